@@ -1,0 +1,87 @@
+//! The kinds of state change that are recorded as events.
+
+use serde::{Deserialize, Serialize};
+
+/// Every event type Kassa emits. An event is written in the same transaction as the change it
+/// describes, so no change is ever without its event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventType {
+    /// A payment intent was created.
+    PaymentIntentCreated,
+    /// A payment intent's description, metadata or other annotations changed.
+    PaymentIntentUpdated,
+    /// A payment intent was confirmed and is being authorized.
+    PaymentIntentProcessing,
+    /// The authorization succeeded and the funds are held for a manual capture.
+    PaymentIntentRequiresCapture,
+    /// The payment completed: funds captured.
+    PaymentIntentSucceeded,
+    /// The authorization was declined or could not be completed.
+    PaymentIntentPaymentFailed,
+    /// The payment intent was canceled (any authorization released).
+    PaymentIntentCanceled,
+    /// A capture succeeded and more of the authorization can still be captured.
+    PaymentIntentPartiallyCaptured,
+    /// A capture succeeded and ended capturing: nothing more can be captured.
+    PaymentIntentCaptured,
+    /// A capture was refused by the processor; the authorization is unchanged.
+    PaymentIntentCaptureFailed,
+    /// A refund was requested.
+    RefundCreated,
+    /// A refund completed.
+    RefundSucceeded,
+    /// A refund was refused by the processor.
+    RefundFailed,
+    /// A refund's metadata changed.
+    RefundUpdated,
+}
+
+impl EventType {
+    /// Every event type, for documentation and filters.
+    pub const ALL: [EventType; 14] = [
+        EventType::PaymentIntentCreated,
+        EventType::PaymentIntentUpdated,
+        EventType::PaymentIntentProcessing,
+        EventType::PaymentIntentRequiresCapture,
+        EventType::PaymentIntentSucceeded,
+        EventType::PaymentIntentPaymentFailed,
+        EventType::PaymentIntentCanceled,
+        EventType::PaymentIntentPartiallyCaptured,
+        EventType::PaymentIntentCaptured,
+        EventType::PaymentIntentCaptureFailed,
+        EventType::RefundCreated,
+        EventType::RefundSucceeded,
+        EventType::RefundFailed,
+        EventType::RefundUpdated,
+    ];
+
+    /// The dotted name, e.g. `payment_intent.succeeded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::PaymentIntentCreated => "payment_intent.created",
+            EventType::PaymentIntentUpdated => "payment_intent.updated",
+            EventType::PaymentIntentProcessing => "payment_intent.processing",
+            EventType::PaymentIntentRequiresCapture => "payment_intent.requires_capture",
+            EventType::PaymentIntentSucceeded => "payment_intent.succeeded",
+            EventType::PaymentIntentPaymentFailed => "payment_intent.payment_failed",
+            EventType::PaymentIntentCanceled => "payment_intent.canceled",
+            EventType::PaymentIntentPartiallyCaptured => "payment_intent.partially_captured",
+            EventType::PaymentIntentCaptured => "payment_intent.captured",
+            EventType::PaymentIntentCaptureFailed => "payment_intent.capture_failed",
+            EventType::RefundCreated => "refund.created",
+            EventType::RefundSucceeded => "refund.succeeded",
+            EventType::RefundFailed => "refund.failed",
+            EventType::RefundUpdated => "refund.updated",
+        }
+    }
+
+    /// Reads a dotted name.
+    pub fn from_name(name: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// `true` if the event is about a refund (its object is a refund).
+    pub fn is_refund(self) -> bool {
+        self.as_str().starts_with("refund.")
+    }
+}
