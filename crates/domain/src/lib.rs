@@ -23,7 +23,7 @@ pub mod validation;
 
 pub use event::EventType;
 pub use id::*;
-pub use merchant::Mode;
+pub use merchant::{KeyKind, Mode};
 pub use metadata::Metadata;
 pub use money::{Amount, Currency, MinorUnits};
 pub use payment_intent::PaymentIntent;

@@ -1,0 +1,332 @@
+//! Payment intents: `/v1/payment_intents`.
+
+use crate::list::{ListParams, Range};
+use crate::{Currency, Metadata};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+string_enum! {
+    /// Where a payment intent stands.
+    PaymentIntentStatus {
+        /// Created without a payment method.
+        RequiresPaymentMethod = "requires_payment_method",
+        /// Has a payment method; waiting for confirm.
+        RequiresConfirmation = "requires_confirmation",
+        /// Confirmed; the processor is working on it.
+        Processing = "processing",
+        /// Authorized; waiting for capture.
+        RequiresCapture = "requires_capture",
+        /// Funds captured.
+        Succeeded = "succeeded",
+        /// The last attempt failed (see `last_payment_error`); confirm again or cancel.
+        Failed = "failed",
+        /// Canceled.
+        Canceled = "canceled",
+    }
+}
+
+string_enum! {
+    /// When the authorized funds are captured.
+    CaptureMethod {
+        /// As soon as the authorization succeeds.
+        Automatic = "automatic",
+        /// When the merchant calls capture.
+        Manual = "manual",
+    }
+}
+
+string_enum! {
+    /// Why a payment intent was canceled.
+    CancellationReason {
+        /// A duplicate payment.
+        Duplicate = "duplicate",
+        /// Suspected fraud.
+        Fraudulent = "fraudulent",
+        /// The customer asked.
+        RequestedByCustomer = "requested_by_customer",
+        /// The customer left.
+        Abandoned = "abandoned",
+    }
+}
+
+/// A card as Kassa keeps it: never the full number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Card {
+    /// `visa`, `mastercard`, `amex`, `discover`, `jcb`, `diners`, `unionpay`.
+    pub brand: String,
+    /// Last four digits.
+    pub last4: String,
+    /// Expiry month.
+    pub exp_month: u8,
+    /// Expiry year.
+    pub exp_year: u16,
+    /// Same card, same fingerprint (per merchant).
+    pub fingerprint: String,
+}
+
+/// The payment method used, as shown on a payment intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentMethodDetails {
+    /// Always `card` for now.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The card.
+    pub card: Card,
+}
+
+/// Why the last attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentError {
+    /// `card_declined`, `expired_card`, `processing_error`, `capture_declined` …
+    pub code: String,
+    /// The issuer's reason when known, e.g. `insufficient_funds`.
+    #[serde(default)]
+    pub decline_code: Option<String>,
+    /// A message that can be shown to the customer.
+    pub message: String,
+}
+
+/// A capture sent to the processor and not yet answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingCapture {
+    /// `cap_…`
+    pub id: String,
+    /// Amount being captured.
+    pub amount: i64,
+    /// Whether the rest is released when it succeeds.
+    pub final_capture: bool,
+}
+
+/// A payment intent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentIntent {
+    /// `pi_…`
+    pub id: String,
+    /// Always `payment_intent`.
+    pub object: String,
+    /// Live or test data.
+    pub livemode: bool,
+    /// Where it stands.
+    pub status: PaymentIntentStatus,
+    /// Amount requested, in minor units.
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: Currency,
+    /// Automatic or manual capture.
+    pub capture_method: CaptureMethod,
+    /// Held by the authorization.
+    pub amount_authorized: i64,
+    /// Captured so far.
+    pub amount_captured: i64,
+    /// Still capturable (only while `requires_capture`).
+    pub amount_capturable: i64,
+    /// Refunded (settled refunds).
+    pub amount_refunded: i64,
+    /// Reserved by refunds still pending at the processor.
+    pub amount_refund_pending: i64,
+    /// Authorized but released without capture.
+    pub amount_canceled: i64,
+    /// The payment method's id (`pm_card_visa` …), once attached.
+    #[serde(default)]
+    pub payment_method: Option<String>,
+    /// The card, once attached.
+    #[serde(default)]
+    pub payment_method_details: Option<PaymentMethodDetails>,
+    /// A capture in progress at the processor.
+    #[serde(default)]
+    pub pending_capture: Option<PendingCapture>,
+    /// Why the last attempt failed.
+    #[serde(default)]
+    pub last_payment_error: Option<PaymentError>,
+    /// Why it was canceled.
+    #[serde(default)]
+    pub cancellation_reason: Option<CancellationReason>,
+    /// The merchant's customer reference.
+    #[serde(default)]
+    pub customer: Option<String>,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Text on the customer's card statement.
+    #[serde(default)]
+    pub statement_descriptor: Option<String>,
+    /// Merchant annotations.
+    #[serde(default)]
+    pub metadata: Metadata,
+    /// Creation time.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: OffsetDateTime,
+}
+
+/// Raw card data (test mode: the simulator's test numbers; never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardData {
+    /// The card number, 12–19 digits.
+    pub number: String,
+    /// Expiry month, 1–12.
+    pub exp_month: u8,
+    /// Expiry year, four digits (or two).
+    pub exp_year: u16,
+    /// Security code (3 digits; 4 for Amex).
+    pub cvc: String,
+}
+
+/// A payment method given as raw data instead of an id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentMethodData {
+    /// Always `card`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The card.
+    pub card: CardData,
+}
+
+impl PaymentMethodData {
+    /// A card payment method.
+    pub fn card(number: impl Into<String>, exp_month: u8, exp_year: u16, cvc: impl Into<String>) -> Self {
+        PaymentMethodData {
+            kind: "card".into(),
+            card: CardData { number: number.into(), exp_month, exp_year, cvc: cvc.into() },
+        }
+    }
+}
+
+/// `POST /v1/payment_intents`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatePaymentIntent {
+    /// Amount in minor units, 1 to 99 999 999 999.
+    pub amount: i64,
+    /// ISO 4217 code, uppercase.
+    pub currency: Currency,
+    /// Default `automatic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_method: Option<CaptureMethod>,
+    /// A test payment method (`pm_card_visa` …) to attach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    /// Raw card data to attach, instead of `payment_method`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_data: Option<PaymentMethodData>,
+    /// Confirm at once (needs a payment method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<bool>,
+    /// The merchant's customer reference (≤ 255 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Free text (≤ 1000 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Text on the statement (≤ 22 characters, no `<>\"'`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_descriptor: Option<String>,
+    /// Merchant annotations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+impl CreatePaymentIntent {
+    /// An intent for `amount` minor units of `currency`, with defaults for everything else.
+    pub fn new(amount: i64, currency: Currency) -> Self {
+        CreatePaymentIntent {
+            amount,
+            currency,
+            capture_method: None,
+            payment_method: None,
+            payment_method_data: None,
+            confirm: None,
+            customer: None,
+            description: None,
+            statement_descriptor: None,
+            metadata: None,
+        }
+    }
+}
+
+/// `POST /v1/payment_intents/{id}`: only the fields to change, before confirmation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdatePaymentIntent {
+    /// New description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// New customer reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// New statement descriptor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_descriptor: Option<String>,
+    /// Keys to set; an empty value removes the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+/// `POST /v1/payment_intents/{id}/confirm`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfirmPaymentIntent {
+    /// A test payment method to use (replaces any attached one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    /// Raw card data to use instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_data: Option<PaymentMethodData>,
+}
+
+/// `POST /v1/payment_intents/{id}/capture`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CapturePaymentIntent {
+    /// Amount to capture; default everything still capturable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_to_capture: Option<i64>,
+    /// `true` (default) releases the rest of the authorization; `false` allows further
+    /// captures up to the authorized amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_capture: Option<bool>,
+}
+
+/// `POST /v1/payment_intents/{id}/cancel`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CancelPaymentIntent {
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation_reason: Option<CancellationReason>,
+}
+
+/// `GET /v1/payment_intents`
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListPaymentIntents {
+    /// Paging.
+    pub page: ListParams,
+    /// Only this status.
+    pub status: Option<PaymentIntentStatus>,
+    /// Only created in this range.
+    pub created: Range,
+}
+
+impl ListPaymentIntents {
+    /// The query pairs for this filter.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        let mut q = Vec::new();
+        self.page.push_query(&mut q);
+        if let Some(s) = &self.status {
+            q.push(("status".into(), s.as_str().to_owned()));
+        }
+        self.created.push_query("created", &mut q);
+        q
+    }
+}

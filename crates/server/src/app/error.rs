@@ -1,0 +1,230 @@
+//! The one error type of the application layer. Faces render it in their wire format; the
+//! native API's rendering is in `http::error`.
+
+use kassa_domain::Invalid;
+use kassa_domain::payment_intent::{TransitionError, UpdateError};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// What kind of failure, independent of any wire format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// One or more fields are invalid (422).
+    Validation,
+    /// The request is malformed (400).
+    BadRequest,
+    /// No such object for this merchant and mode, or no such route (404).
+    NotFound,
+    /// The route exists but not with this method (405).
+    MethodNotAllowed,
+    /// The object's state forbids the action (409).
+    Conflict,
+    /// The same idempotency key is still being processed (409, retryable).
+    IdempotencyInFlight,
+    /// The idempotency key was used for a different request (422).
+    IdempotencyMismatch,
+    /// No valid API key (401).
+    Authentication,
+    /// The key may not do this (403).
+    Permission,
+    /// The card or processor declined (402).
+    Card,
+    /// Too many requests (429).
+    RateLimited,
+    /// The body is too large (413).
+    PayloadTooLarge,
+    /// The object is still being processed (425).
+    TooEarly,
+    /// A dependency is unavailable; retry (503).
+    Unavailable,
+    /// A fault in Kassa (500). Never caused by input.
+    Internal,
+}
+
+/// One invalid field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Bracket-notation parameter name.
+    pub param: String,
+    /// Stable code.
+    pub code: Cow<'static, str>,
+    /// Explanation.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error from a domain parse failure.
+    pub fn new(param: impl Into<String>, invalid: Invalid) -> FieldError {
+        FieldError { param: param.into(), code: Cow::Borrowed(invalid.code), message: invalid.message }
+    }
+}
+
+/// What an application error says. Reached through [`AppError`], which boxes it so a
+/// `Result` stays small on the happy path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorData {
+    /// The kind, which decides the status.
+    pub kind: ErrorKind,
+    /// Stable code.
+    pub code: Cow<'static, str>,
+    /// Explanation.
+    pub message: String,
+    /// The field concerned (the first, when several are).
+    pub param: Option<String>,
+    /// Every invalid field.
+    pub details: Vec<FieldError>,
+    /// Current status of the object, for state conflicts.
+    pub current_status: Option<String>,
+    /// Issuer's decline reason, for card errors.
+    pub decline_code: Option<String>,
+    /// Seconds after which a retry may succeed.
+    pub retry_after: Option<u64>,
+    /// The request that first produced this error, when it is replayed for an idempotency key.
+    pub request_id: Option<String>,
+}
+
+/// An application error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", .0.message)]
+#[serde(transparent)]
+pub struct AppError(Box<ErrorData>);
+
+impl std::ops::Deref for AppError {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppError {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
+/// Shorthand for application results.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// An error of `kind` with a code and a message.
+    pub fn new(kind: ErrorKind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> AppError {
+        AppError(Box::new(ErrorData {
+            kind,
+            code: code.into(),
+            message: message.into(),
+            param: None,
+            details: Vec::new(),
+            current_status: None,
+            decline_code: None,
+            retry_after: None,
+            request_id: None,
+        }))
+    }
+
+    /// Names the field the error is about.
+    pub fn with_param(mut self, param: impl Into<String>) -> AppError {
+        self.param = Some(param.into());
+        self
+    }
+
+    /// Says when a retry may succeed.
+    pub fn with_retry_after(mut self, seconds: u64) -> AppError {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Gives the object's current status (state conflicts).
+    pub fn with_current_status(mut self, status: impl Into<String>) -> AppError {
+        self.current_status = Some(status.into());
+        self
+    }
+
+    /// Gives the issuer's reason (card errors).
+    pub fn with_decline_code(mut self, code: Option<String>) -> AppError {
+        self.decline_code = code;
+        self
+    }
+
+    /// Invalid fields; at least one.
+    pub fn validation(details: Vec<FieldError>) -> AppError {
+        let first = details.first().cloned();
+        let message = match details.len() {
+            0 | 1 => first.as_ref().map(|d| d.message.clone()).unwrap_or_else(|| "Invalid request.".into()),
+            n => format!(
+                "{n} parameters are invalid: {}",
+                details.iter().map(|d| d.param.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let code = first.as_ref().map(|d| d.code.clone()).unwrap_or(Cow::Borrowed("parameter_invalid"));
+        let mut error = AppError::new(ErrorKind::Validation, code, message);
+        error.param = first.map(|d| d.param);
+        error.details = details;
+        error
+    }
+
+    /// One invalid field.
+    pub fn invalid_field(param: impl Into<String>, invalid: Invalid) -> AppError {
+        AppError::validation(vec![FieldError::new(param, invalid)])
+    }
+
+    /// No such object of `what` (e.g. "payment_intent").
+    pub fn not_found(what: &str, id: &str) -> AppError {
+        AppError::new(ErrorKind::NotFound, "resource_missing", format!("No such {what}: '{id}'."))
+    }
+
+    /// A fault in Kassa; the detail goes to the log, not to the client.
+    pub fn internal(detail: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %detail, "internal error");
+        AppError::new(ErrorKind::Internal, "internal_error", "An internal error occurred; it has been logged.")
+    }
+
+    /// `true` for errors that depend only on the request and the state it met, so replaying
+    /// them for the same idempotency key is correct. Faults and throttling are not stored.
+    pub fn is_deterministic(&self) -> bool {
+        !matches!(
+            self.kind,
+            ErrorKind::Internal | ErrorKind::Unavailable | ErrorKind::RateLimited | ErrorKind::IdempotencyInFlight
+        )
+    }
+}
+
+impl From<kassa_store::StoreError> for AppError {
+    fn from(e: kassa_store::StoreError) -> AppError {
+        AppError::internal(e)
+    }
+}
+
+impl From<TransitionError> for AppError {
+    fn from(e: TransitionError) -> AppError {
+        let message = e.to_string();
+        match e {
+            TransitionError::UnexpectedState { status, .. } => {
+                AppError::new(ErrorKind::Conflict, "payment_intent_unexpected_state", message)
+                    .with_current_status(status.as_str())
+            }
+            TransitionError::CaptureInProgress => AppError::new(ErrorKind::Conflict, "capture_in_progress", message),
+            TransitionError::MissingPaymentMethod => {
+                AppError::invalid_field("payment_method", Invalid::new("payment_method_required", message))
+            }
+            TransitionError::CaptureExceedsAuthorized { .. } => {
+                AppError::invalid_field("amount_to_capture", Invalid::new("amount_too_large", message))
+            }
+            TransitionError::RefundExceedsCaptured { .. } => {
+                AppError::invalid_field("amount", Invalid::new("amount_too_large", message))
+            }
+            TransitionError::AlreadyRefunded => {
+                AppError::invalid_field("amount", Invalid::new("charge_already_refunded", message))
+            }
+            TransitionError::NotPending => AppError::internal(message),
+        }
+    }
+}
+
+impl From<UpdateError> for AppError {
+    fn from(e: UpdateError) -> AppError {
+        match e {
+            UpdateError::Transition(t) => t.into(),
+            UpdateError::Metadata(invalid) => AppError::invalid_field("metadata", invalid),
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Idempotency keys: the same key and request get the same answer, and the change behind it
+//! happens exactly once, whatever crashes in between.
+//!
+//! 1. Reserve the key in a short transaction (or find who has it: replay a finished outcome,
+//!    answer 409 while its owner still holds it, 422 if it came with a different request).
+//! 2. Run the command's transaction, and record the outcome in that same transaction, only
+//!    if we still own the key. The change and its outcome commit together or not at all.
+//! 3. A command whose work continues after its transaction (an inline capture) records
+//!    `applied` in step 2 and the final outcome afterwards; if it dies in between, a retry
+//!    after the lease gets the applied outcome, and the durable job finishes the work.
+//!
+//! A request that crashes after step 1 leaves a `started` key that changed nothing; once its
+//! lease runs out, a retry takes the key over and runs.
+
+use super::{App, AppError, AppResult, Ctx, ErrorKind, IdempotencyKey};
+use kassa_domain::id::random_base62;
+use kassa_store::WriteTx;
+use kassa_store::idempotency::{self as keys, NewKey, Reservation, State};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// How far the idempotent part of a command goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// The transaction is the whole command.
+    Done,
+    /// Work continues after the transaction; call [`App::finish_idempotent`] when it ends.
+    Applied,
+}
+
+/// A stored outcome.
+#[derive(Serialize, Deserialize)]
+enum Stored<T> {
+    Ok(T),
+    Err(AppError),
+}
+
+enum Claim {
+    Ours,
+    Replay(Option<String>),
+}
+
+/// The result of the transactional part of a [`Stage::Applied`] command.
+pub(crate) struct Applied<T> {
+    /// The outcome of the transaction (or the replayed one).
+    pub value: T,
+    /// `true` if `value` was replayed: the follow-up work belongs to the first request.
+    pub replayed: bool,
+    token: Option<String>,
+}
+
+impl App {
+    /// Runs `work` in a write transaction, exactly once per idempotency key of `ctx`.
+    pub(crate) async fn idempotent<T, F>(&self, ctx: &Ctx, work: F) -> AppResult<T>
+    where
+        T: Serialize + DeserializeOwned,
+        F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
+    {
+        Ok(self.run_idempotent(ctx, Stage::Done, work).await?.value)
+    }
+
+    /// Like [`App::idempotent`] for a command whose work continues after its transaction;
+    /// pass the result to [`App::finish_idempotent`] when that work ends.
+    pub(crate) async fn idempotent_applied<T, F>(&self, ctx: &Ctx, work: F) -> AppResult<Applied<T>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
+    {
+        self.run_idempotent(ctx, Stage::Applied, work).await
+    }
+
+    async fn run_idempotent<T, F>(&self, ctx: &Ctx, stage: Stage, work: F) -> AppResult<Applied<T>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
+    {
+        let Some(key) = &ctx.idempotency else {
+            let mut tx = self.store().begin().await?;
+            let value = work(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(Applied { value, replayed: false, token: None });
+        };
+        let token = random_base62(24);
+        if let Claim::Replay(outcome) = self.claim(ctx, key, &token).await? {
+            ctx.mark_replayed();
+            return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });
+        }
+        let mut tx = self.store().begin().await?;
+        match work(&mut tx).await {
+            Ok(value) => {
+                let state = if stage == Stage::Done { State::Done } else { State::Applied };
+                let outcome = encode(&Stored::Ok(&value));
+                let lease = self.lease_end();
+                if !keys::record(&mut tx, &ctx.scope, &key.key, &token, state, &outcome, lease).await? {
+                    // Our lease ran out and another request took the key: it does the work.
+                    return Err(in_flight());
+                }
+                tx.commit().await?;
+                Ok(Applied { value, replayed: false, token: Some(token) })
+            }
+            Err(error) => {
+                drop(tx);
+                self.settle_failure(ctx, key, &token, error).await
+            }
+        }
+    }
+
+    /// Records the final outcome of a command that ran with [`App::idempotent_applied`].
+    pub(crate) async fn finish_idempotent<T, U: Serialize>(
+        &self,
+        ctx: &Ctx,
+        applied: &Applied<T>,
+        result: &AppResult<U>,
+    ) -> AppResult<()> {
+        let (Some(key), Some(token)) = (&ctx.idempotency, &applied.token) else { return Ok(()) };
+        let outcome = match result {
+            Ok(value) => encode(&Stored::Ok(value)),
+            Err(e) if e.is_deterministic() => encode(&Stored::<U>::Err(self.stamped(ctx, e.clone()))),
+            // A fault after the change: replays keep the applied outcome.
+            Err(_) => return Ok(()),
+        };
+        let mut tx = self.store().begin().await?;
+        keys::record(&mut tx, &ctx.scope, &key.key, token, State::Done, &outcome, self.clock().now().micros()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn lease_end(&self) -> i64 {
+        self.clock().now().plus_millis(self.idempotency_config().lease.as_millis() as i64).micros()
+    }
+
+    /// Reserves the key for this request, or finds the answer it already has.
+    async fn claim(&self, ctx: &Ctx, key: &IdempotencyKey, token: &str) -> AppResult<Claim> {
+        let now = self.clock().now().micros();
+        let new = NewKey {
+            scope: &ctx.scope,
+            key: &key.key,
+            fingerprint: &key.fingerprint,
+            lock_token: token,
+            locked_until: self.lease_end(),
+            request_id: ctx.request_id.as_str(),
+            now,
+        };
+        let mut tx = self.store().begin().await?;
+        let claim = match keys::reserve(&mut tx, &new).await? {
+            Reservation::Reserved => Claim::Ours,
+            Reservation::Existing(rec) if rec.fingerprint != key.fingerprint => return Err(mismatch()),
+            Reservation::Existing(rec) => match rec.state {
+                State::Done => Claim::Replay(rec.outcome),
+                State::Applied if rec.locked_until <= now => Claim::Replay(rec.outcome),
+                State::Started
+                    if rec.locked_until <= now && keys::take_over(&mut tx, &new, &rec.lock_token).await? =>
+                {
+                    Claim::Ours
+                }
+                _ => return Err(in_flight()),
+            },
+        };
+        tx.commit().await?;
+        Ok(claim)
+    }
+
+    /// After a failed command: remember a deterministic error for replays; otherwise free the
+    /// key so the request can be retried.
+    async fn settle_failure<T>(&self, ctx: &Ctx, key: &IdempotencyKey, token: &str, error: AppError) -> AppResult<T> {
+        let mut tx = self.store().begin().await?;
+        if error.is_deterministic() {
+            let outcome = encode(&Stored::<()>::Err(self.stamped(ctx, error.clone())));
+            keys::record(&mut tx, &ctx.scope, &key.key, token, State::Done, &outcome, self.clock().now().micros())
+                .await?;
+        } else {
+            keys::release(&mut tx, &ctx.scope, &key.key, token).await?;
+        }
+        tx.commit().await?;
+        Err(error)
+    }
+
+    fn stamped(&self, ctx: &Ctx, mut error: AppError) -> AppError {
+        error.request_id.get_or_insert_with(|| ctx.request_id.to_string());
+        error
+    }
+}
+
+fn encode<T: Serialize>(value: &Stored<T>) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn decode<T: DeserializeOwned>(outcome: Option<String>) -> AppResult<T> {
+    let outcome = outcome.ok_or_else(|| AppError::internal("idempotency key finished without an outcome"))?;
+    match serde_json::from_str::<Stored<T>>(&outcome) {
+        Ok(Stored::Ok(value)) => Ok(value),
+        Ok(Stored::Err(error)) => Err(error),
+        Err(e) => Err(AppError::internal(format!("stored idempotent outcome unreadable: {e}"))),
+    }
+}
+
+fn in_flight() -> AppError {
+    AppError::new(
+        ErrorKind::IdempotencyInFlight,
+        "idempotency_key_in_use",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+    )
+    .with_retry_after(1)
+}
+
+fn mismatch() -> AppError {
+    AppError::new(
+        ErrorKind::IdempotencyMismatch,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request (method, path or body); \
+         use a new key for a new request.",
+    )
+}

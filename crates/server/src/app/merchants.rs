@@ -1,0 +1,162 @@
+//! Merchants and API keys. A key is shown once, when created; only its SHA-256 is stored
+//! (keys carry ~190 random bits, so a fast hash is enough to make the stored value useless).
+
+use super::{App, AppError, AppResult, ErrorKind};
+use kassa_domain::id::random_base62;
+use kassa_domain::{ApiKeyId, KeyKind, MerchantId, Mode};
+use kassa_store::WriteTx;
+use kassa_store::merchants::{self, ApiKey, Merchant};
+use sha2::{Digest, Sha256};
+
+/// A new merchant with its first test keys, shown once.
+#[derive(Debug, Clone)]
+pub struct CreatedMerchant {
+    /// The merchant.
+    pub merchant: Merchant,
+    /// `sk_test_…`
+    pub secret_key: String,
+    /// `pk_test_…`
+    pub publishable_key: String,
+}
+
+/// A new key, shown once.
+#[derive(Debug, Clone)]
+pub struct CreatedKey {
+    /// Its record.
+    pub record: ApiKey,
+    /// The key itself.
+    pub key: String,
+}
+
+/// Who a valid key belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    /// The key's record id (rate limits are per key).
+    pub key_id: ApiKeyId,
+    /// The merchant.
+    pub merchant_id: MerchantId,
+    /// Secret or publishable.
+    pub kind: KeyKind,
+    /// Test or live.
+    pub mode: Mode,
+}
+
+fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+impl App {
+    /// Creates a merchant with a test secret key and a test publishable key.
+    pub async fn create_merchant(&self, name: &str) -> AppResult<CreatedMerchant> {
+        let mut tx = self.store().begin().await?;
+        let created = self.insert_merchant(&mut tx, name).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// On the first start (no merchant at all), creates the demo merchant. Two nodes starting
+    /// together create one: the check and the insert share a write transaction.
+    pub async fn ensure_demo_merchant(&self) -> AppResult<Option<CreatedMerchant>> {
+        let mut tx = self.store().begin().await?;
+        merchants::lock_table(&mut tx).await?;
+        if merchants::any_merchant(&mut tx).await? {
+            return Ok(None);
+        }
+        let created = self.insert_merchant(&mut tx, "Demo merchant").await?;
+        tx.commit().await?;
+        Ok(Some(created))
+    }
+
+    async fn insert_merchant(&self, tx: &mut WriteTx, name: &str) -> AppResult<CreatedMerchant> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::new(
+                ErrorKind::Validation,
+                "invalid_name",
+                "A merchant name must be 1 to 200 characters.",
+            ));
+        }
+        let merchant = Merchant { id: MerchantId::generate(), name: name.to_owned(), created_at: self.clock().now() };
+        merchants::insert_merchant(tx, &merchant).await?;
+        let secret = self.insert_key(tx, &merchant.id, KeyKind::Secret, Mode::Test).await?;
+        let publishable = self.insert_key(tx, &merchant.id, KeyKind::Publishable, Mode::Test).await?;
+        Ok(CreatedMerchant { merchant, secret_key: secret.key, publishable_key: publishable.key })
+    }
+
+    /// Creates a key for an existing merchant.
+    pub async fn create_api_key(&self, merchant_id: &str, kind: KeyKind, mode: Mode) -> AppResult<CreatedKey> {
+        let not_found = || AppError::not_found("merchant", merchant_id);
+        let merchant = MerchantId::parse(merchant_id).ok_or_else(not_found)?;
+        let mut tx = self.store().begin().await?;
+        if !merchants::merchant_exists(tx.conn(), &merchant).await? {
+            return Err(not_found());
+        }
+        let created = self.insert_key(&mut tx, &merchant, kind, mode).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn insert_key(
+        &self,
+        tx: &mut WriteTx,
+        merchant: &MerchantId,
+        kind: KeyKind,
+        mode: Mode,
+    ) -> AppResult<CreatedKey> {
+        let key = format!("{}_{}_{}", kind.prefix(), mode.as_str(), random_base62(32));
+        let record = ApiKey {
+            id: ApiKeyId::generate(),
+            merchant_id: merchant.clone(),
+            kind,
+            mode,
+            last4: key[key.len() - 4..].to_owned(),
+            created_at: self.clock().now(),
+            revoked_at: None,
+        };
+        merchants::insert_key(tx, &record, &hash_key(&key)).await?;
+        Ok(CreatedKey { record, key })
+    }
+
+    /// Revokes a key by its record id; it stops working at once, on every node.
+    pub async fn revoke_api_key(&self, key_id: &str) -> AppResult<()> {
+        let not_found = || AppError::not_found("api_key", key_id);
+        let id = ApiKeyId::parse(key_id).ok_or_else(not_found)?;
+        let mut tx = self.store().begin().await?;
+        if !merchants::revoke_key(&mut tx, &id, self.clock().now()).await? {
+            return Err(not_found());
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every merchant.
+    pub async fn list_merchants(&self) -> AppResult<Vec<Merchant>> {
+        Ok(merchants::list_merchants(self.store().reader()).await?)
+    }
+
+    /// A merchant's keys (records only).
+    pub async fn list_api_keys(&self, merchant_id: &str) -> AppResult<Vec<ApiKey>> {
+        let merchant = MerchantId::parse(merchant_id).ok_or_else(|| AppError::not_found("merchant", merchant_id))?;
+        Ok(merchants::list_keys(self.store().reader(), &merchant).await?)
+    }
+
+    /// Checks a presented key.
+    pub async fn authenticate(&self, presented: &str) -> AppResult<Authenticated> {
+        let invalid = || {
+            AppError::new(
+                ErrorKind::Authentication,
+                "invalid_api_key",
+                "Invalid API key provided. Keys look like sk_test_… or sk_live_…; create one with `kassa keys create`.",
+            )
+        };
+        if presented.len() > 200 || !presented.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(invalid());
+        }
+        let key =
+            merchants::find_key_by_hash(self.store().reader(), &hash_key(presented)).await?.ok_or_else(invalid)?;
+        if key.revoked_at.is_some() {
+            return Err(AppError::new(ErrorKind::Authentication, "api_key_revoked", "This API key has been revoked."));
+        }
+        Ok(Authenticated { key_id: key.id, merchant_id: key.merchant_id, kind: key.kind, mode: key.mode })
+    }
+}

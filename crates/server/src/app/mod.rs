@@ -1,0 +1,155 @@
+//! The application core: every command and query, whatever face it came through.
+//!
+//! A command parses nothing and renders nothing. It takes domain values, runs a domain
+//! transition inside one store transaction together with the events it causes and the jobs
+//! it needs (and, for an idempotent request, the key's outcome), and returns domain values.
+
+mod error;
+mod events;
+mod idempotency;
+mod merchants;
+mod payment_intents;
+mod payment_methods;
+mod processing;
+mod refunds;
+mod test_helpers;
+
+pub use error::{AppError, AppResult, ErrorKind, FieldError};
+pub use events::EventFilter;
+pub use merchants::{Authenticated, CreatedKey, CreatedMerchant};
+pub use payment_intents::{NewPaymentIntentInput, PaymentIntentFilter};
+pub use payment_methods::PaymentMethodInput;
+pub use processing::JobKind;
+pub use refunds::{NewRefundInput, RefundFilter};
+
+use crate::clock::Clock;
+use crate::config::{IdempotencyConfig, JobConfig};
+use crate::connector::Connector;
+use kassa_domain::{KeyKind, RequestId};
+use kassa_store::{Scope, Store};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::Notify;
+
+/// The application: cheap to clone, shared by every face and worker.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    connector: Arc<dyn Connector>,
+    clock: Arc<Clock>,
+    jobs: JobConfig,
+    idempotency: IdempotencyConfig,
+    fingerprint_key: Vec<u8>,
+    /// Wakes the job workers when a job is enqueued.
+    job_signal: Notify,
+}
+
+impl App {
+    /// Builds the application over an opened store.
+    pub async fn new(
+        store: Store,
+        connector: Arc<dyn Connector>,
+        clock: Arc<Clock>,
+        jobs: JobConfig,
+        idempotency: IdempotencyConfig,
+    ) -> AppResult<App> {
+        let fingerprint_key = payment_methods::load_fingerprint_key(&store).await?;
+        Ok(App {
+            inner: Arc::new(Inner {
+                store,
+                connector,
+                clock,
+                jobs,
+                idempotency,
+                fingerprint_key,
+                job_signal: Notify::new(),
+            }),
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Job settings.
+    pub fn job_config(&self) -> &JobConfig {
+        &self.inner.jobs
+    }
+
+    /// Idempotency settings.
+    pub fn idempotency_config(&self) -> &IdempotencyConfig {
+        &self.inner.idempotency
+    }
+
+    /// Resolves when a job has been enqueued since the last call (or at once if one was).
+    pub async fn job_enqueued(&self) {
+        self.inner.job_signal.notified().await
+    }
+
+    fn signal_job(&self) {
+        self.inner.job_signal.notify_one();
+    }
+}
+
+/// Who is asking, on whose data, and under which idempotency key.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Merchant and mode, from the API key.
+    pub scope: Scope,
+    /// Secret or publishable key.
+    pub key_kind: KeyKind,
+    /// This request.
+    pub request_id: RequestId,
+    /// The `Idempotency-Key`, for mutations that carry one.
+    pub idempotency: Option<IdempotencyKey>,
+    replayed: Arc<AtomicBool>,
+}
+
+/// An `Idempotency-Key` and the fingerprint of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The header's value.
+    pub key: String,
+    /// Hash of method, path and body.
+    pub fingerprint: String,
+}
+
+impl Ctx {
+    /// A context for a request.
+    pub fn new(scope: Scope, key_kind: KeyKind, request_id: RequestId, idempotency: Option<IdempotencyKey>) -> Ctx {
+        Ctx { scope, key_kind, request_id, idempotency, replayed: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Whether the answer was replayed from an earlier request with the same key.
+    pub fn was_replayed(&self) -> bool {
+        self.replayed.load(Ordering::Relaxed)
+    }
+
+    fn mark_replayed(&self) {
+        self.replayed.store(true, Ordering::Relaxed);
+    }
+
+    fn cause(&self) -> Cause {
+        Cause {
+            request_id: Some(self.request_id.to_string()),
+            idempotency_key: self.idempotency.as_ref().map(|k| k.key.clone()),
+        }
+    }
+}
+
+/// What caused a change: an API request, or nothing (a worker).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cause {
+    request_id: Option<String>,
+    idempotency_key: Option<String>,
+}

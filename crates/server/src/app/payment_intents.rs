@@ -1,0 +1,231 @@
+//! Payment intent commands and queries.
+
+use super::processing::JobOutcome;
+use super::{App, AppError, AppResult, Ctx, ErrorKind, JobKind, PaymentMethodInput};
+use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, PaymentIntentUpdate, Status};
+use kassa_domain::{Amount, CaptureId, Currency, Metadata, PaymentIntent, PaymentIntentId};
+use kassa_store::page::Page;
+use kassa_store::{PageRequest, TimeRange, payment_intents};
+
+/// A create request, parsed.
+#[derive(Debug)]
+pub struct NewPaymentIntentInput {
+    /// Amount.
+    pub amount: Amount,
+    /// Currency.
+    pub currency: Currency,
+    /// Capture method.
+    pub capture_method: CaptureMethod,
+    /// Payment method to attach.
+    pub payment_method: Option<PaymentMethodInput>,
+    /// Confirm at once.
+    pub confirm: bool,
+    /// Customer reference.
+    pub customer: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Statement descriptor.
+    pub statement_descriptor: Option<String>,
+    /// Metadata.
+    pub metadata: Metadata,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentIntentFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Creation range (µs).
+    pub created: TimeRange,
+}
+
+pub(crate) fn parse_id(id: &str) -> AppResult<PaymentIntentId> {
+    PaymentIntentId::parse(id).ok_or_else(|| AppError::not_found("payment_intent", id))
+}
+
+impl App {
+    /// Creates a payment intent, and confirms it when asked to.
+    pub async fn create_payment_intent(&self, ctx: &Ctx, input: NewPaymentIntentInput) -> AppResult<PaymentIntent> {
+        let payment_method = match input.payment_method {
+            Some(pm) => Some(self.resolve_payment_method(ctx, pm, "payment_method").await?),
+            None => None,
+        };
+        let new = NewPaymentIntent {
+            amount: input.amount,
+            currency: input.currency,
+            capture_method: input.capture_method,
+            payment_method,
+            customer: input.customer,
+            description: input.description,
+            statement_descriptor: input.statement_descriptor,
+            metadata: input.metadata,
+        };
+        let confirm = input.confirm;
+        let pi = self
+            .idempotent(ctx, async |tx| {
+                let now = self.clock().now();
+                let (mut pi, mut events) = PaymentIntent::create(
+                    PaymentIntentId::generate(),
+                    ctx.scope.merchant_id.clone(),
+                    ctx.scope.mode,
+                    new,
+                    now,
+                );
+                if confirm {
+                    events.extend(pi.confirm(None, now)?);
+                }
+                payment_intents::insert(tx, &pi).await?;
+                self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+                if confirm {
+                    self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), None, false).await?;
+                }
+                Ok(pi)
+            })
+            .await?;
+        if confirm {
+            self.jobs_committed();
+        }
+        Ok(pi)
+    }
+
+    /// One payment intent.
+    pub async fn get_payment_intent(&self, ctx: &Ctx, id: &str) -> AppResult<PaymentIntent> {
+        let pi_id = parse_id(id)?;
+        payment_intents::get(self.store().reader(), &ctx.scope, &pi_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("payment_intent", id))
+    }
+
+    /// One page of payment intents, newest first.
+    pub async fn list_payment_intents(
+        &self,
+        ctx: &Ctx,
+        filter: &PaymentIntentFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<PaymentIntent>> {
+        let filter = payment_intents::Filter { status: filter.status, created: filter.created.clone() };
+        Ok(payment_intents::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
+    }
+
+    /// Changes annotations before confirmation.
+    pub async fn update_payment_intent(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        changes: PaymentIntentUpdate,
+    ) -> AppResult<PaymentIntent> {
+        let pi_id = parse_id(id)?;
+        self.idempotent(ctx, async |tx| {
+            let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("payment_intent", id))?;
+            let events = pi.update(changes, self.clock().now())?;
+            payment_intents::update(tx, &pi).await?;
+            self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+            Ok(pi)
+        })
+        .await
+    }
+
+    /// Confirms: the intent goes to `processing` and an authorization job is queued.
+    pub async fn confirm_payment_intent(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        payment_method: Option<PaymentMethodInput>,
+    ) -> AppResult<PaymentIntent> {
+        let pi_id = parse_id(id)?;
+        let payment_method = match payment_method {
+            Some(pm) => Some(self.resolve_payment_method(ctx, pm, "payment_method").await?),
+            None => None,
+        };
+        let pi = self
+            .idempotent(ctx, async |tx| {
+                let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("payment_intent", id))?;
+                let events = pi.confirm(payment_method, self.clock().now())?;
+                payment_intents::update(tx, &pi).await?;
+                self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+                self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), None, false).await?;
+                Ok(pi)
+            })
+            .await?;
+        if !ctx.was_replayed() {
+            self.jobs_committed();
+        }
+        Ok(pi)
+    }
+
+    /// Captures (part of) an authorization through the processor. Answers once the processor
+    /// has, or with the capture still pending if it is slow.
+    pub async fn capture_payment_intent(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        amount: Option<Amount>,
+        final_capture: bool,
+    ) -> AppResult<PaymentIntent> {
+        let pi_id = parse_id(id)?;
+        let mut job = None;
+        let applied = self
+            .idempotent_applied(ctx, async |tx| {
+                let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("payment_intent", id))?;
+                let pending = pi.begin_capture(CaptureId::generate(), amount, final_capture, self.clock().now())?;
+                payment_intents::update(tx, &pi).await?;
+                job = self
+                    .enqueue_job(tx, JobKind::Capture, &ctx.scope, pi.id.as_str(), Some((Some(pending.id), None)), true)
+                    .await?;
+                Ok(pi)
+            })
+            .await?;
+        let Some(job) = job.filter(|_| !applied.replayed) else { return Ok(applied.value) };
+        let outcome = self.run_inline(job).await;
+        let result = match self.get_payment_intent(ctx, id).await {
+            Ok(pi) => match outcome {
+                JobOutcome::Declined(failure) => {
+                    Err(AppError::new(ErrorKind::Card, failure.code.clone(), failure.message.clone())
+                        .with_decline_code(failure.decline_code.clone())
+                        .with_current_status(pi.status.as_str()))
+                }
+                _ => Ok(pi),
+            },
+            Err(e) => Err(e),
+        };
+        self.finish_idempotent(ctx, &applied, &result).await?;
+        result
+    }
+
+    /// Cancels; an authorization still held is released at the processor in the background.
+    pub async fn cancel_payment_intent(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        reason: Option<CancellationReason>,
+    ) -> AppResult<PaymentIntent> {
+        let pi_id = parse_id(id)?;
+        let mut job = None;
+        let pi = self
+            .idempotent(ctx, async |tx| {
+                let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("payment_intent", id))?;
+                let outcome = pi.cancel(reason, self.clock().now())?;
+                payment_intents::update(tx, &pi).await?;
+                self.record_events(tx, &ctx.cause(), &outcome.events, &pi, None).await?;
+                if !outcome.released.is_zero() {
+                    let payload = Some((None, Some(outcome.released.get())));
+                    job = self.enqueue_job(tx, JobKind::Void, &ctx.scope, pi.id.as_str(), payload, true).await?;
+                }
+                Ok(pi)
+            })
+            .await?;
+        if let Some(job) = job.filter(|_| !ctx.was_replayed()) {
+            let app = self.clone();
+            tokio::spawn(async move { app.run_job(job).await });
+        }
+        Ok(pi)
+    }
+}

@@ -1,0 +1,447 @@
+//! Durable jobs: the only place the processor connector is called.
+//!
+//! A job is stored in the transaction that needs it (confirm stores `authorize`, capture
+//! stores `capture` …). Running one is: read the state, ask the connector with the job's id as
+//! idempotency key (no transaction held while waiting on the network), then, in one
+//! transaction, finish the job and apply the answer to the payment. Finishing checks the
+//! job's lease token, so if this worker stalled and another took the job over, only one of
+//! them applies the (identical) answer.
+//!
+//! No answer (timeout, lost connection) reschedules the job with exponential backoff; after
+//! `max_attempts` the payment is failed with `processing_error`.
+
+use super::{App, AppError, AppResult, Cause};
+use crate::connector::{AdjustRequest, AuthorizeRequest, ConnectorError, Decision};
+use kassa_domain::id::random_base62;
+use kassa_domain::payment_intent::{CaptureMethod, PaymentFailure, Status};
+use kassa_domain::refund::RefundStatus;
+use kassa_domain::{CaptureId, JobId, PaymentIntent, PaymentIntentId, RefundId};
+use kassa_store::jobs::{self, Job, JobState, NewJob};
+use kassa_store::{Scope, WriteTx, payment_intents, refunds};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Authorize a confirmed payment intent (and capture it, for automatic capture).
+    Authorize,
+    /// Capture the pending capture of a payment intent.
+    Capture,
+    /// Release what is left of an authorization after a cancel.
+    Void,
+    /// Return a pending refund's money.
+    Refund,
+}
+
+impl JobKind {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Authorize => "authorize",
+            JobKind::Capture => "capture",
+            JobKind::Void => "void",
+            JobKind::Refund => "refund",
+        }
+    }
+
+    fn parse(s: &str) -> Option<JobKind> {
+        [JobKind::Authorize, JobKind::Capture, JobKind::Void, JobKind::Refund].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Extra input of `capture` and `void` jobs.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Payload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capture_id: Option<CaptureId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
+}
+
+/// How a run of a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// The work is done (or turned out to be unnecessary).
+    Done,
+    /// The processor refused.
+    Declined(PaymentFailure),
+    /// No answer yet; the job will run again.
+    Retrying,
+    /// Another worker holds the job now.
+    Lost,
+}
+
+/// Why a step did not finish.
+enum StepError {
+    /// The processor did not answer.
+    Unavailable(ConnectorError),
+    /// Kassa failed (database …); retried like an outage.
+    Internal(AppError),
+}
+
+impl From<AppError> for StepError {
+    fn from(e: AppError) -> Self {
+        StepError::Internal(e)
+    }
+}
+
+impl From<kassa_store::StoreError> for StepError {
+    fn from(e: kassa_store::StoreError) -> Self {
+        StepError::Internal(e.into())
+    }
+}
+
+impl From<ConnectorError> for StepError {
+    fn from(e: ConnectorError) -> Self {
+        StepError::Unavailable(e)
+    }
+}
+
+impl App {
+    /// Stores a job. A `claimed` job is reserved for the caller, who runs it at once with
+    /// [`App::run_inline`]; otherwise the workers are woken for it after the commit.
+    pub(crate) async fn enqueue_job(
+        &self,
+        tx: &mut WriteTx,
+        kind: JobKind,
+        scope: &Scope,
+        target: &str,
+        payload: Option<(Option<CaptureId>, Option<i64>)>,
+        claimed: bool,
+    ) -> AppResult<Option<Job>> {
+        let now = self.clock().now();
+        let payload = payload
+            .map(|(capture_id, amount)| serde_json::to_string(&Payload { capture_id, amount }))
+            .transpose()
+            .map_err(AppError::internal)?;
+        let lease_end = now.plus_millis(self.job_config().lease.as_millis() as i64).micros();
+        let job = NewJob {
+            id: JobId::generate(),
+            kind: kind.as_str().to_owned(),
+            scope: scope.clone(),
+            target_id: target.to_owned(),
+            payload,
+            run_at: now.micros(),
+            claimed: claimed.then(|| (random_base62(24), lease_end)),
+            now: now.micros(),
+        };
+        Ok(jobs::insert(tx, &job).await?)
+    }
+
+    /// Wakes a worker for jobs committed just now.
+    pub(crate) fn jobs_committed(&self) {
+        self.signal_job();
+    }
+
+    /// Claims up to `limit` due jobs for this node.
+    pub async fn claim_jobs(&self, limit: u32) -> AppResult<Vec<Job>> {
+        let now = self.clock().now();
+        let lease_end = now.plus_millis(self.job_config().lease.as_millis() as i64);
+        let mut tx = self.store().begin().await?;
+        let claimed = jobs::claim_due(&mut tx, now.micros(), lease_end.micros(), &random_base62(24), limit).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// How long until a pending job may become claimable, if any is pending.
+    pub async fn next_job_due_in(&self) -> AppResult<Option<Duration>> {
+        let wake = jobs::next_wakeup(self.store().reader()).await?;
+        let now = self.clock().now().micros();
+        Ok(wake.map(|w| Duration::from_micros(w.saturating_sub(now).max(0) as u64)))
+    }
+
+    /// Runs a job claimed by the current request in the background and waits for it up to
+    /// the configured time. If it takes longer it carries on, and the caller answers with the
+    /// operation still pending.
+    pub(crate) async fn run_inline(&self, job: Job) -> JobOutcome {
+        let app = self.clone();
+        let running = tokio::spawn(async move { app.run_job(job).await });
+        match tokio::time::timeout(self.job_config().inline_wait, running).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(panicked)) => {
+                tracing::error!(error = %panicked, "inline job panicked");
+                JobOutcome::Retrying
+            }
+            Err(_) => JobOutcome::Retrying,
+        }
+    }
+
+    /// Runs one claimed job to an outcome. Never fails: problems reschedule the job.
+    pub async fn run_job(&self, job: Job) -> JobOutcome {
+        let span =
+            tracing::info_span!("job", id = %job.id, kind = %job.kind, target = %job.target_id, attempt = job.attempts);
+        let _enter = span.enter();
+        let result = match JobKind::parse(&job.kind) {
+            Some(JobKind::Authorize) => self.authorize(&job).await,
+            Some(JobKind::Capture) => self.capture(&job).await,
+            Some(JobKind::Void) => self.void(&job).await,
+            Some(JobKind::Refund) => self.refund(&job).await,
+            None => Err(StepError::Internal(AppError::internal(format!("unknown job kind {}", job.kind)))),
+        };
+        match result {
+            Ok(outcome) => outcome,
+            Err(StepError::Unavailable(e)) => self.reschedule(&job, &e.to_string()).await,
+            Err(StepError::Internal(e)) => self.reschedule(&job, &e.to_string()).await,
+        }
+    }
+
+    async fn reschedule(&self, job: &Job, error: &str) -> JobOutcome {
+        let config = self.job_config();
+        let result = if job.attempts >= config.max_attempts {
+            tracing::warn!(error, "job gave up after {} attempts", job.attempts);
+            self.give_up(job, error).await
+        } else {
+            let exponent = u32::try_from(job.attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(20);
+            let ceiling = config.base_backoff.saturating_mul(2u32.saturating_pow(exponent)).min(config.max_backoff);
+            // Jitter spreads the retries of jobs that failed together.
+            let delay = ceiling.mul_f64(rand::rng().random_range(0.5..=1.0));
+            tracing::info!(error, retry_in_ms = delay.as_millis() as u64, "job will retry");
+            let run_at = self.clock().now().plus_millis(delay.as_millis() as i64).micros();
+            async {
+                let mut tx = self.store().begin().await?;
+                jobs::retry_at(&mut tx, job, run_at, error).await?;
+                tx.commit().await?;
+                Ok::<_, AppError>(JobOutcome::Retrying)
+            }
+            .await
+        };
+        result.unwrap_or_else(|e| {
+            // Could not even reschedule: the lease will run out and another worker retries.
+            tracing::error!(error = %e, "job could not be rescheduled");
+            JobOutcome::Retrying
+        })
+    }
+
+    /// Out of attempts: settle the payment as failed so it does not stay `processing`.
+    async fn give_up(&self, job: &Job, error: &str) -> AppResult<JobOutcome> {
+        let failure = PaymentFailure {
+            code: "processing_error".into(),
+            decline_code: None,
+            message: "The payment processor could not be reached; please try again.".into(),
+        };
+        let scope = job.scope();
+        let kind = JobKind::parse(&job.kind);
+        self.settle(job, JobState::Failed, Some(error), async |app: &App, tx: &mut WriteTx| {
+            let (mut pi, refund) = match kind {
+                Some(JobKind::Refund) => {
+                    let Some(refund) =
+                        refunds::lock(tx, &scope, &RefundId::from_trusted(job.target_id.clone())).await?
+                    else {
+                        return Ok(());
+                    };
+                    let pi = lock_intent(tx, &scope, &refund.payment_intent_id).await?;
+                    (pi, Some(refund))
+                }
+                _ => (lock_intent(tx, &scope, &PaymentIntentId::from_trusted(job.target_id.clone())).await?, None),
+            };
+            let now = app.clock().now();
+            let transition = match (kind, refund) {
+                (Some(JobKind::Authorize), _) => pi.authorization_failed(failure.clone(), now).map(|e| (e, None)),
+                (Some(JobKind::Capture), _) => match pi.pending_capture.clone() {
+                    Some(p) => pi.capture_failed(&p.id, failure.clone(), now).map(|e| (e, None)),
+                    None => return Ok(()),
+                },
+                (Some(JobKind::Refund), Some(mut refund)) => {
+                    pi.refund_failed(&mut refund, failure.clone(), now).map(|e| (e, Some(refund)))
+                }
+                _ => return Ok(()),
+            };
+            app.apply(tx, &pi, transition).await
+        })
+        .await
+        .map(|settled| if settled == JobOutcome::Done { JobOutcome::Declined(failure.clone()) } else { settled })
+    }
+
+    /// Finishes `job` and applies `work` in one transaction, if the job is still ours.
+    async fn settle<F>(&self, job: &Job, state: JobState, error: Option<&str>, work: F) -> AppResult<JobOutcome>
+    where
+        F: AsyncFnOnce(&App, &mut WriteTx) -> AppResult<()>,
+    {
+        let mut tx = self.store().begin().await?;
+        if !jobs::finish(&mut tx, job, state, error, self.clock().now().micros()).await? {
+            return Ok(JobOutcome::Lost);
+        }
+        work(self, &mut tx).await?;
+        tx.commit().await?;
+        Ok(JobOutcome::Done)
+    }
+
+    /// Writes a transition's result: the intent, the refund it touched, and their events.
+    /// A transition refused because the state moved on (a stale job) changes nothing.
+    async fn apply(
+        &self,
+        tx: &mut WriteTx,
+        pi: &PaymentIntent,
+        transition: Result<
+            (Vec<kassa_domain::EventType>, Option<kassa_domain::Refund>),
+            kassa_domain::payment_intent::TransitionError,
+        >,
+    ) -> AppResult<()> {
+        match transition {
+            Ok((events, refund)) => {
+                payment_intents::update(tx, pi).await?;
+                if let Some(r) = &refund {
+                    refunds::update(tx, r).await?;
+                }
+                self.record_events(tx, &Cause::default(), &events, pi, refund.as_ref()).await
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, payment_intent = %pi.id, "job result no longer applies");
+                Ok(())
+            }
+        }
+    }
+
+    async fn authorize(&self, job: &Job) -> Result<JobOutcome, StepError> {
+        let scope = job.scope();
+        let id = PaymentIntentId::from_trusted(job.target_id.clone());
+        let pi = read_intent(self, &scope, &id).await?;
+        let Some(payment_method) = pi.payment_method.clone().filter(|_| pi.status == Status::Processing) else {
+            return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
+        };
+        let decision = self
+            .inner
+            .connector
+            .authorize(AuthorizeRequest {
+                idempotency_key: job.id.to_string(),
+                reference: pi.id.to_string(),
+                network_token: payment_method.network_token,
+                amount: pi.amount.get(),
+                currency: pi.currency,
+                capture: pi.capture_method == CaptureMethod::Automatic,
+            })
+            .await?;
+        let settled = self
+            .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                let mut pi = lock_intent(tx, &scope, &id).await?;
+                let now = app.clock().now();
+                let transition = match &decision {
+                    Decision::Approved(auth) => pi.authorized(auth.clone(), now),
+                    Decision::Declined(failure) => pi.authorization_failed(failure.clone(), now),
+                };
+                app.apply(tx, &pi, transition.map(|e| (e, None))).await
+            })
+            .await?;
+        Ok(outcome_of(settled, decision))
+    }
+
+    async fn capture(&self, job: &Job) -> Result<JobOutcome, StepError> {
+        let scope = job.scope();
+        let id = PaymentIntentId::from_trusted(job.target_id.clone());
+        let capture_id = payload(job)?.capture_id;
+        let pi = read_intent(self, &scope, &id).await?;
+        let (Some(pending), Some(auth)) =
+            (pi.pending_capture.clone().filter(|p| Some(&p.id) == capture_id.as_ref()), pi.authorization.clone())
+        else {
+            return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
+        };
+        let decision = self
+            .inner
+            .connector
+            .capture(AdjustRequest {
+                idempotency_key: job.id.to_string(),
+                reference: pi.id.to_string(),
+                authorization_id: auth.id,
+                amount: pending.amount.get(),
+            })
+            .await?;
+        let settled = self
+            .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                let mut pi = lock_intent(tx, &scope, &id).await?;
+                let now = app.clock().now();
+                let transition = match &decision {
+                    Decision::Approved(()) => pi.capture_succeeded(&pending.id, now),
+                    Decision::Declined(failure) => pi.capture_failed(&pending.id, failure.clone(), now),
+                };
+                app.apply(tx, &pi, transition.map(|e| (e, None))).await
+            })
+            .await?;
+        Ok(outcome_of(settled, decision))
+    }
+
+    async fn void(&self, job: &Job) -> Result<JobOutcome, StepError> {
+        let scope = job.scope();
+        let pi = read_intent(self, &scope, &PaymentIntentId::from_trusted(job.target_id.clone())).await?;
+        let Some(auth) = pi.authorization.clone() else {
+            return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
+        };
+        let decision = self
+            .inner
+            .connector
+            .void(AdjustRequest {
+                idempotency_key: job.id.to_string(),
+                reference: pi.id.to_string(),
+                authorization_id: auth.id,
+                amount: payload(job)?.amount.unwrap_or(0),
+            })
+            .await?;
+        if let Decision::Declined(f) = &decision {
+            tracing::warn!(code = %f.code, payment_intent = %pi.id, "the network refused to release an authorization");
+        }
+        let settled = self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?;
+        Ok(outcome_of(settled, decision))
+    }
+
+    async fn refund(&self, job: &Job) -> Result<JobOutcome, StepError> {
+        let scope = job.scope();
+        let refund_id = RefundId::from_trusted(job.target_id.clone());
+        let refund = refunds::get(self.store().reader(), &scope, &refund_id)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("job for missing refund {refund_id}")))?;
+        let pi = read_intent(self, &scope, &refund.payment_intent_id).await?;
+        let (RefundStatus::Pending, Some(auth)) = (refund.status, pi.authorization.clone()) else {
+            return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
+        };
+        let decision = self
+            .inner
+            .connector
+            .refund(AdjustRequest {
+                idempotency_key: job.id.to_string(),
+                reference: pi.id.to_string(),
+                authorization_id: auth.id,
+                amount: refund.amount.get(),
+            })
+            .await?;
+        let settled = self
+            .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                let Some(mut refund) = refunds::lock(tx, &scope, &refund_id).await? else { return Ok(()) };
+                let mut pi = lock_intent(tx, &scope, &refund.payment_intent_id).await?;
+                let now = app.clock().now();
+                let transition = match &decision {
+                    Decision::Approved(()) => pi.refund_succeeded(&mut refund, now),
+                    Decision::Declined(failure) => pi.refund_failed(&mut refund, failure.clone(), now),
+                };
+                app.apply(tx, &pi, transition.map(|e| (e, Some(refund)))).await
+            })
+            .await?;
+        Ok(outcome_of(settled, decision))
+    }
+}
+
+fn outcome_of<T>(settled: JobOutcome, decision: Decision<T>) -> JobOutcome {
+    match (settled, decision) {
+        (JobOutcome::Done, Decision::Declined(f)) => JobOutcome::Declined(f),
+        (other, _) => other,
+    }
+}
+
+fn payload(job: &Job) -> Result<Payload, StepError> {
+    match &job.payload {
+        Some(text) => serde_json::from_str(text).map_err(|e| StepError::Internal(AppError::internal(e))),
+        None => Ok(Payload::default()),
+    }
+}
+
+async fn read_intent(app: &App, scope: &Scope, id: &PaymentIntentId) -> Result<PaymentIntent, StepError> {
+    payment_intents::get(app.store().reader(), scope, id)
+        .await?
+        .ok_or_else(|| StepError::Internal(AppError::internal(format!("job for missing payment intent {id}"))))
+}
+
+async fn lock_intent(tx: &mut WriteTx, scope: &Scope, id: &PaymentIntentId) -> AppResult<PaymentIntent> {
+    payment_intents::lock(tx, scope, id)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("job for missing payment intent {id}")))
+}

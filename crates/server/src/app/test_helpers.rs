@@ -1,0 +1,20 @@
+//! Test-mode views into the built-in card simulator.
+
+use super::{App, AppError, AppResult, Ctx, ErrorKind};
+use kassa_domain::Mode;
+use kassa_store::simulator::{self, SimOperation};
+
+impl App {
+    /// Everything the simulator was asked about one of the merchant's payment intents.
+    pub async fn simulator_operations(&self, ctx: &Ctx, payment_intent: &str) -> AppResult<Vec<SimOperation>> {
+        if ctx.scope.mode != Mode::Test {
+            return Err(AppError::new(
+                ErrorKind::Permission,
+                "test_mode_only",
+                "Test helpers can only be used with test keys.",
+            ));
+        }
+        let pi = self.get_payment_intent(ctx, payment_intent).await?;
+        Ok(simulator::operations_for(self.store().reader(), pi.id.as_str()).await?)
+    }
+}

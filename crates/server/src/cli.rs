@@ -1,0 +1,381 @@
+//! Command line: `kassa [serve]`, `kassa migrate`, `kassa merchants …`, `kassa keys …`.
+//! Every flag has a `KASSA_*` environment variable; the database options are shared by all
+//! commands, so the operator commands work on the database of a running gateway.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use kassa_domain::{KeyKind, Mode};
+use kassa_server::config::{Config, IdempotencyConfig, JobConfig, RateLimitConfig, SimulatorConfig};
+use kassa_server::{Server, open_app};
+use kassa_store::{SqliteSync, StoreConfig};
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "kassa",
+    version,
+    about = "Kassa: a self-hostable payment gateway",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Options of `serve`, which runs when no command is given.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory of the embedded SQLite database.
+    #[arg(long, env = "KASSA_DATA_DIR", default_value = "./kassa-data", global = true)]
+    data_dir: PathBuf,
+    /// Database URL (postgres://… for many nodes); overrides --data-dir.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Most database connections (PostgreSQL) or SQLite readers.
+    #[arg(long, env = "KASSA_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    db_max_connections: u32,
+    /// SQLite durability: `full` (fsync each commit) or `normal` (fsync at checkpoints).
+    #[arg(long, env = "KASSA_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = ["full", "normal"], global = true)]
+    sqlite_synchronous: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway (the default command).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage merchants.
+    Merchants {
+        #[command(subcommand)]
+        command: MerchantsCommand,
+    },
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MerchantsCommand {
+    /// Create a merchant with a test secret key and a test publishable key.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Print `{"merchant_id","secret_key","publishable_key"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List merchants.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create an API key (shown once).
+    Create {
+        /// The merchant (`mer_…`).
+        #[arg(long)]
+        merchant: String,
+        /// A live-mode key instead of a test-mode one.
+        #[arg(long)]
+        live: bool,
+        /// A publishable key instead of a secret one.
+        #[arg(long)]
+        publishable: bool,
+        /// Print `{"key_id","key","merchant_id","kind","livemode"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by its id (`key_…`); it stops working at once.
+    Revoke {
+        /// The key's id, as printed by `keys create` or `keys list`.
+        key_id: String,
+    },
+    /// List a merchant's keys (ids and last four characters only).
+    List {
+        /// The merchant (`mer_…`).
+        #[arg(long)]
+        merchant: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KASSA_ADDR", default_value = "127.0.0.1:4242")]
+    addr: SocketAddr,
+    /// Mean latency of the card simulator, in milliseconds (±50% jitter).
+    #[arg(long, env = "KASSA_SIMULATOR_LATENCY_MS", default_value_t = 0)]
+    simulator_latency_ms: u64,
+    /// Share of simulator calls that fail like a flaky network (0.0–1.0).
+    #[arg(long, env = "KASSA_SIMULATOR_FAILURE_RATE", default_value_t = 0.0)]
+    simulator_failure_rate: f64,
+    /// Requests per second per API key; 0 turns rate limiting off.
+    #[arg(long, env = "KASSA_RATE_LIMIT", default_value_t = 1000)]
+    rate_limit: u32,
+    /// Burst size per API key.
+    #[arg(long, env = "KASSA_RATE_LIMIT_BURST", default_value_t = 2000)]
+    rate_limit_burst: u32,
+    /// Seconds a worker holds a claimed job before another may take it over.
+    #[arg(long, env = "KASSA_JOB_LEASE_SECS", default_value_t = 60)]
+    job_lease_secs: u64,
+    /// Jobs run at once on this node.
+    #[arg(long, env = "KASSA_JOB_CONCURRENCY", default_value_t = 64)]
+    job_concurrency: usize,
+    /// Attempts before a job gives up.
+    #[arg(long, env = "KASSA_JOB_MAX_ATTEMPTS", default_value_t = 10)]
+    job_max_attempts: i64,
+    /// First retry delay of a job, in milliseconds (doubles per attempt).
+    #[arg(long, env = "KASSA_JOB_BACKOFF_MS", default_value_t = 1000)]
+    job_backoff_ms: u64,
+    /// Milliseconds a capture or refund request waits for the processor before answering
+    /// with the operation pending.
+    #[arg(long, env = "KASSA_INLINE_WAIT_MS", default_value_t = 10_000)]
+    inline_wait_ms: u64,
+    /// Seconds an idempotency key is remembered.
+    #[arg(long, env = "KASSA_IDEMPOTENCY_TTL_SECS", default_value_t = 86_400)]
+    idempotency_ttl_secs: u64,
+    /// Seconds between deletions of expired idempotency keys.
+    #[arg(long, env = "KASSA_IDEMPOTENCY_REAP_SECS", default_value_t = 60)]
+    idempotency_reap_secs: u64,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "KASSA_BODY_LIMIT", default_value_t = 64 * 1024)]
+    body_limit: usize,
+    /// Seconds before a request is abandoned with 503.
+    #[arg(long, env = "KASSA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    request_timeout_secs: u64,
+}
+
+impl DbArgs {
+    fn store_config(&self) -> anyhow::Result<StoreConfig> {
+        let mut config = match &self.database_url {
+            Some(url) => StoreConfig {
+                url: url.clone(),
+                max_connections: self.db_max_connections,
+                sqlite_sync: SqliteSync::Full,
+            },
+            None => StoreConfig::sqlite_in(&self.data_dir)
+                .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?,
+        };
+        config.max_connections = self.db_max_connections;
+        config.sqlite_sync = if self.sqlite_synchronous == "normal" { SqliteSync::Normal } else { SqliteSync::Full };
+        Ok(config)
+    }
+
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(url) if url.starts_with("postgres") => "PostgreSQL".to_owned(),
+            Some(url) => url.clone(),
+            None => format!("SQLite, {}", self.data_dir.join("kassa.db").display()),
+        }
+    }
+}
+
+impl ServeArgs {
+    fn config(&self, store: StoreConfig) -> Config {
+        Config {
+            addr: self.addr,
+            store,
+            simulator: SimulatorConfig {
+                latency: Duration::from_millis(self.simulator_latency_ms),
+                failure_rate: self.simulator_failure_rate,
+            },
+            rate_limit: RateLimitConfig { per_second: self.rate_limit, burst: self.rate_limit_burst },
+            jobs: JobConfig {
+                lease: Duration::from_secs(self.job_lease_secs.max(1)),
+                concurrency: self.job_concurrency.max(1),
+                max_attempts: self.job_max_attempts.max(1),
+                base_backoff: Duration::from_millis(self.job_backoff_ms),
+                inline_wait: Duration::from_millis(self.inline_wait_ms),
+                ..JobConfig::default()
+            },
+            idempotency: IdempotencyConfig {
+                ttl: Duration::from_secs(self.idempotency_ttl_secs),
+                reap_interval: Duration::from_secs(self.idempotency_reap_secs.max(1)),
+                ..IdempotencyConfig::default()
+            },
+            body_limit: self.body_limit,
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KASSA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("KASSA_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    match cli.command {
+        None => serve(&cli.db, &cli.serve).await,
+        Some(Command::Serve(args)) => serve(&cli.db, &args).await,
+        Some(Command::Migrate) => {
+            kassa_store::Store::connect(&cli.db.store_config()?).await?;
+            println!("Migrations applied ({}).", cli.db.describe());
+            Ok(())
+        }
+        Some(Command::Merchants { command }) => merchants(&cli.db, command).await,
+        Some(Command::Keys { command }) => keys(&cli.db, command).await,
+    }
+}
+
+async fn serve(db: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    let server = Server::build(args.config(db.store_config()?)).await?;
+    let base = format!("http://{}", server.local_addr());
+    println!("Kassa gateway listening on {base}");
+    println!("  database:  {}", db.describe());
+    if let Some(demo) = server.app().ensure_demo_merchant().await? {
+        println!("Demo merchant created (keys are stored hashed and shown only now):");
+        println!("  merchant id:      {}", demo.merchant.id);
+        println!("  secret key:       {}", demo.secret_key);
+        println!("  publishable key:  {}", demo.publishable_key);
+    }
+    println!("  API:       {base}/v1   (OpenAPI: {base}/v1/openapi.json)");
+    println!("  dashboard: not built yet; see the README");
+    println!(
+        "Try: curl {base}/v1/payment_intents -H \"Authorization: Bearer sk_test_…\" -d '{{\"amount\":2599,\"currency\":\"USD\"}}' -H 'Content-Type: application/json'"
+    );
+    server.run(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+async fn cli_app(db: &DbArgs) -> anyhow::Result<kassa_server::app::App> {
+    let config = Config::new("127.0.0.1:0".parse()?, db.store_config()?);
+    open_app(&config).await
+}
+
+async fn merchants(db: &DbArgs, command: MerchantsCommand) -> anyhow::Result<()> {
+    let app = cli_app(db).await?;
+    match command {
+        MerchantsCommand::Create { name, json } => {
+            let created = app.create_merchant(&name).await?;
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "merchant_id": created.merchant.id.to_string(),
+                        "secret_key": created.secret_key,
+                        "publishable_key": created.publishable_key,
+                    })
+                );
+            } else {
+                println!("Merchant created (keys are shown only now):");
+                println!("  merchant id:      {}", created.merchant.id);
+                println!("  secret key:       {}", created.secret_key);
+                println!("  publishable key:  {}", created.publishable_key);
+            }
+        }
+        MerchantsCommand::List { json } => {
+            let all = app.list_merchants().await?;
+            if json {
+                let rows: Vec<_> =
+                    all.iter().map(|m| json!({"merchant_id": m.id.to_string(), "name": m.name})).collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for m in all {
+                    println!("{}  {}", m.id, m.name);
+                }
+            }
+        }
+    }
+    app.store().close().await;
+    Ok(())
+}
+
+async fn keys(db: &DbArgs, command: KeysCommand) -> anyhow::Result<()> {
+    let app = cli_app(db).await?;
+    match command {
+        KeysCommand::Create { merchant, live, publishable, json } => {
+            let kind = if publishable { KeyKind::Publishable } else { KeyKind::Secret };
+            let mode = if live { Mode::Live } else { Mode::Test };
+            let created = app.create_api_key(&merchant, kind, mode).await?;
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "key_id": created.record.id.to_string(),
+                        "key": created.key,
+                        "merchant_id": created.record.merchant_id.to_string(),
+                        "kind": kind.as_str(),
+                        "livemode": mode.is_live(),
+                    })
+                );
+            } else {
+                println!("Key {} created (shown only now):", created.record.id);
+                println!("  {}", created.key);
+            }
+        }
+        KeysCommand::Revoke { key_id } => {
+            app.revoke_api_key(&key_id).await?;
+            println!("Key {key_id} revoked.");
+        }
+        KeysCommand::List { merchant, json } => {
+            let all = app.list_api_keys(&merchant).await?;
+            let rows: Vec<_> = all
+                .iter()
+                .map(|k| {
+                    json!({
+                        "key_id": k.id.to_string(),
+                        "kind": k.kind.as_str(),
+                        "livemode": k.mode.is_live(),
+                        "last4": k.last4,
+                        "revoked": k.revoked_at.is_some(),
+                    })
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for k in all {
+                    let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                    println!("{}  {}_{}_…{}  {state}", k.id, k.kind.prefix(), k.mode.as_str(), k.last4);
+                }
+            }
+        }
+    }
+    app.store().close().await;
+    Ok(())
+}

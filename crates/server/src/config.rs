@@ -1,0 +1,122 @@
+//! Runtime configuration. The binary fills it from flags and `KASSA_*` environment variables
+//! (see `cli.rs`); tests build it directly.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Everything the gateway can be told.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The database.
+    pub store: kassa_store::StoreConfig,
+    /// The built-in card simulator.
+    pub simulator: SimulatorConfig,
+    /// Per-key request limits.
+    pub rate_limit: RateLimitConfig,
+    /// Background processing.
+    pub jobs: JobConfig,
+    /// Idempotency keys.
+    pub idempotency: IdempotencyConfig,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Longest a request may take before it is answered 503.
+    pub request_timeout: Duration,
+}
+
+/// The simulated card network.
+#[derive(Debug, Clone, Default)]
+pub struct SimulatorConfig {
+    /// Mean latency of each call; actual latency varies ±50%.
+    pub latency: Duration,
+    /// Share of calls (0.0–1.0) that fail as if the network dropped them, half before and half
+    /// after the simulator recorded the operation.
+    pub failure_rate: f64,
+}
+
+/// A token bucket per API key.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitConfig {
+    /// Sustained requests per second; 0 turns limiting off.
+    pub per_second: u32,
+    /// Requests allowed in a burst.
+    pub burst: u32,
+}
+
+/// Durable jobs.
+#[derive(Debug, Clone)]
+pub struct JobConfig {
+    /// How long a claimed job is reserved for its worker before another may take it over.
+    pub lease: Duration,
+    /// Jobs run at once per node.
+    pub concurrency: usize,
+    /// Tries before giving up on a job.
+    pub max_attempts: i64,
+    /// First retry delay; doubles each attempt (with jitter), capped at `max_backoff`.
+    pub base_backoff: Duration,
+    /// Longest retry delay.
+    pub max_backoff: Duration,
+    /// How often idle workers look for due jobs written by other nodes or left by a crash.
+    pub poll_interval: Duration,
+    /// How long a capture, refund or cancel request waits for its job before answering with
+    /// the operation still pending.
+    pub inline_wait: Duration,
+}
+
+/// Idempotency keys.
+#[derive(Debug, Clone)]
+pub struct IdempotencyConfig {
+    /// How long a key is remembered.
+    pub ttl: Duration,
+    /// How long a request holds its key before another may take it over after a crash.
+    pub lease: Duration,
+    /// How often expired keys are deleted.
+    pub reap_interval: Duration,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig { per_second: 1000, burst: 2000 }
+    }
+}
+
+impl Default for JobConfig {
+    fn default() -> Self {
+        JobConfig {
+            lease: Duration::from_secs(60),
+            concurrency: 64,
+            max_attempts: 10,
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(600),
+            poll_interval: Duration::from_secs(1),
+            inline_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Default for IdempotencyConfig {
+    fn default() -> Self {
+        IdempotencyConfig {
+            ttl: Duration::from_secs(24 * 3600),
+            lease: Duration::from_secs(60),
+            reap_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults around a database.
+    pub fn new(addr: SocketAddr, store: kassa_store::StoreConfig) -> Config {
+        Config {
+            addr,
+            store,
+            simulator: SimulatorConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+            jobs: JobConfig::default(),
+            idempotency: IdempotencyConfig::default(),
+            body_limit: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The native API, `/v1`: conventions in `shared/design/api-conventions.md`, wire types in
+//! `kassa-api`, rules in the app. Handlers parse into domain values, call one app method and
+//! render the result.
+
+mod events;
+mod health;
+pub mod openapi;
+mod payment_intents;
+mod refunds;
+mod test_helpers;
+
+use crate::app::{AppError, PaymentMethodInput};
+use crate::http::HttpState;
+use crate::http::fields::Fields;
+use crate::http::query::QueryParams;
+use axum::Router;
+use axum::routing::{get, post};
+use kassa_domain::card::{Expiry, Pan, check_cvc};
+use kassa_domain::{Invalid, Metadata};
+
+/// Routes that need a secret key.
+pub fn routes() -> Router<HttpState> {
+    Router::new()
+        .route("/v1/payment_intents", post(payment_intents::create).get(payment_intents::list))
+        .route("/v1/payment_intents/{id}", get(payment_intents::retrieve).post(payment_intents::update))
+        .route("/v1/payment_intents/{id}/confirm", post(payment_intents::confirm))
+        .route("/v1/payment_intents/{id}/capture", post(payment_intents::capture))
+        .route("/v1/payment_intents/{id}/cancel", post(payment_intents::cancel))
+        .route("/v1/payment_intents/{id}/events", get(payment_intents::events))
+        .route("/v1/refunds", post(refunds::create).get(refunds::list))
+        .route("/v1/refunds/{id}", get(refunds::retrieve).post(refunds::update))
+        .route("/v1/events", get(events::list))
+        .route("/v1/events/{id}", get(events::retrieve))
+        .route("/v1/test_helpers/simulator/operations", get(test_helpers::simulator_operations))
+}
+
+/// Routes anyone may call.
+pub fn public_routes() -> Router<HttpState> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .route("/v1/openapi.json", get(openapi::document))
+}
+
+/// Metadata for a new object: an object of strings within the limits.
+fn read_metadata(f: &mut Fields, field: &str) -> Option<Metadata> {
+    let map = f.string_map(field)?;
+    Metadata::new(map).map_err(|e| f.reject(field, e)).ok()
+}
+
+/// `payment_method` (a test payment method's name) or `payment_method_data` (a card), parsed
+/// down to a valid card number and expiry. The security code is checked and dropped.
+fn read_payment_method(f: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> {
+    let named = f.string("payment_method", 100);
+    let data = f.object("payment_method_data").and_then(|mut data| {
+        let card = read_card(&mut data, today);
+        match data.string("type", 20).as_deref() {
+            Some("card") | None => {}
+            Some(_) => data.reject("type", Invalid::new("invalid_payment_method_type", "The only type is card.")),
+        }
+        f.absorb(data);
+        card
+    });
+    match (named, data) {
+        (Some(_), Some(_)) => {
+            f.reject(
+                "payment_method_data",
+                Invalid::new("parameter_conflict", "Give payment_method or payment_method_data, not both."),
+            );
+            None
+        }
+        (Some(name), None) => Some(PaymentMethodInput::Named(name)),
+        (None, card) => card,
+    }
+}
+
+fn read_card(data: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> {
+    if !data.has("card") {
+        data.reject("card", Invalid::new("parameter_missing", "Missing required parameter: card."));
+        return None;
+    }
+    let mut card = data.object("card")?;
+    let pan = card.required_parsed("number", Pan::parse);
+    let month = card.required_integer("exp_month", 1, 12, "invalid_expiry_month").map(|m| m as u8);
+    let year = card
+        .required_integer("exp_year", 0, 2199, "invalid_expiry_year")
+        .and_then(|y| Expiry::parse_year(y).map_err(|e| card.reject("exp_year", e)).ok());
+    let expiry = match (month, year) {
+        (Some(m), Some(y)) => Expiry::new(m, y, today).map_err(|e| card.reject("exp_year", e)).ok(),
+        _ => None,
+    };
+    let cvc = card.required_string("cvc", 4);
+    if let (Some(cvc), Some(pan)) = (&cvc, &pan)
+        && let Err(e) = check_cvc(cvc, pan.brand())
+    {
+        card.reject("cvc", e);
+    }
+    let valid = !card.has_errors();
+    data.absorb(card);
+    match (pan, expiry, valid) {
+        (Some(pan), Some(expiry), true) => Some(PaymentMethodInput::Card { pan, expiry }),
+        _ => None,
+    }
+}
+
+/// For endpoints that take no query parameters.
+fn expect_no_query(q: QueryParams) -> Result<(), AppError> {
+    q.finish()
+}

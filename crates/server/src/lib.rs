@@ -1,0 +1,84 @@
+//! The Kassa gateway.
+//!
+//! [`Server::build`] opens the store, builds the [`app::App`] over the built-in card
+//! simulator and binds the listener; [`Server::run`] serves HTTP and runs the background
+//! workers until shut down. Tests start it exactly like the binary does (see
+//! `kassa-testkit`). `ARCHITECTURE.md` at the repository root maps the modules.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod connector;
+pub mod faces;
+pub mod http;
+pub mod render;
+pub mod workers;
+
+use app::App;
+use clock::Clock;
+use config::Config;
+use connector::simulator::Simulator;
+use http::HttpState;
+use http::rate_limit::RateLimiter;
+use kassa_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Opens the store and builds the application over the card simulator (no listener): what
+/// the server and the operator CLI share.
+pub async fn open_app(config: &Config) -> anyhow::Result<App> {
+    let store = Store::connect(&config.store).await?;
+    let clock = Arc::new(Clock::new());
+    let connector = Arc::new(Simulator::new(store.clone(), clock.clone(), config.simulator.clone()));
+    Ok(App::new(store, connector, clock, config.jobs.clone(), config.idempotency.clone()).await?)
+}
+
+/// A gateway ready to serve.
+pub struct Server {
+    app: App,
+    listener: TcpListener,
+    config: Config,
+}
+
+impl Server {
+    /// Connects to the database (running migrations), builds the app and binds the address.
+    pub async fn build(config: Config) -> anyhow::Result<Server> {
+        let app = open_app(&config).await?;
+        let listener = TcpListener::bind(config.addr).await?;
+        Ok(Server { app, listener, config })
+    }
+
+    /// The application, for setup before serving (the demo merchant, tests' merchants).
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.config.addr)
+    }
+
+    /// Serves until `shutdown` resolves, then stops taking requests, lets in-flight requests
+    /// and jobs finish, and closes the database.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let limiter = Arc::new(RateLimiter::new(self.config.rate_limit));
+        let state = HttpState { app: self.app.clone(), limiter: limiter.clone(), body_limit: self.config.body_limit };
+        let router = http::router(state, &self.config);
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
+        let reaper = tokio::spawn(workers::reap(self.app.clone(), limiter, stop_rx));
+        let served = axum::serve(self.listener, router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop_tx.send(true);
+            })
+            .await;
+        let _ = jobs.await;
+        let _ = reaper.await;
+        self.app.store().close().await;
+        Ok(served?)
+    }
+}

@@ -1,0 +1,75 @@
+//! Background work that runs beside the HTTP server on every node: the job runner and the
+//! idempotency-key reaper. Both stop when the shutdown signal flips.
+
+use crate::app::App;
+use crate::http::rate_limit::RateLimiter;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+/// Claims due jobs and runs up to `concurrency` of them at once. Wakes when a job is enqueued
+/// on this node, when the next job becomes due, and every poll interval (jobs written by
+/// other nodes, leases of crashed workers running out).
+pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
+    let config = app.job_config().clone();
+    let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let mut running = JoinSet::new();
+    while !*stop.borrow() {
+        while running.try_join_next().is_some() {}
+        let free = slots.available_permits();
+        if free > 0 {
+            match app.claim_jobs(free.min(32) as u32).await {
+                Ok(jobs) if !jobs.is_empty() => {
+                    for job in jobs {
+                        let Ok(slot) = slots.clone().acquire_owned().await else { break };
+                        let app = app.clone();
+                        running.spawn(async move {
+                            app.run_job(job).await;
+                            drop(slot);
+                        });
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not claim jobs"),
+            }
+        }
+        let next_due = app.next_job_due_in().await.ok().flatten().unwrap_or(config.poll_interval);
+        // Never spin: another node may hold the due job.
+        let wait = next_due.clamp(Duration::from_millis(10), config.poll_interval);
+        tokio::select! {
+            _ = app.job_enqueued() => {}
+            _ = tokio::time::sleep(wait) => {}
+            Some(_) = running.join_next(), if free == 0 => {}
+            _ = stop.changed() => {}
+        }
+    }
+    // Let running jobs finish; a job cut off here is retried after its lease by any node.
+    let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
+}
+
+/// Deletes idempotency keys older than their time to live, and forgets idle rate buckets.
+pub async fn reap(app: App, limiter: Arc<RateLimiter>, mut stop: watch::Receiver<bool>) {
+    let config = app.idempotency_config().clone();
+    while !*stop.borrow() {
+        let cutoff = app.clock().now().micros() - config.ttl.as_micros() as i64;
+        let reaped = async {
+            let mut tx = app.store().begin().await?;
+            let n = kassa_store::idempotency::reap(&mut tx, cutoff).await?;
+            tx.commit().await?;
+            Ok::<_, kassa_store::StoreError>(n)
+        }
+        .await;
+        match reaped {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "expired idempotency keys deleted"),
+            Err(e) => tracing::error!(error = %e, "idempotency key reaper failed"),
+        }
+        limiter.shrink();
+        tokio::select! {
+            _ = tokio::time::sleep(config.reap_interval) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

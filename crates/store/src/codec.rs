@@ -1,0 +1,52 @@
+//! Turning stored columns back into domain values. A failure here means the row is not what
+//! Kassa wrote, and is reported as [`StoreError::Corrupt`].
+
+use crate::StoreError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
+    // Serializing plain domain structs cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+pub(crate) fn opt_json<T: Serialize>(value: &Option<T>) -> Option<String> {
+    value.as_ref().map(to_json)
+}
+
+pub(crate) fn from_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+}
+
+pub(crate) fn opt_from_json<T: DeserializeOwned>(column: &str, text: Option<String>) -> Result<Option<T>, StoreError> {
+    text.map(|t| from_json(column, &t)).transpose()
+}
+
+pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("column {column}: {detail}"))
+}
+
+/// Column accessors with the column name in the error.
+pub(crate) trait RowExt {
+    fn int(&self, column: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
+    fn text(&self, column: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
+}
+
+impl RowExt for AnyRow {
+    fn int(&self, column: &str) -> Result<i64, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+    fn text(&self, column: &str) -> Result<String, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+}

@@ -1,0 +1,135 @@
+//! The `events` table: an append-only log of state changes.
+
+use crate::codec::RowExt;
+use crate::page::{Cursor, Page, PageRequest, TimeRange, finish, push_window};
+use crate::sql::SqlBuilder;
+use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
+use kassa_domain::{EventId, MerchantId, Mode, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+macro_rules! select {
+    ($($rest:literal)*) => {
+        concat!(
+            "SELECT id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, request_id, \
+             idempotency_key, created_at FROM events ",
+            $($rest),*
+        )
+    };
+}
+
+/// An event as stored. `data` is the JSON of the object after the change, rendered by the
+/// caller in the API's format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// `evt_…`
+    pub id: EventId,
+    /// Owner.
+    pub merchant_id: MerchantId,
+    /// Test or live.
+    pub mode: Mode,
+    /// Dotted type name.
+    pub event_type: String,
+    /// Id of the object in `data`.
+    pub object_id: String,
+    /// The payment intent the event concerns, if any.
+    pub payment_intent_id: Option<String>,
+    /// JSON of the object.
+    pub data: String,
+    /// The API request that caused it.
+    pub request_id: Option<String>,
+    /// That request's idempotency key.
+    pub idempotency_key: Option<String>,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Exact type, or a prefix when it ends with `.*`.
+    pub event_type: Option<String>,
+    /// Only events whose object is this id, or whose payment intent is.
+    pub related_object: Option<String>,
+    /// Only created in this range.
+    pub created: TimeRange,
+}
+
+/// Appends an event.
+pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, request_id, \
+         idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.id.as_str().to_owned())
+    .bind(e.merchant_id.as_str().to_owned())
+    .bind(live_flag(e.mode))
+    .bind(e.event_type.clone())
+    .bind(e.object_id.clone())
+    .bind(e.payment_intent_id.clone())
+    .bind(e.data.clone())
+    .bind(e.request_id.clone())
+    .bind(e.idempotency_key.clone())
+    .bind(e.created_at.micros())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Reads one event of the scope.
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    id: &EventId,
+) -> Result<Option<StoredEvent>> {
+    let row = sqlx::query(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"))
+        .bind(id.as_str().to_owned())
+        .bind(scope.merchant_id.as_str().to_owned())
+        .bind(live_flag(scope.mode))
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// One page of the scope's events.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    filter: &Filter,
+    page: &PageRequest,
+) -> Result<Page<StoredEvent>> {
+    let mut b = SqlBuilder::new(select!("WHERE merchant_id = "));
+    b.text(scope.merchant_id.as_str()).push(" AND livemode = ").int(live_flag(scope.mode));
+    match filter.event_type.as_deref() {
+        Some(t) if t.ends_with(".*") => {
+            let prefix = t.trim_end_matches('*').replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            b.push(" AND event_type LIKE ").text(format!("{prefix}%")).push(" ESCAPE '\\'");
+        }
+        Some(t) => {
+            b.push(" AND event_type = ").text(t);
+        }
+        None => {}
+    }
+    if let Some(id) = &filter.related_object {
+        b.push(" AND (object_id = ").text(id.clone()).push(" OR payment_intent_id = ").text(id.clone()).push(")");
+    }
+    push_window(&mut b, &filter.created, page);
+    let rows = b.build().fetch_all(exec).await?;
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(finish(items, page.limit, |e| Cursor { created_at: e.created_at.micros(), id: e.id.to_string() }))
+}
+
+fn from_row(r: &AnyRow) -> Result<StoredEvent> {
+    Ok(StoredEvent {
+        id: EventId::from_trusted(r.text("id")?),
+        merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
+        mode: mode_from_flag(r.int("livemode")?),
+        event_type: r.text("event_type")?,
+        object_id: r.text("object_id")?,
+        payment_intent_id: r.opt_text("payment_intent_id")?,
+        data: r.text("data")?,
+        request_id: r.opt_text("request_id")?,
+        idempotency_key: r.opt_text("idempotency_key")?,
+        created_at: Timestamp(r.int("created_at")?),
+    })
+}

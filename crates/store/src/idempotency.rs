@@ -1,0 +1,192 @@
+//! The `idempotency_keys` table.
+//!
+//! A key moves `started` (reserved, nothing done yet) → `applied` (the mutation committed,
+//! follow-up work still running) → `done` (final outcome stored). `lock_token` says which
+//! request owns the key; `locked_until` is how long it may hold it before another request may
+//! take over a `started` key (its owner crashed before changing anything).
+
+use crate::codec::RowExt;
+use crate::{Result, Scope, WriteTx, live_flag};
+
+/// A key's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Reserved; the mutation has not committed.
+    Started,
+    /// The mutation committed; the outcome is stored but follow-up work may still run.
+    Applied,
+    /// Final.
+    Done,
+}
+
+impl State {
+    fn as_str(self) -> &'static str {
+        match self {
+            State::Started => "started",
+            State::Applied => "applied",
+            State::Done => "done",
+        }
+    }
+
+    fn parse(s: &str) -> Option<State> {
+        match s {
+            "started" => Some(State::Started),
+            "applied" => Some(State::Applied),
+            "done" => Some(State::Done),
+            _ => None,
+        }
+    }
+}
+
+/// A key as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// Hash of the request that first used the key.
+    pub fingerprint: String,
+    /// Progress.
+    pub state: State,
+    /// The owner's token.
+    pub lock_token: String,
+    /// End of the owner's lease (µs).
+    pub locked_until: i64,
+    /// The stored outcome (JSON), once applied.
+    pub outcome: Option<String>,
+}
+
+/// What [`reserve`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// The key was free and is now ours.
+    Reserved,
+    /// Another request used the key first.
+    Existing(KeyRecord),
+}
+
+/// A new reservation.
+pub struct NewKey<'a> {
+    /// Merchant and mode.
+    pub scope: &'a Scope,
+    /// The `Idempotency-Key` header.
+    pub key: &'a str,
+    /// Hash of method, path and body.
+    pub fingerprint: &'a str,
+    /// Our token.
+    pub lock_token: &'a str,
+    /// End of our lease (µs).
+    pub locked_until: i64,
+    /// The reserving request.
+    pub request_id: &'a str,
+    /// Now (µs).
+    pub now: i64,
+}
+
+/// Reserves the key, or returns the record of whoever has it.
+pub async fn reserve(tx: &mut WriteTx, k: &NewKey<'_>) -> Result<Reservation> {
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (merchant_id, livemode, idempotency_key, fingerprint, state, lock_token, \
+         locked_until, outcome, request_id, created_at) VALUES ($1, $2, $3, $4, 'started', $5, $6, NULL, $7, $8) \
+         ON CONFLICT (merchant_id, livemode, idempotency_key) DO NOTHING",
+    )
+    .bind(k.scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(k.scope.mode))
+    .bind(k.key.to_owned())
+    .bind(k.fingerprint.to_owned())
+    .bind(k.lock_token.to_owned())
+    .bind(k.locked_until)
+    .bind(k.request_id.to_owned())
+    .bind(k.now)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(Reservation::Reserved);
+    }
+    let row = sqlx::query(
+        "SELECT fingerprint, state, lock_token, locked_until, outcome FROM idempotency_keys \
+         WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3",
+    )
+    .bind(k.scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(k.scope.mode))
+    .bind(k.key.to_owned())
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Reservation::Existing(KeyRecord {
+        fingerprint: row.text("fingerprint")?,
+        state: State::parse(&row.text("state")?).ok_or_else(|| crate::codec::corrupt("state", "unknown"))?,
+        lock_token: row.text("lock_token")?,
+        locked_until: row.int("locked_until")?,
+        outcome: row.opt_text("outcome")?,
+    }))
+}
+
+/// Takes over a `started` key whose owner's lease has run out (it crashed before changing
+/// anything). Returns `false` if someone else got there first.
+pub async fn take_over(tx: &mut WriteTx, k: &NewKey<'_>, previous_token: &str) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE idempotency_keys SET lock_token = $4, locked_until = $5, request_id = $6 \
+         WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 AND state = 'started' \
+         AND lock_token = $7 AND locked_until < $8",
+    )
+    .bind(k.scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(k.scope.mode))
+    .bind(k.key.to_owned())
+    .bind(k.lock_token.to_owned())
+    .bind(k.locked_until)
+    .bind(k.request_id.to_owned())
+    .bind(previous_token.to_owned())
+    .bind(k.now)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Records the outcome, if we still own the key. Called inside the mutation's transaction, so
+/// the outcome commits with the change or not at all. Returns `false` if we lost the key.
+pub async fn record(
+    tx: &mut WriteTx,
+    scope: &Scope,
+    key: &str,
+    lock_token: &str,
+    state: State,
+    outcome: &str,
+    locked_until: i64,
+) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE idempotency_keys SET state = $5, outcome = $6, locked_until = $7 \
+         WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 AND lock_token = $4",
+    )
+    .bind(scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(scope.mode))
+    .bind(key.to_owned())
+    .bind(lock_token.to_owned())
+    .bind(state.as_str())
+    .bind(outcome.to_owned())
+    .bind(locked_until)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Frees a `started` key we own (our request failed before changing anything and the failure
+/// should not be replayed), so a retry can run.
+pub async fn release(tx: &mut WriteTx, scope: &Scope, key: &str, lock_token: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 \
+         AND lock_token = $4 AND state = 'started'",
+    )
+    .bind(scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(scope.mode))
+    .bind(key.to_owned())
+    .bind(lock_token.to_owned())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Deletes keys created before `cutoff` (µs). Returns how many.
+pub async fn reap(tx: &mut WriteTx, cutoff: i64) -> Result<u64> {
+    let n = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(cutoff).execute(tx.conn()).await?;
+    Ok(n.rows_affected())
+}

@@ -1,0 +1,232 @@
+//! Persistence for Kassa over SQLite or PostgreSQL, with one set of SQL.
+//!
+//! The schema uses only types both databases share (TEXT, BIGINT), so every query is written
+//! once and runs on either through sqlx's `Any` driver. The few places where the dialects
+//! differ (row locks) are behind [`Backend`].
+//!
+//! Writes go through [`WriteTx`]: on SQLite they are serialized on one writer connection
+//! (`BEGIN IMMEDIATE`, so a transaction never fails to upgrade its lock), on PostgreSQL they
+//! run concurrently and lock the rows they change. Reads use [`Store::reader`] and never block
+//! writers (SQLite runs in WAL mode).
+//!
+//! Each module holds the queries of one table; functions take an executor, so the same read
+//! works inside a transaction or on the read pool.
+
+mod codec;
+pub mod events;
+pub mod idempotency;
+pub mod jobs;
+pub mod merchants;
+pub mod page;
+pub mod payment_intents;
+pub mod refunds;
+pub mod settings;
+pub mod simulator;
+mod sql;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use page::{Cursor, CursorError, Order, PageRequest, TimeRange};
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// How durable an SQLite commit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// fsync on every commit: a committed payment survives power loss.
+    Full,
+    /// fsync at checkpoints: survives a crash of Kassa, not of the machine.
+    Normal,
+}
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite://path?mode=rwc` or `postgres://…`.
+    pub url: String,
+    /// Most connections to open (PostgreSQL), or readers (SQLite).
+    pub max_connections: u32,
+    /// SQLite durability.
+    pub sqlite_sync: SqliteSync,
+}
+
+impl StoreConfig {
+    /// The embedded database in `data_dir` (created if missing).
+    pub fn sqlite_in(data_dir: &Path) -> std::io::Result<StoreConfig> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join("kassa.db");
+        Ok(StoreConfig {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            max_connections: 8,
+            sqlite_sync: SqliteSync::Full,
+        })
+    }
+}
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A row could not be turned back into a domain value: the data is not what Kassa wrote.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// Migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// `true` if a unique constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database handle: a writer and a read pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+    writer: AnyPool,
+    reader: AnyPool,
+}
+
+/// A write transaction. Dropping it without [`WriteTx::commit`] rolls back.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl WriteTx {
+    /// The connection to run statements on.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Makes every change of the transaction durable, or none.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Connects, applies the embedded migrations and returns the store.
+    pub async fn connect(config: &StoreConfig) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let options = AnyConnectOptions::from_str(&config.url)?;
+        let store = if config.url.starts_with("sqlite:") {
+            let sync = match config.sqlite_sync {
+                SqliteSync::Full => "FULL",
+                SqliteSync::Normal => "NORMAL",
+            };
+            let pool = |max: u32| {
+                AnyPoolOptions::new()
+                    .max_connections(max)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(move |conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; the busy timeout covers
+                            // other processes (the CLI) writing to the same file.
+                            conn.execute(sqlx::AssertSqlSafe(format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+                            )))
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options.clone())
+            };
+            let writer = pool(1).await?;
+            let reader = pool(config.max_connections.max(1)).await?;
+            Store { backend: Backend::Sqlite, writer, reader }
+        } else if config.url.starts_with("postgres:") || config.url.starts_with("postgresql:") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(config.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await?;
+            Store { backend: Backend::Postgres, writer: pool.clone(), reader: pool }
+        } else {
+            return Err(StoreError::Corrupt(format!(
+                "unsupported database URL `{}`: use sqlite:// or postgres://",
+                config.url
+            )));
+        };
+        sqlx::migrate!("./migrations").run(&store.writer).await?;
+        Ok(store)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<WriteTx> {
+        let begin = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
+        };
+        let tx = self.writer.begin_with(begin).await?;
+        Ok(WriteTx { tx, backend: self.backend })
+    }
+
+    /// The pool for reads outside a transaction.
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// Checks the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// `1` for live, `0` for test: how a mode is stored.
+pub(crate) fn live_flag(mode: kassa_domain::Mode) -> i64 {
+    i64::from(mode.is_live())
+}
+
+/// Reads a stored mode flag.
+pub(crate) fn mode_from_flag(flag: i64) -> kassa_domain::Mode {
+    if flag == 1 { kassa_domain::Mode::Live } else { kassa_domain::Mode::Test }
+}
+
+/// Which merchant and mode a query is about. Every read and write of merchant data is scoped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The merchant.
+    pub merchant_id: kassa_domain::MerchantId,
+    /// Test or live.
+    pub mode: kassa_domain::Mode,
+}

@@ -1,0 +1,148 @@
+//! The `merchants` and `api_keys` tables.
+
+use crate::codec::{RowExt, corrupt};
+use crate::{Result, WriteTx, live_flag, mode_from_flag};
+use kassa_domain::{ApiKeyId, KeyKind, MerchantId, Mode, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+/// A merchant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merchant {
+    /// `mer_…`
+    pub id: MerchantId,
+    /// Display name.
+    pub name: String,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// An API key's record. The key itself is never stored, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// `key_…`
+    pub id: ApiKeyId,
+    /// Owner.
+    pub merchant_id: MerchantId,
+    /// Secret or publishable.
+    pub kind: KeyKind,
+    /// Which data it sees.
+    pub mode: Mode,
+    /// Last four characters of the key, to recognise it.
+    pub last4: String,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// Stores a merchant.
+pub async fn insert_merchant(tx: &mut WriteTx, m: &Merchant) -> Result<()> {
+    sqlx::query("INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(m.id.as_str().to_owned())
+        .bind(m.name.clone())
+        .bind(m.created_at.micros())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Every merchant, oldest first.
+pub async fn list_merchants<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Vec<Merchant>> {
+    let rows =
+        sqlx::query("SELECT id, name, created_at FROM merchants ORDER BY created_at, id").fetch_all(exec).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Merchant {
+                id: MerchantId::from_trusted(r.text("id")?),
+                name: r.text("name")?,
+                created_at: Timestamp(r.int("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Whether the merchant exists.
+pub async fn merchant_exists<'e, E: Executor<'e, Database = Any>>(exec: E, id: &MerchantId) -> Result<bool> {
+    let row =
+        sqlx::query("SELECT id FROM merchants WHERE id = $1").bind(id.as_str().to_owned()).fetch_optional(exec).await?;
+    Ok(row.is_some())
+}
+
+/// Whether any merchant exists (first start creates the demo merchant).
+pub async fn any_merchant(tx: &mut WriteTx) -> Result<bool> {
+    let row = sqlx::query("SELECT id FROM merchants LIMIT 1").fetch_optional(tx.conn()).await?;
+    Ok(row.is_some())
+}
+
+/// Stores a key under the hash of its secret.
+pub async fn insert_key(tx: &mut WriteTx, key: &ApiKey, key_hash: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_keys (id, merchant_id, kind, livemode, key_hash, last4, created_at, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+    )
+    .bind(key.id.as_str().to_owned())
+    .bind(key.merchant_id.as_str().to_owned())
+    .bind(key.kind.as_str())
+    .bind(live_flag(key.mode))
+    .bind(key_hash.to_owned())
+    .bind(key.last4.clone())
+    .bind(key.created_at.micros())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+const KEY_COLUMNS: &str = "id, merchant_id, kind, livemode, last4, created_at, revoked_at";
+
+/// Finds a key by the hash of its secret.
+pub async fn find_key_by_hash<'e, E: Executor<'e, Database = Any>>(exec: E, key_hash: &str) -> Result<Option<ApiKey>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1")))
+        .bind(key_hash.to_owned())
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| key_from_row(&r)).transpose()
+}
+
+/// A merchant's keys, oldest first.
+pub async fn list_keys<'e, E: Executor<'e, Database = Any>>(exec: E, merchant: &MerchantId) -> Result<Vec<ApiKey>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {KEY_COLUMNS} FROM api_keys WHERE merchant_id = $1 ORDER BY created_at, id"
+    )))
+    .bind(merchant.as_str().to_owned())
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(key_from_row).collect()
+}
+
+/// Revokes a key. Returns `false` if no such key was active.
+pub async fn revoke_key(tx: &mut WriteTx, id: &ApiKeyId, now: Timestamp) -> Result<bool> {
+    let n = sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id.as_str().to_owned())
+        .bind(now.micros())
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
+fn key_from_row(r: &AnyRow) -> Result<ApiKey> {
+    Ok(ApiKey {
+        id: ApiKeyId::from_trusted(r.text("id")?),
+        merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
+        kind: KeyKind::from_name(&r.text("kind")?).ok_or_else(|| corrupt("kind", "unknown"))?,
+        mode: mode_from_flag(r.int("livemode")?),
+        last4: r.text("last4")?,
+        created_at: Timestamp(r.int("created_at")?),
+        revoked_at: r.opt_int("revoked_at")?.map(Timestamp),
+    })
+}
+
+/// Takes PostgreSQL's table lock on `merchants` until the transaction ends, so concurrent
+/// first starts see each other's demo merchant.
+pub async fn lock_table(tx: &mut WriteTx) -> Result<()> {
+    if tx.backend() == crate::Backend::Postgres {
+        sqlx::query("LOCK TABLE merchants IN SHARE ROW EXCLUSIVE MODE").execute(tx.conn()).await?;
+    }
+    Ok(())
+}

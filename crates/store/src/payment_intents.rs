@@ -1,0 +1,183 @@
+//! The `payment_intents` table.
+
+use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json};
+use crate::page::{Cursor, Page, PageRequest, TimeRange, finish, push_window};
+use crate::sql::SqlBuilder;
+use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
+use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
+use kassa_domain::{Amount, Currency, MerchantId, MinorUnits, PaymentIntent, PaymentIntentId, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+macro_rules! select {
+    ($($rest:literal)*) => {
+        concat!(
+            "SELECT id, merchant_id, livemode, status, amount, currency, capture_method, amount_authorized, \
+             amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, customer, \
+             description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
+             processor_authorization, created_at, updated_at FROM payment_intents ",
+            $($rest),*
+        )
+    };
+}
+
+/// Filters of the list endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only created in this range.
+    pub created: TimeRange,
+}
+
+/// Stores a new intent.
+pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
+         amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
+         customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
+         processor_authorization, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+    )
+    .bind(pi.id.as_str().to_owned())
+    .bind(pi.merchant_id.as_str().to_owned())
+    .bind(live_flag(pi.mode))
+    .bind(pi.status.as_str())
+    .bind(pi.amount.get())
+    .bind(pi.currency.code().to_owned())
+    .bind(pi.capture_method.as_str())
+    .bind(pi.amount_authorized.get())
+    .bind(pi.amount_captured.get())
+    .bind(pi.amount_refunded.get())
+    .bind(pi.amount_refund_pending.get())
+    .bind(pi.amount_canceled.get())
+    .bind(opt_json(&pi.payment_method))
+    .bind(pi.customer.clone())
+    .bind(pi.description.clone())
+    .bind(pi.statement_descriptor.clone())
+    .bind(to_json(&pi.metadata))
+    .bind(opt_json(&pi.last_error))
+    .bind(pi.cancellation_reason.map(|r| r.as_str()))
+    .bind(opt_json(&pi.pending_capture))
+    .bind(opt_json(&pi.authorization))
+    .bind(pi.created_at.micros())
+    .bind(pi.updated_at.micros())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Writes back every field a transition can change.
+pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
+    sqlx::query(
+        "UPDATE payment_intents SET status = $2, amount_authorized = $3, amount_captured = $4, amount_refunded = $5, \
+         amount_refund_pending = $6, amount_canceled = $7, payment_method = $8, customer = $9, description = $10, \
+         statement_descriptor = $11, metadata = $12, last_error = $13, cancellation_reason = $14, \
+         pending_capture = $15, processor_authorization = $16, updated_at = $17 WHERE id = $1",
+    )
+    .bind(pi.id.as_str().to_owned())
+    .bind(pi.status.as_str())
+    .bind(pi.amount_authorized.get())
+    .bind(pi.amount_captured.get())
+    .bind(pi.amount_refunded.get())
+    .bind(pi.amount_refund_pending.get())
+    .bind(pi.amount_canceled.get())
+    .bind(opt_json(&pi.payment_method))
+    .bind(pi.customer.clone())
+    .bind(pi.description.clone())
+    .bind(pi.statement_descriptor.clone())
+    .bind(to_json(&pi.metadata))
+    .bind(opt_json(&pi.last_error))
+    .bind(pi.cancellation_reason.map(|r| r.as_str()))
+    .bind(opt_json(&pi.pending_capture))
+    .bind(opt_json(&pi.authorization))
+    .bind(pi.updated_at.micros())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Reads one intent of the scope.
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    id: &PaymentIntentId,
+) -> Result<Option<PaymentIntent>> {
+    let row = sqlx::query(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"))
+        .bind(id.as_str().to_owned())
+        .bind(scope.merchant_id.as_str().to_owned())
+        .bind(live_flag(scope.mode))
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// Reads one intent and locks it until the transaction ends, so concurrent changes to the
+/// same intent (two refunds, a capture and a cancel) happen one after the other. SQLite
+/// already serializes write transactions.
+pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &PaymentIntentId) -> Result<Option<PaymentIntent>> {
+    let sql = match tx.backend() {
+        Backend::Sqlite => select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"),
+        Backend::Postgres => select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3 FOR UPDATE"),
+    };
+    let row = sqlx::query(sql)
+        .bind(id.as_str().to_owned())
+        .bind(scope.merchant_id.as_str().to_owned())
+        .bind(live_flag(scope.mode))
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// One page of the scope's intents.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    filter: &Filter,
+    page: &PageRequest,
+) -> Result<Page<PaymentIntent>> {
+    let mut b = SqlBuilder::new(select!("WHERE merchant_id = "));
+    b.text(scope.merchant_id.as_str()).push(" AND livemode = ").int(live_flag(scope.mode));
+    if let Some(status) = filter.status {
+        b.push(" AND status = ").text(status.as_str());
+    }
+    push_window(&mut b, &filter.created, page);
+    let rows = b.build().fetch_all(exec).await?;
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(finish(items, page.limit, |pi| Cursor { created_at: pi.created_at.micros(), id: pi.id.to_string() }))
+}
+
+fn from_row(r: &AnyRow) -> Result<PaymentIntent> {
+    let units = |c: &str| -> Result<MinorUnits> {
+        let v = r.int(c)?;
+        MinorUnits::new(v).ok_or_else(|| corrupt(c, v))
+    };
+    Ok(PaymentIntent {
+        id: PaymentIntentId::from_trusted(r.text("id")?),
+        merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
+        mode: mode_from_flag(r.int("livemode")?),
+        status: Status::parse(&r.text("status")?).map_err(|e| corrupt("status", e))?,
+        amount: Amount::new(r.int("amount")?).map_err(|e| corrupt("amount", e))?,
+        currency: Currency::parse(&r.text("currency")?).map_err(|e| corrupt("currency", e))?,
+        capture_method: CaptureMethod::parse(&r.text("capture_method")?).map_err(|e| corrupt("capture_method", e))?,
+        amount_authorized: units("amount_authorized")?,
+        amount_captured: units("amount_captured")?,
+        amount_refunded: units("amount_refunded")?,
+        amount_refund_pending: units("amount_refund_pending")?,
+        amount_canceled: units("amount_canceled")?,
+        payment_method: opt_from_json("payment_method", r.opt_text("payment_method")?)?,
+        customer: r.opt_text("customer")?,
+        description: r.opt_text("description")?,
+        statement_descriptor: r.opt_text("statement_descriptor")?,
+        metadata: from_json("metadata", &r.text("metadata")?)?,
+        last_error: opt_from_json("last_error", r.opt_text("last_error")?)?,
+        cancellation_reason: r
+            .opt_text("cancellation_reason")?
+            .map(|s| CancellationReason::parse(&s).map_err(|e| corrupt("cancellation_reason", e)))
+            .transpose()?,
+        pending_capture: opt_from_json("pending_capture", r.opt_text("pending_capture")?)?,
+        authorization: opt_from_json("processor_authorization", r.opt_text("processor_authorization")?)?,
+        created_at: Timestamp(r.int("created_at")?),
+        updated_at: Timestamp(r.int("updated_at")?),
+    })
+}

@@ -1,0 +1,126 @@
+//! The `refunds` table.
+
+use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json};
+use crate::page::{Cursor, Page, PageRequest, TimeRange, finish, push_window};
+use crate::sql::SqlBuilder;
+use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
+use kassa_domain::refund::{RefundReason, RefundStatus};
+use kassa_domain::{Amount, Currency, MerchantId, PaymentIntentId, Refund, RefundId, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+macro_rules! select {
+    ($($rest:literal)*) => {
+        concat!(
+            "SELECT id, merchant_id, livemode, payment_intent_id, amount, currency, reason, status, failure, metadata, \
+             created_at, updated_at FROM refunds ",
+            $($rest),*
+        )
+    };
+}
+
+/// Filters of the list endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only refunds of this payment intent.
+    pub payment_intent: Option<PaymentIntentId>,
+    /// Only created in this range.
+    pub created: TimeRange,
+}
+
+/// Stores a new refund.
+pub async fn insert(tx: &mut WriteTx, r: &Refund) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO refunds (id, merchant_id, livemode, payment_intent_id, amount, currency, reason, status, failure, \
+         metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(r.id.as_str().to_owned())
+    .bind(r.merchant_id.as_str().to_owned())
+    .bind(live_flag(r.mode))
+    .bind(r.payment_intent_id.as_str().to_owned())
+    .bind(r.amount.get())
+    .bind(r.currency.code().to_owned())
+    .bind(r.reason.map(|x| x.as_str()))
+    .bind(r.status.as_str())
+    .bind(opt_json(&r.failure))
+    .bind(to_json(&r.metadata))
+    .bind(r.created_at.micros())
+    .bind(r.updated_at.micros())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Writes back status, failure and metadata.
+pub async fn update(tx: &mut WriteTx, r: &Refund) -> Result<()> {
+    sqlx::query("UPDATE refunds SET status = $2, failure = $3, metadata = $4, updated_at = $5 WHERE id = $1")
+        .bind(r.id.as_str().to_owned())
+        .bind(r.status.as_str())
+        .bind(opt_json(&r.failure))
+        .bind(to_json(&r.metadata))
+        .bind(r.updated_at.micros())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Reads one refund of the scope.
+pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, scope: &Scope, id: &RefundId) -> Result<Option<Refund>> {
+    let row = sqlx::query(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"))
+        .bind(id.as_str().to_owned())
+        .bind(scope.merchant_id.as_str().to_owned())
+        .bind(live_flag(scope.mode))
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// Reads one refund and locks it until the transaction ends.
+pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &RefundId) -> Result<Option<Refund>> {
+    let sql = match tx.backend() {
+        Backend::Sqlite => select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"),
+        Backend::Postgres => select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3 FOR UPDATE"),
+    };
+    let row = sqlx::query(sql)
+        .bind(id.as_str().to_owned())
+        .bind(scope.merchant_id.as_str().to_owned())
+        .bind(live_flag(scope.mode))
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// One page of the scope's refunds.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    filter: &Filter,
+    page: &PageRequest,
+) -> Result<Page<Refund>> {
+    let mut b = SqlBuilder::new(select!("WHERE merchant_id = "));
+    b.text(scope.merchant_id.as_str()).push(" AND livemode = ").int(live_flag(scope.mode));
+    if let Some(pi) = &filter.payment_intent {
+        b.push(" AND payment_intent_id = ").text(pi.as_str());
+    }
+    push_window(&mut b, &filter.created, page);
+    let rows = b.build().fetch_all(exec).await?;
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(finish(items, page.limit, |r| Cursor { created_at: r.created_at.micros(), id: r.id.to_string() }))
+}
+
+fn from_row(r: &AnyRow) -> Result<Refund> {
+    Ok(Refund {
+        id: RefundId::from_trusted(r.text("id")?),
+        merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
+        mode: mode_from_flag(r.int("livemode")?),
+        payment_intent_id: PaymentIntentId::from_trusted(r.text("payment_intent_id")?),
+        amount: Amount::new(r.int("amount")?).map_err(|e| corrupt("amount", e))?,
+        currency: Currency::parse(&r.text("currency")?).map_err(|e| corrupt("currency", e))?,
+        reason: r.opt_text("reason")?.map(|s| RefundReason::parse(&s).map_err(|e| corrupt("reason", e))).transpose()?,
+        status: RefundStatus::from_name(&r.text("status")?).ok_or_else(|| corrupt("status", "unknown"))?,
+        failure: opt_from_json("failure", r.opt_text("failure")?)?,
+        metadata: from_json("metadata", &r.text("metadata")?)?,
+        created_at: Timestamp(r.int("created_at")?),
+        updated_at: Timestamp(r.int("updated_at")?),
+    })
+}

@@ -1,0 +1,17 @@
+//! The `settings` table: gateway-wide values created once.
+
+use crate::codec::RowExt;
+use crate::{Result, WriteTx};
+
+/// The value of `name`, storing `initial` first if it has none. Concurrent first starts agree
+/// on one value.
+pub async fn get_or_init(tx: &mut WriteTx, name: &str, initial: &str) -> Result<String> {
+    sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(name.to_owned())
+        .bind(initial.to_owned())
+        .execute(tx.conn())
+        .await?;
+    let row =
+        sqlx::query("SELECT value FROM settings WHERE name = $1").bind(name.to_owned()).fetch_one(tx.conn()).await?;
+    row.text("value")
+}
