@@ -152,6 +152,9 @@ struct ServeArgs {
     /// Seconds an idempotency key is remembered.
     #[arg(long, env = "KASSA_IDEMPOTENCY_TTL_SECS", default_value_t = 86_400)]
     idempotency_ttl_secs: u64,
+    /// Seconds a request holds its idempotency key; after a crash, a retry waits this long.
+    #[arg(long, env = "KASSA_IDEMPOTENCY_LEASE_SECS", default_value_t = 60)]
+    idempotency_lease_secs: u64,
     /// Seconds between deletions of expired idempotency keys.
     #[arg(long, env = "KASSA_IDEMPOTENCY_REAP_SECS", default_value_t = 60)]
     idempotency_reap_secs: u64,
@@ -208,8 +211,8 @@ impl ServeArgs {
             },
             idempotency: IdempotencyConfig {
                 ttl: Duration::from_secs(self.idempotency_ttl_secs),
+                lease: Duration::from_secs(self.idempotency_lease_secs.max(1)),
                 reap_interval: Duration::from_secs(self.idempotency_reap_secs.max(1)),
-                ..IdempotencyConfig::default()
             },
             body_limit: self.body_limit,
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),

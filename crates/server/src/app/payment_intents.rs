@@ -47,7 +47,7 @@ impl App {
     /// Creates a payment intent, and confirms it when asked to.
     pub async fn create_payment_intent(&self, ctx: &Ctx, input: NewPaymentIntentInput) -> AppResult<PaymentIntent> {
         let payment_method = match input.payment_method {
-            Some(pm) => Some(self.resolve_payment_method(ctx, pm, "payment_method").await?),
+            Some(pm) => Some(self.resolve_payment_method(ctx, pm).await?),
             None => None,
         };
         let new = NewPaymentIntent {
@@ -136,7 +136,7 @@ impl App {
     ) -> AppResult<PaymentIntent> {
         let pi_id = parse_id(id)?;
         let payment_method = match payment_method {
-            Some(pm) => Some(self.resolve_payment_method(ctx, pm, "payment_method").await?),
+            Some(pm) => Some(self.resolve_payment_method(ctx, pm).await?),
             None => None,
         };
         let pi = self

@@ -36,14 +36,14 @@ pub(super) async fn load_fingerprint_key(store: &Store) -> AppResult<Vec<u8>> {
 }
 
 impl App {
-    /// Resolves a payment method for `ctx`'s merchant and mode. `param` names the field the
-    /// input came from, for errors.
+    /// Resolves a payment method for `ctx`'s merchant and mode. Errors name the field the
+    /// input came from: `payment_method` or `payment_method_data[card][number]`.
     pub(crate) async fn resolve_payment_method(
         &self,
         ctx: &Ctx,
         input: PaymentMethodInput,
-        param: &str,
     ) -> AppResult<PaymentMethod> {
+        let param = "payment_method";
         let (id, pan, expiry, number_param) = match input {
             PaymentMethodInput::Named(name) => {
                 let number = match (ctx.scope.mode, self.inner.connector.test_card_number(&name)) {
@@ -75,7 +75,7 @@ impl App {
                 (name, pan, Expiry { month: 12, year: year + 5 }, param.to_owned())
             }
             PaymentMethodInput::Card { pan, expiry } => {
-                (PaymentMethodId::generate().to_string(), pan, expiry, format!("{param}[card][number]"))
+                (PaymentMethodId::generate().to_string(), pan, expiry, "payment_method_data[card][number]".to_owned())
             }
         };
         let card = CardToTokenize { pan: &pan, expiry, mode: ctx.scope.mode };

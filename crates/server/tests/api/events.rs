@@ -1,0 +1,98 @@
+//! Events: one per state change, written with the change, listed and filtered.
+
+use kassa_testkit::{json_of, spawn_app};
+use serde_json::{Value, json};
+
+fn types(list: &Value) -> Vec<String> {
+    list["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn every_step_of_a_payment_is_an_event_with_the_object_after_it() {
+    let app = spawn_app().await;
+    let pi = app.authorized_intent(5000).await;
+    let pi_id = json_of(&pi, "id");
+    app.post(&format!("/v1/payment_intents/{pi_id}/capture"), json!({"amount": 2000, "final_capture": false})).await;
+    app.post(&format!("/v1/payment_intents/{pi_id}/capture"), json!({"amount": 1000})).await;
+    let refund = app.post("/v1/refunds", json!({"payment_intent": pi_id, "amount": 500})).await.body;
+
+    let log = app.get(&format!("/v1/payment_intents/{pi_id}/events")).await.body;
+    assert_eq!(
+        types(&log),
+        [
+            "payment_intent.created",
+            "payment_intent.processing",
+            "payment_intent.requires_capture",
+            "payment_intent.partially_captured",
+            "payment_intent.captured",
+            "payment_intent.succeeded",
+            "refund.created",
+            "refund.succeeded",
+        ]
+    );
+    let data = log["data"].as_array().unwrap();
+    assert!(
+        data.iter()
+            .all(|e| e["object"] == "event" && json_of(e, "id").starts_with("evt_") && e["payment_intent"] == pi_id)
+    );
+    assert_eq!(data[2]["data"]["object"]["status"], "requires_capture");
+    assert_eq!(data[3]["data"]["object"]["amount_captured"], 2000);
+    assert_eq!(data[4]["data"]["object"]["amount_captured"], 3000);
+    assert_eq!(data[6]["data"]["object"]["object"], "refund");
+    assert_eq!(data[6]["data"]["object"]["status"], "pending");
+    assert_eq!(data[7]["data"]["object"]["status"], "succeeded");
+    assert_eq!(data[7]["data"]["object"]["id"], refund["id"]);
+    // Events caused by a request say which; those of the processor's answers do not.
+    assert!(data[0]["request"]["id"].as_str().is_some_and(|r| r.starts_with("req_")));
+    assert_eq!(data[2]["request"], Value::Null);
+    // Timestamps never go backwards.
+    let times: Vec<_> = data.iter().map(|e| e["created_at"].as_str().unwrap().to_owned()).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+}
+
+#[tokio::test]
+async fn events_can_be_filtered_retrieved_and_paged() {
+    let app = spawn_app().await;
+    let a = app.succeeded_intent(100).await;
+    let b = app
+        .create_payment_intent(
+            json!({"amount": 200, "currency": "USD", "payment_method": "pm_card_declined", "confirm": true}),
+        )
+        .await;
+    app.wait_until_settled(json_of(&b, "id")).await;
+    app.post("/v1/refunds", json!({"payment_intent": json_of(&a, "id")})).await;
+
+    let all = app.get("/v1/events?limit=100").await.body;
+    // 4 for the captured payment, 3 for the declined one, 2 for the refund.
+    assert_eq!(all["data"].as_array().unwrap().len(), 9);
+    let succeeded = app.get("/v1/events?type=payment_intent.succeeded").await.body;
+    assert_eq!(types(&succeeded), ["payment_intent.succeeded"]);
+    let refunds = app.get("/v1/events?type=refund.*").await.body;
+    assert_eq!(types(&refunds), ["refund.succeeded", "refund.created"]);
+    let failed = app
+        .get(&format!("/v1/events?related_object={}&type=payment_intent.payment_failed", json_of(&b, "id")))
+        .await
+        .body;
+    assert_eq!(failed["data"][0]["data"]["object"]["last_payment_error"]["decline_code"], "generic_decline");
+    assert_eq!(app.get("/v1/events?type=payment_intent.exploded").await.status, 422);
+    assert_eq!(app.get("/v1/events?type=nothing.*").await.status, 422);
+
+    let first = &all["data"][0];
+    let got = app.get(&format!("/v1/events/{}", json_of(first, "id"))).await;
+    assert_eq!((got.status, &got.body), (200, first));
+
+    let mut seen = 0;
+    let mut path = "/v1/events?limit=4".to_owned();
+    loop {
+        let page = app.get(&path).await.body;
+        seen += page["data"].as_array().unwrap().len();
+        match page["next_page_token"].as_str() {
+            Some(t) => path = format!("/v1/events?limit=4&page_token={t}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 9);
+    let created = first["created_at"].as_str().unwrap();
+    let newest = app.get(&format!("/v1/events?created[gte]={created}")).await.body;
+    assert_eq!(newest["data"].as_array().unwrap().len(), 1);
+}

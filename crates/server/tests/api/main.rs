@@ -1,0 +1,12 @@
+//! Integration tests of the native API: the real gateway on a random port, a real database
+//! (SQLite, or PostgreSQL with `KASSA_TEST_DATABASE_URL`), talked to over HTTP.
+
+mod auth;
+mod basics;
+mod events;
+mod idempotency;
+mod jobs;
+mod payment_intents;
+mod rate_limits;
+mod refunds;
+mod validation;

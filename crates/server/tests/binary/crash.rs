@@ -1,0 +1,95 @@
+//! A crash in the middle of processing loses nothing and doubles nothing.
+
+use crate::Gateway;
+use kassa_testkit::{TestDatabase, json_of};
+use serde_json::{Value, json};
+
+fn count(ops: &Value, operation: &str) -> usize {
+    ops["data"].as_array().unwrap().iter().filter(|o| o["operation"] == operation).count()
+}
+
+/// Slow network, short leases: a killed worker's job is retried quickly after a restart.
+const SLOW: &[(&str, &str)] =
+    &[("KASSA_SIMULATOR_LATENCY_MS", "4000"), ("KASSA_JOB_LEASE_SECS", "2"), ("KASSA_IDEMPOTENCY_LEASE_SECS", "2")];
+const FAST: &[(&str, &str)] =
+    &[("KASSA_SIMULATOR_LATENCY_MS", "0"), ("KASSA_JOB_LEASE_SECS", "2"), ("KASSA_IDEMPOTENCY_LEASE_SECS", "2")];
+
+#[tokio::test]
+async fn killed_mid_authorization_and_mid_refund_the_work_completes_exactly_once_after_restart() {
+    let db = TestDatabase::fresh().await;
+
+    // First start: the demo merchant's keys are printed, once.
+    let gw = Gateway::start(&db, SLOW).await;
+    let key = gw.printed("secret key").expect("first start prints the demo secret key");
+    assert!(key.starts_with("sk_test_"));
+    assert!(gw.printed("publishable key").is_some_and(|k| k.starts_with("pk_test_")));
+    let pi = gw
+        .send(
+            "POST",
+            "/v1/payment_intents",
+            &key,
+            Some("order-1"),
+            Some(json!({"amount": 5000, "currency": "USD", "payment_method": "pm_card_visa", "confirm": true})),
+        )
+        .await;
+    assert_eq!((pi.status, pi.body["status"].as_str()), (200, Some("processing")));
+    let pi_id = json_of(&pi.body, "id").to_owned();
+    let ops_path = format!("/v1/test_helpers/simulator/operations?payment_intent={pi_id}");
+    // The network has recorded the authorization; its answer is still on the way back.
+    gw.poll(&ops_path, &key, |ops| count(ops, "authorize") == 1).await;
+    gw.kill().await;
+
+    // Second start: nothing printed; the job's lease runs out and it is retried with the
+    // same idempotency key, so the network answers from its books instead of charging again.
+    let gw = Gateway::start(&db, FAST).await;
+    assert_eq!(gw.printed("secret key"), None, "keys are shown only on the first start");
+    let done = gw.poll(&format!("/v1/payment_intents/{pi_id}"), &key, |p| p["status"] != "processing").await;
+    assert_eq!((done["status"].as_str(), done["amount_captured"].as_i64()), (Some("succeeded"), Some(5000)));
+    let ops = gw.send("GET", &ops_path, &key, None, None).await.body;
+    assert_eq!(count(&ops, "authorize"), 1, "exactly one authorization at the network: {ops}");
+    let events = gw.send("GET", &format!("/v1/payment_intents/{pi_id}/events"), &key, None, None).await.body;
+    let types: Vec<_> =
+        events["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(
+        types,
+        ["payment_intent.created", "payment_intent.processing", "payment_intent.captured", "payment_intent.succeeded"]
+    );
+    gw.kill().await;
+
+    // Third start, slow again: crash while a refund is at the network.
+    let gw = Gateway::start(&db, SLOW).await;
+    let refund_body = json!({"payment_intent": pi_id, "amount": 1200});
+    let refund_request = gw.send("POST", "/v1/refunds", &key, Some("refund-1"), Some(refund_body.clone()));
+    let watch = async {
+        gw.poll(&ops_path, &key, |ops| count(ops, "refund") == 1).await;
+    };
+    tokio::select! {
+        _ = refund_request => panic!("the refund answered before the network did"),
+        _ = watch => {}
+    }
+    gw.kill().await;
+
+    // Fourth start: the client retries with the same idempotency key. It gets the refund the
+    // first request created (not a second one), and the worker finishes it.
+    let gw = Gateway::start(&db, FAST).await;
+    let mut retry = gw.send("POST", "/v1/refunds", &key, Some("refund-1"), Some(refund_body.clone())).await;
+    for _ in 0..300 {
+        if retry.status != 409 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        retry = gw.send("POST", "/v1/refunds", &key, Some("refund-1"), Some(refund_body.clone())).await;
+    }
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    let refund_id = json_of(&retry.body, "id").to_owned();
+    let refund = gw.poll(&format!("/v1/refunds/{refund_id}"), &key, |r| r["status"] == "succeeded").await;
+    assert_eq!(refund["amount"], 1200);
+    let pi = gw.send("GET", &format!("/v1/payment_intents/{pi_id}"), &key, None, None).await.body;
+    assert_eq!((pi["amount_refunded"].as_i64(), pi["amount_refund_pending"].as_i64()), (Some(1200), Some(0)));
+    let refunds = gw.send("GET", &format!("/v1/refunds?payment_intent={pi_id}"), &key, None, None).await.body;
+    assert_eq!(refunds["data"].as_array().unwrap().len(), 1, "one refund, not two");
+    let ops = gw.send("GET", &ops_path, &key, None, None).await.body;
+    assert_eq!(count(&ops, "refund"), 1, "exactly one refund at the network: {ops}");
+    gw.kill().await;
+}

@@ -1,0 +1,105 @@
+//! Tests of the `kassa` binary as a process: crashes (kill -9) in the middle of processing,
+//! and the operator CLI working on the database of a running gateway. On SQLite, or on
+//! PostgreSQL with `KASSA_TEST_DATABASE_URL`.
+
+mod cli;
+mod crash;
+
+use kassa_testkit::{TestDatabase, TestResponse};
+use serde_json::Value;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A gateway running as a child process.
+pub struct Gateway {
+    child: Child,
+    /// `http://127.0.0.1:port`
+    pub base: String,
+    /// Everything it printed on stdout before serving.
+    pub banner: Vec<String>,
+    client: reqwest::Client,
+}
+
+/// The `kassa` binary with the database options for `db`.
+pub fn kassa(db: &TestDatabase) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kassa"));
+    match db.sqlite_dir() {
+        Some(dir) => cmd.env("KASSA_DATA_DIR", dir).env_remove("DATABASE_URL"),
+        None => cmd.env("DATABASE_URL", &db.url),
+    };
+    cmd.env("KASSA_LOG", "warn").kill_on_drop(true);
+    cmd
+}
+
+impl Gateway {
+    /// Starts `kassa serve` on a random port with extra environment, and waits until it serves.
+    pub async fn start(db: &TestDatabase, env: &[(&str, &str)]) -> Gateway {
+        let mut cmd = kassa(db);
+        cmd.args(["serve", "--addr", "127.0.0.1:0"]).envs(env.iter().copied()).stdout(Stdio::piped());
+        let mut child = cmd.spawn().expect("the binary starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut banner = Vec::new();
+        let read = async {
+            while let Some(line) = lines.next_line().await.expect("readable stdout") {
+                let done = line.trim_start().starts_with("API:");
+                banner.push(line);
+                if done {
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), read).await.expect("the gateway prints its banner");
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let base = banner
+            .iter()
+            .find_map(|l| l.strip_prefix("Kassa gateway listening on "))
+            .expect("the banner names the address")
+            .to_owned();
+        Gateway { child, base, banner, client: reqwest::Client::new() }
+    }
+
+    /// The value printed after `label:` in the banner (e.g. `secret key`).
+    pub fn printed(&self, label: &str) -> Option<String> {
+        self.banner.iter().find_map(|l| l.trim_start().strip_prefix(&format!("{label}:")).map(|v| v.trim().to_owned()))
+    }
+
+    /// Kills the process without warning, as a crash or power loss would.
+    pub async fn kill(mut self) {
+        self.child.start_kill().expect("kill");
+        self.child.wait().await.expect("the process ends");
+    }
+
+    /// A request with a secret key and an optional idempotency key.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        idem: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut req = self.client.request(method.parse().unwrap(), format!("{}{}", self.base, path)).bearer_auth(key);
+        if let Some(k) = idem {
+            req = req.header("Idempotency-Key", k);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        TestResponse::from(req.send().await.expect("the gateway answers")).await
+    }
+
+    /// Polls `path` until `done` holds (20 s at most).
+    pub async fn poll(&self, path: &str, key: &str, done: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..1000 {
+            let res = self.send("GET", path, key, None, None).await;
+            if res.status == 200 && done(&res.body) {
+                return res.body;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{path} never reached the expected state");
+    }
+}

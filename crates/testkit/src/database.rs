@@ -1,0 +1,100 @@
+//! A fresh database per test.
+
+use kassa_store::{SqliteSync, StoreConfig};
+use rand::Rng;
+use sqlx::Connection;
+
+/// A database for one test: an SQLite file in a temporary directory, or a PostgreSQL database
+/// created for the test and dropped afterwards.
+pub struct TestDatabase {
+    /// Connection URL.
+    pub url: String,
+    dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+/// Environment variable naming a PostgreSQL database whose server the tests may use.
+pub const POSTGRES_ENV: &str = "KASSA_TEST_DATABASE_URL";
+
+impl TestDatabase {
+    /// A new, empty database of the kind the environment asks for.
+    pub async fn fresh() -> TestDatabase {
+        match std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty()) {
+            Some(base) => Self::fresh_postgres(&base).await,
+            None => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("kassa.db").display());
+                TestDatabase { url, dir: Some(dir), postgres: None }
+            }
+        }
+    }
+
+    async fn fresh_postgres(base: &str) -> TestDatabase {
+        let (server, base_name) = split_database(base);
+        let suffix: String = (0..10).map(|_| rand::rng().random_range(b'a'..=b'z') as char).collect();
+        let name = format!("{base_name}_{suffix}");
+        let admin = format!("{server}/postgres");
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("the PostgreSQL server answers");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut conn)
+            .await
+            .expect("a test database can be created");
+        let _ = conn.close().await;
+        TestDatabase { url: format!("{server}/{name}"), dir: None, postgres: Some((admin, name)) }
+    }
+
+    /// A placeholder that owns nothing.
+    pub(crate) fn detached() -> TestDatabase {
+        TestDatabase { url: String::new(), dir: None, postgres: None }
+    }
+
+    /// Store settings for this database.
+    pub fn store_config(&self) -> StoreConfig {
+        StoreConfig { url: self.url.clone(), max_connections: 8, sqlite_sync: SqliteSync::Normal }
+    }
+
+    /// `true` for PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// The directory of an SQLite database (`--data-dir`), for starting the binary on it.
+    pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_ref().map(|d| d.path())
+    }
+}
+
+fn split_database(url: &str) -> (String, String) {
+    let without_query = url.split('?').next().unwrap_or(url);
+    match without_query.rsplit_once('/') {
+        Some((server, name))
+            if !name.is_empty()
+                && server.contains("://")
+                && server.split("://").nth(1).is_some_and(|h| !h.is_empty()) =>
+        {
+            (server.to_owned(), name.to_owned())
+        }
+        _ => (without_query.trim_end_matches('/').to_owned(), "kassa_test".to_owned()),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else { return };
+        // Drop runs inside the test's runtime; use a thread with its own.
+        let dropper = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
+                    let _ =
+                        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                            .execute(&mut conn)
+                            .await;
+                    let _ = conn.close().await;
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
+}
