@@ -1,0 +1,263 @@
+//! `kassa-bench`: drives a running gateway with concurrent clients and prints, per
+//! operation, requests per second and latency percentiles. It starts nothing itself.
+//!
+//! Scenarios:
+//! - `create`: `POST /v1/payment_intents`.
+//! - `flow`: create and confirm (manual capture), poll until authorized, capture, refund.
+//! - `retrieve`: `GET /v1/payment_intents/{id}` over a pool of existing intents.
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+#[derive(Parser)]
+#[command(name = "kassa-bench", about = "Load test a running Kassa gateway")]
+struct Args {
+    /// Gateway base URL.
+    #[arg(long, env = "KASSA_BASE_URL", default_value = "http://127.0.0.1:4242")]
+    url: String,
+    /// A test secret key (start the gateway with KASSA_RATE_LIMIT=0, or 429s count as errors).
+    #[arg(long, env = "KASSA_API_KEY")]
+    key: String,
+    /// Concurrent clients.
+    #[arg(short, long, default_value_t = 32)]
+    concurrency: usize,
+    /// Seconds per scenario.
+    #[arg(short, long, default_value_t = 10)]
+    duration: u64,
+    /// Scenarios to run.
+    #[arg(short, long, value_enum, default_values_t = [Scenario::Create, Scenario::Flow, Scenario::Retrieve])]
+    scenario: Vec<Scenario>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    Create,
+    Flow,
+    Retrieve,
+}
+
+/// Latencies of successful calls and a count of failed ones, per operation.
+#[derive(Default)]
+struct Samples {
+    ok: BTreeMap<&'static str, Vec<Duration>>,
+    errors: BTreeMap<&'static str, u64>,
+    first_error: Option<String>,
+}
+
+struct Client {
+    http: reqwest::Client,
+    url: String,
+    key: String,
+}
+
+impl Client {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let mut req = self.http.request(method, format!("{}{path}", self.url)).bearer_auth(&self.key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await?;
+        let status = res.status();
+        let text = res.text().await?;
+        if !status.is_success() {
+            bail!("{status}: {text}");
+        }
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+async fn timed<T>(
+    samples: &mut Samples,
+    op: &'static str,
+    f: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> Option<T> {
+    let started = Instant::now();
+    match f.await {
+        Ok(v) => {
+            samples.ok.entry(op).or_default().push(started.elapsed());
+            Some(v)
+        }
+        Err(e) => {
+            *samples.errors.entry(op).or_default() += 1;
+            samples.first_error.get_or_insert_with(|| format!("{op}: {e}"));
+            None
+        }
+    }
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn create_once(client: &Client, samples: &mut Samples, n: u64) {
+    let body = json!({"amount": 1000 + (n % 1000) as i64, "currency": "USD", "metadata": {"bench": "create"}});
+    timed(samples, "create", client.call(reqwest::Method::POST, "/v1/payment_intents", Some(body))).await;
+}
+
+async fn flow_once(client: &Client, samples: &mut Samples) {
+    let started = Instant::now();
+    let body = json!({"amount": 2599, "currency": "USD", "capture_method": "manual", "payment_method": "pm_card_visa", "confirm": true});
+    let Some(pi) =
+        timed(samples, "flow: create+confirm", client.call(reqwest::Method::POST, "/v1/payment_intents", Some(body)))
+            .await
+    else {
+        return;
+    };
+    let pi_id = id(&pi);
+    let path = format!("/v1/payment_intents/{pi_id}");
+    let waited = timed(samples, "flow: wait for authorization", async {
+        loop {
+            let pi = client.call(reqwest::Method::GET, &path, None).await?;
+            match pi["status"].as_str() {
+                Some("processing") => tokio::time::sleep(Duration::from_millis(2)).await,
+                Some("requires_capture") => return Ok(()),
+                other => bail!("unexpected status {other:?}"),
+            }
+        }
+    })
+    .await;
+    if waited.is_none() {
+        return;
+    }
+    let capture_path = format!("{path}/capture");
+    let capture = client.call(reqwest::Method::POST, &capture_path, Some(json!({})));
+    if timed(samples, "flow: capture", capture).await.is_none() {
+        return;
+    }
+    let refund =
+        client.call(reqwest::Method::POST, "/v1/refunds", Some(json!({"payment_intent": pi_id, "amount": 500})));
+    if timed(samples, "flow: refund", refund).await.is_some() {
+        samples.ok.entry("flow: whole flow").or_default().push(started.elapsed());
+    }
+}
+
+async fn run(
+    client: Arc<Client>,
+    scenario: Scenario,
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<(Samples, Duration)> {
+    let pool: Arc<Vec<String>> = Arc::new(if scenario == Scenario::Retrieve {
+        let mut ids = Vec::new();
+        for _ in 0..200 {
+            let pi = client
+                .call(reqwest::Method::POST, "/v1/payment_intents", Some(json!({"amount": 100, "currency": "USD"})))
+                .await?;
+            ids.push(id(&pi));
+        }
+        ids
+    } else {
+        Vec::new()
+    });
+    let merged = Arc::new(Mutex::new(Samples::default()));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut workers = Vec::new();
+    for worker in 0..concurrency {
+        let (client, merged, pool) = (client.clone(), merged.clone(), pool.clone());
+        workers.push(tokio::spawn(async move {
+            let mut samples = Samples::default();
+            let mut n = worker as u64;
+            while Instant::now() < deadline {
+                match scenario {
+                    Scenario::Create => create_once(&client, &mut samples, n).await,
+                    Scenario::Flow => flow_once(&client, &mut samples).await,
+                    Scenario::Retrieve => {
+                        let path = format!("/v1/payment_intents/{}", pool[(n as usize) % pool.len()]);
+                        timed(&mut samples, "retrieve", client.call(reqwest::Method::GET, &path, None)).await;
+                    }
+                }
+                n += concurrency as u64;
+            }
+            let mut all = merged.lock().await;
+            for (op, mut lat) in samples.ok {
+                all.ok.entry(op).or_default().append(&mut lat);
+            }
+            for (op, n) in samples.errors {
+                *all.errors.entry(op).or_default() += n;
+            }
+            if all.first_error.is_none() {
+                all.first_error = samples.first_error;
+            }
+        }));
+    }
+    for w in workers {
+        w.await?;
+    }
+    let elapsed = started.elapsed();
+    let samples = std::mem::take(&mut *merged.lock().await);
+    Ok((samples, elapsed))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn report(name: &str, samples: &mut Samples, elapsed: Duration) {
+    println!("\n== {name} ({:.1} s)", elapsed.as_secs_f64());
+    println!(
+        "{:<30} {:>8} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9}",
+        "operation", "ok", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
+    let ops: Vec<_> = samples
+        .ok
+        .keys()
+        .chain(samples.errors.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for op in ops {
+        let lat = samples.ok.entry(op).or_default();
+        lat.sort();
+        let pct =
+            |p: f64| lat.get(((lat.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or_default();
+        println!(
+            "{:<30} {:>8} {:>7} {:>10.1} {:>9} {:>9} {:>9} {:>9}",
+            op,
+            lat.len(),
+            samples.errors.get(op).copied().unwrap_or(0),
+            lat.len() as f64 / elapsed.as_secs_f64(),
+            ms(pct(0.50)),
+            ms(pct(0.90)),
+            ms(pct(0.99)),
+            ms(lat.last().copied().unwrap_or_default()),
+        );
+    }
+    if let Some(e) = &samples.first_error {
+        println!("first error: {e}");
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let http =
+        reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).timeout(Duration::from_secs(30)).build()?;
+    let client = Arc::new(Client { http, url: args.url.trim_end_matches('/').to_owned(), key: args.key.clone() });
+    let health = client.http.get(format!("{}/ready", client.url)).send().await.context("is the gateway running?")?;
+    let ready: Value = health.json().await?;
+    println!(
+        "kassa-bench: {} ({}), {} clients, {} s per scenario",
+        client.url,
+        ready["database"].as_str().unwrap_or("?"),
+        args.concurrency,
+        args.duration
+    );
+    for scenario in args.scenario {
+        let name = match scenario {
+            Scenario::Create => "create payment intent",
+            Scenario::Flow => "create + confirm + wait + capture + refund",
+            Scenario::Retrieve => "retrieve payment intent",
+        };
+        let (mut samples, elapsed) =
+            run(client.clone(), scenario, args.concurrency, Duration::from_secs(args.duration)).await?;
+        report(name, &mut samples, elapsed);
+    }
+    Ok(())
+}
