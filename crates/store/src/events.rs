@@ -1,8 +1,8 @@
 //! The `events` table: an append-only log of state changes.
 
 use crate::codec::RowExt;
-use crate::page::{Cursor, Page, PageRequest, TimeRange, finish, push_window};
-use crate::sql::SqlBuilder;
+use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
+use crate::sql::{by_id, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::{EventId, MerchantId, Mode, Timestamp};
 use sqlx::any::AnyRow;
@@ -82,10 +82,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     scope: &Scope,
     id: &EventId,
 ) -> Result<Option<StoredEvent>> {
-    let row = sqlx::query(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"))
-        .bind(id.as_str().to_owned())
-        .bind(scope.merchant_id.as_str().to_owned())
-        .bind(live_flag(scope.mode))
+    let row = by_id(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"), id.as_str(), scope)
         .fetch_optional(exec)
         .await?;
     row.map(|r| from_row(&r)).transpose()
@@ -98,8 +95,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     filter: &Filter,
     page: &PageRequest,
 ) -> Result<Page<StoredEvent>> {
-    let mut b = SqlBuilder::new(select!("WHERE merchant_id = "));
-    b.text(scope.merchant_id.as_str()).push(" AND livemode = ").int(live_flag(scope.mode));
+    let mut b = scoped_list(select!("WHERE "), scope);
     match filter.event_type.as_deref() {
         Some(t) if t.ends_with(".*") => {
             let prefix = t.trim_end_matches('*').replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -113,10 +109,11 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     if let Some(id) = &filter.related_object {
         b.push(" AND (object_id = ").text(id.clone()).push(" OR payment_intent_id = ").text(id.clone()).push(")");
     }
-    push_window(&mut b, &filter.created, page);
-    let rows = b.build().fetch_all(exec).await?;
-    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(finish(items, page.limit, |e| Cursor { created_at: e.created_at.micros(), id: e.id.to_string() }))
+    fetch_page(exec, b, &filter.created, page, from_row, |e| Cursor {
+        created_at: e.created_at.micros(),
+        id: e.id.to_string(),
+    })
+    .await
 }
 
 fn from_row(r: &AnyRow) -> Result<StoredEvent> {

@@ -117,6 +117,24 @@ pub(crate) fn finish<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Curso
     Page { items, next }
 }
 
+/// Runs a list statement built with [`push_window`] and decodes one page of it.
+pub(crate) async fn fetch_page<'e, E, T>(
+    exec: E,
+    mut b: SqlBuilder,
+    range: &TimeRange,
+    page: &PageRequest,
+    decode: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
+    cursor: fn(&T) -> Cursor,
+) -> crate::Result<Page<T>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    push_window(&mut b, range, page);
+    let rows = b.build().fetch_all(exec).await?;
+    let items = rows.iter().map(decode).collect::<crate::Result<Vec<_>>>()?;
+    Ok(finish(items, page.limit, cursor))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

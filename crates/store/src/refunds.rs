@@ -1,15 +1,18 @@
 //! The `refunds` table.
 
 use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json};
-use crate::page::{Cursor, Page, PageRequest, TimeRange, finish, push_window};
-use crate::sql::SqlBuilder;
-use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
+use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
+use crate::sql::{by_id, locking, scoped_list};
+use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::refund::{RefundReason, RefundStatus};
 use kassa_domain::{Amount, Currency, MerchantId, PaymentIntentId, Refund, RefundId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
 macro_rules! select {
+    (WHERE_ID $($rest:literal)*) => {
+        select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3" $($rest)*)
+    };
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, merchant_id, livemode, payment_intent_id, amount, currency, reason, status, failure, metadata, \
@@ -66,27 +69,14 @@ pub async fn update(tx: &mut WriteTx, r: &Refund) -> Result<()> {
 
 /// Reads one refund of the scope.
 pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, scope: &Scope, id: &RefundId) -> Result<Option<Refund>> {
-    let row = sqlx::query(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"))
-        .bind(id.as_str().to_owned())
-        .bind(scope.merchant_id.as_str().to_owned())
-        .bind(live_flag(scope.mode))
-        .fetch_optional(exec)
-        .await?;
+    let row = by_id(select!(WHERE_ID), id.as_str(), scope).fetch_optional(exec).await?;
     row.map(|r| from_row(&r)).transpose()
 }
 
 /// Reads one refund and locks it until the transaction ends.
 pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &RefundId) -> Result<Option<Refund>> {
-    let sql = match tx.backend() {
-        Backend::Sqlite => select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"),
-        Backend::Postgres => select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3 FOR UPDATE"),
-    };
-    let row = sqlx::query(sql)
-        .bind(id.as_str().to_owned())
-        .bind(scope.merchant_id.as_str().to_owned())
-        .bind(live_flag(scope.mode))
-        .fetch_optional(tx.conn())
-        .await?;
+    let sql = locking(tx.backend(), select!(WHERE_ID), select!(WHERE_ID " FOR UPDATE"));
+    let row = by_id(sql, id.as_str(), scope).fetch_optional(tx.conn()).await?;
     row.map(|r| from_row(&r)).transpose()
 }
 
@@ -97,15 +87,15 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     filter: &Filter,
     page: &PageRequest,
 ) -> Result<Page<Refund>> {
-    let mut b = SqlBuilder::new(select!("WHERE merchant_id = "));
-    b.text(scope.merchant_id.as_str()).push(" AND livemode = ").int(live_flag(scope.mode));
+    let mut b = scoped_list(select!("WHERE "), scope);
     if let Some(pi) = &filter.payment_intent {
         b.push(" AND payment_intent_id = ").text(pi.as_str());
     }
-    push_window(&mut b, &filter.created, page);
-    let rows = b.build().fetch_all(exec).await?;
-    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(finish(items, page.limit, |r| Cursor { created_at: r.created_at.micros(), id: r.id.to_string() }))
+    fetch_page(exec, b, &filter.created, page, from_row, |r| Cursor {
+        created_at: r.created_at.micros(),
+        id: r.id.to_string(),
+    })
+    .await
 }
 
 fn from_row(r: &AnyRow) -> Result<Refund> {

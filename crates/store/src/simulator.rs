@@ -2,7 +2,8 @@
 //! idempotency key.
 
 use crate::codec::RowExt;
-use crate::{Backend, Result, WriteTx};
+use crate::sql::locking;
+use crate::{Result, WriteTx};
 use kassa_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
@@ -122,16 +123,11 @@ pub async fn insert_authorization(tx: &mut WriteTx, a: &SimAuthorization) -> Res
 
 /// Reads and locks an authorization.
 pub async fn lock_authorization(tx: &mut WriteTx, id: &str) -> Result<Option<SimAuthorization>> {
-    let sql = match tx.backend() {
-        Backend::Sqlite => {
-            "SELECT id, reference, amount, currency, captured, refunded, voided, created_at \
-             FROM simulator_authorizations WHERE id = $1"
-        }
-        Backend::Postgres => {
-            "SELECT id, reference, amount, currency, captured, refunded, voided, created_at \
-             FROM simulator_authorizations WHERE id = $1 FOR UPDATE"
-        }
-    };
+    const SELECT: &str = "SELECT id, reference, amount, currency, captured, refunded, voided, created_at \
+                          FROM simulator_authorizations WHERE id = $1";
+    const FOR_UPDATE: &str = "SELECT id, reference, amount, currency, captured, refunded, voided, created_at \
+                              FROM simulator_authorizations WHERE id = $1 FOR UPDATE";
+    let sql = locking(tx.backend(), SELECT, FOR_UPDATE);
     let row = sqlx::query(sql).bind(id.to_owned()).fetch_optional(tx.conn()).await?;
     row.map(|r| {
         Ok(SimAuthorization {

@@ -56,3 +56,28 @@ impl SqlBuilder {
         q
     }
 }
+
+/// Binds `id` and the scope to a statement ending in
+/// `WHERE id = $1 AND merchant_id = $2 AND livemode = $3`.
+pub(crate) fn by_id(sql: &'static str, id: &str, scope: &crate::Scope) -> Query<'static, Any, AnyArguments> {
+    sqlx::query(sql).bind(id.to_owned()).bind(scope.merchant_id.as_str().to_owned()).bind(crate::live_flag(scope.mode))
+}
+
+/// The statement that locks the rows it reads on this backend. SQLite needs no row lock:
+/// its write transactions run one at a time.
+pub(crate) fn locking(backend: crate::Backend, sqlite: &'static str, postgres: &'static str) -> &'static str {
+    match backend {
+        crate::Backend::Sqlite => sqlite,
+        crate::Backend::Postgres => postgres,
+    }
+}
+
+/// A list statement over one scope: `select` must end in `WHERE `.
+pub(crate) fn scoped_list(select: &str, scope: &crate::Scope) -> SqlBuilder {
+    let mut b = SqlBuilder::new(select);
+    b.push("merchant_id = ")
+        .text(scope.merchant_id.as_str())
+        .push(" AND livemode = ")
+        .int(crate::live_flag(scope.mode));
+    b
+}
