@@ -11,6 +11,7 @@
 #[macro_use]
 mod string_enum;
 
+mod builders;
 pub mod currency;
 pub mod error;
 pub mod event;

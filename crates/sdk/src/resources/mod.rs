@@ -1,0 +1,11 @@
+//! One type per API resource, each with a method per endpoint.
+
+mod events;
+mod payment_intents;
+mod refunds;
+mod test_helpers;
+
+pub use events::Events;
+pub use payment_intents::PaymentIntents;
+pub use refunds::Refunds;
+pub use test_helpers::TestHelpers;

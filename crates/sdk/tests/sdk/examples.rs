@@ -1,0 +1,74 @@
+//! The examples in `examples/`, run against a real gateway.
+
+#[allow(dead_code)]
+#[path = "../../examples/quickstart.rs"]
+mod quickstart;
+
+#[allow(dead_code)]
+#[path = "../../examples/list_stream.rs"]
+mod list_stream;
+
+#[allow(dead_code)]
+#[path = "../../examples/axum_checkout.rs"]
+mod axum_checkout;
+
+use crate::client;
+use kassa_testkit::spawn_app;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn quickstart_runs() {
+    let app = spawn_app().await;
+    quickstart::run(&client(&app)).await.unwrap();
+    let pis = app.get("/v1/payment_intents").await.body;
+    let pi = &pis["data"][0];
+    assert_eq!(
+        (pi["status"].as_str(), pi["amount_captured"].as_i64(), pi["amount_refunded"].as_i64()),
+        (Some("succeeded"), Some(2000), Some(500))
+    );
+}
+
+#[tokio::test]
+async fn list_stream_sees_every_payment() {
+    let app = spawn_app().await;
+    for _ in 0..60 {
+        app.create_payment_intent(json!({"amount": 100, "currency": "USD"})).await;
+    }
+    assert_eq!(list_stream::run(&client(&app)).await.unwrap(), 60);
+}
+
+#[tokio::test]
+async fn the_axum_checkout_backend_takes_a_payment_and_reports_errors() {
+    let app = spawn_app().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let backend = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, axum_checkout::app(client(&app))).into_future());
+    let http = reqwest::Client::new();
+
+    let created: Value = http
+        .post(format!("{backend}/api/checkout/create"))
+        .json(&json!({"amount": 2599, "currency": "USD", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((created["success"].as_bool(), created["status"].as_str()), (Some(true), Some("processing")));
+    let id = created["payment_intent_id"].as_str().unwrap();
+    let pi = app.wait_until_settled(id).await;
+    assert_eq!(pi["status"], "succeeded");
+    let status: Value = http.get(format!("{backend}/api/checkout/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status["data"]["status"], "succeeded");
+
+    let refused = http
+        .post(format!("{backend}/api/checkout/create"))
+        .json(&json!({"amount": 0, "currency": "USD", "card": {"number": "4242424242424241", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["success"], false);
+    assert!(body["error"].as_str().unwrap().contains("payment_method_data[card][number]"), "{body}");
+}

@@ -1,0 +1,57 @@
+//! Debug logging: each call logs method, path, status, latency and request id; never the API
+//! key or card data.
+
+use crate::client;
+use kassa::{CreatePaymentIntent, Currency, PaymentMethodData};
+use kassa_testkit::spawn_app;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn calls_are_logged_without_secrets() {
+    let app = spawn_app().await;
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let kassa = client(&app);
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let card = PaymentMethodData::card("4000000000009995", 12, 2034, "737");
+    kassa
+        .payment_intents()
+        .create(&CreatePaymentIntent::new(100, Currency::USD).payment_method_data(card))
+        .await
+        .unwrap();
+    let _ = kassa.payment_intents().retrieve("pi_000000000000000000000000").await;
+    drop(_guard);
+
+    let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let line = logged
+        .lines()
+        .find(|l| l.contains("kassa request") && l.contains("status=200"))
+        .unwrap_or_else(|| panic!("{logged}"));
+    assert!(
+        line.contains("method=POST") && line.contains("path=/v1/payment_intents") && line.contains("elapsed_ms="),
+        "{line}"
+    );
+    assert!(line.contains("request_id=req_"), "{line}");
+    assert!(logged.contains("status=404"), "failures are logged too: {logged}");
+    assert!(!logged.contains(&app.merchant.secret_key), "the API key was logged");
+    assert!(!logged.contains("4000000000009995") && !logged.contains("737"), "card data was logged");
+}
