@@ -18,8 +18,10 @@ pub mod event;
 pub mod list;
 pub mod payment_intent;
 pub mod refund;
+pub mod signature;
 pub mod test_helpers;
 pub mod timestamp;
+pub mod webhook;
 
 pub use currency::Currency;
 pub use error::{ErrorBody, ErrorDetail, ErrorObject, ErrorType};
@@ -29,6 +31,7 @@ pub use payment_intent::*;
 pub use refund::*;
 pub use test_helpers::SimulatorOperation;
 pub use time::OffsetDateTime;
+pub use webhook::*;
 
 /// Metadata: string keys to string values.
 pub type Metadata = std::collections::BTreeMap<String, String>;

@@ -34,11 +34,13 @@ pub enum EventType {
     RefundFailed,
     /// A refund's metadata changed.
     RefundUpdated,
+    /// A webhook endpoint was disabled (it answered 410, or failed for the whole retry schedule).
+    WebhookEndpointDisabled,
 }
 
 impl EventType {
     /// Every event type, for documentation and filters.
-    pub const ALL: [EventType; 14] = [
+    pub const ALL: [EventType; 15] = [
         EventType::PaymentIntentCreated,
         EventType::PaymentIntentUpdated,
         EventType::PaymentIntentProcessing,
@@ -53,6 +55,7 @@ impl EventType {
         EventType::RefundSucceeded,
         EventType::RefundFailed,
         EventType::RefundUpdated,
+        EventType::WebhookEndpointDisabled,
     ];
 
     /// The dotted name, e.g. `payment_intent.succeeded`.
@@ -72,6 +75,7 @@ impl EventType {
             EventType::RefundSucceeded => "refund.succeeded",
             EventType::RefundFailed => "refund.failed",
             EventType::RefundUpdated => "refund.updated",
+            EventType::WebhookEndpointDisabled => "webhook_endpoint.disabled",
         }
     }
 

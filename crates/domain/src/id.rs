@@ -106,6 +106,18 @@ define_id!(
     /// Identifies a card payment method supplied as raw card data (`pm_…`).
     PaymentMethodId, "pm"
 );
+define_id!(
+    /// Identifies a webhook endpoint (`we_…`).
+    WebhookEndpointId, "we"
+);
+define_id!(
+    /// Identifies the delivery of one event to one endpoint (`wd_…`).
+    DeliveryId, "wd"
+);
+define_id!(
+    /// Identifies one attempt at a delivery (`wa_…`).
+    AttemptId, "wa"
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ pub mod payment_intent;
 pub mod refund;
 pub mod time;
 pub mod validation;
+pub mod webhook;
 
 pub use event::EventType;
 pub use id::*;

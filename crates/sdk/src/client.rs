@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::request::Request;
-use crate::resources::{Events, PaymentIntents, Refunds, TestHelpers};
+use crate::resources::{Events, PaymentIntents, Refunds, TestHelpers, WebhookEndpoints};
 use crate::retry::Backoff;
 use reqwest::Method;
 use std::fmt;
@@ -218,6 +218,11 @@ impl Client {
     /// Events.
     pub fn events(&self) -> Events<'_> {
         Events { client: self }
+    }
+
+    /// Webhook endpoints and their delivery log.
+    pub fn webhook_endpoints(&self) -> WebhookEndpoints<'_> {
+        WebhookEndpoints { client: self }
     }
 
     /// Test-mode helpers.

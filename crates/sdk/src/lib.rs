@@ -37,6 +37,7 @@ mod pagination;
 mod request;
 pub mod resources;
 mod retry;
+pub mod webhooks;
 
 pub use client::{Client, ClientBuilder, Environment};
 pub use error::{Error, ErrorInfo};

@@ -4,8 +4,9 @@
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use kassa_domain::webhook::RetrySchedule;
 use kassa_domain::{KeyKind, Mode};
-use kassa_server::config::{Config, IdempotencyConfig, JobConfig, RateLimitConfig, SimulatorConfig};
+use kassa_server::config::{Config, IdempotencyConfig, JobConfig, RateLimitConfig, SimulatorConfig, WebhookConfig};
 use kassa_server::{Server, open_app};
 use kassa_store::{SqliteSync, StoreConfig};
 use serde_json::json;
@@ -62,6 +63,8 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Forward a merchant's new events to a local URL, signed, for developing a webhook receiver.
+    Listen(crate::listen::ListenArgs),
 }
 
 #[derive(Subcommand)]
@@ -158,6 +161,25 @@ struct ServeArgs {
     /// Seconds between deletions of expired idempotency keys.
     #[arg(long, env = "KASSA_IDEMPOTENCY_REAP_SECS", default_value_t = 60)]
     idempotency_reap_secs: u64,
+    /// Webhook retry schedule: the wait before each attempt (`ms`, `s`, `m`, `h`; bare = seconds).
+    #[arg(long, env = "KASSA_WEBHOOK_SCHEDULE", default_value = "0,5s,5m,30m,2h,5h,10h,14h,20h,24h", value_parser = parse_schedule)]
+    webhook_schedule: RetrySchedule,
+    /// Milliseconds an endpoint may take to answer.
+    #[arg(long, env = "KASSA_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    webhook_timeout_ms: u64,
+    /// Seconds a sender holds a claimed delivery before another node may send it (at least the
+    /// timeout plus 5 s).
+    #[arg(long, env = "KASSA_WEBHOOK_LEASE_SECS", default_value_t = 60)]
+    webhook_lease_secs: u64,
+    /// Webhook deliveries in flight at once on this node.
+    #[arg(long, env = "KASSA_WEBHOOK_CONCURRENCY", default_value_t = 64)]
+    webhook_concurrency: usize,
+    /// Webhook deliveries in flight at once per endpoint.
+    #[arg(long, env = "KASSA_WEBHOOK_PER_ENDPOINT", default_value_t = 4)]
+    webhook_per_endpoint: u32,
+    /// Hosts live-mode endpoints may use although they resolve to private addresses (comma-separated).
+    #[arg(long, env = "KASSA_WEBHOOK_ALLOWED_HOSTS", value_delimiter = ',')]
+    webhook_allowed_hosts: Vec<String>,
     /// Largest request body, in bytes.
     #[arg(long, env = "KASSA_BODY_LIMIT", default_value_t = 64 * 1024)]
     body_limit: usize,
@@ -214,10 +236,48 @@ impl ServeArgs {
                 lease: Duration::from_secs(self.idempotency_lease_secs.max(1)),
                 reap_interval: Duration::from_secs(self.idempotency_reap_secs.max(1)),
             },
+            webhooks: WebhookConfig {
+                schedule: self.webhook_schedule.clone(),
+                timeout: Duration::from_millis(self.webhook_timeout_ms.max(1)),
+                concurrency: self.webhook_concurrency.max(1),
+                per_endpoint: self.webhook_per_endpoint.max(1),
+                lease: Duration::from_secs(self.webhook_lease_secs)
+                    .max(Duration::from_millis(self.webhook_timeout_ms) + Duration::from_secs(5)),
+                allowed_hosts: self
+                    .webhook_allowed_hosts
+                    .iter()
+                    .map(|h| h.trim().to_owned())
+                    .filter(|h| !h.is_empty())
+                    .collect(),
+                ..WebhookConfig::default()
+            },
             body_limit: self.body_limit,
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
         }
     }
+}
+
+/// `0,5s,5m,2h,250ms` → waits before each attempt.
+fn parse_schedule(raw: &str) -> Result<RetrySchedule, String> {
+    let waits = raw
+        .split(',')
+        .map(|part| {
+            let part = part.trim();
+            let (number, unit) = match part.find(|c: char| !c.is_ascii_digit()) {
+                Some(i) => part.split_at(i),
+                None => (part, "s"),
+            };
+            let n: u64 = number.parse().map_err(|_| format!("`{part}` is not a number with an optional unit"))?;
+            match unit {
+                "ms" => Ok(Duration::from_millis(n)),
+                "s" => Ok(Duration::from_secs(n)),
+                "m" => Ok(Duration::from_secs(n * 60)),
+                "h" => Ok(Duration::from_secs(n * 3600)),
+                other => Err(format!("unknown unit `{other}`: use ms, s, m or h")),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RetrySchedule::new(waits))
 }
 
 fn init_logging() {
@@ -244,6 +304,7 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Merchants { command }) => merchants(&cli.db, command).await,
         Some(Command::Keys { command }) => keys(&cli.db, command).await,
+        Some(Command::Listen(args)) => crate::listen::run(args).await,
     }
 }
 

@@ -19,6 +19,8 @@ pub struct Config {
     pub jobs: JobConfig,
     /// Idempotency keys.
     pub idempotency: IdempotencyConfig,
+    /// Webhook deliveries.
+    pub webhooks: WebhookConfig,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     /// Longest a request may take before it is answered 503.
@@ -75,6 +77,42 @@ pub struct IdempotencyConfig {
     pub reap_interval: Duration,
 }
 
+/// Webhook deliveries.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Waits before each attempt.
+    pub schedule: kassa_domain::webhook::RetrySchedule,
+    /// Longest an endpoint may take to answer.
+    pub timeout: Duration,
+    /// Deliveries in flight at once per node.
+    pub concurrency: usize,
+    /// Deliveries in flight at once per endpoint, so a slow receiver cannot hold them all.
+    pub per_endpoint: u32,
+    /// How long a sender holds a claimed delivery before another may take it over.
+    pub lease: Duration,
+    /// How often idle senders look for due deliveries.
+    pub poll_interval: Duration,
+    /// Hosts live-mode endpoints may use even though they resolve to non-public addresses.
+    pub allowed_hosts: Vec<String>,
+    /// How long a rotated secret keeps signing by default.
+    pub rotation_grace: Duration,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            schedule: kassa_domain::webhook::RetrySchedule::standard(),
+            timeout: Duration::from_secs(10),
+            concurrency: 64,
+            per_endpoint: 4,
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_secs(1),
+            allowed_hosts: Vec::new(),
+            rotation_grace: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
 impl Default for RateLimitConfig {
     fn default() -> Self {
         RateLimitConfig { per_second: 1000, burst: 2000 }
@@ -115,6 +153,7 @@ impl Config {
             rate_limit: RateLimitConfig::default(),
             jobs: JobConfig::default(),
             idempotency: IdempotencyConfig::default(),
+            webhooks: WebhookConfig::default(),
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
         }

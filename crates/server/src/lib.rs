@@ -12,6 +12,7 @@ pub mod connector;
 pub mod faces;
 pub mod http;
 pub mod render;
+pub mod webhooks;
 pub mod workers;
 
 use app::App;
@@ -33,7 +34,8 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&config.store).await?;
     let clock = Arc::new(Clock::new());
     let connector = Arc::new(Simulator::new(store.clone(), clock.clone(), config.simulator.clone()));
-    Ok(App::new(store, connector, clock, config.jobs.clone(), config.idempotency.clone()).await?)
+    Ok(App::new(store, connector, clock, config.jobs.clone(), config.idempotency.clone(), config.webhooks.clone())
+        .await?)
 }
 
 /// A gateway ready to serve.
@@ -69,6 +71,7 @@ impl Server {
         let router = http::router(state, &self.config);
         let (stop_tx, stop_rx) = watch::channel(false);
         let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
+        let deliveries = tokio::spawn(workers::run_deliveries(self.app.clone(), stop_rx.clone()));
         let reaper = tokio::spawn(workers::reap(self.app.clone(), limiter, stop_rx));
         let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(async move {
@@ -77,6 +80,7 @@ impl Server {
             })
             .await;
         let _ = jobs.await;
+        let _ = deliveries.await;
         let _ = reaper.await;
         self.app.store().close().await;
         Ok(served?)

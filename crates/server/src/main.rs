@@ -1,6 +1,7 @@
 //! `kassa`: the gateway and its operator commands. See `kassa --help`.
 
 mod cli;
+mod listen;
 
 fn main() -> std::process::ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();

@@ -94,3 +94,52 @@ pub fn event(e: &StoredEvent) -> api::Event {
         created_at: datetime(e.created_at),
     }
 }
+
+/// A webhook endpoint; its secret only when `with_secret` (create and rotate answers).
+pub fn webhook_endpoint(e: &kassa_domain::webhook::WebhookEndpoint, with_secret: bool) -> api::WebhookEndpoint {
+    api::WebhookEndpoint {
+        id: e.id.to_string(),
+        object: "webhook_endpoint".into(),
+        livemode: e.mode.is_live(),
+        url: e.url.as_str().to_owned(),
+        description: e.description.clone(),
+        enabled_events: e.enabled_events.names(),
+        status: api::WebhookEndpointStatus::from(e.status.as_str()),
+        disabled_reason: e.disabled_reason.clone(),
+        secret: with_secret.then(|| e.secret.clone()),
+        metadata: e.metadata.entries().clone(),
+        created_at: datetime(e.created_at),
+        updated_at: datetime(e.updated_at),
+    }
+}
+
+/// One delivery attempt.
+pub fn webhook_attempt(a: &kassa_store::webhooks::Attempt) -> api::WebhookAttempt {
+    api::WebhookAttempt {
+        id: a.id.to_string(),
+        object: "webhook_attempt".into(),
+        delivery: a.delivery_id.to_string(),
+        endpoint: a.endpoint_id.to_string(),
+        event: a.event_id.to_string(),
+        attempt: a.attempt,
+        url: a.url.clone(),
+        response_status: a.status_code,
+        response_body: a.response_body.clone(),
+        error: a.error.clone(),
+        latency_ms: a.latency_ms,
+        succeeded: a.succeeded,
+        created_at: datetime(a.created_at),
+    }
+}
+
+/// A delivery just queued.
+pub fn webhook_delivery(q: &crate::app::QueuedDelivery) -> api::WebhookDelivery {
+    api::WebhookDelivery {
+        id: q.id.to_string(),
+        object: "webhook_delivery".into(),
+        event: q.event_id.to_string(),
+        endpoint: q.endpoint_id.to_string(),
+        status: api::DeliveryStatus::Pending,
+        created_at: datetime(q.created_at),
+    }
+}

@@ -1,8 +1,10 @@
-//! Background work that runs beside the HTTP server on every node: the job runner and the
-//! idempotency-key reaper. Both stop when the shutdown signal flips.
+//! Background work that runs beside the HTTP server on every node: the job runner, the
+//! webhook sender and the idempotency-key reaper. Both stop when the shutdown signal flips.
 
 use crate::app::App;
 use crate::http::rate_limit::RateLimiter;
+use kassa_domain::WebhookEndpointId;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
@@ -72,4 +74,66 @@ pub async fn reap(app: App, limiter: Arc<RateLimiter>, mut stop: watch::Receiver
             _ = stop.changed() => {}
         }
     }
+}
+
+/// Sends due webhook deliveries, up to the configured concurrency, and at most
+/// `per_endpoint` at once to any one endpoint (a slow receiver holds only its own slots).
+pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
+    let config = app.webhook_config().clone();
+    let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let per_endpoint: Arc<std::sync::Mutex<HashMap<WebhookEndpointId, u32>>> = Arc::default();
+    let mut running = JoinSet::new();
+    while !*stop.borrow() {
+        while running.try_join_next().is_some() {}
+        let free = slots.available_permits();
+        if free > 0 {
+            match app.claim_deliveries(free.min(32) as u32).await {
+                Ok(batch) if !batch.is_empty() => {
+                    for delivery in batch {
+                        let over_cap = {
+                            let mut counts = per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
+                            let n = counts.entry(delivery.endpoint_id.clone()).or_default();
+                            if *n >= config.per_endpoint {
+                                true
+                            } else {
+                                *n += 1;
+                                false
+                            }
+                        };
+                        if over_cap {
+                            let _ = app.unclaim_delivery(&delivery).await;
+                            continue;
+                        }
+                        let Ok(slot) = slots.clone().acquire_owned().await else { break };
+                        let (app, counts) = (app.clone(), per_endpoint.clone());
+                        running.spawn(async move {
+                            let endpoint = delivery.endpoint_id.clone();
+                            app.deliver(delivery).await;
+                            let mut counts = counts.lock().unwrap_or_else(|p| p.into_inner());
+                            if let Some(n) = counts.get_mut(&endpoint) {
+                                *n = n.saturating_sub(1);
+                                if *n == 0 {
+                                    counts.remove(&endpoint);
+                                }
+                            }
+                            drop(slot);
+                        });
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not claim webhook deliveries"),
+            }
+        }
+        let next_due = app.next_delivery_due_in().await.ok().flatten().unwrap_or(config.poll_interval);
+        // Due deliveries of endpoints at their cap wait for a slot; never spin on them.
+        let wait = next_due.clamp(Duration::from_millis(50), config.poll_interval);
+        tokio::select! {
+            _ = app.deliveries_queued() => {}
+            _ = tokio::time::sleep(wait) => {}
+            Some(_) = running.join_next() => {}
+            _ = stop.changed() => {}
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
 }

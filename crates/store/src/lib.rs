@@ -23,6 +23,7 @@ pub mod refunds;
 pub mod settings;
 pub mod simulator;
 mod sql;
+pub mod webhooks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};

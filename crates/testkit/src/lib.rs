@@ -7,9 +7,11 @@
 
 mod database;
 mod http;
+mod receiver;
 
 pub use database::TestDatabase;
 pub use http::{TestResponse, json_of};
+pub use receiver::{Received, Receiver, Reply};
 
 use kassa_domain::{KeyKind, Mode};
 use kassa_server::Server;
@@ -54,6 +56,7 @@ pub fn test_config(database: &TestDatabase) -> Config {
     config.jobs.poll_interval = Duration::from_millis(100);
     config.jobs.base_backoff = Duration::from_millis(50);
     config.jobs.max_backoff = Duration::from_secs(1);
+    config.webhooks.poll_interval = Duration::from_millis(100);
     config
 }
 

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::pagination::paginate;
 use crate::request::{Request, segment};
 use futures_core::Stream;
-use kassa_api::{Event, List, ListEvents};
+use kassa_api::{Event, List, ListEvents, ListParams, RedeliverEvent, WebhookAttempt, WebhookDelivery};
 use reqwest::Method;
 
 /// Events. Get one with [`Client::events`].
@@ -34,5 +34,17 @@ impl<'a> Events<'a> {
             page.page.page_token = token;
             this.list(&page).into_future()
         })
+    }
+
+    /// Every attempt to deliver this event to a webhook endpoint, newest first.
+    pub fn deliveries(&self, id: &str, params: &ListParams) -> Request<'a, List<WebhookAttempt>> {
+        let mut query = Vec::new();
+        params.push_query(&mut query);
+        self.client.request(Method::GET, format!("/v1/events/{}/deliveries", segment(id))).query(query)
+    }
+
+    /// Queues the event again: to `params.endpoint`, or to every subscribed endpoint.
+    pub fn redeliver(&self, id: &str, params: &RedeliverEvent) -> Request<'a, List<WebhookDelivery>> {
+        self.client.request(Method::POST, format!("/v1/events/{}/redeliver", segment(id))).json(params)
     }
 }

@@ -4,8 +4,10 @@ mod events;
 mod payment_intents;
 mod refunds;
 mod test_helpers;
+mod webhook_endpoints;
 
 pub use events::Events;
 pub use payment_intents::PaymentIntents;
 pub use refunds::Refunds;
 pub use test_helpers::TestHelpers;
+pub use webhook_endpoints::WebhookEndpoints;

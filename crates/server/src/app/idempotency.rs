@@ -78,6 +78,7 @@ impl App {
             let mut tx = self.store().begin().await?;
             let value = work(&mut tx).await?;
             tx.commit().await?;
+            self.committed();
             return Ok(Applied { value, replayed: false, token: None });
         };
         let token = random_base62(24);
@@ -96,6 +97,7 @@ impl App {
                     return Err(in_flight());
                 }
                 tx.commit().await?;
+                self.committed();
                 Ok(Applied { value, replayed: false, token: Some(token) })
             }
             Err(error) => {

@@ -4,6 +4,7 @@
 //! transition inside one store transaction together with the events it causes and the jobs
 //! it needs (and, for an idempotent request, the key's outcome), and returns domain values.
 
+mod deliveries;
 mod error;
 mod events;
 mod idempotency;
@@ -13,6 +14,7 @@ mod payment_methods;
 mod processing;
 mod refunds;
 mod test_helpers;
+mod webhooks;
 
 pub use error::{AppError, AppResult, ErrorKind, FieldError};
 pub use events::EventFilter;
@@ -21,9 +23,10 @@ pub use payment_intents::{NewPaymentIntentInput, PaymentIntentFilter};
 pub use payment_methods::PaymentMethodInput;
 pub use processing::JobKind;
 pub use refunds::{NewRefundInput, RefundFilter};
+pub use webhooks::{AttemptsTarget, EndpointChanges, NewEndpointInput, QueuedDelivery};
 
 use crate::clock::Clock;
-use crate::config::{IdempotencyConfig, JobConfig};
+use crate::config::{IdempotencyConfig, JobConfig, WebhookConfig};
 use crate::connector::Connector;
 use kassa_domain::{KeyKind, RequestId};
 use kassa_store::{Scope, Store};
@@ -43,9 +46,13 @@ struct Inner {
     clock: Arc<Clock>,
     jobs: JobConfig,
     idempotency: IdempotencyConfig,
+    webhooks: WebhookConfig,
+    sender: crate::webhooks::sender::Sender,
     fingerprint_key: Vec<u8>,
     /// Wakes the job workers when a job is enqueued.
     job_signal: Notify,
+    /// Wakes the webhook senders after a commit that may have queued deliveries.
+    delivery_signal: Notify,
 }
 
 impl App {
@@ -56,8 +63,10 @@ impl App {
         clock: Arc<Clock>,
         jobs: JobConfig,
         idempotency: IdempotencyConfig,
+        webhooks: WebhookConfig,
     ) -> AppResult<App> {
         let fingerprint_key = payment_methods::load_fingerprint_key(&store).await?;
+        let sender = crate::webhooks::sender::Sender::new(webhooks.timeout, webhooks.allowed_hosts.clone());
         Ok(App {
             inner: Arc::new(Inner {
                 store,
@@ -65,8 +74,11 @@ impl App {
                 clock,
                 jobs,
                 idempotency,
+                webhooks,
+                sender,
                 fingerprint_key,
                 job_signal: Notify::new(),
+                delivery_signal: Notify::new(),
             }),
         })
     }
@@ -91,6 +103,11 @@ impl App {
         &self.inner.idempotency
     }
 
+    /// Webhook settings.
+    pub fn webhook_config(&self) -> &WebhookConfig {
+        &self.inner.webhooks
+    }
+
     /// Resolves when a job has been enqueued since the last call (or at once if one was).
     pub async fn job_enqueued(&self) {
         self.inner.job_signal.notified().await
@@ -98,6 +115,16 @@ impl App {
 
     fn signal_job(&self) {
         self.inner.job_signal.notify_one();
+    }
+
+    /// Resolves when a commit since the last call may have queued webhook deliveries.
+    pub async fn deliveries_queued(&self) {
+        self.inner.delivery_signal.notified().await
+    }
+
+    /// Called after every commit that may have written events.
+    fn committed(&self) {
+        self.inner.delivery_signal.notify_one();
     }
 }
 

@@ -265,6 +265,7 @@ impl App {
         }
         work(self, &mut tx).await?;
         tx.commit().await?;
+        self.committed();
         Ok(JobOutcome::Done)
     }
 

@@ -186,6 +186,11 @@ impl Fields {
         }
     }
 
+    /// Any JSON value, for the caller to interpret.
+    pub fn json(&mut self, field: &str) -> Option<Value> {
+        self.take(field)
+    }
+
     /// A nested object; read it, then hand it back with [`Fields::absorb`].
     pub fn object(&mut self, field: &str) -> Option<Fields> {
         match self.take(field)? {

@@ -10,3 +10,4 @@ mod payment_intents;
 mod rate_limits;
 mod refunds;
 mod validation;
+mod webhooks;

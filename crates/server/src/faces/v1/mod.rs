@@ -8,6 +8,7 @@ pub mod openapi;
 mod payment_intents;
 mod refunds;
 mod test_helpers;
+mod webhook_endpoints;
 
 use crate::app::{AppError, PaymentMethodInput};
 use crate::http::HttpState;
@@ -31,6 +32,15 @@ pub fn routes() -> Router<HttpState> {
         .route("/v1/refunds/{id}", get(refunds::retrieve).post(refunds::update))
         .route("/v1/events", get(events::list))
         .route("/v1/events/{id}", get(events::retrieve))
+        .route("/v1/events/{id}/deliveries", get(webhook_endpoints::event_deliveries))
+        .route("/v1/events/{id}/redeliver", post(webhook_endpoints::redeliver))
+        .route("/v1/webhook_endpoints", post(webhook_endpoints::create).get(webhook_endpoints::list))
+        .route(
+            "/v1/webhook_endpoints/{id}",
+            get(webhook_endpoints::retrieve).post(webhook_endpoints::update).delete(webhook_endpoints::delete),
+        )
+        .route("/v1/webhook_endpoints/{id}/rotate_secret", post(webhook_endpoints::rotate_secret))
+        .route("/v1/webhook_endpoints/{id}/deliveries", get(webhook_endpoints::endpoint_deliveries))
         .route("/v1/test_helpers/simulator/operations", get(test_helpers::simulator_operations))
 }
 

@@ -1,7 +1,7 @@
 //! `GET /v1/openapi.json`: the OpenAPI 3.1 document, generated from the handlers'
 //! annotations and the `kassa-api` types that serve the routes, so it cannot drift.
 
-use super::{events, health, payment_intents, refunds, test_helpers};
+use super::{events, health, payment_intents, refunds, test_helpers, webhook_endpoints};
 use axum::Json;
 use kassa_api as api;
 use std::sync::OnceLock;
@@ -23,8 +23,11 @@ use utoipa::{Modify, OpenApi};
         refunds::create, refunds::list, refunds::retrieve, refunds::update,
         events::list, events::retrieve,
         test_helpers::simulator_operations,
+        webhook_endpoints::create, webhook_endpoints::list, webhook_endpoints::retrieve, webhook_endpoints::update,
+        webhook_endpoints::delete, webhook_endpoints::rotate_secret, webhook_endpoints::endpoint_deliveries,
+        webhook_endpoints::event_deliveries, webhook_endpoints::redeliver,
     ),
-    components(schemas(api::ErrorBody, api::ErrorObject, api::ErrorDetail, api::PaymentIntent, api::Refund, api::Event)),
+    components(schemas(api::ErrorBody, api::ErrorObject, api::ErrorDetail, api::PaymentIntent, api::Refund, api::Event, api::WebhookEndpoint)),
     modifiers(&BearerAuth),
     security(("api_key" = []))
 )]

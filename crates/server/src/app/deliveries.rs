@@ -1,0 +1,171 @@
+//! Delivering webhooks: claim a due delivery, POST the event signed, record the attempt, and
+//! decide what comes next, all in one transaction after the answer.
+//!
+//! At least once: a delivery stays pending until an attempt succeeds, the endpoint answers
+//! 410, or the retry schedule is used up. A sender that dies mid-delivery leaves it claimed
+//! until its lease runs out; then any node sends it again (receivers dedupe by event id).
+
+use super::events::{NewEvent, Subscribers};
+use super::{App, AppError, AppResult, Cause};
+use crate::render;
+use kassa_domain::webhook::{EndpointStatus, WebhookEndpoint};
+use kassa_domain::{AttemptId, EventType};
+use kassa_store::webhooks::{self as store, Attempt, ClaimedDelivery};
+use kassa_store::{Scope, WriteTx, events};
+use rand::Rng;
+use std::time::Duration;
+
+impl App {
+    /// Claims up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint.
+    pub async fn claim_deliveries(&self, limit: u32) -> AppResult<Vec<ClaimedDelivery>> {
+        let config = self.webhook_config();
+        let now = self.clock().now();
+        let lease_end = now.plus_millis(config.lease.as_millis() as i64);
+        let token = kassa_domain::id::random_base62(24);
+        let mut tx = self.store().begin().await?;
+        let claimed =
+            store::claim_due_deliveries(&mut tx, now.micros(), lease_end.micros(), &token, limit, config.per_endpoint)
+                .await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// Gives back a claimed delivery without attempting it.
+    pub async fn unclaim_delivery(&self, delivery: &ClaimedDelivery) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        store::unclaim_delivery(&mut tx, delivery).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How long until a pending delivery may become claimable, if any is pending.
+    pub async fn next_delivery_due_in(&self) -> AppResult<Option<Duration>> {
+        let wake = store::next_delivery_wakeup(self.store().reader()).await?;
+        let now = self.clock().now().micros();
+        Ok(wake.map(|w| Duration::from_micros(w.saturating_sub(now).max(0) as u64)))
+    }
+
+    /// Sends one claimed delivery and records what happened. Never fails: a problem leaves
+    /// the delivery claimed until its lease runs out, and it is sent again.
+    pub async fn deliver(&self, delivery: ClaimedDelivery) {
+        let span = tracing::info_span!("webhook", delivery = %delivery.id, event = %delivery.event_id, endpoint = %delivery.endpoint_id, attempt = delivery.attempt);
+        let _enter = span.enter();
+        if let Err(e) = self.try_deliver(&delivery).await {
+            tracing::error!(error = %e, "delivery could not be completed; it will be retried after its lease");
+        }
+    }
+
+    async fn try_deliver(&self, d: &ClaimedDelivery) -> AppResult<()> {
+        let scope = Scope { merchant_id: d.merchant_id.clone(), mode: d.mode };
+        let (endpoint, deleted) = store::endpoint_by_id(self.store().reader(), &d.endpoint_id)
+            .await?
+            .ok_or_else(|| AppError::internal("delivery to a missing endpoint"))?;
+        if endpoint.status == EndpointStatus::Disabled && !deleted {
+            // Kept pending: it resumes if the endpoint is enabled again.
+            return self.unclaim_delivery(d).await;
+        }
+        let now = self.clock().now();
+        if deleted {
+            let mut tx = self.store().begin().await?;
+            store::finish_delivery(&mut tx, d, false, now).await?;
+            return Ok(tx.commit().await?);
+        }
+        let event = events::get(self.store().reader(), &scope, &d.event_id)
+            .await?
+            .ok_or_else(|| AppError::internal("delivery of a missing event"))?;
+        let body = serde_json::to_vec(&render::event(&event)).map_err(AppError::internal)?;
+        let signature = kassa_api::signature::sign(&body, now.micros() / 1_000_000, &endpoint.signing_secrets(now));
+        let headers = [
+            (kassa_api::signature::HEADER, signature),
+            ("Kassa-Event-Id", event.id.to_string()),
+            ("Kassa-Delivery-Attempt", d.attempt.to_string()),
+            ("Kassa-Delivery-Id", d.id.to_string()),
+        ];
+        let sent = self.inner.sender.post(d.mode, endpoint.url.as_str(), &headers, body).await;
+        tracing::info!(
+            status = sent.status.unwrap_or(0),
+            latency_ms = sent.latency.as_millis() as u64,
+            error = sent.error.as_deref().unwrap_or(""),
+            "webhook sent"
+        );
+
+        let now = self.clock().now();
+        let attempt = Attempt {
+            id: AttemptId::generate(),
+            merchant_id: d.merchant_id.clone(),
+            mode: d.mode,
+            delivery_id: d.id.clone(),
+            endpoint_id: d.endpoint_id.clone(),
+            event_id: d.event_id.clone(),
+            attempt: d.attempt,
+            url: endpoint.url.as_str().to_owned(),
+            status_code: sent.status.map(i64::from),
+            error: sent.error.clone(),
+            response_body: sent.body.clone(),
+            latency_ms: sent.latency.as_millis() as i64,
+            succeeded: sent.succeeded(),
+            created_at: now,
+        };
+        let mut tx = self.store().begin().await?;
+        store::insert_attempt(&mut tx, &attempt).await?;
+        let mut disabled = false;
+        if sent.succeeded() {
+            store::finish_delivery(&mut tx, d, true, now).await?;
+        } else if sent.status == Some(410) {
+            if store::finish_delivery(&mut tx, d, false, now).await? {
+                disabled = self.disable_endpoint(&mut tx, &scope, &endpoint, "The endpoint answered 410 Gone.").await?;
+            }
+        } else {
+            match self.webhook_config().schedule.wait_after(d.attempt as u32) {
+                Some(wait) => {
+                    let jittered = wait.mul_f64(rand::rng().random_range(0.9..=1.1));
+                    let asked = sent.retry_after.filter(|_| matches!(sent.status, Some(429 | 503))).unwrap_or_default();
+                    let at = now.plus_millis(jittered.max(asked).as_millis() as i64);
+                    store::retry_delivery_at(&mut tx, d, at).await?;
+                }
+                None => {
+                    let finished = store::finish_delivery(&mut tx, d, false, now).await?;
+                    if finished && !store::endpoint_succeeded_since(&mut tx, &d.endpoint_id, d.created_at).await? {
+                        let reason = "Every attempt failed for the whole retry schedule.";
+                        disabled = self.disable_endpoint(&mut tx, &scope, &endpoint, reason).await?;
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        if disabled {
+            self.committed();
+        }
+        Ok(())
+    }
+
+    /// Disables an endpoint Kassa gave up on, with a `webhook_endpoint.disabled` event.
+    /// Returns `false` if it was disabled already.
+    async fn disable_endpoint(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        seen: &WebhookEndpoint,
+        reason: &str,
+    ) -> AppResult<bool> {
+        let Some(mut endpoint) = store::lock_endpoint(tx, scope, &seen.id).await? else { return Ok(false) };
+        if endpoint.status == EndpointStatus::Disabled {
+            return Ok(false);
+        }
+        endpoint.status = EndpointStatus::Disabled;
+        endpoint.disabled_reason = Some(reason.to_owned());
+        endpoint.updated_at = self.clock().now();
+        store::update_endpoint(tx, &endpoint).await?;
+        tracing::warn!(endpoint = %endpoint.id, reason, "webhook endpoint disabled");
+        let data = serde_json::to_string(&render::webhook_endpoint(&endpoint, false)).map_err(AppError::internal)?;
+        let event = NewEvent {
+            event_type: EventType::WebhookEndpointDisabled,
+            object_id: endpoint.id.to_string(),
+            payment_intent_id: None,
+            data,
+        };
+        let mut subscribers: Subscribers = None;
+        self.append_event(tx, &mut subscribers, &Cause::default(), scope, event).await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,276 @@
+//! Webhook endpoints: create, change, rotate, delete; redeliver events; read the delivery log.
+
+use super::{App, AppError, AppResult, Ctx};
+use kassa_domain::id::random_base62;
+use kassa_domain::webhook::{EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
+use kassa_domain::{DeliveryId, EventId, Invalid, Metadata, Mode, Timestamp, WebhookEndpointId};
+use kassa_store::PageRequest;
+use kassa_store::page::Page;
+use kassa_store::webhooks::{self as store, Attempt, AttemptsOf};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A create request, parsed (the URL for the key's mode).
+#[derive(Debug)]
+pub struct NewEndpointInput {
+    /// Where to deliver.
+    pub url: EndpointUrl,
+    /// What to deliver.
+    pub enabled_events: EnabledEvents,
+    /// Free text.
+    pub description: Option<String>,
+    /// Annotations.
+    pub metadata: Metadata,
+}
+
+/// An update; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct EndpointChanges {
+    /// New URL.
+    pub url: Option<EndpointUrl>,
+    /// New subscriptions.
+    pub enabled_events: Option<EnabledEvents>,
+    /// Enable or disable.
+    pub active: Option<bool>,
+    /// New description.
+    pub description: Option<String>,
+    /// Metadata to merge.
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// A delivery queued by a redelivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedDelivery {
+    /// `wd_…`
+    pub id: DeliveryId,
+    /// The event.
+    pub event_id: EventId,
+    /// The endpoint.
+    pub endpoint_id: WebhookEndpointId,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+fn endpoint_id(id: &str) -> AppResult<WebhookEndpointId> {
+    WebhookEndpointId::parse(id).ok_or_else(|| AppError::not_found("webhook_endpoint", id))
+}
+
+fn new_secret() -> String {
+    format!("whsec_{}", random_base62(32))
+}
+
+impl App {
+    /// In live mode, checks that the URL reaches a public address (or an allowlisted host).
+    async fn check_reachable(&self, url: &EndpointUrl, mode: Mode) -> AppResult<()> {
+        if mode != Mode::Live {
+            return Ok(());
+        }
+        match self.inner.sender.live_host_refusal(url.as_str()).await {
+            None => Ok(()),
+            Some(refusal) => Err(AppError::invalid_field(
+                "url",
+                Invalid::new(
+                    "url_not_allowed",
+                    format!(
+                        "Live-mode endpoints must be public https URLs: {refusal}. An operator can allow internal \
+                         hosts with KASSA_WEBHOOK_ALLOWED_HOSTS."
+                    ),
+                ),
+            )),
+        }
+    }
+
+    /// Registers an endpoint; the answer carries its signing secret, shown only now.
+    pub async fn create_webhook_endpoint(&self, ctx: &Ctx, input: NewEndpointInput) -> AppResult<WebhookEndpoint> {
+        self.check_reachable(&input.url, ctx.scope.mode).await?;
+        let now = self.clock().now();
+        let endpoint = WebhookEndpoint {
+            id: WebhookEndpointId::generate(),
+            merchant_id: ctx.scope.merchant_id.clone(),
+            mode: ctx.scope.mode,
+            url: input.url,
+            description: input.description,
+            enabled_events: input.enabled_events,
+            metadata: input.metadata,
+            status: EndpointStatus::Enabled,
+            disabled_reason: None,
+            secret: new_secret(),
+            previous_secret: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.idempotent(ctx, async |tx| {
+            store::insert_endpoint(tx, &endpoint).await?;
+            Ok(endpoint)
+        })
+        .await
+    }
+
+    /// One endpoint.
+    pub async fn get_webhook_endpoint(&self, ctx: &Ctx, id: &str) -> AppResult<WebhookEndpoint> {
+        store::get_endpoint(self.store().reader(), &ctx.scope, &endpoint_id(id)?)
+            .await?
+            .ok_or_else(|| AppError::not_found("webhook_endpoint", id))
+    }
+
+    /// One page of endpoints, newest first.
+    pub async fn list_webhook_endpoints(&self, ctx: &Ctx, page: PageRequest) -> AppResult<Page<WebhookEndpoint>> {
+        Ok(store::list_endpoints(self.store().reader(), &ctx.scope, &page).await?)
+    }
+
+    /// Changes an endpoint. Enabling it resumes its pending deliveries.
+    pub async fn update_webhook_endpoint(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        changes: EndpointChanges,
+    ) -> AppResult<WebhookEndpoint> {
+        let we_id = endpoint_id(id)?;
+        if let Some(url) = &changes.url {
+            self.check_reachable(url, ctx.scope.mode).await?;
+        }
+        let (url, events) = (changes.url, changes.enabled_events);
+        self.idempotent(ctx, async |tx| {
+            let mut endpoint = store::lock_endpoint(tx, &ctx.scope, &we_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
+            if let Some(metadata) = changes.metadata {
+                endpoint.metadata =
+                    endpoint.metadata.merged(metadata).map_err(|e| AppError::invalid_field("metadata", e))?;
+            }
+            if let Some(url) = url {
+                endpoint.url = url;
+            }
+            if let Some(events) = events {
+                endpoint.enabled_events = events;
+            }
+            if let Some(description) = changes.description {
+                endpoint.description = Some(description);
+            }
+            match changes.active {
+                Some(true) => {
+                    endpoint.status = EndpointStatus::Enabled;
+                    endpoint.disabled_reason = None;
+                }
+                Some(false) => {
+                    endpoint.status = EndpointStatus::Disabled;
+                    endpoint.disabled_reason = Some("Disabled by the merchant.".into());
+                }
+                None => {}
+            }
+            endpoint.updated_at = self.clock().now();
+            store::update_endpoint(tx, &endpoint).await?;
+            Ok(endpoint)
+        })
+        .await
+    }
+
+    /// Deletes an endpoint; nothing more is delivered to it. Its delivery log stays readable
+    /// through the events.
+    pub async fn delete_webhook_endpoint(&self, ctx: &Ctx, id: &str) -> AppResult<WebhookEndpointId> {
+        let we_id = endpoint_id(id)?;
+        self.idempotent(ctx, async |tx| {
+            if !store::delete_endpoint(tx, &ctx.scope, &we_id, self.clock().now()).await? {
+                return Err(AppError::not_found("webhook_endpoint", id));
+            }
+            Ok(we_id.clone())
+        })
+        .await
+    }
+
+    /// Replaces the signing secret. The old one keeps signing (as a second `v1`) for `grace`.
+    pub async fn rotate_webhook_secret(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        grace: Option<Duration>,
+    ) -> AppResult<WebhookEndpoint> {
+        let we_id = endpoint_id(id)?;
+        let grace = grace.unwrap_or(self.webhook_config().rotation_grace);
+        self.idempotent(ctx, async |tx| {
+            let mut endpoint = store::lock_endpoint(tx, &ctx.scope, &we_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
+            let now = self.clock().now();
+            let old = std::mem::replace(&mut endpoint.secret, new_secret());
+            endpoint.previous_secret = (!grace.is_zero()).then(|| (old, now.plus_millis(grace.as_millis() as i64)));
+            endpoint.updated_at = now;
+            store::update_endpoint(tx, &endpoint).await?;
+            Ok(endpoint)
+        })
+        .await
+    }
+
+    /// The attempts at one endpoint, or at delivering one event, newest first.
+    pub async fn webhook_attempts(
+        &self,
+        ctx: &Ctx,
+        of: AttemptsTarget<'_>,
+        page: PageRequest,
+    ) -> AppResult<Page<Attempt>> {
+        let of = match of {
+            AttemptsTarget::Endpoint(id) => {
+                // Deleted endpoints' attempts stay visible through their events.
+                let we_id = self.get_webhook_endpoint(ctx, id).await?.id;
+                AttemptsOf::Endpoint(we_id)
+            }
+            AttemptsTarget::Event(id) => AttemptsOf::Event(self.get_event(ctx, id).await?.id),
+        };
+        Ok(store::list_attempts(self.store().reader(), &ctx.scope, &of, &page).await?)
+    }
+
+    /// Queues an event again: to one endpoint, or to every enabled endpoint subscribed to it.
+    pub async fn redeliver_event(
+        &self,
+        ctx: &Ctx,
+        event_id: &str,
+        endpoint: Option<&str>,
+    ) -> AppResult<Vec<QueuedDelivery>> {
+        let event = self.get_event(ctx, event_id).await?;
+        let target = match endpoint {
+            Some(raw) => {
+                let found = self.get_webhook_endpoint(ctx, raw).await.map_err(|e| e.with_param("endpoint"))?;
+                if found.status != EndpointStatus::Enabled {
+                    return Err(AppError::new(
+                        super::ErrorKind::Conflict,
+                        "webhook_endpoint_disabled",
+                        "This endpoint is disabled; enable it first.",
+                    )
+                    .with_current_status("disabled"));
+                }
+                Some(found.id)
+            }
+            None => None,
+        };
+        self.idempotent(ctx, async |tx| {
+            let now = self.clock().now();
+            let endpoints: Vec<WebhookEndpointId> = match &target {
+                Some(id) => vec![id.clone()],
+                None => store::subscribed_endpoints(tx, &ctx.scope)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, enabled)| enabled.matches(&event.event_type))
+                    .map(|(id, _)| id)
+                    .collect(),
+            };
+            let mut queued = Vec::new();
+            for endpoint_id in endpoints {
+                let id = DeliveryId::generate();
+                store::insert_delivery(tx, &id, &ctx.scope, &endpoint_id, &event.id, now).await?;
+                queued.push(QueuedDelivery { id, event_id: event.id.clone(), endpoint_id, created_at: now });
+            }
+            Ok(queued)
+        })
+        .await
+    }
+}
+
+/// Whose delivery attempts to list.
+#[derive(Debug, Clone, Copy)]
+pub enum AttemptsTarget<'a> {
+    /// An endpoint's id as given.
+    Endpoint(&'a str),
+    /// An event's id as given.
+    Event(&'a str),
+}
