@@ -5,6 +5,8 @@
 //! - `create`: `POST /v1/payment_intents`.
 //! - `flow`: create and confirm (manual capture), poll until authorized, capture, refund.
 //! - `retrieve`: `GET /v1/payment_intents/{id}` over a pool of existing intents.
+//! - `webhooks`: a local receiver subscribed to `payment_intent.created`; creates as fast as
+//!   possible, then reports events delivered per second and event-to-arrival latency.
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
@@ -39,6 +41,7 @@ enum Scenario {
     Create,
     Flow,
     Retrieve,
+    Webhooks,
 }
 
 /// Latencies of successful calls and a count of failed ones, per operation.
@@ -167,6 +170,7 @@ async fn run(
                 match scenario {
                     Scenario::Create => create_once(&client, &mut samples, n).await,
                     Scenario::Flow => flow_once(&client, &mut samples).await,
+                    Scenario::Webhooks => {}
                     Scenario::Retrieve => {
                         let path = format!("/v1/payment_intents/{}", pool[(n as usize) % pool.len()]);
                         timed(&mut samples, "retrieve", client.call(reqwest::Method::GET, &path, None)).await;
@@ -250,14 +254,92 @@ async fn main() -> anyhow::Result<()> {
         args.duration
     );
     for scenario in args.scenario {
+        if scenario == Scenario::Webhooks {
+            webhooks(client.clone(), args.concurrency, Duration::from_secs(args.duration)).await?;
+            continue;
+        }
         let name = match scenario {
             Scenario::Create => "create payment intent",
             Scenario::Flow => "create + confirm + wait + capture + refund",
             Scenario::Retrieve => "retrieve payment intent",
+            Scenario::Webhooks => unreachable!(),
         };
         let (mut samples, elapsed) =
             run(client.clone(), scenario, args.concurrency, Duration::from_secs(args.duration)).await?;
         report(name, &mut samples, elapsed);
     }
+    Ok(())
+}
+
+/// Arrivals at the benchmark's receiver: when, and the event's own creation time.
+type Arrivals = Arc<Mutex<Vec<(Instant, time::OffsetDateTime)>>>;
+
+async fn receive(
+    axum::extract::State(arrivals): axum::extract::State<Arrivals>,
+    body: axum::body::Bytes,
+) -> &'static str {
+    let at = Instant::now();
+    let created = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|e| e["created_at"].as_str().map(str::to_owned))
+        .and_then(|t| time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    arrivals.lock().await.push((at, created));
+    "ok"
+}
+
+async fn webhooks(client: Arc<Client>, concurrency: usize, duration: Duration) -> anyhow::Result<()> {
+    let arrivals: Arrivals = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hook", listener.local_addr()?);
+    let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(arrivals.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let endpoint = client
+        .call(
+            reqwest::Method::POST,
+            "/v1/webhook_endpoints",
+            Some(json!({"url": url, "enabled_events": ["payment_intent.created"]})),
+        )
+        .await?;
+    let started = Instant::now();
+    let (samples, _) = run(client.clone(), Scenario::Create, concurrency, duration).await?;
+    let created = samples.ok.get("create").map(Vec::len).unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while arrivals.lock().await.len() < created && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let arrived = arrivals.lock().await.clone();
+    let _ = client.call(reqwest::Method::DELETE, &format!("/v1/webhook_endpoints/{}", id(&endpoint)), None).await;
+    let last = arrived.iter().map(|(at, _)| *at).max().unwrap_or(started);
+    let elapsed = last.duration_since(started);
+    // Latency from the event's creation (gateway clock) to its arrival (this machine's clock).
+    let now_wall = time::OffsetDateTime::now_utc();
+    let now_mono = Instant::now();
+    let mut latencies: Vec<Duration> = arrived
+        .iter()
+        .filter_map(|(at, created)| {
+            let arrived_wall = now_wall - time::Duration::try_from(now_mono.duration_since(*at)).ok()?;
+            Duration::try_from(arrived_wall - *created).ok()
+        })
+        .collect();
+    latencies.sort();
+    let pct = |p: f64| {
+        latencies.get(((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or_default()
+    };
+    println!(
+        "\n== webhook deliveries to a local receiver ({} clients creating for {} s)",
+        concurrency,
+        duration.as_secs()
+    );
+    println!(
+        "events created {created}, delivered {} in {:.1} s: {:.1} deliveries/s; event-to-arrival p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
+        arrived.len(),
+        elapsed.as_secs_f64(),
+        arrived.len() as f64 / elapsed.as_secs_f64().max(0.001),
+        ms(pct(0.5)),
+        ms(pct(0.9)),
+        ms(pct(0.99)),
+        ms(latencies.last().copied().unwrap_or_default()),
+    );
     Ok(())
 }

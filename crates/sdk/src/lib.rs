@@ -50,6 +50,10 @@ pub use kassa_api::{
     PaymentIntentStatus, PaymentMethodData, PaymentMethodDetails, PendingCapture, Range, Refund, RefundReason,
     RefundStatus, SimulatorOperation, UpdatePaymentIntent, UpdateRefund,
 };
+pub use kassa_api::{
+    CreateWebhookEndpoint, Deleted, DeliveryStatus, RedeliverEvent, RotateWebhookSecret, UpdateWebhookEndpoint,
+    WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointStatus,
+};
 
 /// The API's wire types, all of them (the common ones are re-exported at the crate root).
 pub use kassa_api as types;

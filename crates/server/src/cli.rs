@@ -168,14 +168,14 @@ struct ServeArgs {
     #[arg(long, env = "KASSA_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
     webhook_timeout_ms: u64,
     /// Seconds a sender holds a claimed delivery before another node may send it (at least the
-    /// timeout plus 5 s).
+    /// timeout plus 2 s).
     #[arg(long, env = "KASSA_WEBHOOK_LEASE_SECS", default_value_t = 60)]
     webhook_lease_secs: u64,
     /// Webhook deliveries in flight at once on this node.
     #[arg(long, env = "KASSA_WEBHOOK_CONCURRENCY", default_value_t = 64)]
     webhook_concurrency: usize,
     /// Webhook deliveries in flight at once per endpoint.
-    #[arg(long, env = "KASSA_WEBHOOK_PER_ENDPOINT", default_value_t = 4)]
+    #[arg(long, env = "KASSA_WEBHOOK_PER_ENDPOINT", default_value_t = 16)]
     webhook_per_endpoint: u32,
     /// Hosts live-mode endpoints may use although they resolve to private addresses (comma-separated).
     #[arg(long, env = "KASSA_WEBHOOK_ALLOWED_HOSTS", value_delimiter = ',')]
@@ -242,7 +242,7 @@ impl ServeArgs {
                 concurrency: self.webhook_concurrency.max(1),
                 per_endpoint: self.webhook_per_endpoint.max(1),
                 lease: Duration::from_secs(self.webhook_lease_secs)
-                    .max(Duration::from_millis(self.webhook_timeout_ms) + Duration::from_secs(5)),
+                    .max(Duration::from_millis(self.webhook_timeout_ms) + Duration::from_secs(2)),
                 allowed_hosts: self
                     .webhook_allowed_hosts
                     .iter()

@@ -104,7 +104,7 @@ impl Default for WebhookConfig {
             schedule: kassa_domain::webhook::RetrySchedule::standard(),
             timeout: Duration::from_secs(10),
             concurrency: 64,
-            per_endpoint: 4,
+            per_endpoint: 16,
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
             allowed_hosts: Vec::new(),

@@ -6,7 +6,7 @@
 use crate::codec::{RowExt, corrupt, from_json, to_json};
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
-use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
+use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::webhook::{EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{AttemptId, DeliveryId, EventId, MerchantId, Mode, Timestamp, WebhookEndpointId};
 use sqlx::any::AnyRow;
@@ -228,8 +228,13 @@ pub struct ClaimedDelivery {
     pub lock_token: String,
 }
 
-/// Claims up to `limit` due deliveries to enabled endpoints that have fewer than
-/// `per_endpoint` deliveries in flight.
+/// Claims up to `limit` due deliveries to enabled endpoints, never more than `per_endpoint`
+/// in flight for one endpoint (counting those already claimed by any node).
+///
+/// The work is bounded whatever the backlog: only the oldest few hundred due deliveries are
+/// considered, in-flight counts are taken once per endpoint, and candidates are ranked per
+/// endpoint so one batch cannot overfill an endpoint. Two claimers racing for a row are
+/// resolved by the outer condition, which PostgreSQL re-checks on the locked row.
 pub async fn claim_due_deliveries(
     tx: &mut WriteTx,
     now: i64,
@@ -238,29 +243,30 @@ pub async fn claim_due_deliveries(
     limit: u32,
     per_endpoint: u32,
 ) -> Result<Vec<ClaimedDelivery>> {
-    let sql = match tx.backend() {
-        Backend::Sqlite => concat!(
-            "UPDATE webhook_deliveries SET locked_until = $1, lock_token = $2, attempts = attempts + 1 WHERE id IN (",
-            "SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id ",
-            "WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND (d.locked_until IS NULL OR d.locked_until < $3) ",
-            "AND e.status = 'enabled' AND e.deleted_at IS NULL AND (SELECT COUNT(*) FROM webhook_deliveries f ",
-            "WHERE f.endpoint_id = d.endpoint_id AND f.state = 'pending' AND f.locked_until >= $3) < $5 ",
-            "ORDER BY d.next_attempt_at, d.created_at LIMIT $4) ",
-            "AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) ",
-            "RETURNING id, merchant_id, livemode, endpoint_id, event_id, attempts, created_at, lock_token"
-        ),
-        Backend::Postgres => concat!(
-            "UPDATE webhook_deliveries SET locked_until = $1, lock_token = $2, attempts = attempts + 1 WHERE id IN (",
-            "SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id ",
-            "WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND (d.locked_until IS NULL OR d.locked_until < $3) ",
-            "AND e.status = 'enabled' AND e.deleted_at IS NULL AND (SELECT COUNT(*) FROM webhook_deliveries f ",
-            "WHERE f.endpoint_id = d.endpoint_id AND f.state = 'pending' AND f.locked_until >= $3) < $5 ",
-            "ORDER BY d.next_attempt_at, d.created_at LIMIT $4 FOR UPDATE OF d SKIP LOCKED) ",
-            "AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) ",
-            "RETURNING id, merchant_id, livemode, endpoint_id, event_id, attempts, created_at, lock_token"
-        ),
-    };
-    let rows = sqlx::query(sql)
+    const CLAIM: &str = "UPDATE webhook_deliveries SET locked_until = $1, lock_token = $2, attempts = attempts + 1 \
+        WHERE id IN ( \
+          SELECT ranked.id FROM ( \
+            SELECT c.id, c.next_attempt_at, c.created_at, \
+                   ROW_NUMBER() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.created_at) AS place, \
+                   COALESCE(busy.n, 0) AS in_flight \
+            FROM ( \
+              SELECT d.id, d.endpoint_id, d.next_attempt_at, d.created_at \
+              FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+              WHERE d.state = 'pending' AND d.next_attempt_at <= $3 \
+                AND (d.locked_until IS NULL OR d.locked_until < $3) \
+                AND e.status = 'enabled' AND e.deleted_at IS NULL \
+              ORDER BY d.next_attempt_at, d.created_at LIMIT 500 \
+            ) c \
+            LEFT JOIN ( \
+              SELECT endpoint_id, COUNT(*) AS n FROM webhook_deliveries \
+              WHERE state = 'pending' AND locked_until >= $3 GROUP BY endpoint_id \
+            ) busy ON busy.endpoint_id = c.endpoint_id \
+          ) ranked \
+          WHERE ranked.place + ranked.in_flight <= $5 \
+          ORDER BY ranked.next_attempt_at, ranked.created_at LIMIT $4 \
+        ) AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) \
+        RETURNING id, merchant_id, livemode, endpoint_id, event_id, attempts, created_at, lock_token";
+    let rows = sqlx::query(CLAIM)
         .bind(locked_until)
         .bind(token.to_owned())
         .bind(now)

@@ -41,6 +41,19 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let events = kassa.events().list(&ListEvents::default()).await.unwrap();
     let _ = kassa.events().retrieve(&events.data[0].id).await;
     let _ = kassa.test_helpers().simulator_operations(&pi.id).await;
+    let endpoint = kassa
+        .webhook_endpoints()
+        .create(&kassa::CreateWebhookEndpoint::new("http://127.0.0.1:9/hooks", ["*"]))
+        .await
+        .unwrap();
+    let _ = kassa.webhook_endpoints().retrieve(&endpoint.id).await;
+    let _ = kassa.webhook_endpoints().list(&ListParams::default()).await;
+    let _ = kassa.webhook_endpoints().update(&endpoint.id, &Default::default()).await;
+    let _ = kassa.webhook_endpoints().rotate_secret(&endpoint.id, &Default::default()).await;
+    let _ = kassa.webhook_endpoints().deliveries(&endpoint.id, &ListParams::default()).await;
+    let _ = kassa.events().deliveries(&events.data[0].id, &ListParams::default()).await;
+    let _ = kassa.events().redeliver(&events.data[0].id, &Default::default()).await;
+    let _ = kassa.webhook_endpoints().delete(&endpoint.id).await;
     let _ = kassa.health().await;
     let _ = kassa.ready().await;
     let document = kassa.openapi().await.unwrap();

@@ -6,8 +6,12 @@ mod errors;
 mod examples;
 mod faults;
 mod flows;
-mod logging;
 mod proxy;
+mod webhooks;
+
+#[allow(dead_code)]
+#[path = "../../examples/axum_webhooks.rs"]
+mod examples_webhooks;
 
 use kassa::Client;
 use kassa_testkit::TestApp;

@@ -4,6 +4,7 @@
 
 mod cli;
 mod crash;
+mod webhooks;
 
 use kassa_testkit::{TestDatabase, TestResponse};
 use serde_json::Value;

@@ -1,7 +1,11 @@
 //! Debug logging: each call logs method, path, status, latency and request id; never the API
 //! key or card data.
+//!
+//! Its own test binary: `tracing` caches per call site whether anyone listens, process-wide,
+//! so a subscriber must be in place before any other test's thread reaches the SDK's call
+//! sites.
 
-use crate::client;
+use kassa::Client;
 use kassa::{CreatePaymentIntent, Currency, PaymentMethodData};
 use kassa_testkit::spawn_app;
 use std::io::Write;
@@ -30,8 +34,8 @@ async fn calls_are_logged_without_secrets() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let kassa = client(&app);
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let kassa = Client::builder(&app.merchant.secret_key).base_url(app.url("")).build().unwrap();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
     let card = PaymentMethodData::card("4000000000009995", 12, 2034, "737");
     kassa
         .payment_intents()
@@ -39,7 +43,6 @@ async fn calls_are_logged_without_secrets() {
         .await
         .unwrap();
     let _ = kassa.payment_intents().retrieve("pi_000000000000000000000000").await;
-    drop(_guard);
 
     let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     let line = logged
