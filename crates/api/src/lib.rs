@@ -12,6 +12,7 @@
 mod string_enum;
 
 mod builders;
+pub mod checkout;
 pub mod currency;
 pub mod error;
 pub mod event;
@@ -23,6 +24,7 @@ pub mod test_helpers;
 pub mod timestamp;
 pub mod webhook;
 
+pub use checkout::*;
 pub use currency::Currency;
 pub use error::{ErrorBody, ErrorDetail, ErrorObject, ErrorType};
 pub use event::{Event, EventData, ListEvents};

@@ -36,11 +36,17 @@ pub enum EventType {
     RefundUpdated,
     /// A webhook endpoint was disabled (it answered 410, or failed for the whole retry schedule).
     WebhookEndpointDisabled,
+    /// A checkout session was paid (its payment authorized or captured).
+    CheckoutSessionCompleted,
+    /// A checkout session expired unpaid.
+    CheckoutSessionExpired,
+    /// A checkout session was canceled by the customer, or after its last failed attempt.
+    CheckoutSessionCanceled,
 }
 
 impl EventType {
     /// Every event type, for documentation and filters.
-    pub const ALL: [EventType; 15] = [
+    pub const ALL: [EventType; 18] = [
         EventType::PaymentIntentCreated,
         EventType::PaymentIntentUpdated,
         EventType::PaymentIntentProcessing,
@@ -56,6 +62,9 @@ impl EventType {
         EventType::RefundFailed,
         EventType::RefundUpdated,
         EventType::WebhookEndpointDisabled,
+        EventType::CheckoutSessionCompleted,
+        EventType::CheckoutSessionExpired,
+        EventType::CheckoutSessionCanceled,
     ];
 
     /// The dotted name, e.g. `payment_intent.succeeded`.
@@ -76,6 +85,9 @@ impl EventType {
             EventType::RefundFailed => "refund.failed",
             EventType::RefundUpdated => "refund.updated",
             EventType::WebhookEndpointDisabled => "webhook_endpoint.disabled",
+            EventType::CheckoutSessionCompleted => "checkout.session.completed",
+            EventType::CheckoutSessionExpired => "checkout.session.expired",
+            EventType::CheckoutSessionCanceled => "checkout.session.canceled",
         }
     }
 

@@ -107,6 +107,18 @@ define_id!(
     PaymentMethodId, "pm"
 );
 define_id!(
+    /// Identifies a checkout session (`cs_…`).
+    CheckoutSessionId, "cs"
+);
+define_id!(
+    /// Identifies a coupon (`co_…`).
+    CouponId, "co"
+);
+define_id!(
+    /// Identifies a promotion code (`promo_…`).
+    PromotionCodeId, "promo"
+);
+define_id!(
     /// Identifies a webhook endpoint (`we_…`).
     WebhookEndpointId, "we"
 );

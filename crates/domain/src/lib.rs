@@ -11,6 +11,7 @@
 //! API is defined elsewhere (`kassa-api`).
 
 pub mod card;
+pub mod checkout;
 pub mod event;
 pub mod id;
 pub mod merchant;

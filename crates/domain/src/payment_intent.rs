@@ -389,6 +389,17 @@ impl PaymentIntent {
         Ok(vec![EventType::PaymentIntentUpdated])
     }
 
+    /// Changes the amount to collect; only before confirmation (a checkout applying a
+    /// promotion code).
+    pub fn change_amount(&mut self, amount: Amount, now: Timestamp) -> Result<(), TransitionError> {
+        if !matches!(self.status, Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::Failed) {
+            return Err(self.refuse("changed"));
+        }
+        self.amount = amount;
+        self.updated_at = now;
+        Ok(())
+    }
+
     /// Starts an authorization attempt with the given (or the attached) payment method.
     pub fn confirm(
         &mut self,

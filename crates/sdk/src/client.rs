@@ -2,7 +2,9 @@
 
 use crate::error::Error;
 use crate::request::Request;
-use crate::resources::{Events, PaymentIntents, Refunds, TestHelpers, WebhookEndpoints};
+use crate::resources::{
+    CheckoutSessions, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers, WebhookEndpoints,
+};
 use crate::retry::Backoff;
 use reqwest::Method;
 use std::fmt;
@@ -218,6 +220,21 @@ impl Client {
     /// Events.
     pub fn events(&self) -> Events<'_> {
         Events { client: self }
+    }
+
+    /// Checkout sessions (the hosted page).
+    pub fn checkout_sessions(&self) -> CheckoutSessions<'_> {
+        CheckoutSessions { client: self }
+    }
+
+    /// Coupons.
+    pub fn coupons(&self) -> Coupons<'_> {
+        Coupons { client: self }
+    }
+
+    /// Promotion codes.
+    pub fn promotion_codes(&self) -> PromotionCodes<'_> {
+        PromotionCodes { client: self }
     }
 
     /// Webhook endpoints and their delivery log.

@@ -44,6 +44,11 @@ pub use error::{Error, ErrorInfo};
 pub use request::Request;
 
 pub use kassa_api::{
+    Address, CheckoutPaymentStatus, CheckoutSession, CheckoutSessionStatus, Consumer, Coupon, CreateCheckoutSession,
+    CreateCoupon, CreatePromotionCode, LineItem, ListCheckoutSessions, ListPromotionCodes, PromotionCode,
+    PromotionRestrictions, UpdateCoupon, UpdatePromotionCode,
+};
+pub use kassa_api::{
     CancelPaymentIntent, CancellationReason, CaptureMethod, CapturePaymentIntent, Card, CardData, ConfirmPaymentIntent,
     CreatePaymentIntent, CreateRefund, Currency, ErrorDetail, ErrorType, Event, EventData, Expandable, List,
     ListEvents, ListParams, ListPaymentIntents, ListRefunds, Metadata, OffsetDateTime, PaymentError, PaymentIntent,

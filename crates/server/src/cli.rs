@@ -6,7 +6,9 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use kassa_domain::webhook::RetrySchedule;
 use kassa_domain::{KeyKind, Mode};
-use kassa_server::config::{Config, IdempotencyConfig, JobConfig, RateLimitConfig, SimulatorConfig, WebhookConfig};
+use kassa_server::config::{
+    CheckoutConfig, Config, IdempotencyConfig, JobConfig, RateLimitConfig, SimulatorConfig, WebhookConfig,
+};
 use kassa_server::{Server, open_app};
 use kassa_store::{SqliteSync, StoreConfig};
 use serde_json::json;
@@ -180,6 +182,16 @@ struct ServeArgs {
     /// Hosts live-mode endpoints may use although they resolve to private addresses (comma-separated).
     #[arg(long, env = "KASSA_WEBHOOK_ALLOWED_HOSTS", value_delimiter = ',')]
     webhook_allowed_hosts: Vec<String>,
+    /// Public base URL of this gateway, for the hosted checkout pages' links (default: the
+    /// listen address).
+    #[arg(long, env = "KASSA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Shortest `expires_in` a merchant may give a checkout session, in seconds.
+    #[arg(long, env = "KASSA_CHECKOUT_MIN_EXPIRES_SECS", default_value_t = 300)]
+    checkout_min_expires_secs: u64,
+    /// Declined attempts before a checkout session is canceled.
+    #[arg(long, env = "KASSA_CHECKOUT_MAX_ATTEMPTS", default_value_t = 3)]
+    checkout_max_attempts: u32,
     /// Largest request body, in bytes.
     #[arg(long, env = "KASSA_BODY_LIMIT", default_value_t = 64 * 1024)]
     body_limit: usize,
@@ -250,6 +262,12 @@ impl ServeArgs {
                     .filter(|h| !h.is_empty())
                     .collect(),
                 ..WebhookConfig::default()
+            },
+            checkout: CheckoutConfig {
+                public_url: self.public_url.clone(),
+                min_expires_in: Duration::from_secs(self.checkout_min_expires_secs),
+                max_attempts: self.checkout_max_attempts.max(1),
+                ..CheckoutConfig::default()
             },
             body_limit: self.body_limit,
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),

@@ -21,6 +21,8 @@ pub struct Config {
     pub idempotency: IdempotencyConfig,
     /// Webhook deliveries.
     pub webhooks: WebhookConfig,
+    /// Checkout sessions and the hosted page.
+    pub checkout: CheckoutConfig,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     /// Longest a request may take before it is answered 503.
@@ -75,6 +77,36 @@ pub struct IdempotencyConfig {
     pub lease: Duration,
     /// How often expired keys are deleted.
     pub reap_interval: Duration,
+}
+
+/// Checkout sessions and the hosted page.
+#[derive(Debug, Clone)]
+pub struct CheckoutConfig {
+    /// The gateway's public base URL, for the sessions' `url` (default: the listen address).
+    pub public_url: Option<String>,
+    /// Lifetime of a session when none is asked.
+    pub default_expires_in: Duration,
+    /// Shortest lifetime a merchant may ask.
+    pub min_expires_in: Duration,
+    /// Longest lifetime a merchant may ask.
+    pub max_expires_in: Duration,
+    /// Declined attempts before a session is canceled.
+    pub max_attempts: u32,
+    /// How often expired sessions are swept.
+    pub sweep_interval: Duration,
+}
+
+impl Default for CheckoutConfig {
+    fn default() -> Self {
+        CheckoutConfig {
+            public_url: None,
+            default_expires_in: Duration::from_secs(30 * 60),
+            min_expires_in: Duration::from_secs(5 * 60),
+            max_expires_in: Duration::from_secs(24 * 3600),
+            max_attempts: 3,
+            sweep_interval: Duration::from_secs(1),
+        }
+    }
 }
 
 /// Webhook deliveries.
@@ -154,6 +186,7 @@ impl Config {
             jobs: JobConfig::default(),
             idempotency: IdempotencyConfig::default(),
             webhooks: WebhookConfig::default(),
+            checkout: CheckoutConfig::default(),
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
         }

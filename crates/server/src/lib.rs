@@ -34,8 +34,7 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&config.store).await?;
     let clock = Arc::new(Clock::new());
     let connector = Arc::new(Simulator::new(store.clone(), clock.clone(), config.simulator.clone()));
-    Ok(App::new(store, connector, clock, config.jobs.clone(), config.idempotency.clone(), config.webhooks.clone())
-        .await?)
+    Ok(App::new(store, connector, clock, config).await?)
 }
 
 /// A gateway ready to serve.
@@ -47,9 +46,11 @@ pub struct Server {
 
 impl Server {
     /// Connects to the database (running migrations), builds the app and binds the address.
-    pub async fn build(config: Config) -> anyhow::Result<Server> {
-        let app = open_app(&config).await?;
+    pub async fn build(mut config: Config) -> anyhow::Result<Server> {
+        // Bind first: with port 0 the hosted pages' URLs need the port actually bound.
         let listener = TcpListener::bind(config.addr).await?;
+        config.addr = listener.local_addr()?;
+        let app = open_app(&config).await?;
         Ok(Server { app, listener, config })
     }
 
@@ -72,6 +73,7 @@ impl Server {
         let (stop_tx, stop_rx) = watch::channel(false);
         let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
         let deliveries = tokio::spawn(workers::run_deliveries(self.app.clone(), stop_rx.clone()));
+        let sessions = tokio::spawn(workers::expire_sessions(self.app.clone(), stop_rx.clone()));
         let reaper = tokio::spawn(workers::reap(self.app.clone(), limiter, stop_rx));
         let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(async move {
@@ -81,6 +83,7 @@ impl Server {
             .await;
         let _ = jobs.await;
         let _ = deliveries.await;
+        let _ = sessions.await;
         let _ = reaper.await;
         self.app.store().close().await;
         Ok(served?)

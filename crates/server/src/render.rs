@@ -143,3 +143,128 @@ pub fn webhook_delivery(q: &crate::app::QueuedDelivery) -> api::WebhookDelivery 
         created_at: datetime(q.created_at),
     }
 }
+
+fn address(a: &kassa_domain::checkout::Address) -> api::Address {
+    api::Address {
+        first_name: a.first_name.clone(),
+        last_name: a.last_name.clone(),
+        line1: a.line1.clone(),
+        line2: a.line2.clone(),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        postal_code: a.postal_code.clone(),
+        country_code: a.country_code.clone(),
+        phone_number: a.phone_number.clone(),
+    }
+}
+
+/// A checkout session at `url`, with its payment intent expanded when given.
+pub fn checkout_session(
+    s: &kassa_domain::checkout::CheckoutSession,
+    url: &str,
+    expanded: Option<&PaymentIntent>,
+) -> api::CheckoutSession {
+    api::CheckoutSession {
+        id: s.id.to_string(),
+        object: "checkout_session".into(),
+        livemode: s.mode.is_live(),
+        url: url.to_owned(),
+        status: api::CheckoutSessionStatus::from(s.status.as_str()),
+        payment_status: api::CheckoutPaymentStatus::from(s.payment_status.as_str()),
+        currency: api::Currency::new(s.currency.code()),
+        amount_subtotal: s.totals.subtotal.get(),
+        amount_discount: s.totals.discount.get(),
+        amount_tax: s.totals.tax.get(),
+        amount_shipping: s.totals.shipping.get(),
+        amount_total: s.totals.total.get(),
+        line_items: s
+            .line_items
+            .iter()
+            .map(|l| api::LineItem {
+                name: l.name.clone(),
+                description: l.description.clone(),
+                kind: l.kind.map(|k| k.as_str().to_owned()),
+                reference: l.reference.clone(),
+                quantity: l.quantity,
+                unit_amount: l.unit_amount.get(),
+                discount_amount: Some(l.discount_amount.get()),
+                tax_amount: Some(l.tax_amount.get()),
+                image_url: l.image_url.clone(),
+            })
+            .collect(),
+        consumer: api::Consumer {
+            first_name: s.consumer.first_name.clone(),
+            last_name: s.consumer.last_name.clone(),
+            email: s.consumer.email.clone(),
+            phone_number: s.consumer.phone_number.clone(),
+        },
+        billing_address: s.billing_address.as_ref().map(address),
+        shipping_address: s.shipping_address.as_ref().map(address),
+        success_url: s.success_url.clone(),
+        failure_url: s.failure_url.clone(),
+        cancel_url: s.cancel_url.clone(),
+        capture_method: api::CaptureMethod::from(s.capture_method.as_str()),
+        locale: s.locale.as_str().to_owned(),
+        promotion_code: s.promotion.as_ref().map(|p| p.code.clone()),
+        payment_intent: match expanded {
+            Some(pi) => api::Expandable::Object(Box::new(payment_intent(pi))),
+            None => api::Expandable::Id(s.payment_intent_id.to_string()),
+        },
+        order_reference: s.order_reference.clone(),
+        order_number: s.order_number.clone(),
+        failed_attempts: s.failed_attempts,
+        metadata: s.metadata.entries().clone(),
+        expires_at: datetime(s.expires_at),
+        created_at: datetime(s.created_at),
+        updated_at: datetime(s.updated_at),
+    }
+}
+
+/// A coupon.
+pub fn coupon(c: &kassa_domain::checkout::Coupon) -> api::Coupon {
+    use kassa_domain::checkout::CouponValue;
+    let (amount_off, currency, percent_off) = match c.value {
+        CouponValue::AmountOff { amount, currency } => {
+            (Some(amount.get()), Some(api::Currency::new(currency.code())), None)
+        }
+        CouponValue::PercentOff(p) => (None, None, Some(p)),
+    };
+    api::Coupon {
+        id: c.id.to_string(),
+        object: "coupon".into(),
+        livemode: c.mode.is_live(),
+        name: c.name.clone(),
+        amount_off,
+        currency,
+        percent_off,
+        expires_at: c.expires_at.map(datetime),
+        max_redemptions: c.max_redemptions,
+        times_redeemed: c.times_redeemed,
+        active: c.active,
+        metadata: c.metadata.entries().clone(),
+        created_at: datetime(c.created_at),
+    }
+}
+
+/// A promotion code.
+pub fn promotion_code(p: &kassa_domain::checkout::PromotionCode) -> api::PromotionCode {
+    api::PromotionCode {
+        id: p.id.to_string(),
+        object: "promotion_code".into(),
+        livemode: p.mode.is_live(),
+        code: p.code.clone(),
+        coupon: p.coupon_id.to_string(),
+        active: p.active,
+        expires_at: p.expires_at.map(datetime),
+        max_redemptions: p.max_redemptions,
+        times_redeemed: p.times_redeemed,
+        restrictions: api::PromotionRestrictions {
+            minimum_amount: p.restrictions.minimum_amount.map(|(a, _)| a.get()),
+            minimum_amount_currency: p.restrictions.minimum_amount.map(|(_, c)| api::Currency::new(c.code())),
+            first_time_transaction: p.restrictions.first_time_only,
+            once_per_customer: p.restrictions.once_per_customer,
+        },
+        metadata: p.metadata.entries().clone(),
+        created_at: datetime(p.created_at),
+    }
+}

@@ -137,3 +137,19 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
 }
+
+/// Expires open checkout sessions whose time is up.
+pub async fn expire_sessions(app: App, mut stop: watch::Receiver<bool>) {
+    let every = app.checkout_config().sweep_interval;
+    while !*stop.borrow() {
+        match app.sweep_expired_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "checkout sessions expired"),
+            Err(e) => tracing::error!(error = %e, "checkout session sweep failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

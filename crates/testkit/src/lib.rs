@@ -57,6 +57,8 @@ pub fn test_config(database: &TestDatabase) -> Config {
     config.jobs.base_backoff = Duration::from_millis(50);
     config.jobs.max_backoff = Duration::from_secs(1);
     config.webhooks.poll_interval = Duration::from_millis(100);
+    config.checkout.min_expires_in = Duration::from_secs(1);
+    config.checkout.sweep_interval = Duration::from_millis(100);
     config
 }
 

@@ -1,11 +1,13 @@
 //! One type per API resource, each with a method per endpoint.
 
+mod checkout;
 mod events;
 mod payment_intents;
 mod refunds;
 mod test_helpers;
 mod webhook_endpoints;
 
+pub use checkout::{CheckoutSessions, Coupons, PromotionCodes};
 pub use events::Events;
 pub use payment_intents::PaymentIntents;
 pub use refunds::Refunds;

@@ -54,6 +54,24 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let _ = kassa.events().deliveries(&events.data[0].id, &ListParams::default()).await;
     let _ = kassa.events().redeliver(&events.data[0].id, &Default::default()).await;
     let _ = kassa.webhook_endpoints().delete(&endpoint.id).await;
+    let order = kassa::CreateCheckoutSession::new(
+        Currency::USD,
+        vec![kassa::LineItem::new("Tea", 1, 500)],
+        "https://shop.example/ok",
+    );
+    let url = kassa.checkout_sessions().create_redirect_url(&order).await.unwrap();
+    let cs_id = url.rsplit('/').next().unwrap().to_owned();
+    let _ = kassa.checkout_sessions().retrieve(&cs_id).await;
+    let _ = kassa.checkout_sessions().list(&Default::default()).await;
+    let _ = kassa.checkout_sessions().expire(&cs_id).await;
+    let coupon = kassa.coupons().create(&kassa::CreateCoupon::percent_off(10)).await.unwrap();
+    let _ = kassa.coupons().retrieve(&coupon.id).await;
+    let _ = kassa.coupons().update(&coupon.id, &Default::default()).await;
+    let _ = kassa.coupons().list(&ListParams::default()).await;
+    let promo = kassa.promotion_codes().create(&kassa::CreatePromotionCode::new("TEN-OFF", &coupon.id)).await.unwrap();
+    let _ = kassa.promotion_codes().retrieve(&promo.id).await;
+    let _ = kassa.promotion_codes().update(&promo.id, &Default::default()).await;
+    let _ = kassa.promotion_codes().list(&Default::default()).await;
     let _ = kassa.health().await;
     let _ = kassa.ready().await;
     let document = kassa.openapi().await.unwrap();

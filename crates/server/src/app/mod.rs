@@ -4,6 +4,7 @@
 //! transition inside one store transaction together with the events it causes and the jobs
 //! it needs (and, for an idempotent request, the key's outcome), and returns domain values.
 
+mod checkout;
 mod deliveries;
 mod error;
 mod events;
@@ -12,21 +13,24 @@ mod merchants;
 mod payment_intents;
 mod payment_methods;
 mod processing;
+mod promotions;
 mod refunds;
 mod test_helpers;
 mod webhooks;
 
+pub use checkout::{CheckoutSessionFilter, NewSessionInput};
 pub use error::{AppError, AppResult, ErrorKind, FieldError};
 pub use events::EventFilter;
 pub use merchants::{Authenticated, CreatedKey, CreatedMerchant};
 pub use payment_intents::{NewPaymentIntentInput, PaymentIntentFilter};
 pub use payment_methods::PaymentMethodInput;
 pub use processing::JobKind;
+pub use promotions::{NewCouponInput, NewPromotionCodeInput, PromotionCodeListFilter};
 pub use refunds::{NewRefundInput, RefundFilter};
 pub use webhooks::{AttemptsTarget, EndpointChanges, NewEndpointInput, QueuedDelivery};
 
 use crate::clock::Clock;
-use crate::config::{IdempotencyConfig, JobConfig, WebhookConfig};
+use crate::config::{CheckoutConfig, Config, IdempotencyConfig, JobConfig, WebhookConfig};
 use crate::connector::Connector;
 use kassa_domain::{KeyKind, RequestId};
 use kassa_store::{Scope, Store};
@@ -47,6 +51,9 @@ struct Inner {
     jobs: JobConfig,
     idempotency: IdempotencyConfig,
     webhooks: WebhookConfig,
+    checkout: CheckoutConfig,
+    /// Base of the hosted pages' URLs.
+    public_url: String,
     sender: crate::webhooks::sender::Sender,
     fingerprint_key: Vec<u8>,
     /// Wakes the job workers when a job is enqueued.
@@ -61,20 +68,22 @@ impl App {
         store: Store,
         connector: Arc<dyn Connector>,
         clock: Arc<Clock>,
-        jobs: JobConfig,
-        idempotency: IdempotencyConfig,
-        webhooks: WebhookConfig,
+        config: &Config,
     ) -> AppResult<App> {
         let fingerprint_key = payment_methods::load_fingerprint_key(&store).await?;
+        let webhooks = config.webhooks.clone();
         let sender = crate::webhooks::sender::Sender::new(webhooks.timeout, webhooks.allowed_hosts.clone());
+        let public_url = config.checkout.public_url.clone().unwrap_or_else(|| format!("http://{}", config.addr));
         Ok(App {
             inner: Arc::new(Inner {
                 store,
                 connector,
                 clock,
-                jobs,
-                idempotency,
+                jobs: config.jobs.clone(),
+                idempotency: config.idempotency.clone(),
                 webhooks,
+                checkout: config.checkout.clone(),
+                public_url: public_url.trim_end_matches('/').to_owned(),
                 sender,
                 fingerprint_key,
                 job_signal: Notify::new(),
@@ -106,6 +115,16 @@ impl App {
     /// Webhook settings.
     pub fn webhook_config(&self) -> &WebhookConfig {
         &self.inner.webhooks
+    }
+
+    /// Checkout settings.
+    pub fn checkout_config(&self) -> &CheckoutConfig {
+        &self.inner.checkout
+    }
+
+    /// The hosted page of a checkout session.
+    pub fn checkout_url(&self, id: &kassa_domain::CheckoutSessionId) -> String {
+        format!("{}/checkout/{id}", self.inner.public_url)
     }
 
     /// Resolves when a job has been enqueued since the last call (or at once if one was).

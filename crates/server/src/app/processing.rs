@@ -286,7 +286,8 @@ impl App {
                 if let Some(r) = &refund {
                     refunds::update(tx, r).await?;
                 }
-                self.record_events(tx, &Cause::default(), &events, pi, refund.as_ref()).await
+                self.record_events(tx, &Cause::default(), &events, pi, refund.as_ref()).await?;
+                self.follow_checkout(tx, pi).await
             }
             Err(e) => {
                 tracing::warn!(error = %e, payment_intent = %pi.id, "job result no longer applies");

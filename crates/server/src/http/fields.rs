@@ -202,6 +202,33 @@ impl Fields {
         }
     }
 
+    /// A list of objects; each is read like [`Fields::object`] (`field[0][name]` …) and handed
+    /// back with [`Fields::absorb`].
+    pub fn objects(&mut self, field: &str) -> Option<Vec<Fields>> {
+        let prefix = self.param(field);
+        match self.take(field)? {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    match item {
+                        Value::Object(map) => {
+                            out.push(Fields { map, prefix: Some(format!("{prefix}[{i}]")), errors: Vec::new() })
+                        }
+                        _ => self.errors.push(FieldError::new(
+                            format!("{prefix}[{i}]"),
+                            Invalid::new("parameter_invalid_object", "Must be an object."),
+                        )),
+                    }
+                }
+                Some(out)
+            }
+            _ => {
+                self.reject(field, Invalid::new("parameter_invalid_array", "Must be a list."));
+                None
+            }
+        }
+    }
+
     /// Takes over a nested object's problems, its unknown fields included.
     pub fn absorb(&mut self, mut child: Fields) {
         child.flag_unknown();

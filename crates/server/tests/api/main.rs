@@ -3,6 +3,7 @@
 
 mod auth;
 mod basics;
+mod checkout;
 mod events;
 mod idempotency;
 mod jobs;

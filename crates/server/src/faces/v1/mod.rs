@@ -2,10 +2,13 @@
 //! `kassa-api`, rules in the app. Handlers parse into domain values, call one app method and
 //! render the result.
 
+mod checkout_sessions;
+mod coupons;
 mod events;
 mod health;
 pub mod openapi;
 mod payment_intents;
+mod promotion_codes;
 mod refunds;
 mod test_helpers;
 mod webhook_endpoints;
@@ -42,6 +45,13 @@ pub fn routes() -> Router<HttpState> {
         .route("/v1/webhook_endpoints/{id}/rotate_secret", post(webhook_endpoints::rotate_secret))
         .route("/v1/webhook_endpoints/{id}/deliveries", get(webhook_endpoints::endpoint_deliveries))
         .route("/v1/test_helpers/simulator/operations", get(test_helpers::simulator_operations))
+        .route("/v1/checkout_sessions", post(checkout_sessions::create).get(checkout_sessions::list))
+        .route("/v1/checkout_sessions/{id}", get(checkout_sessions::retrieve))
+        .route("/v1/checkout_sessions/{id}/expire", post(checkout_sessions::expire))
+        .route("/v1/coupons", post(coupons::create).get(coupons::list))
+        .route("/v1/coupons/{id}", get(coupons::retrieve).post(coupons::update))
+        .route("/v1/promotion_codes", post(promotion_codes::create).get(promotion_codes::list))
+        .route("/v1/promotion_codes/{id}", get(promotion_codes::retrieve).post(promotion_codes::update))
 }
 
 /// Routes anyone may call.
@@ -111,6 +121,39 @@ fn read_card(data: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> 
         (Some(pan), Some(expiry), true) => Some(PaymentMethodInput::Card { pan, expiry }),
         _ => None,
     }
+}
+
+/// Reads `expand[]`, accepting only `allowed`.
+fn expand(q: &mut QueryParams, allowed: &str) -> Result<bool, AppError> {
+    let mut wanted = false;
+    for value in q.take_all("expand[]") {
+        if value == allowed {
+            wanted = true;
+        } else {
+            return Err(AppError::invalid_field(
+                "expand[]",
+                Invalid::new("invalid_expand", format!("`{value}` cannot be expanded here; use `{allowed}`.")),
+            ));
+        }
+    }
+    Ok(wanted)
+}
+
+/// An absolute http(s) URL (redirect targets).
+fn web_url(f: &mut Fields, field: &str, required: bool) -> Option<String> {
+    let raw = if required { f.required_string(field, 2048) } else { f.string(field, 2048) }?;
+    match reqwest::Url::parse(&raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Some(raw),
+        _ => {
+            f.reject(field, Invalid::new("invalid_url", "Give an absolute http or https URL."));
+            None
+        }
+    }
+}
+
+/// A non-negative amount in minor units.
+fn minor_units(f: &mut Fields, field: &str) -> Option<kassa_domain::MinorUnits> {
+    f.integer(field, 0, kassa_domain::money::MAX_AMOUNT, "invalid_amount").and_then(kassa_domain::MinorUnits::new)
 }
 
 /// For endpoints that take no query parameters.

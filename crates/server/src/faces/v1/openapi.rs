@@ -1,7 +1,10 @@
 //! `GET /v1/openapi.json`: the OpenAPI 3.1 document, generated from the handlers'
 //! annotations and the `kassa-api` types that serve the routes, so it cannot drift.
 
-use super::{events, health, payment_intents, refunds, test_helpers, webhook_endpoints};
+use super::{
+    checkout_sessions, coupons, events, health, payment_intents, promotion_codes, refunds, test_helpers,
+    webhook_endpoints,
+};
 use axum::Json;
 use kassa_api as api;
 use std::sync::OnceLock;
@@ -26,6 +29,9 @@ use utoipa::{Modify, OpenApi};
         webhook_endpoints::create, webhook_endpoints::list, webhook_endpoints::retrieve, webhook_endpoints::update,
         webhook_endpoints::delete, webhook_endpoints::rotate_secret, webhook_endpoints::endpoint_deliveries,
         webhook_endpoints::event_deliveries, webhook_endpoints::redeliver,
+        checkout_sessions::create, checkout_sessions::list, checkout_sessions::retrieve, checkout_sessions::expire,
+        coupons::create, coupons::list, coupons::retrieve, coupons::update,
+        promotion_codes::create, promotion_codes::list, promotion_codes::retrieve, promotion_codes::update,
     ),
     components(schemas(api::ErrorBody, api::ErrorObject, api::ErrorDetail, api::PaymentIntent, api::Refund, api::Event, api::WebhookEndpoint)),
     modifiers(&BearerAuth),

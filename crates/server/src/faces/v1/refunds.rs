@@ -1,33 +1,16 @@
 //! `/v1/refunds`
 
-use super::read_metadata;
+use super::{expand, read_metadata};
 use crate::app::{AppError, Ctx, NewRefundInput, RefundFilter};
 use crate::http::HttpState;
 use crate::http::extract::{JsonBody, PathId, Query};
 use crate::http::fields::vouched;
-use crate::http::query::QueryParams;
 use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
 use kassa_domain::refund::RefundReason;
-use kassa_domain::{Invalid, PaymentIntentId, Refund};
-
-/// Reads `expand[]`, accepting only `allowed`.
-fn expand(q: &mut QueryParams, allowed: &str) -> Result<bool, AppError> {
-    let mut wanted = false;
-    for value in q.take_all("expand[]") {
-        if value == allowed {
-            wanted = true;
-        } else {
-            return Err(AppError::invalid_field(
-                "expand[]",
-                Invalid::new("invalid_expand", format!("`{value}` cannot be expanded here; use `{allowed}`.")),
-            ));
-        }
-    }
-    Ok(wanted)
-}
+use kassa_domain::{PaymentIntentId, Refund};
 
 async fn render_refund(s: &HttpState, ctx: &Ctx, refund: &Refund, expanded: bool) -> Result<api::Refund, AppError> {
     if !expanded {

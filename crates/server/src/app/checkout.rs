@@ -1,0 +1,512 @@
+//! Checkout sessions: created by merchants, paid by customers on the hosted page.
+//!
+//! A session owns one payment intent, created with it. Paying confirms that intent with the
+//! customer's card; when the processor answers (`follow_checkout`, called in the job's
+//! transaction) the session completes, or counts a declined attempt. A promotion code's
+//! redemption is reserved when an attempt starts (under row locks, so concurrent checkouts
+//! never exceed a limit), counted when the payment succeeds, released otherwise.
+
+use super::events::{NewEvent, Subscribers};
+use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, PaymentMethodInput};
+use crate::render;
+use kassa_domain::checkout::{
+    Address, AppliedPromotion, CheckoutSession, Consumer, CustomerHistory, LineItem, Locale, SessionError,
+    SessionPaymentStatus, SessionStatus, compute_totals,
+};
+use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, Status};
+use kassa_domain::{
+    CheckoutSessionId, Currency, EventType, Invalid, KeyKind, Metadata, MinorUnits, PaymentIntent, PaymentIntentId,
+    RequestId,
+};
+use kassa_store::checkout::{self as store, SessionFilter};
+use kassa_store::page::Page;
+use kassa_store::{PageRequest, Scope, WriteTx, payment_intents};
+use std::time::Duration;
+
+/// A create request, parsed.
+#[derive(Debug)]
+pub struct NewSessionInput {
+    /// Currency.
+    pub currency: Currency,
+    /// Lines (at least one).
+    pub line_items: Vec<LineItem>,
+    /// Order-level tax.
+    pub tax_amount: MinorUnits,
+    /// Shipping.
+    pub shipping_amount: MinorUnits,
+    /// The total the merchant expects, checked against the lines.
+    pub amount_total: Option<i64>,
+    /// Who pays.
+    pub consumer: Consumer,
+    /// Billing address.
+    pub billing_address: Option<Address>,
+    /// Shipping address.
+    pub shipping_address: Option<Address>,
+    /// After paying.
+    pub success_url: String,
+    /// After the last declined attempt.
+    pub failure_url: Option<String>,
+    /// On cancel.
+    pub cancel_url: Option<String>,
+    /// Capture method.
+    pub capture_method: CaptureMethod,
+    /// Page language.
+    pub locale: Locale,
+    /// Lifetime (default from the configuration).
+    pub expires_in: Option<Duration>,
+    /// A promotion code to apply.
+    pub promotion_code: Option<String>,
+    /// Merchant's order reference.
+    pub order_reference: Option<String>,
+    /// Merchant's order number.
+    pub order_number: Option<String>,
+    /// Annotations.
+    pub metadata: Metadata,
+}
+
+pub use kassa_store::checkout::SessionFilter as CheckoutSessionFilter;
+
+fn session_id(id: &str) -> AppResult<CheckoutSessionId> {
+    CheckoutSessionId::parse(id).ok_or_else(|| AppError::not_found("checkout_session", id))
+}
+
+impl From<SessionError> for AppError {
+    fn from(e: SessionError) -> AppError {
+        let message = e.to_string();
+        match e {
+            SessionError::NotOpen { status, .. } => {
+                AppError::new(ErrorKind::Conflict, "checkout_session_not_open", message)
+                    .with_current_status(status.as_str())
+            }
+            SessionError::Processing => AppError::new(ErrorKind::Conflict, "checkout_session_processing", message)
+                .with_current_status("open")
+                .with_retry_after(1),
+            SessionError::Invalid(invalid) => AppError::invalid_field("promotion_code", invalid),
+        }
+    }
+}
+
+fn refused_code(invalid: Invalid) -> AppError {
+    AppError::invalid_field("promotion_code", invalid)
+}
+
+impl App {
+    /// Creates a session and its payment intent.
+    pub async fn create_checkout_session(&self, ctx: &Ctx, input: NewSessionInput) -> AppResult<CheckoutSession> {
+        let config = self.checkout_config();
+        let expires_in = input.expires_in.unwrap_or(config.default_expires_in);
+        if expires_in < config.min_expires_in || expires_in > config.max_expires_in {
+            return Err(AppError::invalid_field(
+                "expires_in",
+                Invalid::new(
+                    "invalid_expires_in",
+                    format!(
+                        "expires_in must be from {} to {} seconds.",
+                        config.min_expires_in.as_secs(),
+                        config.max_expires_in.as_secs()
+                    ),
+                ),
+            ));
+        }
+        self.idempotent(ctx, async |tx| {
+            let now = self.clock().now();
+            let id = CheckoutSessionId::generate();
+            let promotion = match &input.promotion_code {
+                Some(code) => {
+                    let base = discounted_base(&input.line_items);
+                    let key = input.consumer.customer_key();
+                    Some(self.applicable_promotion(tx, &ctx.scope, &id, code, base, input.currency, key, false).await?)
+                }
+                None => None,
+            };
+            let totals = compute_totals(
+                &input.line_items,
+                input.tax_amount,
+                input.shipping_amount,
+                promotion.as_ref().map(|p| (&p.value, input.currency)),
+            )
+            .map_err(|e| {
+                AppError::invalid_field(if promotion.is_some() { "promotion_code" } else { "line_items" }, e)
+            })?;
+            if let Some(expected) = input.amount_total.filter(|t| *t != totals.total.get()) {
+                return Err(AppError::invalid_field(
+                    "amount_total",
+                    Invalid::new(
+                        "amount_total_mismatch",
+                        format!("amount_total is {expected}, but the lines add up to {}.", totals.total),
+                    ),
+                ));
+            }
+            let amount = totals.total.as_amount().ok_or_else(|| AppError::internal("positive total"))?;
+            let mut pi_metadata = std::collections::BTreeMap::new();
+            pi_metadata.insert("checkout_session".to_owned(), id.to_string());
+            let new_pi = NewPaymentIntent {
+                amount,
+                currency: input.currency,
+                capture_method: input.capture_method,
+                payment_method: None,
+                customer: input.consumer.customer_key(),
+                description: input.order_number.as_ref().map(|n| format!("Order {n}")),
+                statement_descriptor: None,
+                metadata: Metadata::new(pi_metadata).map_err(AppError::internal)?,
+            };
+            let (pi, events) = PaymentIntent::create(
+                PaymentIntentId::generate(),
+                ctx.scope.merchant_id.clone(),
+                ctx.scope.mode,
+                new_pi,
+                now,
+            );
+            payment_intents::insert(tx, &pi).await?;
+            self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+            let session = CheckoutSession {
+                id,
+                merchant_id: ctx.scope.merchant_id.clone(),
+                mode: ctx.scope.mode,
+                status: SessionStatus::Open,
+                payment_status: SessionPaymentStatus::Unpaid,
+                currency: input.currency,
+                line_items: input.line_items.clone(),
+                tax_amount: input.tax_amount,
+                shipping_amount: input.shipping_amount,
+                totals,
+                consumer: input.consumer.clone(),
+                billing_address: input.billing_address.clone(),
+                shipping_address: input.shipping_address.clone(),
+                success_url: input.success_url.clone(),
+                failure_url: input.failure_url.clone(),
+                cancel_url: input.cancel_url.clone(),
+                capture_method: input.capture_method,
+                locale: input.locale,
+                expires_at: now.plus_millis(expires_in.as_millis() as i64),
+                promotion,
+                order_reference: input.order_reference.clone(),
+                order_number: input.order_number.clone(),
+                metadata: input.metadata.clone(),
+                payment_intent_id: pi.id.clone(),
+                failed_attempts: 0,
+                cancellation: None,
+                created_at: now,
+                updated_at: now,
+            };
+            store::insert_session(tx, &session).await?;
+            Ok(session)
+        })
+        .await
+    }
+
+    /// Finds a code and checks it applies; with `reserve`, takes a redemption for `session`.
+    #[allow(clippy::too_many_arguments)]
+    async fn applicable_promotion(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        session: &CheckoutSessionId,
+        code: &str,
+        base: MinorUnits,
+        currency: Currency,
+        customer_key: Option<String>,
+        reserve: bool,
+    ) -> AppResult<AppliedPromotion> {
+        let unknown = || refused_code(Invalid::new("invalid_promotion_code", "This code is not valid."));
+        let found = store::find_promotion_code(tx.conn(), scope, code.trim()).await?.ok_or_else(unknown)?;
+        let mut promo = store::lock_promotion_code(tx, scope, &found.id).await?.ok_or_else(unknown)?;
+        let mut coupon = store::lock_coupon(tx, scope, &promo.coupon_id).await?.ok_or_else(unknown)?;
+        let history = match &customer_key {
+            Some(key) => Some(CustomerHistory {
+                has_paid_before: store::customer_has_paid(tx, scope, key, session).await?,
+                redeemed_this_code: store::customer_redeemed(tx, &promo.id, key, session).await?,
+            }),
+            None => None,
+        };
+        let now = self.clock().now();
+        promo.check(&coupon, base, currency, history, now, true).map_err(refused_code)?;
+        if reserve {
+            promo.reserved += 1;
+            coupon.reserved += 1;
+            store::update_promotion_code(tx, &promo, now).await?;
+            store::update_coupon(tx, &coupon, now).await?;
+        }
+        Ok(AppliedPromotion {
+            promotion_code_id: promo.id,
+            coupon_id: coupon.id,
+            code: promo.code,
+            value: coupon.value,
+            reserved: reserve,
+        })
+    }
+
+    /// Ends a reservation: counted as a redemption, or released.
+    async fn settle_reservation(
+        &self,
+        tx: &mut WriteTx,
+        session: &mut CheckoutSession,
+        redeemed: bool,
+    ) -> AppResult<()> {
+        let Some(promotion) = session.promotion.as_mut().filter(|p| p.reserved) else { return Ok(()) };
+        let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
+        let now = self.clock().now();
+        if let Some(mut promo) = store::lock_promotion_code(tx, &scope, &promotion.promotion_code_id).await? {
+            promo.reserved = (promo.reserved - 1).max(0);
+            promo.times_redeemed += i64::from(redeemed);
+            store::update_promotion_code(tx, &promo, now).await?;
+        }
+        if let Some(mut coupon) = store::lock_coupon(tx, &scope, &promotion.coupon_id).await? {
+            coupon.reserved = (coupon.reserved - 1).max(0);
+            coupon.times_redeemed += i64::from(redeemed);
+            store::update_coupon(tx, &coupon, now).await?;
+        }
+        store::settle_redemption(tx, &session.id, redeemed, now).await?;
+        promotion.reserved = false;
+        Ok(())
+    }
+
+    /// One session of the merchant.
+    pub async fn get_checkout_session(&self, ctx: &Ctx, id: &str) -> AppResult<CheckoutSession> {
+        store::get_session(self.store().reader(), &ctx.scope, &session_id(id)?)
+            .await?
+            .ok_or_else(|| AppError::not_found("checkout_session", id))
+    }
+
+    /// One page of the merchant's sessions, newest first.
+    pub async fn list_checkout_sessions(
+        &self,
+        ctx: &Ctx,
+        filter: &SessionFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<CheckoutSession>> {
+        Ok(store::list_sessions(self.store().reader(), &ctx.scope, filter, &page).await?)
+    }
+
+    /// The merchant ends a session before the customer pays.
+    pub async fn expire_checkout_session(&self, ctx: &Ctx, id: &str) -> AppResult<CheckoutSession> {
+        let cs_id = session_id(id)?;
+        self.idempotent(ctx, async |tx| {
+            store::get_session(tx.conn(), &ctx.scope, &cs_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("checkout_session", id))?;
+            self.close_session(tx, &cs_id, &ctx.cause(), Close::Expire).await
+        })
+        .await
+    }
+
+    /// Expires, or cancels for the customer, a session and its payment intent.
+    async fn close_session(
+        &self,
+        tx: &mut WriteTx,
+        id: &CheckoutSessionId,
+        cause: &Cause,
+        how: Close,
+    ) -> AppResult<CheckoutSession> {
+        let mut session =
+            store::lock_session(tx, id).await?.ok_or_else(|| AppError::not_found("checkout_session", id.as_str()))?;
+        let now = self.clock().now();
+        let event = match how {
+            Close::Expire => {
+                session.expire(now)?;
+                EventType::CheckoutSessionExpired
+            }
+            Close::Customer => {
+                session.cancel_by_customer(now)?;
+                EventType::CheckoutSessionCanceled
+            }
+        };
+        self.cancel_session_payment(tx, &session, cause).await?;
+        store::update_session(tx, &session).await?;
+        self.record_session_event(tx, cause, &session, event).await?;
+        Ok(session)
+    }
+
+    async fn cancel_session_payment(
+        &self,
+        tx: &mut WriteTx,
+        session: &CheckoutSession,
+        cause: &Cause,
+    ) -> AppResult<()> {
+        let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
+        let Some(mut pi) = payment_intents::lock(tx, &scope, &session.payment_intent_id).await? else { return Ok(()) };
+        if let Ok(outcome) = pi.cancel(Some(CancellationReason::Abandoned), self.clock().now()) {
+            payment_intents::update(tx, &pi).await?;
+            self.record_events(tx, cause, &outcome.events, &pi, None).await?;
+        }
+        Ok(())
+    }
+
+    async fn record_session_event(
+        &self,
+        tx: &mut WriteTx,
+        cause: &Cause,
+        session: &CheckoutSession,
+        event_type: EventType,
+    ) -> AppResult<()> {
+        let data = serde_json::to_string(&render::checkout_session(session, &self.checkout_url(&session.id), None))
+            .map_err(AppError::internal)?;
+        let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
+        let event = NewEvent {
+            event_type,
+            object_id: session.id.to_string(),
+            payment_intent_id: Some(session.payment_intent_id.to_string()),
+            data,
+        };
+        let mut subscribers: Subscribers = None;
+        self.append_event(tx, &mut subscribers, cause, &scope, event).await?;
+        Ok(())
+    }
+
+    /// Expires every open session whose time is up (and has no payment running).
+    pub async fn sweep_expired_sessions(&self) -> AppResult<usize> {
+        let ids = store::expired_open_sessions(self.store().reader(), self.clock().now(), 100).await?;
+        let mut expired = 0;
+        for id in ids {
+            let mut tx = self.store().begin().await?;
+            match self.close_session(&mut tx, &id, &Cause::default(), Close::Expire).await {
+                Ok(_) => {
+                    tx.commit().await?;
+                    expired += 1;
+                }
+                // Paid or canceled meanwhile.
+                Err(e) if e.kind == ErrorKind::Conflict => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if expired > 0 {
+            self.committed();
+        }
+        Ok(expired)
+    }
+
+    // ---- the customer's side: the hosted page ----
+
+    /// A session and its payment, for the hosted page (which knows only the id).
+    pub async fn checkout_page(&self, id: &str) -> AppResult<(CheckoutSession, PaymentIntent)> {
+        let cs_id = session_id(id)?;
+        let session = store::get_session_by_id(self.store().reader(), &cs_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("checkout_session", id))?;
+        let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
+        let pi = payment_intents::get(self.store().reader(), &scope, &session.payment_intent_id)
+            .await?
+            .ok_or_else(|| AppError::internal("checkout session without its payment intent"))?;
+        Ok((session, pi))
+    }
+
+    /// Applies (or with `None` removes) a promotion code on the page.
+    pub async fn checkout_apply_code(&self, id: &str, code: Option<&str>) -> AppResult<CheckoutSession> {
+        let cs_id = session_id(id)?;
+        let mut tx = self.store().begin().await?;
+        let mut session =
+            store::lock_session(&mut tx, &cs_id).await?.ok_or_else(|| AppError::not_found("checkout_session", id))?;
+        let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
+        let promotion = match code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => {
+                let base = discounted_base(&session.line_items);
+                let key = session.consumer.customer_key();
+                Some(
+                    self.applicable_promotion(&mut tx, &scope, &cs_id, code, base, session.currency, key, false)
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        session.apply_promotion(promotion, self.clock().now())?;
+        store::update_session(&mut tx, &session).await?;
+        tx.commit().await?;
+        Ok(session)
+    }
+
+    /// The customer pays with a card: the session's payment intent is confirmed.
+    pub async fn checkout_pay(&self, id: &str, card: PaymentMethodInput) -> AppResult<CheckoutSession> {
+        let cs_id = session_id(id)?;
+        let (session, _) = self.checkout_page(id).await?;
+        let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
+        // The page acts for the merchant's customer; it holds no key.
+        let ctx = Ctx::new(scope.clone(), KeyKind::Publishable, RequestId::generate(), None);
+        let payment_method = self.resolve_payment_method(&ctx, card).await?;
+        let mut tx = self.store().begin().await?;
+        let mut session =
+            store::lock_session(&mut tx, &cs_id).await?.ok_or_else(|| AppError::not_found("checkout_session", id))?;
+        let now = self.clock().now();
+        session.begin_payment(now)?;
+        if let Some(applied) = session.promotion.clone() {
+            let base = discounted_base(&session.line_items);
+            let key = session.consumer.customer_key();
+            let reserved = self
+                .applicable_promotion(&mut tx, &scope, &cs_id, &applied.code, base, session.currency, key, true)
+                .await?;
+            store::reserve_redemption(&mut tx, &session, &reserved, now).await?;
+            session.promotion = Some(reserved);
+        }
+        let mut pi = payment_intents::lock(&mut tx, &scope, &session.payment_intent_id)
+            .await?
+            .ok_or_else(|| AppError::internal("checkout session without its payment intent"))?;
+        let amount = session.totals.total.as_amount().ok_or_else(|| AppError::internal("positive total"))?;
+        if pi.amount != amount {
+            pi.change_amount(amount, now)?;
+        }
+        let events = pi.confirm(Some(payment_method), now)?;
+        payment_intents::update(&mut tx, &pi).await?;
+        self.record_events(&mut tx, &ctx.cause(), &events, &pi, None).await?;
+        self.enqueue_job(&mut tx, JobKind::Authorize, &scope, pi.id.as_str(), None, false).await?;
+        store::update_session(&mut tx, &session).await?;
+        tx.commit().await?;
+        self.jobs_committed();
+        self.committed();
+        Ok(session)
+    }
+
+    /// The customer cancels on the page.
+    pub async fn checkout_cancel(&self, id: &str) -> AppResult<CheckoutSession> {
+        let cs_id = session_id(id)?;
+        let mut tx = self.store().begin().await?;
+        let session = self.close_session(&mut tx, &cs_id, &Cause::default(), Close::Customer).await?;
+        tx.commit().await?;
+        self.committed();
+        Ok(session)
+    }
+
+    /// After the processor answered for `pi`: completes its session, or counts the declined
+    /// attempt (canceling the session after the last one). Runs in the job's transaction.
+    pub(crate) async fn follow_checkout(&self, tx: &mut WriteTx, pi: &PaymentIntent) -> AppResult<()> {
+        let Some(mut session) = store::lock_session_of_payment(tx, &pi.id).await? else { return Ok(()) };
+        if session.payment_status != SessionPaymentStatus::Processing {
+            return Ok(());
+        }
+        let now = self.clock().now();
+        let cause = Cause::default();
+        match pi.status {
+            Status::RequiresCapture | Status::Succeeded if session.payment_succeeded(now) => {
+                self.settle_reservation(tx, &mut session, true).await?;
+                store::update_session(tx, &session).await?;
+                self.record_session_event(tx, &cause, &session, EventType::CheckoutSessionCompleted).await?;
+            }
+            Status::Failed => {
+                let canceled = session.payment_failed(self.checkout_config().max_attempts, now);
+                self.settle_reservation(tx, &mut session, false).await?;
+                store::update_session(tx, &session).await?;
+                if canceled {
+                    let mut pi = pi.clone();
+                    if let Ok(outcome) = pi.cancel(Some(CancellationReason::Abandoned), now) {
+                        payment_intents::update(tx, &pi).await?;
+                        self.record_events(tx, &cause, &outcome.events, &pi, None).await?;
+                    }
+                    self.record_session_event(tx, &cause, &session, EventType::CheckoutSessionCanceled).await?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// How a session is closed.
+#[derive(Clone, Copy)]
+enum Close {
+    Expire,
+    Customer,
+}
+
+/// Σ quantity × unit − Σ line discounts: what a promotion applies to.
+fn discounted_base(lines: &[LineItem]) -> MinorUnits {
+    let base: i64 = lines.iter().map(|l| l.quantity * l.unit_amount.get() - l.discount_amount.get()).sum();
+    MinorUnits::new(base.max(0)).unwrap_or_default()
+}

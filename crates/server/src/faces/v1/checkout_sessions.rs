@@ -1,0 +1,253 @@
+//! `/v1/checkout_sessions`
+
+use super::{expand, minor_units, read_metadata, web_url};
+use crate::app::{AppError, CheckoutSessionFilter, Ctx, NewSessionInput};
+use crate::http::HttpState;
+use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::fields::{Fields, vouched};
+use crate::render;
+use axum::Json;
+use axum::extract::State;
+use kassa_api as api;
+use kassa_domain::checkout::{
+    Address, CheckoutSession, Consumer, ItemKind, LineItem, Locale, MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus,
+};
+use kassa_domain::payment_intent::CaptureMethod;
+use kassa_domain::{Currency, Invalid, PaymentIntentId};
+use std::time::Duration;
+
+fn line_items(f: &mut Fields) -> Option<Vec<LineItem>> {
+    if !f.has("line_items") {
+        f.reject("line_items", Invalid::new("parameter_missing", "Missing required parameter: line_items."));
+        return None;
+    }
+    let items = f.objects("line_items")?;
+    if items.is_empty() || items.len() > MAX_LINE_ITEMS {
+        f.reject("line_items", Invalid::new("invalid_line_items", format!("Give 1 to {MAX_LINE_ITEMS} line items.")));
+    }
+    let mut parsed = Vec::new();
+    for mut item in items {
+        let name = item.required_string("name", 200);
+        let description = item.string("description", 1000);
+        let kind = item.parsed("type", ItemKind::parse);
+        let reference = item.string("reference", 100);
+        let quantity = if item.has("quantity") {
+            item.integer("quantity", 1, MAX_QUANTITY, "invalid_quantity")
+        } else {
+            item.reject("quantity", Invalid::new("parameter_missing", "Missing required parameter: quantity."));
+            None
+        };
+        let unit_amount = if item.has("unit_amount") {
+            minor_units(&mut item, "unit_amount")
+        } else {
+            item.reject("unit_amount", Invalid::new("parameter_missing", "Missing required parameter: unit_amount."));
+            None
+        };
+        let discount_amount = minor_units(&mut item, "discount_amount").unwrap_or_default();
+        let tax_amount = minor_units(&mut item, "tax_amount").unwrap_or_default();
+        let image_url = web_url(&mut item, "image_url", false);
+        let ok = !item.has_errors();
+        f.absorb(item);
+        if let (true, Some(name), Some(quantity), Some(unit_amount)) = (ok, name, quantity, unit_amount) {
+            parsed.push(LineItem {
+                name,
+                description,
+                kind,
+                reference,
+                quantity,
+                unit_amount,
+                discount_amount,
+                tax_amount,
+                image_url,
+            });
+        }
+    }
+    Some(parsed)
+}
+
+fn consumer(f: &mut Fields) -> Option<Consumer> {
+    let mut c = f.object("consumer")?;
+    let email = c.string("email", 254);
+    if email.as_ref().is_some_and(|e| !e.contains('@') || e.starts_with('@') || e.ends_with('@')) {
+        c.reject("email", Invalid::new("invalid_email", "Give an email address."));
+    }
+    let consumer = Consumer {
+        first_name: c.string("first_name", 100),
+        last_name: c.string("last_name", 100),
+        email,
+        phone_number: c.string("phone_number", 30),
+    };
+    f.absorb(c);
+    Some(consumer)
+}
+
+fn address(f: &mut Fields, field: &str) -> Option<Address> {
+    let mut a = f.object(field)?;
+    let country = a.string("country_code", 2);
+    if country.as_ref().is_some_and(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
+        a.reject("country_code", Invalid::new("invalid_country_code", "Give an ISO 3166-1 alpha-2 code such as SA."));
+    }
+    let address = Address {
+        first_name: a.string("first_name", 100),
+        last_name: a.string("last_name", 100),
+        line1: a.string("line1", 200),
+        line2: a.string("line2", 200),
+        city: a.string("city", 100),
+        region: a.string("region", 100),
+        postal_code: a.string("postal_code", 20),
+        country_code: country,
+        phone_number: a.string("phone_number", 30),
+    };
+    f.absorb(a);
+    Some(address)
+}
+
+fn render_session(
+    s: &HttpState,
+    session: &CheckoutSession,
+    expanded: Option<&kassa_domain::PaymentIntent>,
+) -> api::CheckoutSession {
+    render::checkout_session(session, &s.app.checkout_url(&session.id), expanded)
+}
+
+async fn with_payment(
+    s: &HttpState,
+    ctx: &Ctx,
+    session: &CheckoutSession,
+    expanded: bool,
+) -> Result<api::CheckoutSession, AppError> {
+    if !expanded {
+        return Ok(render_session(s, session, None));
+    }
+    let pi = s.app.get_payment_intent(ctx, session.payment_intent_id.as_str()).await?;
+    Ok(render_session(s, session, Some(&pi)))
+}
+
+/// Create a checkout session and its payment; send the customer to its `url`.
+#[utoipa::path(post, path = "/v1/checkout_sessions", tag = "Checkout", request_body = api::CreateCheckoutSession,
+    params(("expand[]" = Option<String>, Query, description = "`payment_intent`")),
+    responses((status = 200, body = api::CheckoutSession), (status = 422, body = api::ErrorBody)))]
+pub async fn create(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    Query(mut q): Query,
+    JsonBody(mut f): JsonBody,
+) -> Result<Json<api::CheckoutSession>, AppError> {
+    let expanded = expand(&mut q, "payment_intent")?;
+    q.finish()?;
+    if let Some(mode) = f.string("mode", 20).filter(|m| m != "payment") {
+        let why = if mode == "setup" {
+            "Setup mode arrives with saved payment tokens; only payment is supported now."
+        } else {
+            "Mode must be payment."
+        };
+        f.reject("mode", Invalid::new("invalid_mode", why));
+    }
+    let currency = f.required_parsed("currency", Currency::parse);
+    let items = line_items(&mut f);
+    let shipping_amount = minor_units(&mut f, "shipping_amount").unwrap_or_default();
+    let tax_amount = minor_units(&mut f, "tax_amount").unwrap_or_default();
+    let amount_total = f.integer("amount_total", 1, kassa_domain::money::MAX_AMOUNT, "invalid_amount");
+    let consumer = consumer(&mut f).unwrap_or_default();
+    let billing_address = address(&mut f, "billing_address");
+    let shipping_address = address(&mut f, "shipping_address");
+    let success_url = web_url(&mut f, "success_url", true);
+    let failure_url = web_url(&mut f, "failure_url", false);
+    let cancel_url = web_url(&mut f, "cancel_url", false);
+    let capture_method = f.parsed("capture_method", CaptureMethod::parse).unwrap_or(CaptureMethod::Automatic);
+    let locale = f.parsed("locale", Locale::parse).unwrap_or(Locale::En);
+    let expires_in =
+        f.integer("expires_in", 1, 7 * 24 * 3600, "invalid_expires_in").map(|s| Duration::from_secs(s as u64));
+    let promotion_code = f.string("promotion_code", 40);
+    let order_reference = f.string("order_reference", 100);
+    let order_number = f.string("order_number", 100);
+    let metadata = read_metadata(&mut f, "metadata");
+    f.finish()?;
+    let input = NewSessionInput {
+        currency: vouched(currency)?,
+        line_items: vouched(items)?,
+        tax_amount,
+        shipping_amount,
+        amount_total,
+        consumer,
+        billing_address,
+        shipping_address,
+        success_url: vouched(success_url)?,
+        failure_url,
+        cancel_url,
+        capture_method,
+        locale,
+        expires_in,
+        promotion_code,
+        order_reference,
+        order_number,
+        metadata: metadata.unwrap_or_default(),
+    };
+    let session = s.app.create_checkout_session(&ctx, input).await?;
+    Ok(Json(with_payment(&s, &ctx, &session, expanded).await?))
+}
+
+/// Retrieve a checkout session.
+#[utoipa::path(get, path = "/v1/checkout_sessions/{id}", tag = "Checkout",
+    params(("id" = String, Path), ("expand[]" = Option<String>, Query, description = "`payment_intent`")),
+    responses((status = 200, body = api::CheckoutSession), (status = 404, body = api::ErrorBody)))]
+pub async fn retrieve(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    PathId(id): PathId,
+    Query(mut q): Query,
+) -> Result<Json<api::CheckoutSession>, AppError> {
+    let expanded = expand(&mut q, "payment_intent")?;
+    q.finish()?;
+    let session = s.app.get_checkout_session(&ctx, &id).await?;
+    Ok(Json(with_payment(&s, &ctx, &session, expanded).await?))
+}
+
+/// List checkout sessions, newest first.
+#[utoipa::path(get, path = "/v1/checkout_sessions", tag = "Checkout",
+    params(("limit" = Option<u32>, Query), ("page_token" = Option<String>, Query), ("status" = Option<String>, Query),
+           ("payment_intent" = Option<String>, Query), ("customer_email" = Option<String>, Query),
+           ("created[gte]" = Option<String>, Query), ("created[lte]" = Option<String>, Query),
+           ("expand[]" = Option<String>, Query, description = "`data.payment_intent`")),
+    responses((status = 200, body = api::List<api::CheckoutSession>)))]
+pub async fn list(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    Query(mut q): Query,
+) -> Result<Json<api::List<api::CheckoutSession>>, AppError> {
+    let page = q.page();
+    let expanded = expand(&mut q, "data.payment_intent")?;
+    let status = q.parsed("status", SessionStatus::parse);
+    let payment_intent = q.take("payment_intent");
+    let customer_email = q.take("customer_email");
+    let created = q.time_range("created");
+    q.finish()?;
+    let payment_intent = match payment_intent {
+        Some(raw) => match PaymentIntentId::parse(&raw) {
+            Some(id) => Some(id),
+            None => return Ok(Json(api::List::new(Vec::new(), None))),
+        },
+        None => None,
+    };
+    let filter = CheckoutSessionFilter { status, payment_intent, customer_email, created };
+    let found = s.app.list_checkout_sessions(&ctx, &filter, page).await?;
+    let mut data = Vec::with_capacity(found.items.len());
+    for session in &found.items {
+        data.push(with_payment(&s, &ctx, session, expanded).await?);
+    }
+    Ok(Json(api::List::new(data, found.next.map(|c| c.encode()))))
+}
+
+/// Expire an open session now; its payment is canceled.
+#[utoipa::path(post, path = "/v1/checkout_sessions/{id}/expire", tag = "Checkout", params(("id" = String, Path)),
+    responses((status = 200, body = api::CheckoutSession), (status = 409, body = api::ErrorBody)))]
+pub async fn expire(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    PathId(id): PathId,
+    JsonBody(f): JsonBody,
+) -> Result<Json<api::CheckoutSession>, AppError> {
+    f.finish()?;
+    let session = s.app.expire_checkout_session(&ctx, &id).await?;
+    Ok(Json(render_session(&s, &session, None)))
+}

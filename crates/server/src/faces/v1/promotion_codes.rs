@@ -1,0 +1,115 @@
+//! `/v1/promotion_codes`
+
+use super::coupons::future_instant;
+use super::read_metadata;
+use crate::app::{AppError, Ctx, NewPromotionCodeInput, PromotionCodeListFilter};
+use crate::http::HttpState;
+use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::fields::vouched;
+use crate::render;
+use axum::Json;
+use axum::extract::State;
+use kassa_api as api;
+use kassa_domain::checkout::{Restrictions, parse_code};
+use kassa_domain::{CouponId, Currency, Invalid};
+
+/// Create a promotion code for a coupon.
+#[utoipa::path(post, path = "/v1/promotion_codes", tag = "Promotions", request_body = api::CreatePromotionCode,
+    responses((status = 200, body = api::PromotionCode), (status = 409, body = api::ErrorBody), (status = 422, body = api::ErrorBody)))]
+pub async fn create(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    JsonBody(mut f): JsonBody,
+) -> Result<Json<api::PromotionCode>, AppError> {
+    let code = f.required_parsed("code", parse_code);
+    let coupon = f.required_string("coupon", 100);
+    let active = f.boolean("active").unwrap_or(true);
+    let expires_at = future_instant(&mut f, "expires_at", s.app.clock().now());
+    let max_redemptions = f.integer("max_redemptions", 1, i64::from(u32::MAX), "invalid_max_redemptions");
+    let mut restrictions = Restrictions::default();
+    if let Some(mut r) = f.object("restrictions") {
+        let minimum = r.amount("minimum_amount");
+        let currency = r.parsed("minimum_amount_currency", Currency::parse);
+        match (minimum, currency) {
+            (Some(m), Some(c)) => restrictions.minimum_amount = Some((m, c)),
+            (None, None) => {}
+            (Some(_), None) => r.reject(
+                "minimum_amount_currency",
+                Invalid::new("parameter_missing", "minimum_amount needs a currency."),
+            ),
+            (None, Some(_)) if !r.has_errors() => r.reject(
+                "minimum_amount",
+                Invalid::new("parameter_missing", "minimum_amount_currency needs minimum_amount."),
+            ),
+            _ => {}
+        }
+        restrictions.first_time_only = r.boolean("first_time_transaction").unwrap_or(false);
+        restrictions.once_per_customer = r.boolean("once_per_customer").unwrap_or(false);
+        f.absorb(r);
+    }
+    let metadata = read_metadata(&mut f, "metadata");
+    f.finish()?;
+    let input = NewPromotionCodeInput {
+        code: vouched(code)?,
+        coupon: vouched(coupon)?,
+        active,
+        expires_at,
+        max_redemptions,
+        restrictions,
+        metadata: metadata.unwrap_or_default(),
+    };
+    Ok(Json(render::promotion_code(&s.app.create_promotion_code(&ctx, input).await?)))
+}
+
+/// Retrieve a promotion code.
+#[utoipa::path(get, path = "/v1/promotion_codes/{id}", tag = "Promotions", params(("id" = String, Path)),
+    responses((status = 200, body = api::PromotionCode), (status = 404, body = api::ErrorBody)))]
+pub async fn retrieve(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    PathId(id): PathId,
+    Query(q): Query,
+) -> Result<Json<api::PromotionCode>, AppError> {
+    q.finish()?;
+    Ok(Json(render::promotion_code(&s.app.get_promotion_code(&ctx, &id).await?)))
+}
+
+/// List promotion codes, newest first.
+#[utoipa::path(get, path = "/v1/promotion_codes", tag = "Promotions",
+    params(("limit" = Option<u32>, Query), ("page_token" = Option<String>, Query), ("code" = Option<String>, Query),
+           ("coupon" = Option<String>, Query), ("active" = Option<bool>, Query)),
+    responses((status = 200, body = api::List<api::PromotionCode>)))]
+pub async fn list(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    Query(mut q): Query,
+) -> Result<Json<api::List<api::PromotionCode>>, AppError> {
+    let page = q.page();
+    let code = q.take("code");
+    let coupon =
+        q.parsed("coupon", |c| CouponId::parse(c).ok_or_else(|| Invalid::new("invalid_coupon", "Not a coupon id.")));
+    let active = q.parsed("active", |a| match a {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Invalid::new("parameter_invalid_boolean", "Must be true or false.")),
+    });
+    q.finish()?;
+    let found = s.app.list_promotion_codes(&ctx, &PromotionCodeListFilter { code, coupon, active }, page).await?;
+    Ok(Json(api::List::new(found.items.iter().map(render::promotion_code).collect(), found.next.map(|c| c.encode()))))
+}
+
+/// Change whether a code is active, or its metadata.
+#[utoipa::path(post, path = "/v1/promotion_codes/{id}", tag = "Promotions", params(("id" = String, Path)),
+    request_body = api::UpdatePromotionCode,
+    responses((status = 200, body = api::PromotionCode), (status = 404, body = api::ErrorBody)))]
+pub async fn update(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    PathId(id): PathId,
+    JsonBody(mut f): JsonBody,
+) -> Result<Json<api::PromotionCode>, AppError> {
+    let active = f.boolean("active");
+    let metadata = f.string_map("metadata");
+    f.finish()?;
+    Ok(Json(render::promotion_code(&s.app.update_promotion_code(&ctx, &id, active, metadata).await?)))
+}
