@@ -76,7 +76,7 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
         "UPDATE payment_intents SET status = $2, amount_authorized = $3, amount_captured = $4, amount_refunded = $5, \
          amount_refund_pending = $6, amount_canceled = $7, payment_method = $8, customer = $9, description = $10, \
          statement_descriptor = $11, metadata = $12, last_error = $13, cancellation_reason = $14, \
-         pending_capture = $15, processor_authorization = $16, updated_at = $17 WHERE id = $1",
+         pending_capture = $15, processor_authorization = $16, updated_at = $17, amount = $18 WHERE id = $1",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.status.as_str())
@@ -95,6 +95,7 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(opt_json(&pi.pending_capture))
     .bind(opt_json(&pi.authorization))
     .bind(pi.updated_at.micros())
+    .bind(pi.amount.get())
     .execute(tx.conn())
     .await?;
     Ok(())

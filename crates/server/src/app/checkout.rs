@@ -377,6 +377,28 @@ impl App {
 
     // ---- the customer's side: the hosted page ----
 
+    /// The token the hosted page's forms carry for `id`: a keyed hash, so only a page served by
+    /// this gateway has it.
+    pub fn checkout_csrf(&self, id: &CheckoutSessionId) -> String {
+        use hmac::Mac;
+        hex::encode(&self.csrf_mac(id).finalize().into_bytes()[..16])
+    }
+
+    /// Whether `token` is the form token of `id` (compared in constant time).
+    pub fn checkout_csrf_valid(&self, id: &CheckoutSessionId, token: &str) -> bool {
+        use hmac::Mac;
+        hex::decode(token).is_ok_and(|t| t.len() == 16 && self.csrf_mac(id).verify_truncated_left(&t).is_ok())
+    }
+
+    fn csrf_mac(&self, id: &CheckoutSessionId) -> hmac::Hmac<sha2::Sha256> {
+        use hmac::Mac;
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.inner.fingerprint_key).expect("HMAC takes any key");
+        mac.update(b"checkout-form:");
+        mac.update(id.as_str().as_bytes());
+        mac
+    }
+
     /// A session and its payment, for the hosted page (which knows only the id).
     pub async fn checkout_page(&self, id: &str) -> AppResult<(CheckoutSession, PaymentIntent)> {
         let cs_id = session_id(id)?;

@@ -1,4 +1,5 @@
-//! Faces: each way into Kassa translates its wire format into app commands and back.
-//! Only the native v1 API exists so far.
+//! Faces: each way into Kassa translates its wire format into app commands and back: the
+//! native v1 API, and the hosted checkout page.
 
+pub mod checkout_page;
 pub mod v1;

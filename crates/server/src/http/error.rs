@@ -75,12 +75,14 @@ pub async fn unknown_route(uri: axum::http::Uri) -> AppError {
 /// the panic guard's 500 …) into the standard shape. Responses already in JSON pass.
 pub fn ensure_error_shape(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    // Framework-made errors are empty or plain text; JSON errors and the hosted page's HTML
+    // pages pass untouched.
+    let own = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || own {
         return response;
     }
     let (kind, code, message) = match status {

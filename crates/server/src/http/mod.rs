@@ -38,6 +38,8 @@ pub fn router(state: HttpState, config: &Config) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::authenticate));
     Router::new()
         .merge(crate::faces::v1::public_routes())
+        .merge(crate::faces::checkout_page::routes("/checkout"))
+        .route("/checkout/assets/style.css", axum::routing::get(crate::faces::checkout_page::stylesheet))
         .merge(v1)
         .fallback(error::unknown_route)
         .layer(DefaultBodyLimit::max(config.body_limit))

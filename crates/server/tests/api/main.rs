@@ -4,6 +4,7 @@
 mod auth;
 mod basics;
 mod checkout;
+mod checkout_page;
 mod events;
 mod idempotency;
 mod jobs;

@@ -1,0 +1,281 @@
+//! The hosted checkout page, `/checkout/{session id}`: server-rendered HTML that works without
+//! JavaScript. It holds no merchant key; the session's unguessable id is the only way in, and
+//! its forms carry a token derived from that id. The card number goes from the form to the
+//! payment method and is never logged, stored or sent back.
+
+mod i18n;
+mod view;
+
+use crate::app::{AppError, ErrorKind, PaymentMethodInput};
+use crate::http::HttpState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use i18n::words;
+use kassa_domain::card::{Expiry, Pan, check_cvc};
+use kassa_domain::checkout::{CheckoutSession, SessionCancellation, SessionPaymentStatus, SessionStatus};
+use kassa_domain::{CheckoutSessionId, PaymentIntent};
+use maud::Markup;
+use std::collections::HashMap;
+use view::FormState;
+
+/// Where the page is mounted (`/checkout`, or a face's own prefix).
+#[derive(Clone, Copy)]
+struct Mount(&'static str);
+
+/// The page's routes under `prefix`.
+pub fn routes(prefix: &'static str) -> Router<HttpState> {
+    Router::new()
+        .route(&format!("{prefix}/{{id}}"), get(show))
+        .route(&format!("{prefix}/{{id}}/promotion"), post(promotion))
+        .route(&format!("{prefix}/{{id}}/pay"), post(pay))
+        .route(&format!("{prefix}/{{id}}/cancel"), post(cancel))
+        .layer(Extension(Mount(prefix)))
+}
+
+/// `GET /checkout/assets/style.css`
+pub async fn stylesheet() -> Response {
+    let mut r = include_str!("style.css").into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r
+}
+
+fn page(status: StatusCode, markup: Markup) -> Response {
+    let mut r = (status, markup.into_string()).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    r
+}
+
+fn see_other(location: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn success_location(session: &CheckoutSession) -> String {
+    match reqwest::Url::parse(&session.success_url) {
+        Ok(mut url) => {
+            url.query_pairs_mut().append_pair("session_id", session.id.as_str());
+            url.to_string()
+        }
+        Err(_) => session.success_url.clone(),
+    }
+}
+
+fn form(body: &Bytes) -> HashMap<String, String> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The page for the session's state: the form, progress, a redirect, or a final message.
+fn render(
+    s: &HttpState,
+    session: &CheckoutSession,
+    pi: &PaymentIntent,
+    base: &str,
+    state: FormState,
+    status: StatusCode,
+) -> Response {
+    let w = words(session.locale);
+    let now = s.app.clock().now();
+    match (session.status, session.payment_status) {
+        (SessionStatus::Open, SessionPaymentStatus::Processing) => page(StatusCode::OK, view::processing(session)),
+        (SessionStatus::Open, _) if now >= session.expires_at => page(
+            StatusCode::GONE,
+            view::final_state(session.locale, w.expired, Some(w.expired_hint), session.cancel_url.as_deref()),
+        ),
+        (SessionStatus::Open, _) => {
+            let csrf = s.app.checkout_csrf(&session.id);
+            page(status, view::checkout(session, pi, &csrf, base, &state, s.app.checkout_config().max_attempts))
+        }
+        (SessionStatus::Complete, _) => see_other(&success_location(session)),
+        (SessionStatus::Canceled, _) if session.cancellation == Some(SessionCancellation::PaymentFailed) => {
+            match session.failure_url.as_deref().or(session.cancel_url.as_deref()) {
+                Some(url) => see_other(url),
+                None => page(StatusCode::OK, view::final_state(session.locale, w.failed, None, None)),
+            }
+        }
+        (SessionStatus::Canceled, _) => match session.cancel_url.as_deref() {
+            Some(url) => see_other(url),
+            None => page(StatusCode::OK, view::final_state(session.locale, w.canceled, None, None)),
+        },
+        (SessionStatus::Expired, _) => page(
+            StatusCode::GONE,
+            view::final_state(session.locale, w.expired, Some(w.expired_hint), session.cancel_url.as_deref()),
+        ),
+    }
+}
+
+/// Loads the session for a page request, or answers the not-found page.
+async fn load(s: &HttpState, id: &str) -> Result<(CheckoutSession, PaymentIntent), Response> {
+    s.app.checkout_page(id).await.map_err(|e| {
+        if e.kind == ErrorKind::NotFound { page(StatusCode::NOT_FOUND, view::not_found()) } else { failure(e) }
+    })
+}
+
+fn failure(e: AppError) -> Response {
+    tracing::error!(error = %e, "hosted checkout page failed");
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        view::final_state(kassa_domain::checkout::Locale::En, "Something went wrong; please try again.", None, None),
+    )
+}
+
+/// A form post carries the session's token; without it, the refusal page.
+fn forged(s: &HttpState, session: &CheckoutSession, fields: &HashMap<String, String>) -> Option<Response> {
+    let ok = fields.get("csrf").is_some_and(|t| s.app.checkout_csrf_valid(&session.id, t));
+    (!ok).then(|| {
+        let w = words(session.locale);
+        page(StatusCode::FORBIDDEN, view::final_state(session.locale, w.session_changed, None, None))
+    })
+}
+
+fn base_of(mount: Mount, id: &CheckoutSessionId) -> String {
+    format!("{}/{id}", mount.0)
+}
+
+async fn show(State(s): State<HttpState>, Extension(mount): Extension<Mount>, Path(id): Path<String>) -> Response {
+    match load(&s, &id).await {
+        Ok((session, pi)) => {
+            render(&s, &session, &pi, &base_of(mount, &session.id), FormState::default(), StatusCode::OK)
+        }
+        Err(r) => r,
+    }
+}
+
+/// `MM/YY`, `MM / YY`, `MM/YYYY` or `MMYY`.
+fn parse_expiry(raw: &str, today: (u16, u8)) -> Option<Expiry> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let (m, y) = match (raw.contains('/'), digits.len()) {
+        (true, _) => {
+            let (m, y) = raw.split_once('/')?;
+            (m.trim().parse::<i64>().ok()?, y.trim().parse::<i64>().ok()?)
+        }
+        (false, 4) => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
+        (false, 6) => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
+        _ => return None,
+    };
+    let month = Expiry::parse_month(m).ok()?;
+    let year = Expiry::parse_year(y).ok()?;
+    Expiry::new(month, year, today).ok()
+}
+
+async fn pay(
+    State(s): State<HttpState>,
+    Extension(mount): Extension<Mount>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let fields = form(&body);
+    let (session, pi) = match load(&s, &id).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    if let Some(r) = forged(&s, &session, &fields) {
+        return r;
+    }
+    let base = base_of(mount, &session.id);
+    let w = words(session.locale);
+    let value = |k: &str| fields.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let mut state = FormState { expiry: value("expiry"), holder: value("holder"), ..FormState::default() };
+    let pan = Pan::parse(&value("number")).map_err(|_| state.field_errors.push(("number", w.invalid_number))).ok();
+    let expiry = parse_expiry(&value("expiry"), s.app.clock().year_month());
+    if expiry.is_none() {
+        state.field_errors.push(("expiry", w.invalid_expiry));
+    }
+    if let Some(p) = &pan
+        && check_cvc(&value("cvc"), p.brand()).is_err()
+    {
+        state.field_errors.push(("cvc", w.invalid_cvc));
+    }
+    if state.holder.is_empty() {
+        state.field_errors.push(("holder", w.missing_holder));
+    }
+    let (Some(pan), Some(expiry), true) = (pan, expiry, state.field_errors.is_empty()) else {
+        return render(&s, &session, &pi, &base, state, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    match s.app.checkout_pay(&id, PaymentMethodInput::Card { pan, expiry }).await {
+        Ok(_) => see_other(&base),
+        Err(e) if e.kind == ErrorKind::Validation => {
+            let message = if e.param.as_deref() == Some("promotion_code") {
+                format!("{} {}", w.code_refused, e.message)
+            } else {
+                e.message.clone()
+            };
+            state.alert = Some(message);
+            render(&s, &session, &pi, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) if e.kind == ErrorKind::Conflict => see_other(&base),
+        Err(e) => failure(e),
+    }
+}
+
+async fn promotion(
+    State(s): State<HttpState>,
+    Extension(mount): Extension<Mount>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let fields = form(&body);
+    let (session, pi) = match load(&s, &id).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    if let Some(r) = forged(&s, &session, &fields) {
+        return r;
+    }
+    let base = base_of(mount, &session.id);
+    let code = if fields.contains_key("remove") { None } else { fields.get("code").map(|c| c.trim().to_owned()) };
+    match s.app.checkout_apply_code(&id, code.as_deref()).await {
+        Ok(_) => see_other(&base),
+        Err(e) if e.kind == ErrorKind::Validation => {
+            let state = FormState {
+                promo_error: Some(e.message.clone()),
+                promo_input: code.unwrap_or_default(),
+                ..FormState::default()
+            };
+            render(&s, &session, &pi, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) if e.kind == ErrorKind::Conflict => see_other(&base),
+        Err(e) => failure(e),
+    }
+}
+
+async fn cancel(
+    State(s): State<HttpState>,
+    Extension(mount): Extension<Mount>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let fields = form(&body);
+    let (session, _) = match load(&s, &id).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    if let Some(r) = forged(&s, &session, &fields) {
+        return r;
+    }
+    // A session that already closed (paid, expired) answers with a conflict: the page shows why.
+    match s.app.checkout_cancel(&id).await {
+        Ok(_) => see_other(&base_of(mount, &session.id)),
+        Err(e) if e.kind == ErrorKind::Conflict => see_other(&base_of(mount, &session.id)),
+        Err(e) => failure(e),
+    }
+}
