@@ -80,7 +80,7 @@ fn success_location(session: &CheckoutSession) -> String {
     }
 }
 
-fn form(body: &Bytes) -> HashMap<String, String> {
+fn form(body: &[u8]) -> HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
@@ -138,6 +138,20 @@ fn failure(e: AppError) -> Response {
     )
 }
 
+/// A form post: its session, and its fields once their token is checked (or the page to answer).
+async fn posted(
+    s: &HttpState,
+    id: &str,
+    body: &[u8],
+) -> Result<(CheckoutSession, PaymentIntent, HashMap<String, String>), Response> {
+    let fields = form(body);
+    let (session, pi) = load(s, id).await?;
+    match forged(s, &session, &fields) {
+        Some(refusal) => Err(refusal),
+        None => Ok((session, pi, fields)),
+    }
+}
+
 /// A form post carries the session's token; without it, the refusal page.
 fn forged(s: &HttpState, session: &CheckoutSession, fields: &HashMap<String, String>) -> Option<Response> {
     let ok = fields.get("csrf").is_some_and(|t| s.app.checkout_csrf_valid(&session.id, t));
@@ -183,14 +197,10 @@ async fn pay(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let fields = form(&body);
-    let (session, pi) = match load(&s, &id).await {
+    let (session, pi, fields) = match posted(&s, &id, &body).await {
         Ok(found) => found,
         Err(r) => return r,
     };
-    if let Some(r) = forged(&s, &session, &fields) {
-        return r;
-    }
     let base = base_of(mount, &session.id);
     let w = words(session.locale);
     let value = |k: &str| fields.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
@@ -233,14 +243,10 @@ async fn promotion(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let fields = form(&body);
-    let (session, pi) = match load(&s, &id).await {
+    let (session, pi, fields) = match posted(&s, &id, &body).await {
         Ok(found) => found,
         Err(r) => return r,
     };
-    if let Some(r) = forged(&s, &session, &fields) {
-        return r;
-    }
     let base = base_of(mount, &session.id);
     let code = if fields.contains_key("remove") { None } else { fields.get("code").map(|c| c.trim().to_owned()) };
     match s.app.checkout_apply_code(&id, code.as_deref()).await {
@@ -264,14 +270,10 @@ async fn cancel(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let fields = form(&body);
-    let (session, _) = match load(&s, &id).await {
+    let (session, _, _) = match posted(&s, &id, &body).await {
         Ok(found) => found,
         Err(r) => return r,
     };
-    if let Some(r) = forged(&s, &session, &fields) {
-        return r;
-    }
     // A session that already closed (paid, expired) answers with a conflict: the page shows why.
     match s.app.checkout_cancel(&id).await {
         Ok(_) => see_other(&base_of(mount, &session.id)),
