@@ -56,5 +56,7 @@ async fn calls_are_logged_without_secrets() {
     assert!(line.contains("request_id=req_"), "{line}");
     assert!(logged.contains("status=404"), "failures are logged too: {logged}");
     assert!(!logged.contains(&app.merchant.secret_key), "the API key was logged");
-    assert!(!logged.contains("4000000000009995") && !logged.contains("737"), "card data was logged");
+    // A bare "737" can turn up in random ids or timings, so look for it as a value, not as digits.
+    let cvc_logged = ["\"737\"", "=737 ", "=737\n", ": 737"].iter().any(|v| logged.contains(v));
+    assert!(!logged.contains("4000000000009995") && !cvc_logged, "card data was logged: {logged}");
 }
