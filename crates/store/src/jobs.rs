@@ -101,6 +101,8 @@ pub struct JobRecord {
     pub last_error: Option<String>,
     /// Created.
     pub created_at: Timestamp,
+    /// First claimed by a worker.
+    pub started_at: Option<Timestamp>,
     /// Finished.
     pub finished_at: Option<Timestamp>,
 }
@@ -113,7 +115,7 @@ pub async fn insert(tx: &mut WriteTx, job: &NewJob) -> Result<Option<Job>> {
     };
     sqlx::query(
         "INSERT INTO jobs (id, kind, merchant_id, livemode, target_id, payload, state, run_at, locked_until, \
-         lock_token, attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11)",
+         lock_token, attempts, created_at, started_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12)",
     )
     .bind(job.id.as_str().to_owned())
     .bind(job.kind.clone())
@@ -126,6 +128,7 @@ pub async fn insert(tx: &mut WriteTx, job: &NewJob) -> Result<Option<Job>> {
     .bind(token.clone())
     .bind(attempts)
     .bind(job.now)
+    .bind(job.claimed.as_ref().map(|_| job.now))
     .execute(tx.conn())
     .await?;
     Ok(token.map(|lock_token| Job {
@@ -144,14 +147,14 @@ pub async fn insert(tx: &mut WriteTx, job: &NewJob) -> Result<Option<Job>> {
 pub async fn claim_due(tx: &mut WriteTx, now: i64, locked_until: i64, token: &str, limit: u32) -> Result<Vec<Job>> {
     let sql = match tx.backend() {
         Backend::Sqlite => {
-            "UPDATE jobs SET locked_until = $1, lock_token = $2, attempts = attempts + 1 \
+            "UPDATE jobs SET locked_until = $1, lock_token = $2, attempts = attempts + 1, started_at = COALESCE(started_at, $3) \
              WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
                           AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at LIMIT $4) \
              AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) \
              RETURNING id, kind, merchant_id, livemode, target_id, payload, attempts, lock_token"
         }
         Backend::Postgres => {
-            "UPDATE jobs SET locked_until = $1, lock_token = $2, attempts = attempts + 1 \
+            "UPDATE jobs SET locked_until = $1, lock_token = $2, attempts = attempts + 1, started_at = COALESCE(started_at, $3) \
              WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
                           AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at LIMIT $4 \
                           FOR UPDATE SKIP LOCKED) \
@@ -216,7 +219,7 @@ pub async fn next_wakeup<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result
 /// Every job that worked on `target_id`, oldest first.
 pub async fn for_target<'e, E: Executor<'e, Database = Any>>(exec: E, target_id: &str) -> Result<Vec<JobRecord>> {
     let rows = sqlx::query(
-        "SELECT id, kind, state, attempts, last_error, created_at, finished_at FROM jobs \
+        "SELECT id, kind, state, attempts, last_error, created_at, started_at, finished_at FROM jobs \
          WHERE target_id = $1 ORDER BY created_at, id",
     )
     .bind(target_id.to_owned())
@@ -231,6 +234,7 @@ pub async fn for_target<'e, E: Executor<'e, Database = Any>>(exec: E, target_id:
                 attempts: r.int("attempts")?,
                 last_error: r.opt_text("last_error")?,
                 created_at: Timestamp(r.int("created_at")?),
+                started_at: r.opt_int("started_at")?.map(Timestamp),
                 finished_at: r.opt_int("finished_at")?.map(Timestamp),
             })
         })

@@ -1,9 +1,10 @@
 //! Payment intent commands and queries.
 
-use super::processing::JobOutcome;
+use super::processing::{JobOutcome, Payload};
 use super::{App, AppError, AppResult, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, PaymentIntentUpdate, Status};
-use kassa_domain::{Amount, CaptureId, Currency, Metadata, PaymentIntent, PaymentIntentId};
+use kassa_domain::{Amount, CaptureId, Currency, Metadata, Mode, PaymentIntent, PaymentIntentId};
+use kassa_store::jobs::{self, JobRecord};
 use kassa_store::page::Page;
 use kassa_store::{PageRequest, TimeRange, payment_intents};
 
@@ -96,6 +97,13 @@ impl App {
             .ok_or_else(|| AppError::not_found("payment_intent", id))
     }
 
+    /// A payment intent and the processing jobs that worked on it, oldest first.
+    pub async fn payment_intent_jobs(&self, ctx: &Ctx, id: &str) -> AppResult<(PaymentIntent, Vec<JobRecord>)> {
+        let pi = self.get_payment_intent(ctx, id).await?;
+        let jobs = jobs::for_target(self.store().reader(), pi.id.as_str()).await?;
+        Ok((pi, jobs))
+    }
+
     /// One page of payment intents, newest first.
     pub async fn list_payment_intents(
         &self,
@@ -127,14 +135,24 @@ impl App {
         .await
     }
 
-    /// Confirms: the intent goes to `processing` and an authorization job is queued.
+    /// Confirms: the intent goes to `processing` and an authorization job is queued. With
+    /// `force_decline` (test mode only) the simulator declines it whatever the card.
     pub async fn confirm_payment_intent(
         &self,
         ctx: &Ctx,
         id: &str,
         payment_method: Option<PaymentMethodInput>,
+        force_decline: bool,
     ) -> AppResult<PaymentIntent> {
         let pi_id = parse_id(id)?;
+        if force_decline && ctx.scope.mode == Mode::Live {
+            return Err(AppError::new(
+                ErrorKind::BadRequest,
+                "testmode_only",
+                "A forced failure can only be asked for with test keys.",
+            ));
+        }
+        let payload = force_decline.then(|| Payload { force_decline, ..Payload::default() });
         let payment_method = match payment_method {
             Some(pm) => Some(self.resolve_payment_method(ctx, pm).await?),
             None => None,
@@ -147,7 +165,7 @@ impl App {
                 let events = pi.confirm(payment_method, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
                 self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
-                self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), None, false).await?;
+                self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), payload, false).await?;
                 Ok(pi)
             })
             .await?;
@@ -176,7 +194,14 @@ impl App {
                 let pending = pi.begin_capture(CaptureId::generate(), amount, final_capture, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
                 job = self
-                    .enqueue_job(tx, JobKind::Capture, &ctx.scope, pi.id.as_str(), Some((Some(pending.id), None)), true)
+                    .enqueue_job(
+                        tx,
+                        JobKind::Capture,
+                        &ctx.scope,
+                        pi.id.as_str(),
+                        Some(Payload { capture_id: Some(pending.id), ..Payload::default() }),
+                        true,
+                    )
                     .await?;
                 Ok(pi)
             })
@@ -216,7 +241,7 @@ impl App {
                 payment_intents::update(tx, &pi).await?;
                 self.record_events(tx, &ctx.cause(), &outcome.events, &pi, None).await?;
                 if !outcome.released.is_zero() {
-                    let payload = Some((None, Some(outcome.released.get())));
+                    let payload = Some(Payload { amount: Some(outcome.released.get()), ..Payload::default() });
                     job = self.enqueue_job(tx, JobKind::Void, &ctx.scope, pi.id.as_str(), payload, true).await?;
                 }
                 Ok(pi)

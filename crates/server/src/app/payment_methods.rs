@@ -98,6 +98,20 @@ impl App {
         })
     }
 
+    /// Whether `name` is a test payment method of the connector (`pm_card_visa` …).
+    pub fn knows_payment_method(&self, name: &str) -> bool {
+        self.inner.connector.test_card_number(name).is_some()
+    }
+
+    /// A payment intent's client secret: `{id}_secret_{mac}`, which only this gateway can
+    /// make. For faces whose clients expect one; no Kassa endpoint takes it yet.
+    pub fn client_secret(&self, id: &kassa_domain::PaymentIntentId) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.fingerprint_key).expect("HMAC takes any key length");
+        mac.update(b"client-secret:");
+        mac.update(id.as_str().as_bytes());
+        format!("{id}_secret_{}", hex::encode(&mac.finalize().into_bytes()[..12]))
+    }
+
     /// Same card and merchant, same fingerprint; without the gateway's key it reveals nothing.
     fn fingerprint(&self, ctx: &Ctx, pan: &Pan) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.fingerprint_key).expect("HMAC takes any key length");

@@ -51,13 +51,18 @@ impl JobKind {
     }
 }
 
-/// Extra input of `capture` and `void` jobs.
+/// Extra input of a job, stored with it.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct Payload {
+pub(crate) struct Payload {
+    /// `capture`: the pending capture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    capture_id: Option<CaptureId>,
+    pub capture_id: Option<CaptureId>,
+    /// `void`: the amount released.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    amount: Option<i64>,
+    pub amount: Option<i64>,
+    /// `authorize`, test mode: ask the simulator to decline (fault injection).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_decline: bool,
 }
 
 /// How a run of a job ended.
@@ -108,14 +113,11 @@ impl App {
         kind: JobKind,
         scope: &Scope,
         target: &str,
-        payload: Option<(Option<CaptureId>, Option<i64>)>,
+        payload: Option<Payload>,
         claimed: bool,
     ) -> AppResult<Option<Job>> {
         let now = self.clock().now();
-        let payload = payload
-            .map(|(capture_id, amount)| serde_json::to_string(&Payload { capture_id, amount }))
-            .transpose()
-            .map_err(AppError::internal)?;
+        let payload = payload.map(|payload| serde_json::to_string(&payload)).transpose().map_err(AppError::internal)?;
         let lease_end = now.plus_millis(self.job_config().lease.as_millis() as i64).micros();
         let job = NewJob {
             id: JobId::generate(),
@@ -313,6 +315,7 @@ impl App {
                 amount: pi.amount.get(),
                 currency: pi.currency,
                 capture: pi.capture_method == CaptureMethod::Automatic,
+                force_decline: payload(job)?.force_decline,
             })
             .await?;
         let settled = self

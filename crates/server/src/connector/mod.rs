@@ -68,6 +68,8 @@ pub struct AuthorizeRequest {
     pub currency: Currency,
     /// Capture at once.
     pub capture: bool,
+    /// Test mode fault injection: decline whatever the card.
+    pub force_decline: bool,
 }
 
 /// Capture, refund or release part of an authorization.

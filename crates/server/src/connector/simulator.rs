@@ -33,6 +33,11 @@ pub const TEST_PAYMENT_METHODS: &[(&str, &str)] = &[
     ("pm_card_insufficient_funds", "4000000000009995"),
     ("pm_card_expired", "4000000000000069"),
     ("pm_card_processing_error", "4000000000000119"),
+    // The seed payment backend's names (source document 002).
+    ("pm_fake_visa", "4242424242424242"),
+    ("pm_fake_mastercard", "5555555555554444"),
+    ("pm_fake_amex", "378282246310005"),
+    ("pm_fake_discover", "6011111111111117"),
 ];
 
 /// What the network will do with a card.
@@ -48,6 +53,8 @@ pub enum Scenario {
     Expired,
     /// Decline: processing error at the issuer.
     ProcessingError,
+    /// Decline asked for by the merchant in test mode (fault injection), whatever the card.
+    Forced,
 }
 
 impl Scenario {
@@ -58,6 +65,7 @@ impl Scenario {
             Scenario::InsufficientFunds => "insufficient_funds",
             Scenario::Expired => "expired",
             Scenario::ProcessingError => "processing_error",
+            Scenario::Forced => "forced",
         }
     }
 
@@ -82,6 +90,9 @@ impl Scenario {
                 ("card_declined", Some("insufficient_funds"), "Your card has insufficient funds.")
             }
             Scenario::Expired => ("expired_card", Some("expired_card"), "Your card has expired."),
+            Scenario::Forced => {
+                ("card_declined", Some("forced_failure"), "Declined on request (forced failure in test mode).")
+            }
             Scenario::ProcessingError => {
                 ("processing_error", None, "An error occurred while processing your card. Try again in a little bit.")
             }
@@ -274,6 +285,7 @@ impl Connector for Simulator {
         Box::pin(async move {
             let scenario = Scenario::from_token(&req.network_token)
                 .ok_or_else(|| ConnectorError("the simulator did not issue this card token".into()))?;
+            let scenario = if req.force_decline { Scenario::Forced } else { scenario };
             let mut op = self.operation(&req.idempotency_key, "authorize", &req.reference);
             op.amount = Some(req.amount);
             op.currency = Some(req.currency.code().to_owned());

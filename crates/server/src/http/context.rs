@@ -23,23 +23,37 @@ pub async fn attach(State(state): State<HttpState>, req: Request, next: Next) ->
     let Some(auth) = req.extensions().get::<Authenticated>().cloned() else {
         return AppError::internal("context without authentication").into_response();
     };
-    let (mut parts, body) = req.into_parts();
-    let (idempotency, body) = if parts.method == Method::POST {
-        match idempotency_key(&parts, body, state.body_limit).await {
-            Ok(found) => found,
-            Err(e) => return e.into_response(),
-        }
-    } else {
-        (None, body)
+    let (ctx, req) = match build(&state, auth, req).await {
+        Ok(built) => built,
+        Err(e) => return e.into_response(),
     };
+    let mut response = next.run(req).await;
+    mark_replayed(&ctx, &mut response);
+    response
+}
+
+/// Builds the [`Ctx`] of an authenticated request and puts it in the request's extensions.
+/// A POST or PATCH may carry an `Idempotency-Key`; its body is buffered to fingerprint it.
+pub async fn build(state: &HttpState, auth: Authenticated, req: Request) -> Result<(Ctx, Request), AppError> {
+    let (mut parts, body) = req.into_parts();
+    let (idempotency, body) =
+        if is_mutation(&parts.method) { idempotency_key(&parts, body, state.body_limit).await? } else { (None, body) };
     let scope = Scope { merchant_id: auth.merchant_id, mode: auth.mode };
     let ctx = Ctx::new(scope, auth.kind, request_id::current().unwrap_or_else(RequestId::generate), idempotency);
     parts.extensions.insert(ctx.clone());
-    let mut response = next.run(Request::from_parts(parts, body)).await;
+    Ok((ctx, Request::from_parts(parts, body)))
+}
+
+/// Methods that change something, and so take an `Idempotency-Key`.
+pub fn is_mutation(method: &Method) -> bool {
+    method == Method::POST || method == Method::PATCH
+}
+
+/// Says `Idempotent-Replayed: true` on an answer replayed for a repeated key.
+pub fn mark_replayed(ctx: &Ctx, response: &mut Response) {
     if ctx.was_replayed() {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    response
 }
 
 /// Reads the header and fingerprints method, path, query and body (which is buffered and

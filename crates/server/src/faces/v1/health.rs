@@ -6,10 +6,11 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-/// Liveness: the process answers.
+/// Liveness: the process answers, with its time (the seed API's health check has the same
+/// shape).
 #[utoipa::path(get, path = "/health", tag = "Operations", security(()), responses((status = 200, description = "Alive")))]
-pub async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+pub async fn health(State(s): State<HttpState>) -> Json<Value> {
+    Json(json!({ "status": "ok", "timestamp": crate::render::iso_millis(s.app.clock().now()) }))
 }
 
 /// Readiness: the database answers.

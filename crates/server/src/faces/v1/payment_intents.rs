@@ -135,7 +135,7 @@ pub async fn confirm(
 ) -> Result<Json<api::PaymentIntent>, AppError> {
     let payment_method = read_payment_method(&mut f, s.app.clock().year_month());
     f.finish()?;
-    Ok(Json(render::payment_intent(&s.app.confirm_payment_intent(&ctx, &id, payment_method).await?)))
+    Ok(Json(render::payment_intent(&s.app.confirm_payment_intent(&ctx, &id, payment_method, false).await?)))
 }
 
 /// Reads a field that has a Stripe name and a short alias (`amount_to_capture` / `amount`).
