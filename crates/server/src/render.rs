@@ -268,3 +268,33 @@ pub fn promotion_code(p: &kassa_domain::checkout::PromotionCode) -> api::Promoti
         created_at: datetime(p.created_at),
     }
 }
+
+/// A timestamp as ISO 8601 UTC with milliseconds, `2023-01-01T12:00:05.000Z` (JavaScript's
+/// `toISOString`), for the faces whose clients expect that spelling.
+pub fn iso_millis(t: Timestamp) -> String {
+    let d = datetime(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second(),
+        d.millisecond()
+    )
+}
+
+/// A timestamp as ISO 8601 UTC to the second, `2025-10-20T11:00:00Z`.
+pub fn iso_seconds(t: Timestamp) -> String {
+    let d = datetime(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second()
+    )
+}

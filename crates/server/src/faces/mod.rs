@@ -1,5 +1,6 @@
 //! Faces: each way into Kassa translates its wire format into app commands and back: the
-//! native v1 API, and the hosted checkout page.
+//! native v1 API, the hosted checkout page, and the compatibility faces (the seed API).
 
 pub mod checkout_page;
+pub mod seed;
 pub mod v1;

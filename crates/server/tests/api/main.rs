@@ -11,5 +11,6 @@ mod jobs;
 mod payment_intents;
 mod rate_limits;
 mod refunds;
+mod seed;
 mod validation;
 mod webhooks;

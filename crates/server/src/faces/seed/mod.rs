@@ -1,0 +1,107 @@
+//! The seed payment backend's API (source document 002), served at the gateway's root so the
+//! seed's own frontend and test clients work with only their base URL changed.
+//!
+//! A translator over the app: `POST /payment_intents`, `PATCH /payment_intents/{id}/confirm`,
+//! `GET /payment_intents/{id}`, `GET /payment_intents/{id}/jobs`, `GET /payments/{id}` and
+//! `POST /refunds` map onto the same commands as `/v1`. Where the seed is wrong Kassa is
+//! right: a missing `Idempotency-Key` is 400, a reused key with another body is refused, every
+//! invalid field is listed, a 425 has the standard error object, and refunds never exceed
+//! what was captured. A seed "payment" is the captured side of an intent: `pay_X` is `pi_X`.
+
+mod error;
+mod jobs;
+mod payment_intents;
+mod payments;
+mod views;
+
+pub use error::SeedError;
+
+use crate::app::{AppError, ErrorKind};
+use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::fields::Fields;
+use crate::http::query::QueryParams;
+use crate::http::{HttpState, auth, context};
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+
+/// The seed's routes, behind their authentication and idempotency layer.
+pub fn routes(state: HttpState) -> Router<HttpState> {
+    Router::new()
+        .route("/payment_intents", post(payment_intents::create))
+        .route("/payment_intents/{id}", get(payment_intents::retrieve))
+        .route("/payment_intents/{id}/confirm", patch(payment_intents::confirm))
+        .route("/payment_intents/{id}/jobs", get(jobs::list))
+        .route("/payments/{id}", get(payments::result))
+        .route("/refunds", post(payments::refund))
+        .layer(from_fn_with_state(state, admit))
+}
+
+/// Bearer secret key, rate limit, and a mandatory `Idempotency-Key` on POST and PATCH; then
+/// the same request context as `/v1`. Refusals use the seed's error shape.
+async fn admit(State(state): State<HttpState>, req: Request, next: Next) -> Response {
+    let (auth, limits) = match auth::admit(&state, req.headers()).await {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused.render(|e| SeedError(e).into_response()),
+    };
+    let mut response = if context::is_mutation(req.method()) && !req.headers().contains_key("idempotency-key") {
+        SeedError(
+            AppError::new(
+                ErrorKind::BadRequest,
+                "missing_idempotency_key",
+                "Idempotency-Key header is required on POST and PATCH requests.",
+            )
+            .with_param("Idempotency-Key"),
+        )
+        .into_response()
+    } else {
+        match context::build(&state, auth, req).await {
+            Ok((ctx, req)) => {
+                let mut response = next.run(req).await;
+                context::mark_replayed(&ctx, &mut response);
+                response
+            }
+            Err(e) => SeedError(e).into_response(),
+        }
+    };
+    if let Some(h) = limits {
+        response.headers_mut().extend(h);
+    }
+    response
+}
+
+/// A JSON object body; refusals in the seed's shape.
+pub struct Body(pub Fields);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = SeedError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, SeedError> {
+        Ok(Body(JsonBody::from_request(req, state).await?.0))
+    }
+}
+
+/// The `{id}` path segment.
+pub struct Id(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = SeedError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SeedError> {
+        Ok(Id(PathId::from_request_parts(parts, state).await?.0))
+    }
+}
+
+/// The query string.
+pub struct Params(pub QueryParams);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = SeedError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SeedError> {
+        Ok(Params(Query::from_request_parts(parts, state).await?.0))
+    }
+}
