@@ -1,7 +1,8 @@
 //! `/v1/checkout_sessions`
 
-use super::{expand, minor_units, read_metadata, web_url};
+use super::{expand, minor_units, read_metadata};
 use crate::app::{AppError, CheckoutSessionFilter, Ctx, NewSessionInput};
+use crate::faces::readers::{address, consumer, web_url};
 use crate::http::HttpState;
 use crate::http::extract::{JsonBody, PathId, Query};
 use crate::http::fields::{Fields, vouched};
@@ -10,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
 use kassa_domain::checkout::{
-    Address, CheckoutSession, Consumer, ItemKind, LineItem, Locale, MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus,
+    CheckoutSession, ItemKind, LineItem, Locale, MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus,
 };
 use kassa_domain::payment_intent::CaptureMethod;
 use kassa_domain::{Currency, Invalid, PaymentIntentId};
@@ -63,43 +64,6 @@ fn line_items(f: &mut Fields) -> Option<Vec<LineItem>> {
         }
     }
     Some(parsed)
-}
-
-fn consumer(f: &mut Fields) -> Option<Consumer> {
-    let mut c = f.object("consumer")?;
-    let email = c.string("email", 254);
-    if email.as_ref().is_some_and(|e| !e.contains('@') || e.starts_with('@') || e.ends_with('@')) {
-        c.reject("email", Invalid::new("invalid_email", "Give an email address."));
-    }
-    let consumer = Consumer {
-        first_name: c.string("first_name", 100),
-        last_name: c.string("last_name", 100),
-        email,
-        phone_number: c.string("phone_number", 30),
-    };
-    f.absorb(c);
-    Some(consumer)
-}
-
-fn address(f: &mut Fields, field: &str) -> Option<Address> {
-    let mut a = f.object(field)?;
-    let country = a.string("country_code", 2);
-    if country.as_ref().is_some_and(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
-        a.reject("country_code", Invalid::new("invalid_country_code", "Give an ISO 3166-1 alpha-2 code such as SA."));
-    }
-    let address = Address {
-        first_name: a.string("first_name", 100),
-        last_name: a.string("last_name", 100),
-        line1: a.string("line1", 200),
-        line2: a.string("line2", 200),
-        city: a.string("city", 100),
-        region: a.string("region", 100),
-        postal_code: a.string("postal_code", 20),
-        country_code: country,
-        phone_number: a.string("phone_number", 30),
-    };
-    f.absorb(a);
-    Some(address)
 }
 
 fn render_session(

@@ -139,18 +139,6 @@ fn expand(q: &mut QueryParams, allowed: &str) -> Result<bool, AppError> {
     Ok(wanted)
 }
 
-/// An absolute http(s) URL (redirect targets).
-fn web_url(f: &mut Fields, field: &str, required: bool) -> Option<String> {
-    let raw = if required { f.required_string(field, 2048) } else { f.string(field, 2048) }?;
-    match reqwest::Url::parse(&raw) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Some(raw),
-        _ => {
-            f.reject(field, Invalid::new("invalid_url", "Give an absolute http or https URL."));
-            None
-        }
-    }
-}
-
 /// A non-negative amount in minor units.
 fn minor_units(f: &mut Fields, field: &str) -> Option<kassa_domain::MinorUnits> {
     f.integer(field, 0, kassa_domain::money::MAX_AMOUNT, "invalid_amount").and_then(kassa_domain::MinorUnits::new)
