@@ -127,6 +127,12 @@ impl App {
         format!("{}/checkout/{id}", self.inner.public_url)
     }
 
+    /// The gateway's public base URL (no trailing slash), for faces that mount the hosted
+    /// page under their own prefix.
+    pub fn public_url(&self) -> &str {
+        &self.inner.public_url
+    }
+
     /// Resolves when a job has been enqueued since the last call (or at once if one was).
     pub async fn job_enqueued(&self) {
         self.inner.job_signal.notified().await

@@ -1,6 +1,8 @@
 //! Faces: each way into Kassa translates its wire format into app commands and back: the
-//! native v1 API, the hosted checkout page, and the compatibility faces (the seed API).
+//! native v1 API, the hosted checkout page, and the compatibility faces (the seed API, ProBuy).
 
 pub mod checkout_page;
+pub mod probuy;
+pub mod readers;
 pub mod seed;
 pub mod v1;

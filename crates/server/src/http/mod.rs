@@ -42,6 +42,7 @@ pub fn router(state: HttpState, config: &Config) -> Router {
         .route("/checkout/assets/style.css", axum::routing::get(crate::faces::checkout_page::stylesheet))
         .merge(v1)
         .merge(crate::faces::seed::routes(state.clone()))
+        .merge(crate::faces::probuy::routes(state.clone()))
         .fallback(error::unknown_route)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -9,6 +9,7 @@ mod events;
 mod idempotency;
 mod jobs;
 mod payment_intents;
+mod probuy;
 mod rate_limits;
 mod refunds;
 mod seed;
