@@ -187,6 +187,48 @@ async fn the_documented_flow_from_intent_to_refund() {
     assert_eq!(more.status, 422, "{}", more.text);
     let payment = send(&app, "GET", &format!("/payments/{id}"), None, None).await.body;
     assert_eq!(payment["refunded_amount"], 2599);
+    let by_payment_id = send(&app, "GET", &format!("/payments/{pay_id}"), None, None).await;
+    assert_eq!(by_payment_id.body, payment);
+    let location = refund.header("location").unwrap().to_owned();
+    let fetched = send(&app, "GET", &location, None, None).await;
+    assert_eq!((fetched.status, &fetched.body), (200, &refund.body), "{}", fetched.text);
+}
+
+#[tokio::test]
+async fn the_seeds_browser_frontend_may_call_it_from_another_origin() {
+    let app = spawn_app().await;
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/payment_intents/pi_x/confirm"))
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "PATCH")
+        .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key")
+        .send()
+        .await
+        .unwrap();
+    let preflight = TestResponse::from(preflight).await;
+    assert_eq!(preflight.status, 200, "{}", preflight.text);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    let allowed = preflight.header("access-control-allow-headers").unwrap_or_default().to_ascii_lowercase();
+    assert!(allowed.contains("idempotency-key") && allowed.contains("authorization"), "{allowed}");
+    assert!(preflight.header("access-control-allow-methods").unwrap_or_default().contains("PATCH"));
+
+    let created = app
+        .client
+        .post(app.url("/payment_intents"))
+        .header("Origin", "http://localhost:3000")
+        .bearer_auth(&app.merchant.secret_key)
+        .header("Idempotency-Key", "cors-1")
+        .json(&order(json!(100)))
+        .send()
+        .await
+        .unwrap();
+    let created = TestResponse::from(created).await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.header("access-control-allow-origin"), Some("*"));
+    assert!(
+        created.header("access-control-expose-headers").unwrap_or_default().to_ascii_lowercase().contains("location")
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //!
 //! A translator over the app: `POST /payment_intents`, `PATCH /payment_intents/{id}/confirm`,
 //! `GET /payment_intents/{id}`, `GET /payment_intents/{id}/jobs`, `GET /payments/{id}` and
-//! `POST /refunds` map onto the same commands as `/v1`. Where the seed is wrong Kassa is
+//! `POST /refunds` (and `GET /refunds/{id}`, where its `Location` points) map onto the same commands as `/v1`. Where the seed is wrong Kassa is
 //! right: a missing `Idempotency-Key` is 400, a reused key with another body is refused, every
 //! invalid field is listed, a 425 has the standard error object, and refunds never exceed
 //! what was captured. A seed "payment" is the captured side of an intent: `pay_X` is `pi_X`.
@@ -27,6 +27,7 @@ use axum::http::request::Parts;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
+use tower_http::cors::{Any, CorsLayer};
 
 /// The seed's routes, behind their authentication and idempotency layer.
 pub fn routes(state: HttpState) -> Router<HttpState> {
@@ -37,7 +38,25 @@ pub fn routes(state: HttpState) -> Router<HttpState> {
         .route("/payment_intents/{id}/jobs", get(jobs::list))
         .route("/payments/{id}", get(payments::result))
         .route("/refunds", post(payments::refund))
+        .route("/refunds/{id}", get(payments::retrieve_refund))
         .layer(from_fn_with_state(state, admit))
+        .layer(cors())
+}
+
+/// The seed's own frontend is a browser app on another origin that calls the API with its key
+/// (the seed server allowed any origin); preflights are answered before authentication.
+fn cors() -> CorsLayer {
+    use axum::http::{HeaderName, Method, header};
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PATCH])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .expose_headers([
+            header::LOCATION,
+            header::RETRY_AFTER,
+            HeaderName::from_static("request-id"),
+            HeaderName::from_static("idempotent-replayed"),
+        ])
 }
 
 /// Bearer secret key, rate limit, and a mandatory `Idempotency-Key` on POST and PATCH; then

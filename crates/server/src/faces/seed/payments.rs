@@ -22,7 +22,9 @@ pub async fn result(
     Params(q): Params,
 ) -> Result<Json<PaymentView>, SeedError> {
     q.finish()?;
-    let pi = s.app.get_payment_intent(&ctx, &id).await?;
+    // The intent's id, as documented; the payment's own id works too.
+    let intent = intent_of_payment(&id).map_or(id.clone(), |pi| pi.to_string());
+    let pi = s.app.get_payment_intent(&ctx, &intent).await?;
     match pi.status {
         Status::Processing => Err(AppError::new(
             ErrorKind::TooEarly,
@@ -90,4 +92,15 @@ pub async fn refund(State(s): State<HttpState>, ctx: Ctx, Body(mut f): Body) -> 
     })?;
     let location = format!("/refunds/{}", refund.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(RefundView::new(&refund))).into_response())
+}
+
+/// `GET /refunds/{id}`: where a created refund's `Location` points.
+pub async fn retrieve_refund(
+    State(s): State<HttpState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Params(q): Params,
+) -> Result<Json<RefundView>, SeedError> {
+    q.finish()?;
+    Ok(Json(RefundView::new(&s.app.get_refund(&ctx, &id).await?)))
 }
