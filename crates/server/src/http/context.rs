@@ -94,3 +94,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
         parts.extensions.get::<Ctx>().cloned().ok_or_else(|| AppError::internal("handler without context"))
     }
 }
+
+/// A face's front door: [`super::auth::admit`], an `Idempotency-Key` on every POST and PATCH if
+/// the face demands one, then [`build`]; every refusal rendered by the face's error type `E`.
+pub async fn admit_as<E>(state: HttpState, req: Request, next: Next, key_required: bool) -> Response
+where
+    E: From<AppError> + IntoResponse,
+{
+    let (auth, limits) = match super::auth::admit(&state, req.headers()).await {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused.render(|e| E::from(e).into_response()),
+    };
+    let mut response = if key_required && is_mutation(req.method()) && !req.headers().contains_key("idempotency-key") {
+        let missing = AppError::new(
+            ErrorKind::BadRequest,
+            "missing_idempotency_key",
+            "Idempotency-Key header is required on POST and PATCH requests.",
+        );
+        E::from(missing.with_param("Idempotency-Key")).into_response()
+    } else {
+        match build(&state, auth, req).await {
+            Ok((ctx, req)) => {
+                let mut response = next.run(req).await;
+                mark_replayed(&ctx, &mut response);
+                response
+            }
+            Err(e) => E::from(e).into_response(),
+        }
+    };
+    if let Some(h) = limits {
+        response.headers_mut().extend(h);
+    }
+    response
+}

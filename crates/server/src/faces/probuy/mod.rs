@@ -14,12 +14,12 @@ pub use error::ProBuyError;
 
 use crate::http::extract::{JsonBody, PathId};
 use crate::http::fields::Fields;
-use crate::http::{HttpState, auth, context};
+use crate::http::{HttpState, context};
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::{Next, from_fn_with_state};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 /// Where the hosted page is mounted for ProBuy's redirect URLs.
@@ -34,24 +34,10 @@ pub fn routes(state: HttpState) -> Router<HttpState> {
     api.merge(crate::faces::checkout_page::routes(PAGE_PREFIX))
 }
 
-/// `Authorization: Bearer <secret key>` and its rate limit, then the request context.
+/// `Authorization: Bearer <secret key>` and its rate limit, then the request context (an
+/// `Idempotency-Key` is honoured, but ProBuy's SDK sends none).
 async fn admit(State(state): State<HttpState>, req: Request, next: Next) -> Response {
-    let (auth, limits) = match auth::admit(&state, req.headers()).await {
-        Ok(admitted) => admitted,
-        Err(refused) => return refused.render(|e| ProBuyError(e).into_response()),
-    };
-    let mut response = match context::build(&state, auth, req).await {
-        Ok((ctx, req)) => {
-            let mut response = next.run(req).await;
-            context::mark_replayed(&ctx, &mut response);
-            response
-        }
-        Err(e) => ProBuyError(e).into_response(),
-    };
-    if let Some(h) = limits {
-        response.headers_mut().extend(h);
-    }
-    response
+    context::admit_as::<ProBuyError>(state, req, next, false).await
 }
 
 /// A JSON object body; refusals in ProBuy's shape.

@@ -16,16 +16,15 @@ mod views;
 
 pub use error::SeedError;
 
-use crate::app::{AppError, ErrorKind};
 use crate::http::extract::{JsonBody, PathId, Query};
 use crate::http::fields::Fields;
 use crate::http::query::QueryParams;
-use crate::http::{HttpState, auth, context};
+use crate::http::{HttpState, context};
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::{Next, from_fn_with_state};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, patch, post};
 use tower_http::cors::{Any, CorsLayer};
 
@@ -62,34 +61,7 @@ fn cors() -> CorsLayer {
 /// Bearer secret key, rate limit, and a mandatory `Idempotency-Key` on POST and PATCH; then
 /// the same request context as `/v1`. Refusals use the seed's error shape.
 async fn admit(State(state): State<HttpState>, req: Request, next: Next) -> Response {
-    let (auth, limits) = match auth::admit(&state, req.headers()).await {
-        Ok(admitted) => admitted,
-        Err(refused) => return refused.render(|e| SeedError(e).into_response()),
-    };
-    let mut response = if context::is_mutation(req.method()) && !req.headers().contains_key("idempotency-key") {
-        SeedError(
-            AppError::new(
-                ErrorKind::BadRequest,
-                "missing_idempotency_key",
-                "Idempotency-Key header is required on POST and PATCH requests.",
-            )
-            .with_param("Idempotency-Key"),
-        )
-        .into_response()
-    } else {
-        match context::build(&state, auth, req).await {
-            Ok((ctx, req)) => {
-                let mut response = next.run(req).await;
-                context::mark_replayed(&ctx, &mut response);
-                response
-            }
-            Err(e) => SeedError(e).into_response(),
-        }
-    };
-    if let Some(h) = limits {
-        response.headers_mut().extend(h);
-    }
-    response
+    context::admit_as::<SeedError>(state, req, next, true).await
 }
 
 /// A JSON object body; refusals in the seed's shape.
