@@ -150,4 +150,6 @@ async fn tokens_and_ids_are_checked() {
     let other = app.create_merchant("Other").await;
     let foreign = app.request("GET", &format!("/probuy/api/checkouts/{id}"), None, Some(&other.secret_key), None).await;
     assert_eq!((foreign.status, foreign.body["error"].as_str()), (404, Some("NotFoundError")));
+    let unknown = app.get("/probuy/api/orders").await;
+    assert_eq!((unknown.status, unknown.body["error"].as_str()), (404, Some("NotFoundError")), "{}", unknown.text);
 }

@@ -20,7 +20,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 /// Where the hosted page is mounted for ProBuy's redirect URLs.
 pub const PAGE_PREFIX: &str = "/probuy/checkout";
@@ -30,7 +30,8 @@ pub fn routes(state: HttpState) -> Router<HttpState> {
     let api = Router::new()
         .route("/probuy/api/checkouts/session", post(checkouts::create))
         .route("/probuy/api/checkouts/{id}", get(checkouts::details))
-        .layer(from_fn_with_state(state, admit));
+        .layer(from_fn_with_state(state, admit))
+        .route("/probuy/{*rest}", any(unknown_route));
     api.merge(crate::faces::checkout_page::routes(PAGE_PREFIX))
 }
 
@@ -60,4 +61,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ProBuyError> {
         Ok(Id(PathId::from_request_parts(parts, state).await?.0))
     }
+}
+
+/// Anything else under `/probuy`, answered in ProBuy's shape so its SDK reads the message.
+async fn unknown_route(uri: axum::http::Uri) -> ProBuyError {
+    ProBuyError(crate::app::AppError::new(
+        crate::app::ErrorKind::NotFound,
+        "route_not_found",
+        format!("Unrecognized request URL: {}.", uri.path()),
+    ))
 }
