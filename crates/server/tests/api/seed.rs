@@ -451,3 +451,32 @@ async fn unknown_and_foreign_objects_are_not_found() {
     let not_yet = send(&app, "GET", &format!("/payments/{id}"), None, None).await;
     assert_eq!(not_yet.status, 404, "no payment before confirmation");
 }
+
+#[tokio::test]
+async fn forced_failures_and_fake_cards_are_for_test_keys_only() {
+    use kassa_domain::{KeyKind, Mode};
+    let app = spawn_app().await;
+    let (_, live) = app.create_key(KeyKind::Secret, Mode::Live).await;
+    let fake = app.request("POST", "/payment_intents", Some(order(json!(100))), Some(&live), Some("live-1")).await;
+    assert_eq!((fake.status, fake.error()["param"].as_str()), (422, Some("payment_method_id")), "{}", fake.text);
+
+    // A live intent with a real card, made through /v1, cannot be forced to fail.
+    let card = json!({"type": "card", "card": {"number": "4111111111111111", "exp_month": 12, "exp_year": 2040, "cvc": "123"}});
+    let pi = app
+        .request(
+            "POST",
+            "/v1/payment_intents",
+            Some(json!({"amount": 100, "currency": "USD", "payment_method_data": card})),
+            Some(&live),
+            None,
+        )
+        .await;
+    assert_eq!(pi.status, 200, "{}", pi.text);
+    let id = json_of(&pi.body, "id");
+    let forced = app
+        .request("PATCH", &format!("/payment_intents/{id}/confirm?force=failure"), None, Some(&live), Some("live-2"))
+        .await;
+    assert_eq!((forced.status, forced.error()["code"].as_str()), (400, Some("testmode_only")), "{}", forced.text);
+    let unchanged = app.request("GET", &format!("/payment_intents/{id}"), None, Some(&live), None).await;
+    assert_eq!(unchanged.body["status"], "requires_confirmation");
+}
