@@ -14,6 +14,7 @@ use kassa_store::webhooks::{self as store, Attempt, ClaimedDelivery};
 use kassa_store::{Scope, WriteTx, events};
 use rand::Rng;
 use std::time::Duration;
+use tracing::Instrument;
 
 impl App {
     /// Claims up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint.
@@ -49,10 +50,14 @@ impl App {
     /// the delivery claimed until its lease runs out, and it is sent again.
     pub async fn deliver(&self, delivery: ClaimedDelivery) {
         let span = tracing::info_span!("webhook", delivery = %delivery.id, event = %delivery.event_id, endpoint = %delivery.endpoint_id, attempt = delivery.attempt);
-        let _enter = span.enter();
-        if let Err(e) = self.try_deliver(&delivery).await {
-            tracing::error!(error = %e, "delivery could not be completed; it will be retried after its lease");
+        // `instrument`, not `span.enter()`, which must never be held across `.await`.
+        async {
+            if let Err(e) = self.try_deliver(&delivery).await {
+                tracing::error!(error = %e, "delivery could not be completed; it will be retried after its lease");
+            }
         }
+        .instrument(span)
+        .await
     }
 
     async fn try_deliver(&self, d: &ClaimedDelivery) -> AppResult<()> {

@@ -21,6 +21,7 @@ use kassa_store::{Scope, WriteTx, payment_intents, refunds};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use tracing::Instrument;
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,9 +173,15 @@ impl App {
 
     /// Runs one claimed job to an outcome. Never fails: problems reschedule the job.
     pub async fn run_job(&self, job: Job) -> JobOutcome {
+        // `instrument`, not `span.enter()`: an entered guard held across `.await` corrupts the
+        // span stack of whatever task the worker thread polls next (and, in debug builds,
+        // panics in the subscriber and drops that task's connection).
         let span =
             tracing::info_span!("job", id = %job.id, kind = %job.kind, target = %job.target_id, attempt = job.attempts);
-        let _enter = span.enter();
+        self.run_job_steps(job).instrument(span).await
+    }
+
+    async fn run_job_steps(&self, job: Job) -> JobOutcome {
         let result = match JobKind::parse(&job.kind) {
             Some(JobKind::Authorize) => self.authorize(&job).await,
             Some(JobKind::Capture) => self.capture(&job).await,
