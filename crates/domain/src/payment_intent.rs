@@ -180,6 +180,13 @@ pub struct PaymentFailure {
     pub message: String,
 }
 
+impl PaymentFailure {
+    /// The most precise reason: the issuer's decline code if there is one, else Kassa's code.
+    pub fn reason(&self) -> &str {
+        self.decline_code.as_deref().unwrap_or(&self.code)
+    }
+}
+
 /// A capture sent to the processor and not yet answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingCapture {

@@ -72,7 +72,7 @@ pub fn refund(r: &Refund, expanded: Option<&PaymentIntent>) -> api::Refund {
         currency: api::Currency::new(r.currency.code()),
         reason: r.reason.map(|x| api::RefundReason::from(x.as_str())),
         status: api::RefundStatus::from(r.status.as_str()),
-        failure_code: r.failure.as_ref().map(|f| f.decline_code.clone().unwrap_or_else(|| f.code.clone())),
+        failure_code: r.failure.as_ref().map(|f| f.reason().to_owned()),
         failure_message: r.failure.as_ref().map(|f| f.message.clone()),
         metadata: r.metadata.entries().clone(),
         created_at: datetime(r.created_at),
@@ -272,29 +272,13 @@ pub fn promotion_code(p: &kassa_domain::checkout::PromotionCode) -> api::Promoti
 /// A timestamp as ISO 8601 UTC with milliseconds, `2023-01-01T12:00:05.000Z` (JavaScript's
 /// `toISOString`), for the faces whose clients expect that spelling.
 pub fn iso_millis(t: Timestamp) -> String {
-    let d = datetime(t);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        d.year(),
-        u8::from(d.month()),
-        d.day(),
-        d.hour(),
-        d.minute(),
-        d.second(),
-        d.millisecond()
-    )
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    datetime(t).format(format).unwrap_or_default()
 }
 
 /// A timestamp as ISO 8601 UTC to the second, `2025-10-20T11:00:00Z`.
 pub fn iso_seconds(t: Timestamp) -> String {
-    let d = datetime(t);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        d.year(),
-        u8::from(d.month()),
-        d.day(),
-        d.hour(),
-        d.minute(),
-        d.second()
-    )
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    datetime(t).format(format).unwrap_or_default()
 }

@@ -102,7 +102,7 @@ pub fn steps(pi: &PaymentIntent, jobs: &[JobRecord]) -> Vec<StepView> {
         (JobState::Failed, _) | (JobState::Succeeded, Status::Failed) => Some(
             pi.last_error
                 .as_ref()
-                .map(|f| (f.decline_code.clone().unwrap_or_else(|| f.code.clone()), f.message.clone()))
+                .map(|f| (f.reason().to_owned(), f.message.clone()))
                 .unwrap_or_else(|| ("processing_error".into(), authorize.last_error.clone().unwrap_or_default())),
         ),
         _ => None,

@@ -42,7 +42,7 @@ impl PaymentIntentView {
             metadata: pi.metadata.entries().clone(),
             created_at: iso_millis(pi.created_at),
             updated_at: iso_millis(pi.updated_at),
-            failure_reason: failure.map(|f| f.decline_code.clone().unwrap_or_else(|| f.code.clone())),
+            failure_reason: failure.map(|f| f.reason().to_owned()),
             failure_message: failure.map(|f| f.message.clone()),
         }
     }
@@ -124,7 +124,7 @@ impl RefundView {
             reason: refund.reason.map(|r| r.as_str()),
             status: refund.status.as_str(),
             created_at: iso_millis(refund.created_at),
-            failure_reason: refund.failure.as_ref().map(|f| f.decline_code.clone().unwrap_or_else(|| f.code.clone())),
+            failure_reason: refund.failure.as_ref().map(|f| f.reason().to_owned()),
         }
     }
 }
