@@ -1,5 +1,5 @@
 //! The one error type of the application layer. Faces render it in their wire format; the
-//! native API's rendering is in `http::error`.
+//! native API's rendering is in `faces::v1::error`.
 
 use kassa_domain::Invalid;
 use kassa_domain::payment_intent::{TransitionError, UpdateError};
@@ -33,6 +33,8 @@ pub enum ErrorKind {
     RateLimited,
     /// The body is too large (413).
     PayloadTooLarge,
+    /// The body is not in a format the route reads (415).
+    UnsupportedMediaType,
     /// The object is still being processed (425).
     TooEarly,
     /// A dependency is unavailable; retry (503).

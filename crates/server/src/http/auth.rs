@@ -1,18 +1,23 @@
-//! API key authentication for the native API: `Authorization: Bearer sk_…` (or HTTP Basic
-//! with the key as user name), then the key's rate limit.
+//! Authentication at the front door: a face reads the [`Credential`] a request presents,
+//! [`admit`] resolves it to a merchant and mode and takes a token from its rate limit.
 
 use super::HttpState;
 use super::rate_limit::Verdict;
 use crate::app::{AppError, Authenticated, ErrorKind};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use base64::Engine;
 use kassa_domain::KeyKind;
 
-/// The key presented in an `Authorization` header.
-pub fn presented_key(headers: &HeaderMap) -> Result<String, AppError> {
+/// What a request presents to say who it is, as its face read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A secret or publishable API key (`sk_…`, `pk_…`).
+    ApiKey(String),
+}
+
+/// A key as `Authorization: Bearer <key>`, or as the user name of HTTP Basic (base64).
+pub fn bearer_or_basic(headers: &HeaderMap) -> Result<Credential, AppError> {
     let missing = || {
         AppError::new(
             ErrorKind::Authentication,
@@ -32,14 +37,14 @@ pub fn presented_key(headers: &HeaderMap) -> Result<String, AppError> {
     } else {
         return Err(missing());
     };
-    if key.is_empty() { Err(missing()) } else { Ok(key) }
+    if key.is_empty() { Err(missing()) } else { Ok(Credential::ApiKey(key)) }
 }
 
-/// Authenticates a request with a secret key and takes a token from the key's rate limit.
+/// Authenticates a request's credential as a secret key and takes a token from the key's rate limit.
 /// Returns who is asking and the `RateLimit-*` headers for the answer; each face renders the
 /// error in its own shape.
-pub async fn admit(state: &HttpState, headers: &HeaderMap) -> Result<(Authenticated, Option<HeaderMap>), Refused> {
-    let key = presented_key(headers).map_err(Refused::from)?;
+pub async fn admit(state: &HttpState, credential: Credential) -> Result<(Authenticated, Option<HeaderMap>), Refused> {
+    let Credential::ApiKey(key) = credential;
     let auth = state.app.authenticate(&key).await.map_err(Refused::from)?;
     if auth.kind == KeyKind::Publishable {
         return Err(Refused::from(AppError::new(
@@ -85,20 +90,4 @@ impl Refused {
         }
         response
     }
-}
-
-/// The native API's authentication layer: [`admit`], then the request's extensions carry the
-/// result for [`super::context::attach`].
-pub async fn authenticate(State(state): State<HttpState>, mut req: Request, next: Next) -> Response {
-    let (auth, headers) = match admit(&state, req.headers()).await {
-        Ok(admitted) => admitted,
-        Err(refused) => return refused.render(IntoResponse::into_response),
-    };
-    req.extensions_mut().insert(auth);
-    let mut response = next.run(req).await;
-    if let Some(h) = headers {
-        response.headers_mut().extend(h);
-    }
-    response.headers_mut().insert("kassa-api-version", HeaderValue::from_static("v1"));
-    response
 }

@@ -1,10 +1,9 @@
-//! HTTP plumbing shared by the faces: request ids and logs, the error shape, API key
+//! HTTP plumbing shared by the faces: the face seam ([`face`]), request ids and logs, API key
 //! authentication with rate limits, idempotency keys, and strict request parsing.
 
 pub mod auth;
 pub mod context;
-pub mod error;
-pub mod extract;
+pub mod face;
 pub mod fields;
 pub mod query;
 pub mod rate_limit;
@@ -13,10 +12,9 @@ pub mod request_id;
 use crate::app::App;
 use crate::config::Config;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn;
+use face::{Limits, mount};
 use std::sync::Arc;
-use tower_http::catch_panic::CatchPanicLayer;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -29,27 +27,18 @@ pub struct HttpState {
     pub body_limit: usize,
 }
 
-/// The whole HTTP surface: health, the OpenAPI document and the native v1 API, wrapped in the
-/// layers every request passes (outermost first): request id, logs and error shape; panic
-/// guard; timeout; body limit.
+/// The whole HTTP surface, composed here and nowhere else: every face mounted the same way
+/// (front door, limits, refusals in its shape), anything else answered as the native API's
+/// unknown route, and the request id with its log line around it all.
 pub fn router(state: HttpState, config: &Config) -> Router {
-    let v1 = crate::faces::v1::routes()
-        .layer(from_fn_with_state(state.clone(), context::attach))
-        .layer(from_fn_with_state(state.clone(), auth::authenticate));
+    use crate::faces::{checkout_page::CheckoutPage, probuy::ProBuy, seed::Seed, v1::V1};
+    let limits = Limits { body: config.body_limit, timeout: config.request_timeout };
     Router::new()
-        .merge(crate::faces::v1::public_routes())
-        .merge(crate::faces::checkout_page::routes("/checkout"))
-        .route("/checkout/assets/style.css", axum::routing::get(crate::faces::checkout_page::stylesheet))
-        .merge(v1)
-        .merge(crate::faces::seed::routes(state.clone()))
-        .merge(crate::faces::probuy::routes(state.clone()))
-        .fallback(error::unknown_route)
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ))
-        .layer(CatchPanicLayer::new())
+        .merge(mount::<V1>(&state, limits))
+        .merge(mount::<CheckoutPage>(&state, limits))
+        .merge(mount::<Seed>(&state, limits))
+        .merge(mount::<ProBuy>(&state, limits))
+        .fallback(face::unknown_route::<V1>)
         .layer(from_fn(request_id::middleware))
         .with_state(state)
 }

@@ -1,7 +1,6 @@
 //! A `req_…` id for every request: in the `Request-Id` header, in every error body and on
 //! every log line of the request.
 
-use super::error;
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
@@ -19,21 +18,14 @@ pub fn current() -> Option<RequestId> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
-/// Assigns the id, logs one line per request, and gives framework-made error responses
-/// (405, 413, timeouts, panics) the standard error shape.
+/// Assigns the id and logs one line per request.
 pub async fn middleware(req: Request, next: Next) -> Response {
     let id = RequestId::generate();
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
-    let response = CURRENT
-        .scope(id.clone(), async move {
-            let response = next.run(req).await;
-            error::ensure_error_shape(response)
-        })
-        .instrument(span.clone())
-        .await;
+    let response = CURRENT.scope(id.clone(), async move { next.run(req).await }).instrument(span.clone()).await;
     let mut response = response;
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {
         response.headers_mut().insert("request-id", value);

@@ -5,6 +5,7 @@ mod auth;
 mod basics;
 mod checkout;
 mod checkout_page;
+mod contract;
 mod events;
 mod idempotency;
 mod jobs;

@@ -8,6 +8,7 @@ mod view;
 
 use crate::app::{AppError, ErrorKind, PaymentMethodInput};
 use crate::http::HttpState;
+use crate::http::face::Face;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -26,7 +27,51 @@ use view::FormState;
 #[derive(Clone, Copy)]
 struct Mount(&'static str);
 
-/// The page's routes under `prefix`.
+/// The hosted page at `/checkout`: public (the session's id and the forms' token are the only
+/// way in), refusals as HTML pages.
+pub struct CheckoutPage;
+
+impl Face for CheckoutPage {
+    // No prefix of its own: `/checkout/{id}` leaves no room for a catch-all beside it, and
+    // Vipps' Checkout API lives at `/checkout/v3/…`.
+    type Error = PageError;
+
+    fn routes() -> Router<HttpState> {
+        Router::new()
+    }
+
+    fn public_routes() -> Router<HttpState> {
+        routes("/checkout").route("/checkout/assets/style.css", get(stylesheet))
+    }
+}
+
+/// A refusal of the page, shown to a customer as a page.
+#[derive(Debug)]
+pub struct PageError(AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = match self.0.kind {
+            ErrorKind::NotFound => return page(StatusCode::NOT_FOUND, view::not_found()),
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Validation | ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            _ => return failure(self.0),
+        };
+        let locale = kassa_domain::checkout::Locale::En;
+        page(status, view::final_state(locale, "This request cannot be answered here.", None, None))
+    }
+}
+
+/// The page's routes under `prefix` (`/checkout`, or a face's own).
 pub fn routes(prefix: &'static str) -> Router<HttpState> {
     Router::new()
         .route(&format!("{prefix}/{{id}}"), get(show))
@@ -37,7 +82,7 @@ pub fn routes(prefix: &'static str) -> Router<HttpState> {
 }
 
 /// `GET /checkout/assets/style.css`
-pub async fn stylesheet() -> Response {
+async fn stylesheet() -> Response {
     let mut r = include_str!("style.css").into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));

@@ -1,10 +1,11 @@
 //! `POST /probuy/api/checkouts/session` and `GET /probuy/api/checkouts/{checkout_id}`.
 
 use super::amount::{major_json, to_major, to_minor};
-use super::{Body, Id, PAGE_PREFIX, ProBuyError};
-use crate::app::{Ctx, NewSessionInput};
+use super::{PAGE_PREFIX, ProBuy, ProBuyError};
+use crate::app::NewSessionInput;
 use crate::faces::readers::{address, consumer, web_url};
 use crate::http::HttpState;
+use crate::http::face::{Body, Caller, Id};
 use crate::http::fields::{Fields, vouched};
 use crate::render::iso_seconds;
 use axum::Json;
@@ -279,7 +280,11 @@ struct Created {
 }
 
 /// `POST /probuy/api/checkouts/session` → `201`.
-pub async fn create(State(s): State<HttpState>, ctx: Ctx, Body(mut f): Body) -> Result<Response, ProBuyError> {
+pub async fn create(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<ProBuy>,
+    Body(mut f, _): Body<ProBuy>,
+) -> Result<Response, ProBuyError> {
     let input = read_order(&mut f);
     f.finish()?;
     let session = s.app.create_checkout_session(&ctx, vouched(input)?).await?;
@@ -360,7 +365,11 @@ fn details_of(session: &CheckoutSession, pi: &PaymentIntent) -> Details {
 }
 
 /// `GET /probuy/api/checkouts/{checkout_id}`.
-pub async fn details(State(s): State<HttpState>, ctx: Ctx, Id(id): Id) -> Result<Response, ProBuyError> {
+pub async fn details(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<ProBuy>,
+    Id(id, _): Id<ProBuy>,
+) -> Result<Response, ProBuyError> {
     let session = s.app.get_checkout_session(&ctx, &id).await?;
     let pi = s.app.get_payment_intent(&ctx, session.payment_intent_id.as_str()).await?;
     Ok(Json(details_of(&session, &pi)).into_response())

@@ -49,8 +49,12 @@ impl IntoResponse for ProBuyError {
     fn into_response(self) -> Response {
         let e = self.0;
         let (status, error, message) = match e.kind {
-            ErrorKind::Validation | ErrorKind::BadRequest | ErrorKind::PayloadTooLarge => {
+            ErrorKind::Validation | ErrorKind::BadRequest => {
                 (StatusCode::BAD_REQUEST, "ValidationError", "Invalid request data".to_owned())
+            }
+            ErrorKind::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "ValidationError", e.message.clone()),
+            ErrorKind::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "ValidationError", e.message.clone())
             }
             ErrorKind::Authentication | ErrorKind::Permission => {
                 (StatusCode::UNAUTHORIZED, "AuthenticationError", "Invalid or expired API token".to_owned())
@@ -75,7 +79,9 @@ impl IntoResponse for ProBuyError {
         };
         let mut details: BTreeMap<String, String> =
             e.details.iter().map(|d| (dotted(&d.param), d.message.trim_end_matches('.').to_owned())).collect();
-        if details.is_empty() && matches!(e.kind, ErrorKind::BadRequest | ErrorKind::PayloadTooLarge) {
+        if details.is_empty()
+            && matches!(e.kind, ErrorKind::BadRequest | ErrorKind::PayloadTooLarge | ErrorKind::UnsupportedMediaType)
+        {
             details.insert(e.param.as_deref().map_or_else(|| "body".to_owned(), dotted), e.message.clone());
         }
         let body = Body {

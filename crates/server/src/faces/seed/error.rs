@@ -53,6 +53,7 @@ fn status_and_type(kind: ErrorKind) -> (StatusCode, &'static str) {
             (StatusCode::CONFLICT, "invalid_request_error")
         }
         ErrorKind::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request_error"),
+        ErrorKind::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_request_error"),
         ErrorKind::TooEarly => (StatusCode::TOO_EARLY, "invalid_request_error"),
         ErrorKind::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
         ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "api_error"),

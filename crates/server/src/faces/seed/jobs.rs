@@ -8,9 +8,9 @@
 //! step its reason belongs to, and the steps after it are `skipped`. Step 5 is the same call
 //! for automatic capture, and the `capture` job for manual capture.
 
-use super::{Id, Params, SeedError};
-use crate::app::Ctx;
+use super::{Seed, SeedError};
 use crate::http::HttpState;
+use crate::http::face::{Caller, Id, Params};
 use crate::render::iso_millis;
 use axum::Json;
 use axum::extract::State;
@@ -186,9 +186,9 @@ fn view(pi: &PaymentIntent, authorize: &JobRecord, i: usize, stage: Stage) -> St
 /// `GET /payment_intents/{id}/jobs`.
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Id(id): Id,
-    Params(q): Params,
+    Caller(ctx, _): Caller<Seed>,
+    Id(id, _): Id<Seed>,
+    Params(q, _): Params<Seed>,
 ) -> Result<Json<JobsView>, SeedError> {
     q.finish()?;
     let (pi, jobs) = s.app.payment_intent_jobs(&ctx, &id).await?;

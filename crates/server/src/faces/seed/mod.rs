@@ -16,34 +16,39 @@ mod views;
 
 pub use error::SeedError;
 
-use crate::http::extract::{JsonBody, PathId, Query};
-use crate::http::fields::Fields;
-use crate::http::query::QueryParams;
-use crate::http::{HttpState, context};
+use crate::http::HttpState;
+use crate::http::face::Face;
 use axum::Router;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::request::Parts;
-use axum::middleware::{Next, from_fn_with_state};
-use axum::response::Response;
 use axum::routing::{get, patch, post};
 use tower_http::cors::{Any, CorsLayer};
 
-/// The seed's routes, behind their authentication and idempotency layer.
-pub fn routes(state: HttpState) -> Router<HttpState> {
-    Router::new()
-        .route("/payment_intents", post(payment_intents::create))
-        .route("/payment_intents/{id}", get(payment_intents::retrieve))
-        .route("/payment_intents/{id}/confirm", patch(payment_intents::confirm))
-        .route("/payment_intents/{id}/jobs", get(jobs::list))
-        .route("/payments/{id}", get(payments::result))
-        .route("/refunds", post(payments::refund))
-        .route("/refunds/{id}", get(payments::retrieve_refund))
-        .layer(from_fn_with_state(state, admit))
-        .layer(cors())
+/// The seed API: `Authorization: Bearer sk_…`, a mandatory `Idempotency-Key` on POST and
+/// PATCH, errors in the seed's shape with every invalid field listed.
+pub struct Seed;
+
+impl Face for Seed {
+    type Error = SeedError;
+
+    const IDEMPOTENCY_KEY_REQUIRED: bool = true;
+
+    fn routes() -> Router<HttpState> {
+        Router::new()
+            .route("/payment_intents", post(payment_intents::create))
+            .route("/payment_intents/{id}", get(payment_intents::retrieve))
+            .route("/payment_intents/{id}/confirm", patch(payment_intents::confirm))
+            .route("/payment_intents/{id}/jobs", get(jobs::list))
+            .route("/payments/{id}", get(payments::result))
+            .route("/refunds", post(payments::refund))
+            .route("/refunds/{id}", get(payments::retrieve_refund))
+    }
+
+    /// The seed's own frontend is a browser app on another origin that calls the API with its
+    /// key (the seed server allowed any origin); preflights are answered before the front door.
+    fn wrap(routes: Router<HttpState>) -> Router<HttpState> {
+        routes.layer(cors())
+    }
 }
 
-/// The seed's own frontend is a browser app on another origin that calls the API with its key
-/// (the seed server allowed any origin); preflights are answered before authentication.
 fn cors() -> CorsLayer {
     use axum::http::{HeaderName, Method, header};
     CorsLayer::new()
@@ -56,43 +61,4 @@ fn cors() -> CorsLayer {
             HeaderName::from_static("request-id"),
             HeaderName::from_static("idempotent-replayed"),
         ])
-}
-
-/// Bearer secret key, rate limit, and a mandatory `Idempotency-Key` on POST and PATCH; then
-/// the same request context as `/v1`. Refusals use the seed's error shape.
-async fn admit(State(state): State<HttpState>, req: Request, next: Next) -> Response {
-    context::admit_as::<SeedError>(state, req, next, true).await
-}
-
-/// A JSON object body; refusals in the seed's shape.
-pub struct Body(pub Fields);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = SeedError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, SeedError> {
-        Ok(Body(JsonBody::from_request(req, state).await?.0))
-    }
-}
-
-/// The `{id}` path segment.
-pub struct Id(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for Id {
-    type Rejection = SeedError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SeedError> {
-        Ok(Id(PathId::from_request_parts(parts, state).await?.0))
-    }
-}
-
-/// The query string.
-pub struct Params(pub QueryParams);
-
-impl<S: Send + Sync> FromRequestParts<S> for Params {
-    type Rejection = SeedError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SeedError> {
-        Ok(Params(Query::from_request_parts(parts, state).await?.0))
-    }
 }

@@ -1,9 +1,10 @@
 //! `/payment_intents`: create, confirm (asynchronous, `202`), retrieve.
 
 use super::views::{Accepted, PaymentIntentView};
-use super::{Body, Id, Params, SeedError};
+use super::{Seed, SeedError};
 use crate::app::{NewPaymentIntentInput, PaymentMethodInput};
 use crate::http::HttpState;
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
 use axum::Json;
 use axum::extract::State;
@@ -44,8 +45,8 @@ fn payment_method(s: &HttpState, f: &mut Fields, field: &str) -> Option<PaymentM
 /// `POST /payment_intents` → `201` with `Location`.
 pub async fn create(
     State(s): State<HttpState>,
-    ctx: crate::app::Ctx,
-    Body(mut f): Body,
+    Caller(ctx, _): Caller<Seed>,
+    Body(mut f, _): Body<Seed>,
 ) -> Result<Response, SeedError> {
     let amount = required(&mut f, "amount", "invalid_amount", "Amount is required: a positive integer in cents.")
         .then(|| f.amount("amount"))
@@ -97,9 +98,9 @@ pub async fn create(
 /// `GET /payment_intents/{id}`.
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: crate::app::Ctx,
-    Id(id): Id,
-    Params(q): Params,
+    Caller(ctx, _): Caller<Seed>,
+    Id(id, _): Id<Seed>,
+    Params(q, _): Params<Seed>,
 ) -> Result<Json<PaymentIntentView>, SeedError> {
     q.finish()?;
     let pi = s.app.get_payment_intent(&ctx, &id).await?;
@@ -110,10 +111,10 @@ pub async fn retrieve(
 /// `Retry-After: 3`; the outcome is read from `GET /payment_intents/{id}` or `/payments/{id}`.
 pub async fn confirm(
     State(s): State<HttpState>,
-    ctx: crate::app::Ctx,
-    Id(id): Id,
-    Params(mut q): Params,
-    Body(mut f): Body,
+    Caller(ctx, _): Caller<Seed>,
+    Id(id, _): Id<Seed>,
+    Params(mut q, _): Params<Seed>,
+    Body(mut f, _): Body<Seed>,
 ) -> Result<Response, SeedError> {
     let force = q.parsed("force", |v| match v {
         "failure" => Ok(true),

@@ -1,9 +1,10 @@
 //! `/payments/{intent id}` (the result of a confirmed intent) and `/refunds`.
 
 use super::views::{PaymentView, RefundView, intent_of_payment};
-use super::{Body, Id, Params, SeedError};
-use crate::app::{AppError, Ctx, ErrorKind, NewRefundInput};
+use super::{Seed, SeedError};
+use crate::app::{AppError, ErrorKind, NewRefundInput};
 use crate::http::HttpState;
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
 use axum::Json;
 use axum::extract::State;
@@ -17,9 +18,9 @@ use kassa_domain::{Invalid, Metadata};
 /// captured, `404` when there is none (not confirmed, failed or canceled).
 pub async fn result(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Id(id): Id,
-    Params(q): Params,
+    Caller(ctx, _): Caller<Seed>,
+    Id(id, _): Id<Seed>,
+    Params(q, _): Params<Seed>,
 ) -> Result<Json<PaymentView>, SeedError> {
     q.finish()?;
     // The intent's id, as documented; the payment's own id works too.
@@ -47,7 +48,11 @@ pub async fn result(
 
 /// `POST /refunds` → `201`. Refunds of one payment never exceed what it captured: the amount
 /// is reserved under the payment's row lock.
-pub async fn refund(State(s): State<HttpState>, ctx: Ctx, Body(mut f): Body) -> Result<Response, SeedError> {
+pub async fn refund(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Seed>,
+    Body(mut f, _): Body<Seed>,
+) -> Result<Response, SeedError> {
     let payment = if f.has("payment_id") {
         f.string("payment_id", 255)
     } else {
@@ -97,9 +102,9 @@ pub async fn refund(State(s): State<HttpState>, ctx: Ctx, Body(mut f): Body) -> 
 /// `GET /refunds/{id}`: where a created refund's `Location` points.
 pub async fn retrieve_refund(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Id(id): Id,
-    Params(q): Params,
+    Caller(ctx, _): Caller<Seed>,
+    Id(id, _): Id<Seed>,
+    Params(q, _): Params<Seed>,
 ) -> Result<Json<RefundView>, SeedError> {
     q.finish()?;
     Ok(Json(RefundView::new(&s.app.get_refund(&ctx, &id).await?)))

@@ -1,10 +1,11 @@
 //! `/v1/checkout_sessions`
 
+use super::V1;
 use super::{expand, minor_units, read_metadata};
 use crate::app::{AppError, CheckoutSessionFilter, Ctx, NewSessionInput};
 use crate::faces::readers::{address, consumer, web_url};
 use crate::http::HttpState;
-use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
 use crate::render;
 use axum::Json;
@@ -93,9 +94,9 @@ async fn with_payment(
     responses((status = 200, body = api::CheckoutSession), (status = 422, body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::CheckoutSession>, AppError> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
@@ -157,9 +158,9 @@ pub async fn create(
     responses((status = 200, body = api::CheckoutSession), (status = 404, body = api::ErrorBody)))]
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::CheckoutSession>, AppError> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
@@ -176,8 +177,8 @@ pub async fn retrieve(
     responses((status = 200, body = api::List<api::CheckoutSession>)))]
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::CheckoutSession>>, AppError> {
     let page = q.page();
     let expanded = expand(&mut q, "data.payment_intent")?;
@@ -207,9 +208,9 @@ pub async fn list(
     responses((status = 200, body = api::CheckoutSession), (status = 409, body = api::ErrorBody)))]
 pub async fn expire(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(f, _): Body<V1>,
 ) -> Result<Json<api::CheckoutSession>, AppError> {
     f.finish()?;
     let session = s.app.expire_checkout_session(&ctx, &id).await?;

@@ -1,9 +1,10 @@
 //! `/v1/coupons`
 
+use super::V1;
 use super::read_metadata;
-use crate::app::{AppError, Ctx, NewCouponInput};
+use crate::app::{AppError, NewCouponInput};
 use crate::http::HttpState;
-use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
 use crate::render;
 use axum::Json;
@@ -28,8 +29,8 @@ pub(super) fn future_instant(f: &mut Fields, field: &str, now: Timestamp) -> Opt
     responses((status = 200, body = api::Coupon), (status = 422, body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::Coupon>, AppError> {
     let name = f.string("name", 100);
     let amount_off = f.amount("amount_off");
@@ -67,9 +68,9 @@ pub async fn create(
     responses((status = 200, body = api::Coupon), (status = 404, body = api::ErrorBody)))]
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(q, _): Params<V1>,
 ) -> Result<Json<api::Coupon>, AppError> {
     q.finish()?;
     Ok(Json(render::coupon(&s.app.get_coupon(&ctx, &id).await?)))
@@ -81,8 +82,8 @@ pub async fn retrieve(
     responses((status = 200, body = api::List<api::Coupon>)))]
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::Coupon>>, AppError> {
     let page = q.page();
     q.finish()?;
@@ -95,9 +96,9 @@ pub async fn list(
     responses((status = 200, body = api::Coupon), (status = 404, body = api::ErrorBody)))]
 pub async fn update(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::Coupon>, AppError> {
     let name = f.string("name", 100);
     let active = f.boolean("active");

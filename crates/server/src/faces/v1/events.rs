@@ -1,8 +1,9 @@
 //! `/v1/events`
 
-use crate::app::{AppError, Ctx, EventFilter};
+use super::V1;
+use crate::app::{AppError, EventFilter};
 use crate::http::HttpState;
-use crate::http::extract::{PathId, Query};
+use crate::http::face::{Caller, Id, Params};
 use crate::render;
 use axum::Json;
 use axum::extract::State;
@@ -35,8 +36,8 @@ fn event_type(s: &str) -> Result<String, Invalid> {
     responses((status = 200, body = api::List<api::Event>)))]
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::Event>>, AppError> {
     let page = q.page();
     let event_type = q.parsed("type", event_type);
@@ -52,9 +53,9 @@ pub async fn list(
     responses((status = 200, body = api::Event), (status = 404, body = api::ErrorBody)))]
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(q, _): Params<V1>,
 ) -> Result<Json<api::Event>, AppError> {
     q.finish()?;
     Ok(Json(render::event(&s.app.get_event(&ctx, &id).await?)))

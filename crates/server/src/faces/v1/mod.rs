@@ -4,6 +4,7 @@
 
 mod checkout_sessions;
 mod coupons;
+mod error;
 mod events;
 mod health;
 pub mod openapi;
@@ -15,15 +16,42 @@ mod webhook_endpoints;
 
 use crate::app::{AppError, PaymentMethodInput};
 use crate::http::HttpState;
+use crate::http::face::{self, Face};
 use crate::http::fields::Fields;
 use crate::http::query::QueryParams;
 use axum::Router;
+use axum::response::Response;
 use axum::routing::{get, post};
 use kassa_domain::card::{Expiry, Pan, check_cvc};
 use kassa_domain::{Invalid, Metadata};
 
+/// The native API: `Authorization: Bearer sk_…`, an optional `Idempotency-Key` on POST,
+/// errors as `{"error": {type, code, message, param, details, request_id}}`.
+pub struct V1;
+
+impl Face for V1 {
+    type Error = AppError;
+
+    const PREFIX: Option<&'static str> = Some("/v1");
+
+    fn routes() -> Router<HttpState> {
+        routes()
+    }
+
+    fn public_routes() -> Router<HttpState> {
+        Router::new()
+            .route("/health", get(health::health))
+            .route("/ready", get(health::ready))
+            .route("/v1/openapi.json", get(openapi::document))
+    }
+
+    fn decorate(response: &mut Response) {
+        face::set_header(response, "kassa-api-version", "v1");
+    }
+}
+
 /// Routes that need a secret key.
-pub fn routes() -> Router<HttpState> {
+fn routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/payment_intents", post(payment_intents::create).get(payment_intents::list))
         .route("/v1/payment_intents/{id}", get(payment_intents::retrieve).post(payment_intents::update))
@@ -52,14 +80,6 @@ pub fn routes() -> Router<HttpState> {
         .route("/v1/coupons/{id}", get(coupons::retrieve).post(coupons::update))
         .route("/v1/promotion_codes", post(promotion_codes::create).get(promotion_codes::list))
         .route("/v1/promotion_codes/{id}", get(promotion_codes::retrieve).post(promotion_codes::update))
-}
-
-/// Routes anyone may call.
-pub fn public_routes() -> Router<HttpState> {
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/ready", get(health::ready))
-        .route("/v1/openapi.json", get(openapi::document))
 }
 
 /// Metadata for a new object: an object of strings within the limits.

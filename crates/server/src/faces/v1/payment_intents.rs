@@ -1,9 +1,10 @@
 //! `/v1/payment_intents`
 
+use super::V1;
 use super::{expect_no_query, read_metadata, read_payment_method};
-use crate::app::{AppError, Ctx, NewPaymentIntentInput, PaymentIntentFilter};
+use crate::app::{AppError, NewPaymentIntentInput, PaymentIntentFilter};
 use crate::http::HttpState;
-use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
 use crate::render;
 use axum::Json;
@@ -36,8 +37,8 @@ fn statement_descriptor(s: &str) -> Result<String, Invalid> {
     responses((status = 200, body = api::PaymentIntent), (status = 422, description = "Invalid fields", body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::PaymentIntent>, AppError> {
     let amount = f.required_amount("amount");
     let currency = f.required_parsed("currency", Currency::parse);
@@ -75,9 +76,9 @@ pub async fn create(
     responses((status = 200, body = api::PaymentIntent), (status = 404, body = api::ErrorBody)))]
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(q, _): Params<V1>,
 ) -> Result<Json<api::PaymentIntent>, AppError> {
     expect_no_query(q)?;
     Ok(Json(render::payment_intent(&s.app.get_payment_intent(&ctx, &id).await?)))
@@ -91,8 +92,8 @@ pub async fn retrieve(
     responses((status = 200, body = api::List<api::PaymentIntent>)))]
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::PaymentIntent>>, AppError> {
     let page = q.page();
     let status = q.parsed("status", Status::parse);
@@ -109,9 +110,9 @@ pub async fn list(
     responses((status = 200, body = api::PaymentIntent), (status = 409, body = api::ErrorBody)))]
 pub async fn update(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::PaymentIntent>, AppError> {
     let changes = PaymentIntentUpdate {
         description: f.string("description", MAX_DESCRIPTION),
@@ -129,9 +130,9 @@ pub async fn update(
     responses((status = 200, body = api::PaymentIntent), (status = 409, body = api::ErrorBody)))]
 pub async fn confirm(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::PaymentIntent>, AppError> {
     let payment_method = read_payment_method(&mut f, s.app.clock().year_month());
     f.finish()?;
@@ -155,9 +156,9 @@ fn aliased<T>(f: &mut Fields, name: &str, alias: &str, read: impl Fn(&mut Fields
               (status = 409, body = api::ErrorBody), (status = 422, body = api::ErrorBody)))]
 pub async fn capture(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::PaymentIntent>, AppError> {
     let amount = aliased(&mut f, "amount_to_capture", "amount", |f, name| f.amount(name));
     let final_capture = f.boolean("final_capture").unwrap_or(true);
@@ -171,9 +172,9 @@ pub async fn capture(
     responses((status = 200, body = api::PaymentIntent), (status = 409, body = api::ErrorBody)))]
 pub async fn cancel(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::PaymentIntent>, AppError> {
     let reason = aliased(&mut f, "cancellation_reason", "reason", |f, name| f.parsed(name, CancellationReason::parse));
     f.finish()?;
@@ -186,9 +187,9 @@ pub async fn cancel(
     responses((status = 200, body = api::List<api::Event>), (status = 404, body = api::ErrorBody)))]
 pub async fn events(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::Event>>, AppError> {
     let page = q.page();
     q.finish()?;

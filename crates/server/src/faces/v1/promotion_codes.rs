@@ -1,10 +1,11 @@
 //! `/v1/promotion_codes`
 
+use super::V1;
 use super::coupons::future_instant;
 use super::read_metadata;
-use crate::app::{AppError, Ctx, NewPromotionCodeInput, PromotionCodeListFilter};
+use crate::app::{AppError, NewPromotionCodeInput, PromotionCodeListFilter};
 use crate::http::HttpState;
-use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
 use crate::render;
 use axum::Json;
@@ -18,8 +19,8 @@ use kassa_domain::{CouponId, Currency, Invalid};
     responses((status = 200, body = api::PromotionCode), (status = 409, body = api::ErrorBody), (status = 422, body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::PromotionCode>, AppError> {
     let code = f.required_parsed("code", parse_code);
     let coupon = f.required_string("coupon", 100);
@@ -66,9 +67,9 @@ pub async fn create(
     responses((status = 200, body = api::PromotionCode), (status = 404, body = api::ErrorBody)))]
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(q, _): Params<V1>,
 ) -> Result<Json<api::PromotionCode>, AppError> {
     q.finish()?;
     Ok(Json(render::promotion_code(&s.app.get_promotion_code(&ctx, &id).await?)))
@@ -81,8 +82,8 @@ pub async fn retrieve(
     responses((status = 200, body = api::List<api::PromotionCode>)))]
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::PromotionCode>>, AppError> {
     let page = q.page();
     let code = q.take("code");
@@ -104,9 +105,9 @@ pub async fn list(
     responses((status = 200, body = api::PromotionCode), (status = 404, body = api::ErrorBody)))]
 pub async fn update(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::PromotionCode>, AppError> {
     let active = f.boolean("active");
     let metadata = f.string_map("metadata");

@@ -1,9 +1,10 @@
 //! `/v1/refunds`
 
+use super::V1;
 use super::{expand, read_metadata};
 use crate::app::{AppError, Ctx, NewRefundInput, RefundFilter};
 use crate::http::HttpState;
-use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
 use crate::render;
 use axum::Json;
@@ -27,9 +28,9 @@ async fn render_refund(s: &HttpState, ctx: &Ctx, refund: &Refund, expanded: bool
     responses((status = 200, body = api::Refund), (status = 404, body = api::ErrorBody), (status = 422, body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::Refund>, AppError> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
@@ -54,9 +55,9 @@ pub async fn create(
     responses((status = 200, body = api::Refund), (status = 404, body = api::ErrorBody)))]
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::Refund>, AppError> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
@@ -73,8 +74,8 @@ pub async fn retrieve(
     responses((status = 200, body = api::List<api::Refund>)))]
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::Refund>>, AppError> {
     let page = q.page();
     let expanded = expand(&mut q, "data.payment_intent")?;
@@ -102,9 +103,9 @@ pub async fn list(
     responses((status = 200, body = api::Refund), (status = 404, body = api::ErrorBody)))]
 pub async fn update(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::Refund>, AppError> {
     let metadata = f.string_map("metadata");
     f.finish()?;

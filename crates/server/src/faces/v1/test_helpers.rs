@@ -1,8 +1,9 @@
 //! `/v1/test_helpers`: test-mode views for integration tests and debugging.
 
-use crate::app::{AppError, Ctx};
+use super::V1;
+use crate::app::AppError;
 use crate::http::HttpState;
-use crate::http::extract::Query;
+use crate::http::face::{Caller, Params};
 use crate::http::fields::vouched;
 use crate::render::datetime;
 use axum::Json;
@@ -16,8 +17,8 @@ use kassa_domain::Invalid;
     responses((status = 200, body = api::List<api::SimulatorOperation>), (status = 403, body = api::ErrorBody)))]
 pub async fn simulator_operations(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::SimulatorOperation>>, AppError> {
     let payment_intent = q.take("payment_intent");
     if payment_intent.is_none() {

@@ -1,9 +1,10 @@
 //! `/v1/webhook_endpoints`, and the delivery side of `/v1/events/{id}`.
 
+use super::V1;
 use super::read_metadata;
-use crate::app::{AppError, AttemptsTarget, Ctx, EndpointChanges, NewEndpointInput};
+use crate::app::{AppError, AttemptsTarget, EndpointChanges, NewEndpointInput};
 use crate::http::HttpState;
-use crate::http::extract::{JsonBody, PathId, Query};
+use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
 use crate::render;
 use axum::Json;
@@ -37,8 +38,8 @@ fn endpoint_url(f: &mut Fields, mode: Mode, required: bool) -> Option<EndpointUr
     responses((status = 200, body = api::WebhookEndpoint), (status = 422, body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::WebhookEndpoint>, AppError> {
     let url = endpoint_url(&mut f, ctx.scope.mode, true);
     let enabled_events = enabled_events(&mut f, true);
@@ -59,9 +60,9 @@ pub async fn create(
     responses((status = 200, body = api::WebhookEndpoint), (status = 404, body = api::ErrorBody)))]
 pub async fn retrieve(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(q, _): Params<V1>,
 ) -> Result<Json<api::WebhookEndpoint>, AppError> {
     q.finish()?;
     Ok(Json(render::webhook_endpoint(&s.app.get_webhook_endpoint(&ctx, &id).await?, false)))
@@ -73,8 +74,8 @@ pub async fn retrieve(
     responses((status = 200, body = api::List<api::WebhookEndpoint>)))]
 pub async fn list(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::WebhookEndpoint>>, AppError> {
     let page = q.page();
     q.finish()?;
@@ -92,9 +93,9 @@ pub async fn list(
     responses((status = 200, body = api::WebhookEndpoint), (status = 404, body = api::ErrorBody), (status = 422, body = api::ErrorBody)))]
 pub async fn update(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::WebhookEndpoint>, AppError> {
     let changes = EndpointChanges {
         url: endpoint_url(&mut f, ctx.scope.mode, false),
@@ -110,7 +111,11 @@ pub async fn update(
 /// Delete an endpoint.
 #[utoipa::path(delete, path = "/v1/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path)),
     responses((status = 200, body = api::Deleted), (status = 404, body = api::ErrorBody)))]
-pub async fn delete(State(s): State<HttpState>, ctx: Ctx, PathId(id): PathId) -> Result<Json<api::Deleted>, AppError> {
+pub async fn delete(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+) -> Result<Json<api::Deleted>, AppError> {
     let id = s.app.delete_webhook_endpoint(&ctx, &id).await?;
     Ok(Json(api::Deleted { id: id.to_string(), object: "webhook_endpoint".into(), deleted: true }))
 }
@@ -121,9 +126,9 @@ pub async fn delete(State(s): State<HttpState>, ctx: Ctx, PathId(id): PathId) ->
     responses((status = 200, body = api::WebhookEndpoint), (status = 404, body = api::ErrorBody)))]
 pub async fn rotate_secret(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::WebhookEndpoint>, AppError> {
     let grace = f.integer("expires_in", 0, 7 * 24 * 3600, "invalid_expires_in").map(|s| Duration::from_secs(s as u64));
     f.finish()?;
@@ -140,9 +145,9 @@ fn attempts_page(found: kassa_store::page::Page<kassa_store::webhooks::Attempt>)
     responses((status = 200, body = api::List<api::WebhookAttempt>), (status = 404, body = api::ErrorBody)))]
 pub async fn endpoint_deliveries(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::WebhookAttempt>>, AppError> {
     let page = q.page();
     q.finish()?;
@@ -155,9 +160,9 @@ pub async fn endpoint_deliveries(
     responses((status = 200, body = api::List<api::WebhookAttempt>), (status = 404, body = api::ErrorBody)))]
 pub async fn event_deliveries(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    Query(mut q): Query,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Params(mut q, _): Params<V1>,
 ) -> Result<Json<api::List<api::WebhookAttempt>>, AppError> {
     let page = q.page();
     q.finish()?;
@@ -170,9 +175,9 @@ pub async fn event_deliveries(
     responses((status = 200, body = api::List<api::WebhookDelivery>), (status = 404, body = api::ErrorBody), (status = 409, body = api::ErrorBody)))]
 pub async fn redeliver(
     State(s): State<HttpState>,
-    ctx: Ctx,
-    PathId(id): PathId,
-    JsonBody(mut f): JsonBody,
+    Caller(ctx, _): Caller<V1>,
+    Id(id, _): Id<V1>,
+    Body(mut f, _): Body<V1>,
 ) -> Result<Json<api::List<api::WebhookDelivery>>, AppError> {
     let endpoint = f.string("endpoint", 100);
     f.finish()?;

@@ -1,8 +1,8 @@
 //! The native API's error responses: `{"error": {type, code, message, param, details,
 //! request_id}}` on every status and route.
 
-use super::request_id;
 use crate::app::{AppError, ErrorKind};
+use crate::http::request_id;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +12,7 @@ use kassa_api as api;
 pub fn status_and_type(kind: ErrorKind) -> (StatusCode, api::ErrorType) {
     use api::ErrorType as T;
     match kind {
+        ErrorKind::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, T::InvalidRequest),
         ErrorKind::Validation => (StatusCode::UNPROCESSABLE_ENTITY, T::Validation),
         ErrorKind::BadRequest => (StatusCode::BAD_REQUEST, T::InvalidRequest),
         ErrorKind::NotFound => (StatusCode::NOT_FOUND, T::InvalidRequest),
@@ -64,51 +65,4 @@ impl IntoResponse for AppError {
         }
         response
     }
-}
-
-/// Any route that does not exist.
-pub async fn unknown_route(uri: axum::http::Uri) -> AppError {
-    AppError::new(ErrorKind::NotFound, "route_not_found", format!("Unrecognized request URL: {}.", uri.path()))
-}
-
-/// Rewrites an error response made outside Kassa's handlers (axum's 405, the timeout's 503,
-/// the panic guard's 500 …) into the standard shape. Responses already in JSON pass.
-pub fn ensure_error_shape(response: Response) -> Response {
-    let status = response.status();
-    // Framework-made errors are empty or plain text; JSON errors and the hosted page's HTML
-    // pages pass untouched.
-    let own = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || own {
-        return response;
-    }
-    let (kind, code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => {
-            (ErrorKind::MethodNotAllowed, "method_not_allowed", "This route does not accept this HTTP method.")
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            (ErrorKind::PayloadTooLarge, "body_too_large", "The request body is larger than the limit.")
-        }
-        StatusCode::NOT_FOUND => (ErrorKind::NotFound, "route_not_found", "Unrecognized request URL."),
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
-            ErrorKind::Unavailable,
-            "timeout",
-            "The request took too long; it may be retried with the same Idempotency-Key.",
-        ),
-        s if s.is_client_error() => (ErrorKind::BadRequest, "invalid_request", "The request could not be understood."),
-        _ => (ErrorKind::Internal, "internal_error", "An internal error occurred; it has been logged."),
-    };
-    if kind == ErrorKind::Internal {
-        tracing::error!(status = status.as_u16(), "unhandled failure");
-    }
-    let mut shaped = AppError::new(kind, code, message).into_response();
-    *shaped.status_mut() = status;
-    let allow = response.headers().get(header::ALLOW).cloned();
-    if let Some(allow) = allow {
-        shaped.headers_mut().insert(header::ALLOW, allow);
-    }
-    shaped
 }

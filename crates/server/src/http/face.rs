@@ -1,0 +1,285 @@
+//! The face seam: what a way into Kassa declares, and the one function that mounts it.
+//!
+//! A face declares four things: its error shape ([`Face::Error`], used for every refusal,
+//! the framework's included), how a request presents its credential ([`Face::credential`]),
+//! which methods are mutations that carry an `Idempotency-Key` ([`Face::is_mutation`]), and
+//! its routes. [`mount`] wraps those routes in the same front door for every face (key check,
+//! rate limit, idempotency context), the body limit, the timeout and the panic guard, and
+//! shapes whatever the framework answers on its own (405, 413, 503, 500, unknown routes under
+//! the face's prefix) in the face's error shape. Handlers take the generic extractors below,
+//! whose refusals are the face's too.
+
+use super::HttpState;
+use super::auth::{self, Credential};
+use super::context;
+use super::fields::Fields;
+use super::query::QueryParams;
+use crate::app::{self, AppError, ErrorKind};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use serde_json::Value;
+use std::marker::PhantomData;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+
+/// One way into Kassa: a wire format translated to the same app commands.
+pub trait Face: Send + Sync + 'static {
+    /// Every refusal of this face, rendered in its wire format.
+    type Error: From<AppError> + IntoResponse + Send + 'static;
+
+    /// The path prefix the face owns: unknown routes below it are answered in its shape.
+    /// `None` for a face that owns only its own routes (the seed API at the root).
+    const PREFIX: Option<&'static str> = None;
+
+    /// Whether every mutation must carry an `Idempotency-Key` (a 400 without one).
+    const IDEMPOTENCY_KEY_REQUIRED: bool = false;
+
+    /// The credential a request presents: by default a secret key as `Authorization: Bearer`
+    /// or as the user name of HTTP Basic (base64).
+    fn credential(headers: &HeaderMap) -> Result<Credential, AppError> {
+        auth::bearer_or_basic(headers)
+    }
+
+    /// Methods that change something and so carry an `Idempotency-Key`: POST and PATCH by
+    /// default.
+    fn is_mutation(method: &Method) -> bool {
+        method == Method::POST || method == Method::PATCH
+    }
+
+    /// Routes behind the front door: each request is authenticated, rate limited and given
+    /// its [`app::Ctx`].
+    fn routes() -> Router<HttpState>;
+
+    /// Routes anyone may call, answered in the same shape (health, documents, pages).
+    fn public_routes() -> Router<HttpState> {
+        Router::new()
+    }
+
+    /// Layers around all of the face's routes, outside the front door (CORS, for a face whose
+    /// clients are browsers on other origins).
+    fn wrap(routes: Router<HttpState>) -> Router<HttpState> {
+        routes
+    }
+
+    /// Adjusts every answer the front door let through (a version header, say).
+    fn decorate(_response: &mut Response) {}
+}
+
+/// The limits every face is served under.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub body: usize,
+    /// Longest a request may take before it answers 503.
+    pub timeout: Duration,
+}
+
+/// The face's routes, ready to merge into the gateway's router: behind the front door, inside
+/// the limits, with every framework refusal in the face's shape.
+pub fn mount<F: Face>(state: &HttpState, limits: Limits) -> Router<HttpState> {
+    let mut routes = F::routes().layer(from_fn_with_state(state.clone(), front_door::<F>)).merge(F::public_routes());
+    if let Some(prefix) = F::PREFIX {
+        routes = routes.route(&format!("{prefix}/{{*rest}}"), any(unknown_route::<F>));
+    }
+    F::wrap(routes)
+        .layer(DefaultBodyLimit::max(limits.body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
+        .layer(CatchPanicLayer::new())
+        .layer(from_fn(shape_refusals::<F>))
+}
+
+/// The front door: the face's credential, the key's rate limit, a mandatory `Idempotency-Key`
+/// where the face demands one, then the request's [`app::Ctx`]; refusals in the face's shape.
+async fn front_door<F: Face>(State(state): State<HttpState>, req: Request, next: Next) -> Response {
+    let admitted = match F::credential(req.headers()) {
+        Ok(credential) => auth::admit(&state, credential).await,
+        Err(e) => Err(e.into()),
+    };
+    let (caller, limits) = match admitted {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused.render(|e| F::Error::from(e).into_response()),
+    };
+    let mutation = F::is_mutation(req.method());
+    let mut response = if F::IDEMPOTENCY_KEY_REQUIRED && mutation && !req.headers().contains_key("idempotency-key") {
+        let missing = AppError::new(
+            ErrorKind::BadRequest,
+            "missing_idempotency_key",
+            format!("Idempotency-Key header is required on {} requests.", req.method()),
+        );
+        F::Error::from(missing.with_param("Idempotency-Key")).into_response()
+    } else {
+        match context::build(&state, caller, req, mutation).await {
+            Ok((ctx, req)) => {
+                let mut response = next.run(req).await;
+                context::mark_replayed(&ctx, &mut response);
+                F::decorate(&mut response);
+                response
+            }
+            Err(e) => F::Error::from(e).into_response(),
+        }
+    };
+    if let Some(h) = limits {
+        response.headers_mut().extend(h);
+    }
+    response
+}
+
+/// Any route below the face's prefix that does not exist.
+pub async fn unknown_route<F: Face>(uri: axum::http::Uri) -> Response {
+    let error =
+        AppError::new(ErrorKind::NotFound, "route_not_found", format!("Unrecognized request URL: {}.", uri.path()));
+    F::Error::from(error).into_response()
+}
+
+/// Rewrites an error the framework made on its own (axum's 405, the timeout's 503, the panic
+/// guard's 500, a body over the limit …) into the face's shape. Answers the face made itself
+/// (JSON of any kind, HTML pages) pass untouched.
+async fn shape_refusals<F: Face>(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    match framework_refusal(&response) {
+        Some(error) => {
+            let status = response.status();
+            let mut shaped = F::Error::from(error).into_response();
+            *shaped.status_mut() = status;
+            if let Some(allow) = response.headers().get(header::ALLOW) {
+                shaped.headers_mut().insert(header::ALLOW, allow.clone());
+            }
+            shaped
+        }
+        None => response,
+    }
+}
+
+/// What a framework-made error response means, or `None` for any other response.
+pub fn framework_refusal(response: &Response) -> Option<AppError> {
+    let status = response.status();
+    let own = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| is_json(ct) || ct.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || own {
+        return None;
+    }
+    let (kind, code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            (ErrorKind::MethodNotAllowed, "method_not_allowed", "This route does not accept this HTTP method.")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (ErrorKind::PayloadTooLarge, "body_too_large", "The request body is larger than the limit.")
+        }
+        StatusCode::NOT_FOUND => (ErrorKind::NotFound, "route_not_found", "Unrecognized request URL."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (ErrorKind::UnsupportedMediaType, "unsupported_content_type", "Send the body as JSON.")
+        }
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
+            ErrorKind::Unavailable,
+            "timeout",
+            "The request took too long; it may be retried with the same Idempotency-Key.",
+        ),
+        s if s.is_client_error() => (ErrorKind::BadRequest, "invalid_request", "The request could not be understood."),
+        _ => (ErrorKind::Internal, "internal_error", "An internal error occurred; it has been logged."),
+    };
+    if kind == ErrorKind::Internal {
+        tracing::error!(status = status.as_u16(), "unhandled failure");
+    }
+    Some(AppError::new(kind, code, message))
+}
+
+/// `application/json`, `application/problem+json` and the like.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// A JSON object body, as [`Fields`] (an empty body is an empty object); refusals in the face's
+/// shape.
+pub struct Body<F>(pub Fields, pub PhantomData<F>);
+
+impl<F: Face, S: Send + Sync> FromRequest<S> for Body<F> {
+    type Rejection = F::Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, F::Error> {
+        Ok(Body(json_object(req, state).await?, PhantomData))
+    }
+}
+
+async fn json_object<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, AppError> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => {
+            AppError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The request body is larger than the limit.")
+        }
+        other => AppError::new(ErrorKind::BadRequest, "invalid_body", other.body_text()),
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Fields::new(serde_json::Map::new()));
+    }
+    if let Some(ct) = content_type.filter(|ct| !ct.starts_with("application/json")) {
+        return Err(AppError::new(
+            ErrorKind::BadRequest,
+            "unsupported_content_type",
+            format!("Send the body as JSON with `Content-Type: application/json`, not `{ct}`."),
+        ));
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(Fields::new(map)),
+        Ok(_) => Err(AppError::new(ErrorKind::BadRequest, "invalid_json", "The request body must be a JSON object.")),
+        Err(e) => Err(AppError::new(
+            ErrorKind::BadRequest,
+            "invalid_json",
+            format!("The request body is not valid JSON: {e}."),
+        )),
+    }
+}
+
+/// The query string, as [`QueryParams`].
+pub struct Params<F>(pub QueryParams, pub PhantomData<F>);
+
+impl<F: Face, S: Send + Sync> FromRequestParts<S> for Params<F> {
+    type Rejection = F::Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, F::Error> {
+        Ok(Params(QueryParams::parse(parts.uri.query()), PhantomData))
+    }
+}
+
+/// The single `{id}` segment of a path.
+pub struct Id<F>(pub String, pub PhantomData<F>);
+
+impl<F: Face, S: Send + Sync> FromRequestParts<S> for Id<F> {
+    type Rejection = F::Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, F::Error> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|p| Id(p.0, PhantomData))
+            .map_err(|_| F::Error::from(AppError::new(ErrorKind::NotFound, "resource_missing", "No such object.")))
+    }
+}
+
+/// Who is asking, as the front door admitted them: the request's [`app::Ctx`].
+pub struct Caller<F>(pub app::Ctx, pub PhantomData<F>);
+
+impl<F: Face, S: Send + Sync> FromRequestParts<S> for Caller<F> {
+    type Rejection = F::Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, F::Error> {
+        match parts.extensions.get::<app::Ctx>() {
+            Some(ctx) => Ok(Caller(ctx.clone(), PhantomData)),
+            None => Err(F::Error::from(AppError::internal("a handler behind no front door asked for its caller"))),
+        }
+    }
+}
+
+/// Sets a header on an answer, for [`Face::decorate`].
+pub fn set_header(response: &mut Response, name: &'static str, value: &'static str) {
+    response.headers_mut().insert(name, HeaderValue::from_static(value));
+}

@@ -1,0 +1,283 @@
+//! The contract every mounted face keeps, checked over one table: each refusal (no or a wrong
+//! credential, the rate limit, another merchant's object, an idempotency key reused for
+//! another request, a method the route lacks, a body over the limit, an unknown route under
+//! the face's prefix) is answered with the face's status in the face's own error shape, and
+//! an idempotent replay returns the first answer. A new face joins with one row.
+
+use kassa_testkit::{TestApp, TestResponse, spawn_app, spawn_app_with};
+use serde_json::{Value, json};
+
+/// One face, as a client of it sees it.
+struct FaceRow {
+    name: &'static str,
+    /// Puts the merchant's secret key on a request the way the face's clients do.
+    credential: fn(reqwest::RequestBuilder, &str) -> reqwest::RequestBuilder,
+    /// A request that creates an object: method, path and a body (`n` makes bodies differ).
+    create: (&'static str, &'static str, fn(u32) -> Value),
+    /// A read behind the face's front door.
+    probe: &'static str,
+    /// The created object's path, from the create answer.
+    object_path: fn(&Value) -> String,
+    /// A route that exists, and a method it does not take.
+    wrong_method: (&'static str, &'static str),
+    /// A path under the face's prefix that no route serves (faces at the root own no prefix).
+    unknown_route: Option<&'static str>,
+    /// The error class in the face's own shape (`None`: not the face's shape).
+    class: fn(&Value) -> Option<String>,
+    /// Expected `(status, class)` of each refusal.
+    expect: Expect,
+}
+
+struct Expect {
+    unauthenticated: (u16, &'static str),
+    rate_limited: (u16, &'static str),
+    not_found: (u16, &'static str),
+    key_reused: (u16, &'static str),
+    method_not_allowed: (u16, &'static str),
+    too_large: (u16, &'static str),
+}
+
+fn bearer(req: reqwest::RequestBuilder, key: &str) -> reqwest::RequestBuilder {
+    req.bearer_auth(key)
+}
+
+/// `{"error": {"type": …}}`: the native API and the seed API (each with its own types).
+fn error_type(body: &Value) -> Option<String> {
+    body["error"]["type"].as_str().filter(|_| body["error"]["code"].is_string()).map(str::to_owned)
+}
+
+/// ProBuy: `{"error": "ValidationError", "message": …}`.
+fn probuy_class(body: &Value) -> Option<String> {
+    body["error"].as_str().filter(|_| body["message"].is_string()).map(str::to_owned)
+}
+
+fn faces() -> Vec<FaceRow> {
+    vec![
+        FaceRow {
+            name: "v1",
+            credential: bearer,
+            create: ("POST", "/v1/payment_intents", |n| json!({"amount": 1000 + n, "currency": "USD"})),
+            probe: "/v1/payment_intents",
+            object_path: |b| format!("/v1/payment_intents/{}", b["id"].as_str().unwrap()),
+            wrong_method: ("DELETE", "/v1/payment_intents"),
+            unknown_route: Some("/v1/no_such_thing"),
+            class: error_type,
+            expect: Expect {
+                unauthenticated: (401, "authentication_error"),
+                rate_limited: (429, "rate_limit_error"),
+                not_found: (404, "invalid_request_error"),
+                key_reused: (422, "idempotency_error"),
+                method_not_allowed: (405, "invalid_request_error"),
+                too_large: (413, "invalid_request_error"),
+            },
+        },
+        FaceRow {
+            name: "seed",
+            credential: bearer,
+            create: (
+                "POST",
+                "/payment_intents",
+                |n| json!({"amount": 1000 + n, "currency": "USD", "customer_id": "cus_1", "payment_method_id": "pm_fake_visa"}),
+            ),
+            probe: "/payment_intents/pi_none",
+            object_path: |b| format!("/payment_intents/{}", b["id"].as_str().unwrap()),
+            wrong_method: ("DELETE", "/payment_intents"),
+            unknown_route: None,
+            class: error_type,
+            expect: Expect {
+                unauthenticated: (401, "auth_error"),
+                rate_limited: (429, "rate_limit_error"),
+                not_found: (404, "invalid_request_error"),
+                key_reused: (409, "invalid_request_error"),
+                method_not_allowed: (405, "invalid_request_error"),
+                too_large: (413, "invalid_request_error"),
+            },
+        },
+        FaceRow {
+            name: "probuy",
+            credential: bearer,
+            create: ("POST", "/probuy/api/checkouts/session", probuy_order),
+            probe: "/probuy/api/checkouts/cs_none",
+            object_path: |b| format!("/probuy/api/checkouts/{}", b["checkout_id"].as_str().unwrap()),
+            wrong_method: ("DELETE", "/probuy/api/checkouts/session"),
+            unknown_route: Some("/probuy/api/no_such_thing"),
+            class: probuy_class,
+            expect: Expect {
+                unauthenticated: (401, "AuthenticationError"),
+                rate_limited: (429, "RateLimitError"),
+                not_found: (404, "NotFoundError"),
+                key_reused: (409, "ConflictError"),
+                method_not_allowed: (405, "NotFoundError"),
+                too_large: (413, "ValidationError"),
+            },
+        },
+    ]
+}
+
+fn probuy_order(n: u32) -> Value {
+    let address = json!({"city": "Riyadh", "country_code": "SA", "first_name": "A", "last_name": "B",
+        "line1": "1 King Fahd Road", "phone_number": "+966501234567", "region": "Riyadh"});
+    json!({
+        "order_reference_id": format!("ref-{n}"), "order_number": format!("ORD-{n}"), "currency": "SAR",
+        "billing_address": address, "shipping_address": address, "total_amount": 100, "shipping_amount": 0,
+        "item": {"name": "Tea", "quantity": 1, "unit_price": 100, "total_amount": 100, "reference_id": "t",
+            "type": "Physical", "discount_amount": 0, "tax_amount": 0},
+        "consumer": {"email": "a@example.com", "first_name": "A", "last_name": "B", "phone_number": "+966501234567"},
+        "country_code": "SA",
+        "merchant_url": {"success": "https://shop.example/ok", "failure": "https://shop.example/failed",
+            "cancel": "https://shop.example/cancel"}
+    })
+}
+
+/// Sends a request to the face: `key` as the face's credential, an optional idempotency key,
+/// and a JSON body or raw bytes.
+async fn send(
+    app: &TestApp,
+    face: &FaceRow,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    idempotency_key: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> TestResponse {
+    let mut req = app.client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path));
+    if let Some(key) = key {
+        req = (face.credential)(req, key);
+    }
+    if let Some(k) = idempotency_key {
+        req = req.header("Idempotency-Key", k);
+    }
+    if let Some(body) = body {
+        req = req.header("content-type", "application/json").body(body);
+    }
+    TestResponse::from(req.send().await.expect("the gateway answers")).await
+}
+
+fn json_bytes(v: &Value) -> Option<Vec<u8>> {
+    Some(serde_json::to_vec(v).unwrap())
+}
+
+/// Asserts a refusal's status and that its body is an error of `class` in the face's shape.
+fn assert_refusal(face: &FaceRow, case: &str, res: &TestResponse, (status, class): (u16, &str)) {
+    let seen = (face.class)(&res.body);
+    assert_eq!(
+        (res.status, seen.as_deref()),
+        (status, Some(class)),
+        "{} face, {case}: expected {status} {class} in its shape, got {}: {}",
+        face.name,
+        res.status,
+        res.text
+    );
+    assert!(res.header("request-id").is_some_and(|id| id.starts_with("req_")), "{} {case}: no request id", face.name);
+}
+
+#[tokio::test]
+async fn every_face_refuses_missing_and_invalid_credentials_in_its_shape() {
+    let app = spawn_app().await;
+    for face in faces() {
+        let (method, path, body) = face.create;
+        let body = json_bytes(&body(1));
+        let none = send(&app, &face, method, path, None, Some("k-none"), body.clone()).await;
+        assert_refusal(&face, "no credential", &none, face.expect.unauthenticated);
+        let wrong = send(&app, &face, method, path, Some("sk_test_not_a_key"), Some("k-wrong"), body).await;
+        assert_refusal(&face, "unknown key", &wrong, face.expect.unauthenticated);
+    }
+}
+
+#[tokio::test]
+async fn every_face_answers_its_rate_limit_with_headers_in_its_shape() {
+    let app = spawn_app_with(|c| {
+        c.rate_limit.per_second = 1;
+        c.rate_limit.burst = 1;
+    })
+    .await;
+    for face in faces() {
+        // Each face gets its own key, so one face's requests do not spend another's budget.
+        let (_, key) = app.create_key(kassa_domain::KeyKind::Secret, kassa_domain::Mode::Test).await;
+        let mut last = None;
+        for _ in 0..3 {
+            last = Some(send(&app, &face, "GET", face.probe, Some(&key), None, None).await);
+        }
+        let limited = last.unwrap();
+        assert_refusal(&face, "over the rate limit", &limited, face.expect.rate_limited);
+        for header in ["retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"] {
+            assert!(limited.header(header).is_some(), "{} face: 429 without {header}", face.name);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_face_hides_another_merchants_objects_behind_a_404_in_its_shape() {
+    let app = spawn_app().await;
+    let other = app.create_merchant("Another shop").await;
+    for face in faces() {
+        let (method, path, body) = face.create;
+        let key = format!("own-{}", face.name);
+        let created =
+            send(&app, &face, method, path, Some(&app.merchant.secret_key), Some(&key), json_bytes(&body(1))).await;
+        assert!(created.status < 300, "{} face: create failed: {}", face.name, created.text);
+        let object = (face.object_path)(&created.body);
+        let own = send(&app, &face, "GET", &object, Some(&app.merchant.secret_key), None, None).await;
+        assert_eq!(own.status, 200, "{} face: own object: {}", face.name, own.text);
+        let foreign = send(&app, &face, "GET", &object, Some(&other.secret_key), None, None).await;
+        assert_refusal(&face, "another merchant's object", &foreign, face.expect.not_found);
+    }
+}
+
+#[tokio::test]
+async fn every_face_replays_an_idempotent_request_and_refuses_its_key_for_another() {
+    let app = spawn_app().await;
+    for face in faces() {
+        let (method, path, body) = face.create;
+        let key = format!("contract-{}", face.name);
+        let secret = Some(app.merchant.secret_key.as_str());
+        let first = send(&app, &face, method, path, secret, Some(&key), json_bytes(&body(1))).await;
+        assert!(first.status < 300, "{} face: create failed: {}", face.name, first.text);
+        let again = send(&app, &face, method, path, secret, Some(&key), json_bytes(&body(1))).await;
+        assert_eq!((again.status, &again.body), (first.status, &first.body), "{} face: replay differs", face.name);
+        assert_eq!(again.header("idempotent-replayed"), Some("true"), "{} face: replay not marked", face.name);
+        let other = send(&app, &face, method, path, secret, Some(&key), json_bytes(&body(2))).await;
+        assert_refusal(&face, "key reused for another body", &other, face.expect.key_reused);
+    }
+}
+
+#[tokio::test]
+async fn every_face_answers_a_method_its_route_lacks_in_its_shape() {
+    let app = spawn_app().await;
+    for face in faces() {
+        let (method, path) = face.wrong_method;
+        let res = send(&app, &face, method, path, Some(&app.merchant.secret_key), None, None).await;
+        assert_refusal(&face, "method not allowed", &res, face.expect.method_not_allowed);
+        assert!(res.header("allow").is_some(), "{} face: 405 without Allow", face.name);
+    }
+}
+
+#[tokio::test]
+async fn every_face_answers_a_body_over_the_limit_with_a_413_in_its_shape() {
+    let app = spawn_app_with(|c| c.body_limit = 1024).await;
+    for face in faces() {
+        let (method, path, _) = face.create;
+        let huge = format!(r#"{{"description": "{}"}}"#, "x".repeat(4096)).into_bytes();
+        let secret = Some(app.merchant.secret_key.as_str());
+        let key = format!("big-{}", face.name);
+        let keyed = send(&app, &face, method, path, secret, Some(&key), Some(huge.clone())).await;
+        assert_refusal(&face, "body over the limit (with a key)", &keyed, face.expect.too_large);
+        if face.name != "seed" {
+            // The seed face asks for a key first; the others read the body in the handler.
+            let unkeyed = send(&app, &face, method, path, secret, None, Some(huge)).await;
+            assert_refusal(&face, "body over the limit", &unkeyed, face.expect.too_large);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_face_answers_unknown_routes_under_its_prefix_in_its_shape() {
+    let app = spawn_app().await;
+    for face in faces() {
+        let Some(path) = face.unknown_route else { continue };
+        for key in [Some(app.merchant.secret_key.as_str()), None] {
+            let res = send(&app, &face, "GET", path, key, None, None).await;
+            assert_refusal(&face, "unknown route", &res, face.expect.not_found);
+        }
+    }
+}
