@@ -9,6 +9,7 @@ mod contract;
 mod events;
 mod idempotency;
 mod jobs;
+mod openapi;
 mod payment_intents;
 mod probuy;
 mod rate_limits;

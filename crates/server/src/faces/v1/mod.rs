@@ -21,9 +21,10 @@ use crate::http::fields::Fields;
 use crate::http::query::QueryParams;
 use axum::Router;
 use axum::response::Response;
-use axum::routing::{get, post};
 use kassa_domain::card::{Expiry, Pan, check_cvc};
 use kassa_domain::{Invalid, Metadata};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The native API: `Authorization: Bearer sk_…`, an optional `Idempotency-Key` on POST,
 /// errors as `{"error": {type, code, message, param, details, request_id}}`.
@@ -35,14 +36,11 @@ impl Face for V1 {
     const PREFIX: Option<&'static str> = Some("/v1");
 
     fn routes() -> Router<HttpState> {
-        routes()
+        table().split_for_parts().0
     }
 
     fn public_routes() -> Router<HttpState> {
-        Router::new()
-            .route("/health", get(health::health))
-            .route("/ready", get(health::ready))
-            .route("/v1/openapi.json", get(openapi::document))
+        public_table().split_for_parts().0
     }
 
     fn decorate(response: &mut Response) {
@@ -50,36 +48,48 @@ impl Face for V1 {
     }
 }
 
-/// Routes that need a secret key.
-fn routes() -> Router<HttpState> {
-    Router::new()
-        .route("/v1/payment_intents", post(payment_intents::create).get(payment_intents::list))
-        .route("/v1/payment_intents/{id}", get(payment_intents::retrieve).post(payment_intents::update))
-        .route("/v1/payment_intents/{id}/confirm", post(payment_intents::confirm))
-        .route("/v1/payment_intents/{id}/capture", post(payment_intents::capture))
-        .route("/v1/payment_intents/{id}/cancel", post(payment_intents::cancel))
-        .route("/v1/payment_intents/{id}/events", get(payment_intents::events))
-        .route("/v1/refunds", post(refunds::create).get(refunds::list))
-        .route("/v1/refunds/{id}", get(refunds::retrieve).post(refunds::update))
-        .route("/v1/events", get(events::list))
-        .route("/v1/events/{id}", get(events::retrieve))
-        .route("/v1/events/{id}/deliveries", get(webhook_endpoints::event_deliveries))
-        .route("/v1/events/{id}/redeliver", post(webhook_endpoints::redeliver))
-        .route("/v1/webhook_endpoints", post(webhook_endpoints::create).get(webhook_endpoints::list))
-        .route(
-            "/v1/webhook_endpoints/{id}",
-            get(webhook_endpoints::retrieve).post(webhook_endpoints::update).delete(webhook_endpoints::delete),
-        )
-        .route("/v1/webhook_endpoints/{id}/rotate_secret", post(webhook_endpoints::rotate_secret))
-        .route("/v1/webhook_endpoints/{id}/deliveries", get(webhook_endpoints::endpoint_deliveries))
-        .route("/v1/test_helpers/simulator/operations", get(test_helpers::simulator_operations))
-        .route("/v1/checkout_sessions", post(checkout_sessions::create).get(checkout_sessions::list))
-        .route("/v1/checkout_sessions/{id}", get(checkout_sessions::retrieve))
-        .route("/v1/checkout_sessions/{id}/expire", post(checkout_sessions::expire))
-        .route("/v1/coupons", post(coupons::create).get(coupons::list))
-        .route("/v1/coupons/{id}", get(coupons::retrieve).post(coupons::update))
-        .route("/v1/promotion_codes", post(promotion_codes::create).get(promotion_codes::list))
-        .route("/v1/promotion_codes/{id}", get(promotion_codes::retrieve).post(promotion_codes::update))
+/// Every operation behind the front door, each registered with its OpenAPI operation by
+/// `routes!` (the handler's `#[utoipa::path]` gives both its path and its document), so a
+/// route cannot exist without its operation. Add routes here with `routes!` only.
+fn table() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(payment_intents::create, payment_intents::list))
+        .routes(routes!(payment_intents::retrieve, payment_intents::update))
+        .routes(routes!(payment_intents::confirm))
+        .routes(routes!(payment_intents::capture))
+        .routes(routes!(payment_intents::cancel))
+        .routes(routes!(payment_intents::events))
+        .routes(routes!(refunds::create, refunds::list))
+        .routes(routes!(refunds::retrieve, refunds::update))
+        .routes(routes!(events::list))
+        .routes(routes!(events::retrieve))
+        .routes(routes!(webhook_endpoints::event_deliveries))
+        .routes(routes!(webhook_endpoints::redeliver))
+        .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))
+        .routes(routes!(webhook_endpoints::retrieve, webhook_endpoints::update, webhook_endpoints::delete))
+        .routes(routes!(webhook_endpoints::rotate_secret))
+        .routes(routes!(webhook_endpoints::endpoint_deliveries))
+        .routes(routes!(test_helpers::simulator_operations))
+        .routes(routes!(checkout_sessions::create, checkout_sessions::list))
+        .routes(routes!(checkout_sessions::retrieve))
+        .routes(routes!(checkout_sessions::expire))
+        .routes(routes!(coupons::create, coupons::list))
+        .routes(routes!(coupons::retrieve, coupons::update))
+        .routes(routes!(promotion_codes::create, promotion_codes::list))
+        .routes(routes!(promotion_codes::retrieve, promotion_codes::update))
+}
+
+/// The operations anyone may call.
+fn public_table() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(health::ready))
+        .routes(routes!(openapi::document))
+}
+
+/// The OpenAPI paths of every v1 route, from the same tables that serve them.
+pub(crate) fn documented_paths() -> utoipa::openapi::OpenApi {
+    table().merge(public_table()).split_for_parts().1
 }
 
 /// Metadata for a new object: an object of strings within the limits.

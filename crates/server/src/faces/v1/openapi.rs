@@ -1,10 +1,7 @@
-//! `GET /v1/openapi.json`: the OpenAPI 3.1 document, generated from the handlers'
-//! annotations and the `kassa-api` types that serve the routes, so it cannot drift.
+//! `GET /v1/openapi.json`: the OpenAPI 3.1 document. Its paths come from the route table
+//! that serves them (`super::table`), its schemas from the `kassa-api` types the handlers
+//! answer with, so it cannot drift.
 
-use super::{
-    checkout_sessions, coupons, events, health, payment_intents, promotion_codes, refunds, test_helpers,
-    webhook_endpoints,
-};
 use axum::Json;
 use kassa_api as api;
 use std::sync::OnceLock;
@@ -18,20 +15,6 @@ use utoipa::{Modify, OpenApi};
         version = "v1",
         description = "The native API of Kassa, a self-hostable payment gateway. Amounts are integers in the \
                        currency's minor unit; errors share one shape; every POST accepts an Idempotency-Key."
-    ),
-    paths(
-        health::health, health::ready, document,
-        payment_intents::create, payment_intents::list, payment_intents::retrieve, payment_intents::update,
-        payment_intents::confirm, payment_intents::capture, payment_intents::cancel, payment_intents::events,
-        refunds::create, refunds::list, refunds::retrieve, refunds::update,
-        events::list, events::retrieve,
-        test_helpers::simulator_operations,
-        webhook_endpoints::create, webhook_endpoints::list, webhook_endpoints::retrieve, webhook_endpoints::update,
-        webhook_endpoints::delete, webhook_endpoints::rotate_secret, webhook_endpoints::endpoint_deliveries,
-        webhook_endpoints::event_deliveries, webhook_endpoints::redeliver,
-        checkout_sessions::create, checkout_sessions::list, checkout_sessions::retrieve, checkout_sessions::expire,
-        coupons::create, coupons::list, coupons::retrieve, coupons::update,
-        promotion_codes::create, promotion_codes::list, promotion_codes::retrieve, promotion_codes::update,
     ),
     components(schemas(api::ErrorBody, api::ErrorObject, api::ErrorDetail, api::PaymentIntent, api::Refund, api::Event, api::WebhookEndpoint)),
     modifiers(&BearerAuth),
@@ -54,7 +37,11 @@ impl Modify for BearerAuth {
 /// The document, built once.
 pub fn spec() -> &'static utoipa::openapi::OpenApi {
     static SPEC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    SPEC.get_or_init(ApiDoc::openapi)
+    SPEC.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        doc.merge(super::documented_paths());
+        doc
+    })
 }
 
 /// The OpenAPI document of the native API.
