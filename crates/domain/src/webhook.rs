@@ -168,6 +168,32 @@ pub struct WebhookEndpoint {
 }
 
 impl WebhookEndpoint {
+    /// Enables the endpoint (the merchant's choice), clearing why it was disabled.
+    pub fn enable(&mut self, now: Timestamp) {
+        self.status = EndpointStatus::Enabled;
+        self.disabled_reason = None;
+        self.updated_at = now;
+    }
+
+    /// Disables the endpoint for `reason`. Returns `false` if it already was disabled (its
+    /// first reason stays).
+    pub fn disable(&mut self, reason: &str, now: Timestamp) -> bool {
+        if self.status == EndpointStatus::Disabled {
+            return false;
+        }
+        self.status = EndpointStatus::Disabled;
+        self.disabled_reason = Some(reason.to_owned());
+        self.updated_at = now;
+        true
+    }
+
+    /// Replaces the signing secret by `new`; the old one keeps signing beside it for `grace`.
+    pub fn rotate_secret(&mut self, new: String, grace: Duration, now: Timestamp) {
+        let old = std::mem::replace(&mut self.secret, new);
+        self.previous_secret = (!grace.is_zero()).then(|| (old, now.plus_millis(grace.as_millis() as i64)));
+        self.updated_at = now;
+    }
+
     /// The secrets deliveries are signed with at `now`: the current one, and the previous
     /// one during its grace period.
     pub fn signing_secrets(&self, now: Timestamp) -> Vec<&str> {
@@ -209,6 +235,44 @@ impl RetrySchedule {
     /// The wait before the next attempt after `done` attempts, or `None` when they are used up.
     pub fn wait_after(&self, done: u32) -> Option<Duration> {
         self.0.get(done as usize).copied()
+    }
+}
+
+/// What an endpoint answered to one delivery attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptAnswer {
+    /// The HTTP status, if an answer came at all (none: timeout, refused connection …).
+    pub status: Option<u16>,
+    /// The answer's `Retry-After`, if it had one.
+    pub retry_after: Option<Duration>,
+}
+
+/// What happens to a delivery after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    /// A 2xx: delivered.
+    Delivered,
+    /// Try again after this wait.
+    Retry(Duration),
+    /// 410 Gone: the receiver says it will never take deliveries; stop and disable it.
+    Gone,
+    /// The whole schedule failed: stop, and disable the endpoint unless it took any delivery
+    /// since this one was queued.
+    Exhausted,
+}
+
+impl RetrySchedule {
+    /// The policy after attempt number `attempts_done` got `answer`. `jitter` (0.9 to 1.1,
+    /// chosen by the caller) spreads retries; a 429's or 503's `Retry-After` is a floor.
+    pub fn next_step(&self, attempts_done: u32, answer: AttemptAnswer, jitter: f64) -> NextStep {
+        match answer.status {
+            Some(200..=299) => return NextStep::Delivered,
+            Some(410) => return NextStep::Gone,
+            _ => {}
+        }
+        let Some(wait) = self.wait_after(attempts_done) else { return NextStep::Exhausted };
+        let asked = answer.retry_after.filter(|_| matches!(answer.status, Some(429 | 503))).unwrap_or_default();
+        NextStep::Retry(wait.mul_f64(jitter.clamp(0.9, 1.1)).max(asked))
     }
 }
 
@@ -283,6 +347,67 @@ mod tests {
         assert_eq!(s.wait_after(10), None);
         let total: Duration = (0..10).filter_map(|i| s.wait_after(i)).sum();
         assert!(total > Duration::from_secs(3 * 86400) && total < Duration::from_secs(4 * 86400));
+    }
+
+    #[test]
+    fn the_delivery_policy() {
+        let s = RetrySchedule::new([0, 5, 60].map(Duration::from_secs).to_vec());
+        let answer = |status: Option<u16>, retry_after: Option<u64>| AttemptAnswer {
+            status,
+            retry_after: retry_after.map(Duration::from_secs),
+        };
+        let table = [
+            (1, answer(Some(200), None), 1.0, NextStep::Delivered),
+            (1, answer(Some(204), Some(100)), 1.0, NextStep::Delivered),
+            (1, answer(Some(410), None), 1.0, NextStep::Gone),
+            (3, answer(Some(410), None), 1.0, NextStep::Gone),
+            (1, answer(Some(500), None), 1.0, NextStep::Retry(Duration::from_secs(5))),
+            (1, answer(None, None), 1.1, NextStep::Retry(Duration::from_millis(5500))),
+            (1, answer(None, None), 5.0, NextStep::Retry(Duration::from_millis(5500))),
+            (2, answer(Some(404), None), 0.9, NextStep::Retry(Duration::from_secs(54))),
+            // Retry-After is a floor, only on 429 and 503.
+            (1, answer(Some(429), Some(30)), 1.0, NextStep::Retry(Duration::from_secs(30))),
+            (1, answer(Some(503), Some(2)), 1.0, NextStep::Retry(Duration::from_secs(5))),
+            (1, answer(Some(500), Some(30)), 1.0, NextStep::Retry(Duration::from_secs(5))),
+            (3, answer(Some(500), None), 1.0, NextStep::Exhausted),
+            (3, answer(None, None), 1.0, NextStep::Exhausted),
+        ];
+        for (done, answer, jitter, expected) in table {
+            assert_eq!(s.next_step(done, answer, jitter), expected, "after {done} attempts, {answer:?}");
+        }
+    }
+
+    #[test]
+    fn endpoint_transitions() {
+        let t = |s: i64| Timestamp(s * 1_000_000);
+        let mut e = WebhookEndpoint {
+            id: crate::WebhookEndpointId::generate(),
+            merchant_id: crate::MerchantId::generate(),
+            mode: Mode::Test,
+            url: EndpointUrl::from_trusted("http://localhost/hook".into()),
+            description: None,
+            enabled_events: EnabledEvents::All,
+            metadata: crate::Metadata::default(),
+            status: EndpointStatus::Enabled,
+            disabled_reason: None,
+            secret: "whsec_a".into(),
+            previous_secret: None,
+            created_at: t(0),
+            updated_at: t(0),
+        };
+        assert!(e.disable("410", t(1)));
+        assert!(!e.disable("later", t(2)), "disabling twice is a no-op");
+        assert_eq!(
+            (e.status, e.disabled_reason.as_deref(), e.updated_at),
+            (EndpointStatus::Disabled, Some("410"), t(1))
+        );
+        e.enable(t(3));
+        assert_eq!((e.status, e.disabled_reason.as_deref()), (EndpointStatus::Enabled, None));
+        e.rotate_secret("whsec_b".into(), Duration::from_secs(10), t(4));
+        assert_eq!(e.signing_secrets(t(5)), ["whsec_b", "whsec_a"]);
+        assert_eq!(e.signing_secrets(t(14)), ["whsec_b"]);
+        e.rotate_secret("whsec_c".into(), Duration::ZERO, t(20));
+        assert_eq!((e.signing_secrets(t(20)), e.previous_secret.is_none()), (vec!["whsec_c"], true));
     }
 
     #[test]

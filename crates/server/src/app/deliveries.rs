@@ -8,7 +8,7 @@
 use super::events::{NewEvent, Subscribers};
 use super::{App, AppError, AppResult, Cause};
 use crate::render;
-use kassa_domain::webhook::{EndpointStatus, WebhookEndpoint};
+use kassa_domain::webhook::{AttemptAnswer, EndpointStatus, NextStep, WebhookEndpoint};
 use kassa_domain::{AttemptId, EventType};
 use kassa_store::webhooks::{self as store, Attempt, ClaimedDelivery};
 use kassa_store::{Scope, WriteTx, events};
@@ -27,7 +27,7 @@ impl App {
         let claimed =
             store::claim_due_deliveries(&mut tx, now.micros(), lease_end.micros(), &token, limit, config.per_endpoint)
                 .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(claimed)
     }
 
@@ -35,7 +35,7 @@ impl App {
     pub async fn unclaim_delivery(&self, delivery: &ClaimedDelivery) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
         store::unclaim_delivery(&mut tx, delivery).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -73,7 +73,7 @@ impl App {
         if deleted {
             let mut tx = self.store().begin().await?;
             store::finish_delivery(&mut tx, d, false, now).await?;
-            return Ok(tx.commit().await?);
+            return self.commit(tx).await;
         }
         let event = events::get(self.store().reader(), &scope, &d.event_id)
             .await?
@@ -111,36 +111,31 @@ impl App {
             succeeded: sent.succeeded(),
             created_at: now,
         };
+        let answer = AttemptAnswer { status: sent.status, retry_after: sent.retry_after };
+        let jitter = rand::rng().random_range(0.9..=1.1);
         let mut tx = self.store().begin().await?;
         store::insert_attempt(&mut tx, &attempt).await?;
-        let mut disabled = false;
-        if sent.succeeded() {
-            store::finish_delivery(&mut tx, d, true, now).await?;
-        } else if sent.status == Some(410) {
-            if store::finish_delivery(&mut tx, d, false, now).await? {
-                disabled = self.disable_endpoint(&mut tx, &scope, &endpoint, "The endpoint answered 410 Gone.").await?;
+        match self.webhook_config().schedule.next_step(d.attempt as u32, answer, jitter) {
+            NextStep::Delivered => {
+                store::finish_delivery(&mut tx, d, true, now).await?;
             }
-        } else {
-            match self.webhook_config().schedule.wait_after(d.attempt as u32) {
-                Some(wait) => {
-                    let jittered = wait.mul_f64(rand::rng().random_range(0.9..=1.1));
-                    let asked = sent.retry_after.filter(|_| matches!(sent.status, Some(429 | 503))).unwrap_or_default();
-                    let at = now.plus_millis(jittered.max(asked).as_millis() as i64);
-                    store::retry_delivery_at(&mut tx, d, at).await?;
+            NextStep::Retry(wait) => {
+                store::retry_delivery_at(&mut tx, d, now.plus_millis(wait.as_millis() as i64)).await?;
+            }
+            NextStep::Gone => {
+                if store::finish_delivery(&mut tx, d, false, now).await? {
+                    self.disable_endpoint(&mut tx, &scope, &endpoint, "The endpoint answered 410 Gone.").await?;
                 }
-                None => {
-                    let finished = store::finish_delivery(&mut tx, d, false, now).await?;
-                    if finished && !store::endpoint_succeeded_since(&mut tx, &d.endpoint_id, d.created_at).await? {
-                        let reason = "Every attempt failed for the whole retry schedule.";
-                        disabled = self.disable_endpoint(&mut tx, &scope, &endpoint, reason).await?;
-                    }
+            }
+            NextStep::Exhausted => {
+                let finished = store::finish_delivery(&mut tx, d, false, now).await?;
+                if finished && !store::endpoint_succeeded_since(&mut tx, &d.endpoint_id, d.created_at).await? {
+                    let reason = "Every attempt failed for the whole retry schedule.";
+                    self.disable_endpoint(&mut tx, &scope, &endpoint, reason).await?;
                 }
             }
         }
-        tx.commit().await?;
-        if disabled {
-            self.committed();
-        }
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -154,12 +149,9 @@ impl App {
         reason: &str,
     ) -> AppResult<bool> {
         let Some(mut endpoint) = store::lock_endpoint(tx, scope, &seen.id).await? else { return Ok(false) };
-        if endpoint.status == EndpointStatus::Disabled {
+        if !endpoint.disable(reason, self.clock().now()) {
             return Ok(false);
         }
-        endpoint.status = EndpointStatus::Disabled;
-        endpoint.disabled_reason = Some(reason.to_owned());
-        endpoint.updated_at = self.clock().now();
         store::update_endpoint(tx, &endpoint).await?;
         tracing::warn!(endpoint = %endpoint.id, reason, "webhook endpoint disabled");
         let data = serde_json::to_string(&render::webhook_endpoint(&endpoint, false)).map_err(AppError::internal)?;

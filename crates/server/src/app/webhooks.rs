@@ -148,18 +148,17 @@ impl App {
             if let Some(description) = changes.description {
                 endpoint.description = Some(description);
             }
+            let now = self.clock().now();
             match changes.active {
-                Some(true) => {
-                    endpoint.status = EndpointStatus::Enabled;
-                    endpoint.disabled_reason = None;
-                }
+                Some(true) => endpoint.enable(now),
                 Some(false) => {
-                    endpoint.status = EndpointStatus::Disabled;
-                    endpoint.disabled_reason = Some("Disabled by the merchant.".into());
+                    // The merchant's word replaces any reason Kassa had.
+                    endpoint.enable(now);
+                    endpoint.disable("Disabled by the merchant.", now);
                 }
                 None => {}
             }
-            endpoint.updated_at = self.clock().now();
+            endpoint.updated_at = now;
             store::update_endpoint(tx, &endpoint).await?;
             Ok(endpoint)
         })
@@ -192,10 +191,7 @@ impl App {
             let mut endpoint = store::lock_endpoint(tx, &ctx.scope, &we_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
-            let now = self.clock().now();
-            let old = std::mem::replace(&mut endpoint.secret, new_secret());
-            endpoint.previous_secret = (!grace.is_zero()).then(|| (old, now.plus_millis(grace.as_millis() as i64)));
-            endpoint.updated_at = now;
+            endpoint.rotate_secret(new_secret(), grace, self.clock().now());
             store::update_endpoint(tx, &endpoint).await?;
             Ok(endpoint)
         })
