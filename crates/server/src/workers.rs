@@ -56,14 +56,7 @@ pub async fn reap(app: App, limiter: Arc<RateLimiter>, mut stop: watch::Receiver
     let config = app.idempotency_config().clone();
     while !*stop.borrow() {
         let cutoff = app.clock().now().micros() - config.ttl.as_micros() as i64;
-        let reaped = async {
-            let mut tx = app.store().begin().await?;
-            let n = kassa_store::idempotency::reap(&mut tx, cutoff).await?;
-            tx.commit().await?;
-            Ok::<_, kassa_store::StoreError>(n)
-        }
-        .await;
-        match reaped {
+        match app.reap_idempotency_keys(cutoff).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "expired idempotency keys deleted"),
             Err(e) => tracing::error!(error = %e, "idempotency key reaper failed"),

@@ -131,6 +131,8 @@ pub async fn insert(tx: &mut WriteTx, job: &NewJob) -> Result<Option<Job>> {
     .bind(job.claimed.as_ref().map(|_| job.now))
     .execute(tx.conn())
     .await?;
+    // A claimed job is run by its caller; any other is for the workers.
+    tx.queue(crate::Queued { jobs: token.is_none(), deliveries: false });
     Ok(token.map(|lock_token| Job {
         id: job.id.clone(),
         kind: job.kind.clone(),

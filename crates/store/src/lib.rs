@@ -112,6 +112,17 @@ pub struct Store {
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     backend: Backend,
+    queued: Queued,
+}
+
+/// What a committed transaction left for the background workers: the caller wakes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[must_use = "wake the workers for what the transaction queued"]
+pub struct Queued {
+    /// Jobs that any worker may claim now.
+    pub jobs: bool,
+    /// Webhook deliveries.
+    pub deliveries: bool,
 }
 
 impl WriteTx {
@@ -120,15 +131,21 @@ impl WriteTx {
         &mut self.tx
     }
 
+    /// Notes work for the background workers, to report at commit.
+    pub(crate) fn queue(&mut self, queued: Queued) {
+        self.queued.jobs |= queued.jobs;
+        self.queued.deliveries |= queued.deliveries;
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// Makes every change of the transaction durable, or none.
-    pub async fn commit(self) -> Result<()> {
+    /// Makes every change of the transaction durable, or none; says what it queued.
+    pub async fn commit(self) -> Result<Queued> {
         self.tx.commit().await?;
-        Ok(())
+        Ok(self.queued)
     }
 }
 
@@ -193,7 +210,7 @@ impl Store {
             Backend::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
         };
         let tx = self.writer.begin_with(begin).await?;
-        Ok(WriteTx { tx, backend: self.backend })
+        Ok(WriteTx { tx, backend: self.backend, queued: Queued::default() })
     }
 
     /// The pool for reads outside a transaction.

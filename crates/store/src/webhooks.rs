@@ -204,6 +204,7 @@ pub async fn insert_delivery(
     .bind(due.micros())
     .execute(tx.conn())
     .await?;
+    tx.queue(crate::Queued { jobs: false, deliveries: true });
     Ok(())
 }
 

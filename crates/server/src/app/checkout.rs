@@ -361,16 +361,13 @@ impl App {
             let mut tx = self.store().begin().await?;
             match self.close_session(&mut tx, &id, &Cause::default(), Close::Expire).await {
                 Ok(_) => {
-                    tx.commit().await?;
+                    self.commit(tx).await?;
                     expired += 1;
                 }
                 // Paid or canceled meanwhile.
                 Err(e) if e.kind == ErrorKind::Conflict => {}
                 Err(e) => return Err(e),
             }
-        }
-        if expired > 0 {
-            self.committed();
         }
         Ok(expired)
     }
@@ -432,7 +429,7 @@ impl App {
         };
         session.apply_promotion(promotion, self.clock().now())?;
         store::update_session(&mut tx, &session).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(session)
     }
 
@@ -470,9 +467,7 @@ impl App {
         self.record_events(&mut tx, &ctx.cause(), &events, &pi, None).await?;
         self.enqueue_job(&mut tx, JobKind::Authorize, &scope, pi.id.as_str(), None, false).await?;
         store::update_session(&mut tx, &session).await?;
-        tx.commit().await?;
-        self.jobs_committed();
-        self.committed();
+        self.commit(tx).await?;
         Ok(session)
     }
 
@@ -481,8 +476,7 @@ impl App {
         let cs_id = session_id(id)?;
         let mut tx = self.store().begin().await?;
         let session = self.close_session(&mut tx, &cs_id, &Cause::default(), Close::Customer).await?;
-        tx.commit().await?;
-        self.committed();
+        self.commit(tx).await?;
         Ok(session)
     }
 

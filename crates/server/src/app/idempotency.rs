@@ -56,7 +56,20 @@ impl App {
         T: Serialize + DeserializeOwned,
         F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
     {
-        Ok(self.run_idempotent(ctx, Stage::Done, work).await?.value)
+        let nothing = async || Ok(());
+        Ok(self.run_idempotent(ctx, Stage::Done, nothing, async |tx, ()| work(tx).await).await?.value)
+    }
+
+    /// Like [`App::idempotent`], with a step outside the transaction (a call to the processor,
+    /// such as tokenizing a card) that runs only once the key is ours: a replay never repeats
+    /// it. Its deterministic errors are recorded for replays like the work's.
+    pub(crate) async fn idempotent_after<P, T, Prep, F>(&self, ctx: &Ctx, prepare: Prep, work: F) -> AppResult<T>
+    where
+        T: Serialize + DeserializeOwned,
+        Prep: AsyncFnOnce() -> AppResult<P>,
+        F: AsyncFnOnce(&mut WriteTx, P) -> AppResult<T>,
+    {
+        Ok(self.run_idempotent(ctx, Stage::Done, prepare, work).await?.value)
     }
 
     /// Like [`App::idempotent`] for a command whose work continues after its transaction;
@@ -66,19 +79,27 @@ impl App {
         T: Serialize + DeserializeOwned,
         F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
     {
-        self.run_idempotent(ctx, Stage::Applied, work).await
+        let nothing = async || Ok(());
+        self.run_idempotent(ctx, Stage::Applied, nothing, async |tx, ()| work(tx).await).await
     }
 
-    async fn run_idempotent<T, F>(&self, ctx: &Ctx, stage: Stage, work: F) -> AppResult<Applied<T>>
+    async fn run_idempotent<P, T, Prep, F>(
+        &self,
+        ctx: &Ctx,
+        stage: Stage,
+        prepare: Prep,
+        work: F,
+    ) -> AppResult<Applied<T>>
     where
         T: Serialize + DeserializeOwned,
-        F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
+        Prep: AsyncFnOnce() -> AppResult<P>,
+        F: AsyncFnOnce(&mut WriteTx, P) -> AppResult<T>,
     {
         let Some(key) = &ctx.idempotency else {
+            let prepared = prepare().await?;
             let mut tx = self.store().begin().await?;
-            let value = work(&mut tx).await?;
-            tx.commit().await?;
-            self.committed();
+            let value = work(&mut tx, prepared).await?;
+            self.commit(tx).await?;
             return Ok(Applied { value, replayed: false, token: None });
         };
         let token = random_base62(24);
@@ -86,8 +107,12 @@ impl App {
             ctx.mark_replayed();
             return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });
         }
+        let prepared = match prepare().await {
+            Ok(prepared) => prepared,
+            Err(error) => return self.settle_failure(ctx, key, &token, error).await,
+        };
         let mut tx = self.store().begin().await?;
-        match work(&mut tx).await {
+        match work(&mut tx, prepared).await {
             Ok(value) => {
                 let state = if stage == Stage::Done { State::Done } else { State::Applied };
                 let outcome = encode(&Stored::Ok(&value));
@@ -96,8 +121,7 @@ impl App {
                     // Our lease ran out and another request took the key: it does the work.
                     return Err(in_flight());
                 }
-                tx.commit().await?;
-                self.committed();
+                self.commit(tx).await?;
                 Ok(Applied { value, replayed: false, token: Some(token) })
             }
             Err(error) => {
@@ -123,8 +147,16 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         keys::record(&mut tx, &ctx.scope, &key.key, token, State::Done, &outcome, self.clock().now().micros()).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
+    }
+
+    /// Deletes the keys created before `cutoff` (µs); returns how many.
+    pub async fn reap_idempotency_keys(&self, cutoff: i64) -> AppResult<u64> {
+        let mut tx = self.store().begin().await?;
+        let reaped = keys::reap(&mut tx, cutoff).await?;
+        self.commit(tx).await?;
+        Ok(reaped)
     }
 
     fn lease_end(&self) -> i64 {
@@ -158,7 +190,7 @@ impl App {
                 _ => return Err(in_flight()),
             },
         };
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(claim)
     }
 
@@ -173,7 +205,7 @@ impl App {
         } else {
             keys::release(&mut tx, &ctx.scope, &key.key, token).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Err(error)
     }
 

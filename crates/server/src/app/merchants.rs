@@ -50,7 +50,7 @@ impl App {
     pub async fn create_merchant(&self, name: &str) -> AppResult<CreatedMerchant> {
         let mut tx = self.store().begin().await?;
         let created = self.insert_merchant(&mut tx, name).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -63,7 +63,7 @@ impl App {
             return Ok(None);
         }
         let created = self.insert_merchant(&mut tx, "Demo merchant").await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Some(created))
     }
 
@@ -92,7 +92,7 @@ impl App {
             return Err(not_found());
         }
         let created = self.insert_key(&mut tx, &merchant, kind, mode).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -125,7 +125,7 @@ impl App {
         if !merchants::revoke_key(&mut tx, &id, self.clock().now()).await? {
             return Err(not_found());
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

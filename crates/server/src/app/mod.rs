@@ -33,7 +33,7 @@ use crate::clock::Clock;
 use crate::config::{CheckoutConfig, Config, IdempotencyConfig, JobConfig, WebhookConfig};
 use crate::connector::Connector;
 use kassa_domain::{KeyKind, RequestId};
-use kassa_store::{Scope, Store};
+use kassa_store::{Scope, Store, WriteTx};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::Notify;
@@ -138,18 +138,22 @@ impl App {
         self.inner.job_signal.notified().await
     }
 
-    fn signal_job(&self) {
-        self.inner.job_signal.notify_one();
-    }
-
-    /// Resolves when a commit since the last call may have queued webhook deliveries.
+    /// Resolves when a commit since the last call queued webhook deliveries.
     pub async fn deliveries_queued(&self) {
         self.inner.delivery_signal.notified().await
     }
 
-    /// Called after every commit that may have written events.
-    fn committed(&self) {
-        self.inner.delivery_signal.notify_one();
+    /// Commits a write transaction and wakes the workers for whatever it queued: the one
+    /// place the app commits, so no queued job or delivery waits for the next poll.
+    pub(crate) async fn commit(&self, tx: WriteTx) -> AppResult<()> {
+        let queued = tx.commit().await?;
+        if queued.jobs {
+            self.inner.job_signal.notify_one();
+        }
+        if queued.deliveries {
+            self.inner.delivery_signal.notify_one();
+        }
+        Ok(())
     }
 }
 

@@ -47,23 +47,20 @@ pub(crate) fn parse_id(id: &str) -> AppResult<PaymentIntentId> {
 impl App {
     /// Creates a payment intent, and confirms it when asked to.
     pub async fn create_payment_intent(&self, ctx: &Ctx, input: NewPaymentIntentInput) -> AppResult<PaymentIntent> {
-        let payment_method = match input.payment_method {
-            Some(pm) => Some(self.resolve_payment_method(ctx, pm).await?),
-            None => None,
-        };
-        let new = NewPaymentIntent {
-            amount: input.amount,
-            currency: input.currency,
-            capture_method: input.capture_method,
-            payment_method,
-            customer: input.customer,
-            description: input.description,
-            statement_descriptor: input.statement_descriptor,
-            metadata: input.metadata,
-        };
         let confirm = input.confirm;
+        let tokenize = async || self.resolve_optional_payment_method(ctx, input.payment_method).await;
         let pi = self
-            .idempotent(ctx, async |tx| {
+            .idempotent_after(ctx, tokenize, async |tx, payment_method| {
+                let new = NewPaymentIntent {
+                    amount: input.amount,
+                    currency: input.currency,
+                    capture_method: input.capture_method,
+                    payment_method,
+                    customer: input.customer,
+                    description: input.description,
+                    statement_descriptor: input.statement_descriptor,
+                    metadata: input.metadata,
+                };
                 let now = self.clock().now();
                 let (mut pi, mut events) = PaymentIntent::create(
                     PaymentIntentId::generate(),
@@ -83,9 +80,6 @@ impl App {
                 Ok(pi)
             })
             .await?;
-        if confirm {
-            self.jobs_committed();
-        }
         Ok(pi)
     }
 
@@ -153,12 +147,9 @@ impl App {
             ));
         }
         let payload = force_decline.then(|| Payload { force_decline, ..Payload::default() });
-        let payment_method = match payment_method {
-            Some(pm) => Some(self.resolve_payment_method(ctx, pm).await?),
-            None => None,
-        };
+        let tokenize = async || self.resolve_optional_payment_method(ctx, payment_method).await;
         let pi = self
-            .idempotent(ctx, async |tx| {
+            .idempotent_after(ctx, tokenize, async |tx, payment_method| {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("payment_intent", id))?;
@@ -169,9 +160,6 @@ impl App {
                 Ok(pi)
             })
             .await?;
-        if !ctx.was_replayed() {
-            self.jobs_committed();
-        }
         Ok(pi)
     }
 

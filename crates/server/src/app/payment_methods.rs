@@ -31,7 +31,8 @@ pub(super) async fn load_fingerprint_key(store: &Store) -> AppResult<Vec<u8>> {
     let mut tx = store.begin().await?;
     let initial = random_base62(43);
     let key = settings::get_or_init(&mut tx, "card_fingerprint_key", &initial).await?;
-    tx.commit().await?;
+    // Settings queue no work.
+    let _: kassa_store::Queued = tx.commit().await?;
     Ok(key.into_bytes())
 }
 
@@ -96,6 +97,18 @@ impl App {
             },
             network_token,
         })
+    }
+
+    /// [`App::resolve_payment_method`] for an optional input.
+    pub(crate) async fn resolve_optional_payment_method(
+        &self,
+        ctx: &Ctx,
+        input: Option<PaymentMethodInput>,
+    ) -> AppResult<Option<PaymentMethod>> {
+        match input {
+            Some(input) => Ok(Some(self.resolve_payment_method(ctx, input).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Whether `name` is a test payment method of the connector (`pm_card_visa` …).

@@ -133,18 +133,13 @@ impl App {
         Ok(jobs::insert(tx, &job).await?)
     }
 
-    /// Wakes a worker for jobs committed just now.
-    pub(crate) fn jobs_committed(&self) {
-        self.signal_job();
-    }
-
     /// Claims up to `limit` due jobs for this node.
     pub async fn claim_jobs(&self, limit: u32) -> AppResult<Vec<Job>> {
         let now = self.clock().now();
         let lease_end = now.plus_millis(self.job_config().lease.as_millis() as i64);
         let mut tx = self.store().begin().await?;
         let claimed = jobs::claim_due(&mut tx, now.micros(), lease_end.micros(), &random_base62(24), limit).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(claimed)
     }
 
@@ -211,7 +206,7 @@ impl App {
             async {
                 let mut tx = self.store().begin().await?;
                 jobs::retry_at(&mut tx, job, run_at, error).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok::<_, AppError>(JobOutcome::Retrying)
             }
             .await
@@ -273,8 +268,7 @@ impl App {
             return Ok(JobOutcome::Lost);
         }
         work(self, &mut tx).await?;
-        tx.commit().await?;
-        self.committed();
+        self.commit(tx).await?;
         Ok(JobOutcome::Done)
     }
 
