@@ -13,6 +13,7 @@
 //! A percentage is applied in integer arithmetic, rounded half up, and a discount never takes
 //! the total below one minor unit.
 
+use crate::contact::{CountryCode, Email};
 use crate::id::{CheckoutSessionId, CouponId, MerchantId, PaymentIntentId, PromotionCodeId};
 use crate::merchant::Mode;
 use crate::metadata::Metadata;
@@ -97,7 +98,7 @@ pub struct Address {
     /// Postal code.
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2, uppercase.
-    pub country_code: Option<String>,
+    pub country_code: Option<CountryCode>,
     /// Phone.
     pub phone_number: Option<String>,
 }
@@ -110,7 +111,7 @@ pub struct Consumer {
     /// Family name.
     pub last_name: Option<String>,
     /// Email; identifies the customer for promotion restrictions.
-    pub email: Option<String>,
+    pub email: Option<Email>,
     /// Phone.
     pub phone_number: Option<String>,
 }
@@ -118,7 +119,7 @@ pub struct Consumer {
 impl Consumer {
     /// The email, normalized for comparisons.
     pub fn customer_key(&self) -> Option<String> {
-        self.email.as_ref().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty())
+        self.email.as_ref().map(|e| e.as_str().trim().to_lowercase()).filter(|e| !e.is_empty())
     }
 }
 
@@ -181,6 +182,49 @@ impl CouponValue {
     }
 }
 
+/// Why a line has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineValueError {
+    /// Quantity × unit amount is beyond any amount Kassa takes.
+    TooLarge,
+    /// The line's discount is more than quantity × unit amount.
+    DiscountExceedsValue,
+}
+
+/// A line's value: quantity × unit amount − its discount, in checked arithmetic, at most
+/// [`MAX_AMOUNT`]. The one place this is computed.
+pub fn line_value(quantity: i64, unit_amount: i64, discount: i64) -> Result<MinorUnits, LineValueError> {
+    let gross = quantity.checked_mul(unit_amount).filter(|v| *v <= MAX_AMOUNT).ok_or(LineValueError::TooLarge)?;
+    let net = gross.checked_sub(discount).ok_or(LineValueError::TooLarge)?;
+    MinorUnits::new(net).ok_or(LineValueError::DiscountExceedsValue)
+}
+
+impl LineItem {
+    /// Quantity × unit amount, before the line's discount (`None` past [`MAX_AMOUNT`]).
+    pub fn gross(&self) -> Option<MinorUnits> {
+        line_value(self.quantity, self.unit_amount.get(), 0).ok()
+    }
+
+    /// The line's value after its own discount.
+    pub fn value(&self) -> Result<MinorUnits, LineValueError> {
+        line_value(self.quantity, self.unit_amount.get(), self.discount_amount.get())
+    }
+}
+
+/// Σ the lines' values: what a promotion applies to.
+pub fn discounted_base(lines: &[LineItem]) -> Result<MinorUnits, Invalid> {
+    let too_large = || Invalid::new("amount_too_large", format!("The order's total must be at most {MAX_AMOUNT}."));
+    lines.iter().try_fold(MinorUnits::ZERO, |sum, line| {
+        let value = line.value().map_err(|e| match e {
+            LineValueError::TooLarge => too_large(),
+            LineValueError::DiscountExceedsValue => {
+                Invalid::new("invalid_discount_amount", "Line discounts exceed the lines' value.")
+            }
+        })?;
+        sum.checked_add(value).filter(|v| v.get() <= MAX_AMOUNT).ok_or_else(too_large)
+    })
+}
+
 /// Computes the totals of `lines` plus order-level tax and shipping, less `promotion`.
 pub fn compute_totals(
     lines: &[LineItem],
@@ -193,15 +237,12 @@ pub fn compute_totals(
     let mut line_discounts: i128 = 0;
     let mut line_taxes: i128 = 0;
     for line in lines {
-        subtotal += i128::from(line.quantity) * i128::from(line.unit_amount.get());
+        subtotal += i128::from(line.gross().ok_or_else(too_large)?.get());
         line_discounts += i128::from(line.discount_amount.get());
         line_taxes += i128::from(line.tax_amount.get());
     }
-    let base = subtotal - line_discounts;
-    if base < 0 {
-        return Err(Invalid::new("invalid_discount_amount", "Line discounts exceed the lines' value."));
-    }
-    let base_units = MinorUnits::new(i64::try_from(base).map_err(|_| too_large())?).ok_or_else(too_large)?;
+    let base_units = discounted_base(lines)?;
+    let base = i128::from(base_units.get());
     let promo = match promotion {
         Some((value, currency)) => value.discount_of(base_units, currency)?,
         None => MinorUnits::ZERO,
@@ -492,30 +533,45 @@ impl CheckoutSession {
         Ok(())
     }
 
-    /// The session's state in ProBuy's vocabulary, given its payment's status.
-    ///
-    /// | session | payment | ProBuy |
-    /// |---|---|---|
-    /// | open, no attempt | – | `new` |
-    /// | open, attempt running | processing | `approved` |
-    /// | open, last attempt declined | – | `declined` |
-    /// | complete | requires_capture | `authorized` |
-    /// | complete | succeeded (captured) | `completed` |
-    /// | expired | – | `expired` |
-    /// | canceled by the customer | – | `cancelled` |
-    /// | canceled after the last declined attempt | – | `declined` |
-    pub fn probuy_status(&self, payment: PaymentStatusOfIntent) -> &'static str {
+    /// Where the checkout stands, given its payment's status: what each face and the hosted
+    /// page put in their own words.
+    pub fn phase(&self, payment: PaymentStatusOfIntent) -> CheckoutPhase {
         match (self.status, self.payment_status) {
-            (SessionStatus::Open, SessionPaymentStatus::Processing) => "approved",
-            (SessionStatus::Open, SessionPaymentStatus::Failed) => "declined",
-            (SessionStatus::Open, _) => "new",
-            (SessionStatus::Complete, _) if payment == PaymentStatusOfIntent::RequiresCapture => "authorized",
-            (SessionStatus::Complete, _) => "completed",
-            (SessionStatus::Expired, _) => "expired",
-            (SessionStatus::Canceled, _) if self.cancellation == Some(SessionCancellation::PaymentFailed) => "declined",
-            (SessionStatus::Canceled, _) => "cancelled",
+            (SessionStatus::Open, SessionPaymentStatus::Processing) => CheckoutPhase::Authorizing,
+            (SessionStatus::Open, SessionPaymentStatus::Failed) => CheckoutPhase::Declined,
+            (SessionStatus::Open, _) => CheckoutPhase::AwaitingPayment,
+            (SessionStatus::Complete, _) if payment == PaymentStatusOfIntent::RequiresCapture => {
+                CheckoutPhase::Authorized
+            }
+            (SessionStatus::Complete, _) => CheckoutPhase::Paid,
+            (SessionStatus::Expired, _) => CheckoutPhase::Expired,
+            (SessionStatus::Canceled, _) if self.cancellation == Some(SessionCancellation::PaymentFailed) => {
+                CheckoutPhase::Failed
+            }
+            (SessionStatus::Canceled, _) => CheckoutPhase::CanceledByCustomer,
         }
     }
+}
+
+/// Where a checkout stands, from its session and its payment together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckoutPhase {
+    /// Open; no payment attempt yet.
+    AwaitingPayment,
+    /// Open; an attempt is being authorized.
+    Authorizing,
+    /// Open; the last attempt was declined and the customer may try again.
+    Declined,
+    /// Complete; the funds are held for a manual capture.
+    Authorized,
+    /// Complete; the funds are captured.
+    Paid,
+    /// Closed unpaid when its time ran out.
+    Expired,
+    /// Closed by the customer.
+    CanceledByCustomer,
+    /// Closed after its last declined attempt.
+    Failed,
 }
 
 /// The languages of the hosted page.

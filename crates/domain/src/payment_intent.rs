@@ -18,6 +18,7 @@
 //! fails and leaves the intent untouched.
 
 use crate::card::CardDetails;
+use crate::contact::StatementDescriptor;
 use crate::event::EventType;
 use crate::id::{CaptureId, MerchantId, PaymentIntentId, RefundId};
 use crate::merchant::Mode;
@@ -223,7 +224,7 @@ pub struct NewPaymentIntent {
     /// Free text.
     pub description: Option<String>,
     /// Text on the customer's statement.
-    pub statement_descriptor: Option<String>,
+    pub statement_descriptor: Option<StatementDescriptor>,
     /// Merchant annotations.
     pub metadata: Metadata,
 }
@@ -236,7 +237,7 @@ pub struct PaymentIntentUpdate {
     /// New customer reference.
     pub customer: Option<String>,
     /// New statement descriptor.
-    pub statement_descriptor: Option<String>,
+    pub statement_descriptor: Option<StatementDescriptor>,
     /// Metadata to merge: keys set, or removed when the value is empty.
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
@@ -275,7 +276,7 @@ pub struct PaymentIntent {
     /// Free text.
     pub description: Option<String>,
     /// Text on the customer's statement.
-    pub statement_descriptor: Option<String>,
+    pub statement_descriptor: Option<StatementDescriptor>,
     /// Merchant annotations.
     pub metadata: Metadata,
     /// Why the last attempt failed.

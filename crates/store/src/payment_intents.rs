@@ -4,6 +4,7 @@ use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json}
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
+use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
 use kassa_domain::{Amount, Currency, MerchantId, MinorUnits, PaymentIntent, PaymentIntentId, Timestamp};
 use sqlx::any::AnyRow;
@@ -57,7 +58,7 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(opt_json(&pi.payment_method))
     .bind(pi.customer.clone())
     .bind(pi.description.clone())
-    .bind(pi.statement_descriptor.clone())
+    .bind(pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()))
     .bind(to_json(&pi.metadata))
     .bind(opt_json(&pi.last_error))
     .bind(pi.cancellation_reason.map(|r| r.as_str()))
@@ -88,7 +89,7 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(opt_json(&pi.payment_method))
     .bind(pi.customer.clone())
     .bind(pi.description.clone())
-    .bind(pi.statement_descriptor.clone())
+    .bind(pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()))
     .bind(to_json(&pi.metadata))
     .bind(opt_json(&pi.last_error))
     .bind(pi.cancellation_reason.map(|r| r.as_str()))
@@ -158,7 +159,7 @@ fn from_row(r: &AnyRow) -> Result<PaymentIntent> {
         payment_method: opt_from_json("payment_method", r.opt_text("payment_method")?)?,
         customer: r.opt_text("customer")?,
         description: r.opt_text("description")?,
-        statement_descriptor: r.opt_text("statement_descriptor")?,
+        statement_descriptor: r.opt_text("statement_descriptor")?.map(StatementDescriptor::from_trusted),
         metadata: from_json("metadata", &r.text("metadata")?)?,
         last_error: opt_from_json("last_error", r.opt_text("last_error")?)?,
         cancellation_reason: r

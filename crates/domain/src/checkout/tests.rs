@@ -111,16 +111,16 @@ fn session(expires_at: i64) -> CheckoutSession {
 #[test]
 fn sessions_move_through_their_states() {
     let mut s = session(100);
-    assert_eq!(s.probuy_status(PaymentStatusOfIntent::RequiresPaymentMethod), "new");
+    assert_eq!(s.phase(PaymentStatusOfIntent::RequiresPaymentMethod), CheckoutPhase::AwaitingPayment);
     s.begin_payment(Timestamp(1)).unwrap();
     assert_eq!(s.begin_payment(Timestamp(2)), Err(SessionError::Processing));
-    assert_eq!(s.probuy_status(PaymentStatusOfIntent::Processing), "approved");
+    assert_eq!(s.phase(PaymentStatusOfIntent::Processing), CheckoutPhase::Authorizing);
     assert!(!s.payment_failed(3, Timestamp(3)));
-    assert_eq!(s.probuy_status(PaymentStatusOfIntent::Failed), "declined");
+    assert_eq!(s.phase(PaymentStatusOfIntent::Failed), CheckoutPhase::Declined);
     s.begin_payment(Timestamp(4)).unwrap();
     assert!(s.payment_succeeded(Timestamp(5)));
-    assert_eq!(s.probuy_status(PaymentStatusOfIntent::RequiresCapture), "authorized");
-    assert_eq!(s.probuy_status(PaymentStatusOfIntent::Succeeded), "completed");
+    assert_eq!(s.phase(PaymentStatusOfIntent::RequiresCapture), CheckoutPhase::Authorized);
+    assert_eq!(s.phase(PaymentStatusOfIntent::Succeeded), CheckoutPhase::Paid);
     assert!(matches!(s.expire(Timestamp(6)), Err(SessionError::NotOpen { status: SessionStatus::Complete, .. })));
 }
 
@@ -131,10 +131,10 @@ fn declines_cancel_the_session_at_the_last_attempt() {
         s.begin_payment(Timestamp(attempt)).unwrap();
         assert_eq!(s.payment_failed(3, Timestamp(attempt)), attempt == 3);
     }
-    assert_eq!((s.status, s.probuy_status(PaymentStatusOfIntent::Failed)), (SessionStatus::Canceled, "declined"));
+    assert_eq!((s.status, s.phase(PaymentStatusOfIntent::Failed)), (SessionStatus::Canceled, CheckoutPhase::Failed));
     let mut s = session(100);
     s.cancel_by_customer(Timestamp(1)).unwrap();
-    assert_eq!(s.probuy_status(PaymentStatusOfIntent::Canceled), "cancelled");
+    assert_eq!(s.phase(PaymentStatusOfIntent::Canceled), CheckoutPhase::CanceledByCustomer);
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn an_open_session_past_its_time_is_expired_but_a_running_payment_finishes() {
         s.begin_payment(Timestamp(100)),
         Err(SessionError::NotOpen { status: SessionStatus::Expired, .. })
     ));
-    assert_eq!(s.probuy_status(PaymentStatusOfIntent::Canceled), "expired");
+    assert_eq!(s.phase(PaymentStatusOfIntent::Canceled), CheckoutPhase::Expired);
     let mut s = session(100);
     s.begin_payment(Timestamp(99)).unwrap();
     assert_eq!(s.expire(Timestamp(150)), Err(SessionError::Processing), "a running payment is not cut off");

@@ -6,6 +6,30 @@ use kassa_domain::payment_intent::{TransitionError, UpdateError};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
+/// The fields app errors name, by meaning. Most read like the native API's parameters; each
+/// face maps these names to its own (`capture_amount` is v1's `amount_to_capture`, the seed's
+/// `card_number` is its `payment_method_id`).
+pub mod field {
+    /// How much to capture.
+    pub const CAPTURE_AMOUNT: &str = "capture_amount";
+    /// How much to refund.
+    pub const REFUND_AMOUNT: &str = "amount";
+    /// A card number given in full.
+    pub const CARD_NUMBER: &str = "card_number";
+    /// A payment method named by its id (a test payment method).
+    pub const PAYMENT_METHOD: &str = "payment_method";
+    /// The payment a request is about.
+    pub const PAYMENT_INTENT: &str = "payment_intent";
+    /// Annotations.
+    pub const METADATA: &str = "metadata";
+    /// A promotion code given by the customer or the merchant.
+    pub const PROMOTION_CODE: &str = "promotion_code";
+    /// An order's lines.
+    pub const LINE_ITEMS: &str = "line_items";
+    /// The total the merchant says an order comes to.
+    pub const AMOUNT_TOTAL: &str = "amount_total";
+}
+
 /// What kind of failure, independent of any wire format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorKind {
@@ -206,16 +230,16 @@ impl From<TransitionError> for AppError {
             }
             TransitionError::CaptureInProgress => AppError::new(ErrorKind::Conflict, "capture_in_progress", message),
             TransitionError::MissingPaymentMethod => {
-                AppError::invalid_field("payment_method", Invalid::new("payment_method_required", message))
+                AppError::invalid_field(field::PAYMENT_METHOD, Invalid::new("payment_method_required", message))
             }
             TransitionError::CaptureExceedsAuthorized { .. } => {
-                AppError::invalid_field("amount_to_capture", Invalid::new("amount_too_large", message))
+                AppError::invalid_field(field::CAPTURE_AMOUNT, Invalid::new("amount_too_large", message))
             }
             TransitionError::RefundExceedsCaptured { .. } => {
-                AppError::invalid_field("amount", Invalid::new("amount_too_large", message))
+                AppError::invalid_field(field::REFUND_AMOUNT, Invalid::new("amount_too_large", message))
             }
             TransitionError::AlreadyRefunded => {
-                AppError::invalid_field("amount", Invalid::new("charge_already_refunded", message))
+                AppError::invalid_field(field::REFUND_AMOUNT, Invalid::new("charge_already_refunded", message))
             }
             TransitionError::NotPending => AppError::internal(message),
         }
@@ -226,7 +250,7 @@ impl From<UpdateError> for AppError {
     fn from(e: UpdateError) -> AppError {
         match e {
             UpdateError::Transition(t) => t.into(),
-            UpdateError::Metadata(invalid) => AppError::invalid_field("metadata", invalid),
+            UpdateError::Metadata(invalid) => AppError::invalid_field(field::METADATA, invalid),
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::http::fields::Fields;
 use kassa_domain::Invalid;
 use kassa_domain::checkout::{Address, Consumer};
+use kassa_domain::contact::{CountryCode, Email};
 
 /// An absolute http(s) URL (redirect targets).
 pub fn web_url(f: &mut Fields, field: &str, required: bool) -> Option<String> {
@@ -20,10 +21,7 @@ pub fn web_url(f: &mut Fields, field: &str, required: bool) -> Option<String> {
 /// `consumer`: who pays; an email, when given, must look like one.
 pub fn consumer(f: &mut Fields) -> Option<Consumer> {
     let mut c = f.object("consumer")?;
-    let email = c.string("email", 254);
-    if email.as_ref().is_some_and(|e| !e.contains('@') || e.starts_with('@') || e.ends_with('@')) {
-        c.reject("email", Invalid::new("invalid_email", "Give an email address."));
-    }
+    let email = c.parsed_within("email", 254, Email::parse);
     let consumer = Consumer {
         first_name: c.string("first_name", 100),
         last_name: c.string("last_name", 100),
@@ -37,10 +35,7 @@ pub fn consumer(f: &mut Fields) -> Option<Consumer> {
 /// A postal address; the country is ISO 3166-1 alpha-2.
 pub fn address(f: &mut Fields, field: &str) -> Option<Address> {
     let mut a = f.object(field)?;
-    let country = a.string("country_code", 2);
-    if country.as_ref().is_some_and(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
-        a.reject("country_code", Invalid::new("invalid_country_code", "Give an ISO 3166-1 alpha-2 code such as SA."));
-    }
+    let country = a.parsed_within("country_code", 2, CountryCode::parse);
     let address = Address {
         first_name: a.string("first_name", 100),
         last_name: a.string("last_name", 100),

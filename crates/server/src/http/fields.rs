@@ -78,6 +78,17 @@ impl Fields {
         parse(&s).map_err(|e| self.reject(field, e)).ok()
     }
 
+    /// Like [`Fields::parsed`], for a string of at most `max` characters.
+    pub fn parsed_within<T>(
+        &mut self,
+        field: &str,
+        max: usize,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        let s = self.string(field, max)?;
+        parse(&s).map_err(|e| self.reject(field, e)).ok()
+    }
+
     /// Like [`Fields::parsed`], for a field that must be present.
     pub fn required_parsed<T>(&mut self, field: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<T> {
         if !self.has(field) {

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use i18n::words;
 use kassa_domain::card::{Expiry, Pan, check_cvc};
-use kassa_domain::checkout::{CheckoutSession, SessionCancellation, SessionPaymentStatus, SessionStatus};
+use kassa_domain::checkout::{CheckoutPhase, CheckoutSession};
 use kassa_domain::{CheckoutSessionId, PaymentIntent};
 use maud::Markup;
 use std::collections::HashMap;
@@ -140,31 +140,29 @@ fn render(
 ) -> Response {
     let w = words(session.locale);
     let now = s.app.clock().now();
-    match (session.status, session.payment_status) {
-        (SessionStatus::Open, SessionPaymentStatus::Processing) => page(StatusCode::OK, view::processing(session)),
-        (SessionStatus::Open, _) if now >= session.expires_at => page(
+    let expired = || {
+        page(
             StatusCode::GONE,
             view::final_state(session.locale, w.expired, Some(w.expired_hint), session.cancel_url.as_deref()),
-        ),
-        (SessionStatus::Open, _) => {
+        )
+    };
+    match session.phase(pi.status) {
+        CheckoutPhase::Authorizing => page(StatusCode::OK, view::processing(session)),
+        CheckoutPhase::AwaitingPayment | CheckoutPhase::Declined if now >= session.expires_at => expired(),
+        CheckoutPhase::AwaitingPayment | CheckoutPhase::Declined => {
             let csrf = s.app.checkout_csrf(&session.id);
             page(status, view::checkout(session, pi, &csrf, base, &state, s.app.checkout_config().max_attempts))
         }
-        (SessionStatus::Complete, _) => see_other(&success_location(session)),
-        (SessionStatus::Canceled, _) if session.cancellation == Some(SessionCancellation::PaymentFailed) => {
-            match session.failure_url.as_deref().or(session.cancel_url.as_deref()) {
-                Some(url) => see_other(url),
-                None => page(StatusCode::OK, view::final_state(session.locale, w.failed, None, None)),
-            }
-        }
-        (SessionStatus::Canceled, _) => match session.cancel_url.as_deref() {
+        CheckoutPhase::Authorized | CheckoutPhase::Paid => see_other(&success_location(session)),
+        CheckoutPhase::Failed => match session.failure_url.as_deref().or(session.cancel_url.as_deref()) {
+            Some(url) => see_other(url),
+            None => page(StatusCode::OK, view::final_state(session.locale, w.failed, None, None)),
+        },
+        CheckoutPhase::CanceledByCustomer => match session.cancel_url.as_deref() {
             Some(url) => see_other(url),
             None => page(StatusCode::OK, view::final_state(session.locale, w.canceled, None, None)),
         },
-        (SessionStatus::Expired, _) => page(
-            StatusCode::GONE,
-            view::final_state(session.locale, w.expired, Some(w.expired_hint), session.cancel_url.as_deref()),
-        ),
+        CheckoutPhase::Expired => expired(),
     }
 }
 
@@ -269,7 +267,7 @@ async fn pay(
     match s.app.checkout_pay(&id, PaymentMethodInput::Card { pan, expiry }).await {
         Ok(_) => see_other(&base),
         Err(e) if e.kind == ErrorKind::Validation => {
-            let message = if e.param.as_deref() == Some("promotion_code") {
+            let message = if e.param.as_deref() == Some(crate::app::field::PROMOTION_CODE) {
                 format!("{} {}", w.code_refused, e.message)
             } else {
                 e.message.clone()

@@ -53,7 +53,7 @@ fn summary(w: &Words, s: &CheckoutSession, csrf: &str, base: &str, state: &FormS
                 @for l in &s.line_items {
                     li {
                         span { (l.quantity) " × " (l.name) }
-                        span.amount { (money(l.quantity * l.unit_amount.get())) }
+                        span.amount { (money(l.gross().unwrap_or_default().get())) }
                     }
                 }
             }

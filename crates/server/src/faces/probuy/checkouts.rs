@@ -1,18 +1,20 @@
 //! `POST /probuy/api/checkouts/session` and `GET /probuy/api/checkouts/{checkout_id}`.
 
 use super::amount::{major_json, to_major, to_minor};
-use super::{PAGE_PREFIX, ProBuy, ProBuyError};
+use super::{PAGE_PREFIX, ProBuy, ProBuyError, status};
 use crate::app::NewSessionInput;
 use crate::faces::readers::{address, consumer, web_url};
+use crate::faces::timestamps::iso_seconds;
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id};
 use crate::http::fields::{Fields, vouched};
-use crate::render::iso_seconds;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kassa_domain::checkout::{CheckoutSession, ItemKind, LineItem, Locale, MAX_QUANTITY};
+use kassa_domain::checkout::{LineValueError, line_value};
+use kassa_domain::contact::CountryCode;
 use kassa_domain::payment_intent::CaptureMethod;
 use kassa_domain::{Currency, Invalid, Metadata, MinorUnits, PaymentIntent};
 use serde::Serialize;
@@ -94,19 +96,23 @@ fn item(f: &mut Fields, currency: Option<Currency>) -> Option<Item> {
     let total = amount(&mut i, "total_amount", currency, false);
     let mut value = None;
     if let (Some(q), Some(unit), Some(c)) = (quantity, unit_price, currency) {
-        let v = q.saturating_mul(unit).saturating_sub(discount);
-        match total {
-            Some(t) if t != v => i.reject(
-                "total_amount",
-                Invalid::new(
-                    "amount_mismatch",
-                    format!("Must equal unit_price × quantity − discount_amount = {}", to_major(v, c)),
+        match line_value(q, unit, discount) {
+            Ok(v) => match total {
+                Some(t) if t != v.get() => i.reject(
+                    "total_amount",
+                    Invalid::new(
+                        "amount_mismatch",
+                        format!("Must equal unit_price × quantity − discount_amount = {}", to_major(v.get(), c)),
+                    ),
                 ),
-            ),
-            _ => value = Some(v),
-        }
-        if v < 0 {
-            i.reject("discount_amount", Invalid::new("invalid_amount", "Must not exceed unit_price × quantity"));
+                _ => value = Some(v.get()),
+            },
+            Err(LineValueError::DiscountExceedsValue) => {
+                i.reject("discount_amount", Invalid::new("invalid_amount", "Must not exceed unit_price × quantity"))
+            }
+            Err(LineValueError::TooLarge) => {
+                i.reject("unit_price", Invalid::new("amount_too_large", "unit_price × quantity is too large"))
+            }
         }
     }
     let ok = !i.has_errors();
@@ -169,7 +175,7 @@ fn read_order(f: &mut Fields) -> Option<NewSessionInput> {
         f.reject("consumer[email]", Invalid::new("parameter_missing", "Required"));
     }
     let country = required_string(f, "country_code", 2);
-    if country.as_ref().is_some_and(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
+    if let Some(Err(_)) = country.as_deref().map(CountryCode::parse) {
         f.reject("country_code", Invalid::new("invalid_country_code", "Must be an ISO 3166-1 alpha-2 code such as SA"));
     }
     let urls = merchant_urls(f);
@@ -293,7 +299,7 @@ pub async fn create(
         checkout_id: session.id.to_string(),
         order_reference_id: session.order_reference.clone(),
         checkout_url: format!("{}{PAGE_PREFIX}/{}", s.app.public_url(), session.id),
-        status: session.probuy_status(pi.status),
+        status: status::status(session.phase(pi.status)),
         expires_at: iso_seconds(session.expires_at),
         created_at: iso_seconds(session.created_at),
     };
@@ -345,12 +351,12 @@ fn details_of(session: &CheckoutSession, pi: &PaymentIntent) -> Details {
         total_amount: major_json(session.totals.total.get(), c),
         tax_amount: major_json(tax, c),
         shipping_amount: major_json(session.shipping_amount.get(), c),
-        status: session.probuy_status(pi.status),
+        status: status::status(session.phase(pi.status)),
         consumer: Buyer {
             first_name: session.consumer.first_name.clone(),
             last_name: session.consumer.last_name.clone(),
             phone_number: session.consumer.phone_number.clone(),
-            email: session.consumer.email.clone(),
+            email: session.consumer.email.as_ref().map(|e| e.as_str().to_owned()),
         },
         created_at: iso_seconds(session.created_at),
         updated_at: iso_seconds(session.updated_at.max(pi.updated_at)),

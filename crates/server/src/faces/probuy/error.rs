@@ -2,7 +2,7 @@
 //! (400), `AuthenticationError` (401), and the like. Field paths are dotted
 //! (`consumer.email`), as in ProBuy's documentation.
 
-use crate::app::{AppError, ErrorKind};
+use crate::app::{AppError, ErrorKind, field};
 use crate::http::request_id;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -37,7 +37,7 @@ struct Body {
 pub fn dotted(param: &str) -> String {
     let path = param.replace("][", ".").replace('[', ".").replace(']', "");
     match path.as_str() {
-        "amount_total" => "total_amount".to_owned(),
+        field::AMOUNT_TOTAL => "total_amount".to_owned(),
         "success_url" => "merchant_url.success".to_owned(),
         "failure_url" => "merchant_url.failure".to_owned(),
         "cancel_url" => "merchant_url.cancel".to_owned(),

@@ -9,6 +9,7 @@
 mod amount;
 mod checkouts;
 mod error;
+mod status;
 
 pub use error::ProBuyError;
 

@@ -1,7 +1,7 @@
 //! The seed API's error object: `{"error": {type, code, message, param}}`, plus an `errors`
 //! list naming every invalid field (the seed reported only the first).
 
-use crate::app::{AppError, ErrorKind, FieldError};
+use crate::app::{AppError, ErrorKind, FieldError, field};
 use crate::http::request_id;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -77,7 +77,7 @@ fn code(kind: ErrorKind, code: &str) -> String {
 /// The seed's names for Kassa's parameters, where they differ.
 fn param(param: &str) -> String {
     match param {
-        "payment_method" | "payment_method_data[card][number]" => "payment_method_id",
+        field::PAYMENT_METHOD | field::CARD_NUMBER => "payment_method_id",
         "customer" => "customer_id",
         "payment_intent" => "payment_id",
         other => other,

@@ -1,7 +1,7 @@
 //! The native API's error responses: `{"error": {type, code, message, param, details,
 //! request_id}}` on every status and route.
 
-use crate::app::{AppError, ErrorKind};
+use crate::app::{AppError, ErrorKind, field};
 use crate::http::request_id;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -31,6 +31,16 @@ pub fn status_and_type(kind: ErrorKind) -> (StatusCode, api::ErrorType) {
     }
 }
 
+/// v1's parameter name for a field the app names by meaning.
+fn param(name: &str) -> String {
+    match name {
+        field::CAPTURE_AMOUNT => "amount_to_capture",
+        field::CARD_NUMBER => "payment_method_data[card][number]",
+        other => other,
+    }
+    .to_owned()
+}
+
 /// The wire body of an error.
 pub fn body(error: &AppError) -> api::ErrorBody {
     let (_, kind) = status_and_type(error.kind);
@@ -39,12 +49,12 @@ pub fn body(error: &AppError) -> api::ErrorBody {
             kind,
             code: error.code.to_string(),
             message: error.message.clone(),
-            param: error.param.clone(),
+            param: error.param.as_deref().map(param),
             details: error
                 .details
                 .iter()
                 .map(|d| api::ErrorDetail {
-                    param: d.param.clone(),
+                    param: param(&d.param),
                     code: d.code.to_string(),
                     message: d.message.clone(),
                 })
