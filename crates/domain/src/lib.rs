@@ -12,7 +12,9 @@
 
 pub mod card;
 pub mod checkout;
+pub mod contact;
 pub mod event;
+pub mod fact;
 pub mod id;
 pub mod merchant;
 pub mod metadata;
@@ -24,6 +26,7 @@ pub mod validation;
 pub mod webhook;
 
 pub use event::EventType;
+pub use fact::{Fact, Moved, Movement};
 pub use id::*;
 pub use merchant::{KeyKind, Mode};
 pub use metadata::Metadata;

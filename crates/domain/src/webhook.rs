@@ -136,6 +136,31 @@ impl EndpointStatus {
     }
 }
 
+/// The wire format of an endpoint's deliveries, by the name of the face that speaks it
+/// (`v1`, the native one, unless the endpoint was created through another face).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Dialect(String);
+
+impl Dialect {
+    /// The native API's dialect.
+    pub const NATIVE: &'static str = "v1";
+
+    /// A dialect by name.
+    pub fn new(name: impl Into<String>) -> Dialect {
+        Dialect(name.into())
+    }
+
+    /// The native API's dialect.
+    pub fn native() -> Dialect {
+        Dialect::new(Dialect::NATIVE)
+    }
+
+    /// Its name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A merchant's webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookEndpoint {
@@ -161,6 +186,8 @@ pub struct WebhookEndpoint {
     pub secret: String,
     /// The secret before the last rotation, and until when it still signs.
     pub previous_secret: Option<(String, Timestamp)>,
+    /// Whose words its deliveries speak: the face that renders and signs them.
+    pub dialect: Dialect,
     /// Created.
     pub created_at: Timestamp,
     /// Last change.
@@ -392,6 +419,7 @@ mod tests {
             disabled_reason: None,
             secret: "whsec_a".into(),
             previous_secret: None,
+            dialect: Dialect::native(),
             created_at: t(0),
             updated_at: t(0),
         };

@@ -35,8 +35,9 @@ impl Clock {
 
     /// Today's `(year, month)` in UTC, for card expiry checks.
     pub fn year_month(&self) -> (u16, u8) {
-        let t = crate::render::datetime(self.now());
-        (t.year() as u16, u8::from(t.month()))
+        let now = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.now().micros()) * 1000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        (now.year() as u16, u8::from(now.month()))
     }
 }
 

@@ -11,7 +11,6 @@ pub mod config;
 pub mod connector;
 pub mod faces;
 pub mod http;
-pub mod render;
 pub mod webhooks;
 pub mod workers;
 
@@ -34,7 +33,7 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&config.store).await?;
     let clock = Arc::new(Clock::new());
     let connector = Arc::new(Simulator::new(store.clone(), clock.clone(), config.simulator.clone()));
-    Ok(App::new(store, connector, clock, config).await?)
+    Ok(App::new(store, connector, clock, faces::webhook_dialects(), config).await?)
 }
 
 /// A gateway ready to serve.

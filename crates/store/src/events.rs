@@ -11,15 +11,15 @@ use sqlx::{Any, Executor};
 macro_rules! select {
     ($($rest:literal)*) => {
         concat!(
-            "SELECT id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, request_id, \
-             idempotency_key, created_at FROM events ",
+            "SELECT id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, payload_version, \
+             request_id, idempotency_key, created_at FROM events ",
             $($rest),*
         )
     };
 }
 
-/// An event as stored. `data` is the JSON of the object after the change, rendered by the
-/// caller in the API's format.
+/// An event as stored. `data` is its payload, which the app writes and reads in the format
+/// `payload_version` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     /// `evt_…`
@@ -34,8 +34,10 @@ pub struct StoredEvent {
     pub object_id: String,
     /// The payment intent the event concerns, if any.
     pub payment_intent_id: Option<String>,
-    /// JSON of the object.
+    /// The payload.
     pub data: String,
+    /// How `data` reads.
+    pub payload_version: i64,
     /// The API request that caused it.
     pub request_id: Option<String>,
     /// That request's idempotency key.
@@ -58,8 +60,8 @@ pub struct Filter {
 /// Appends an event.
 pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
     sqlx::query(
-        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, request_id, \
-         idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
+         payload_version, request_id, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(e.id.as_str().to_owned())
     .bind(e.merchant_id.as_str().to_owned())
@@ -68,6 +70,7 @@ pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
     .bind(e.object_id.clone())
     .bind(e.payment_intent_id.clone())
     .bind(e.data.clone())
+    .bind(e.payload_version)
     .bind(e.request_id.clone())
     .bind(e.idempotency_key.clone())
     .bind(e.created_at.micros())
@@ -125,6 +128,7 @@ fn from_row(r: &AnyRow) -> Result<StoredEvent> {
         object_id: r.text("object_id")?,
         payment_intent_id: r.opt_text("payment_intent_id")?,
         data: r.text("data")?,
+        payload_version: r.int("payload_version")?,
         request_id: r.opt_text("request_id")?,
         idempotency_key: r.opt_text("idempotency_key")?,
         created_at: Timestamp(r.int("created_at")?),

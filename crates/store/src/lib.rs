@@ -149,6 +149,12 @@ impl WriteTx {
     }
 }
 
+/// The embedded migrations, every schema version (also for tests that build a database as an
+/// earlier Kassa left it).
+pub fn migrations() -> sqlx::migrate::Migrator {
+    sqlx::migrate!("./migrations")
+}
+
 impl Store {
     /// Connects, applies the embedded migrations and returns the store.
     pub async fn connect(config: &StoreConfig) -> Result<Store> {
@@ -194,7 +200,7 @@ impl Store {
                 config.url
             )));
         };
-        sqlx::migrate!("./migrations").run(&store.writer).await?;
+        migrations().run(&store.writer).await?;
         Ok(store)
     }
 

@@ -7,7 +7,7 @@ use crate::codec::{RowExt, corrupt, from_json, to_json};
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
-use kassa_domain::webhook::{EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
+use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{AttemptId, DeliveryId, EventId, MerchantId, Mode, Timestamp, WebhookEndpointId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
@@ -16,7 +16,7 @@ macro_rules! select_endpoint {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, merchant_id, livemode, url, description, enabled_events, metadata, status, disabled_reason, \
-             secret, previous_secret, previous_secret_expires_at, created_at, updated_at FROM webhook_endpoints ",
+             secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at FROM webhook_endpoints ",
             $($rest),*
         )
     };
@@ -26,8 +26,8 @@ macro_rules! select_endpoint {
 pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()> {
     sqlx::query(
         "INSERT INTO webhook_endpoints (id, merchant_id, livemode, url, description, enabled_events, metadata, status, \
-         disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at, deleted_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)",
+         disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at, deleted_at, \
+         dialect) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15)",
     )
     .bind(e.id.as_str().to_owned())
     .bind(e.merchant_id.as_str().to_owned())
@@ -43,6 +43,7 @@ pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
     .bind(e.previous_secret.as_ref().map(|(_, t)| t.micros()))
     .bind(e.created_at.micros())
     .bind(e.updated_at.micros())
+    .bind(e.dialect.as_str().to_owned())
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -151,7 +152,7 @@ pub async fn endpoint_by_id<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Option<(WebhookEndpoint, bool)>> {
     let row = sqlx::query(
         "SELECT id, merchant_id, livemode, url, description, enabled_events, metadata, status, disabled_reason, \
-         secret, previous_secret, previous_secret_expires_at, created_at, updated_at, deleted_at \
+         secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, deleted_at \
          FROM webhook_endpoints WHERE id = $1",
     )
     .bind(id.as_str().to_owned())
@@ -177,6 +178,7 @@ fn endpoint_from_row(r: &AnyRow) -> Result<WebhookEndpoint> {
         disabled_reason: r.opt_text("disabled_reason")?,
         secret: r.text("secret")?,
         previous_secret: previous,
+        dialect: Dialect::new(r.text("dialect")?),
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),
     })

@@ -44,6 +44,24 @@ impl TestDatabase {
         TestDatabase { url: format!("{server}/{name}"), dir: None, postgres: Some((admin, name)) }
     }
 
+    /// Makes this (empty) database what an earlier Kassa left: the schema of the migrations up
+    /// to `schema_version`, then the rows of `script` (one statement per line; `--` comments).
+    pub async fn load_earlier(&self, schema_version: i64, script: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&self.url).await.expect("connects");
+        let mut migrator = kassa_store::migrations();
+        migrator.migrations =
+            migrator.migrations.iter().filter(|m| m.version <= schema_version).cloned().collect::<Vec<_>>().into();
+        migrator.run(&pool).await.expect("the earlier schema applies");
+        for statement in script.lines().filter(|l| !l.trim().is_empty() && !l.starts_with("--")) {
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {statement}"));
+        }
+        pool.close().await;
+    }
+
     /// A placeholder that owns nothing.
     pub(crate) fn detached() -> TestDatabase {
         TestDatabase { url: String::new(), dir: None, postgres: None }

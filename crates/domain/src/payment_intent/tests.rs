@@ -243,3 +243,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn facts_say_what_each_operation_moved() {
+    use crate::fact::{Fact, Moved, Movement};
+    let moved = |movement, amount| Some(Moved { movement, amount: MinorUnits::new(amount).unwrap() });
+    let mut pi = intent(1000, CaptureMethod::Manual);
+    pi.confirm(Some(card()), Timestamp(1)).unwrap();
+    let before = pi.clone();
+    let events = pi.authorized(Authorization { id: "auth".into(), code: "1".into() }, Timestamp(2)).unwrap();
+    assert_eq!(Fact::payment_intent(events[0], Some(&before), &pi).moved(), moved(Movement::Authorized, 1000));
+
+    let c = pi.begin_capture(CaptureId::generate(), Some(Amount::new(300).unwrap()), false, Timestamp(3)).unwrap();
+    let before = pi.clone();
+    let events = pi.capture_succeeded(&c.id, Timestamp(4)).unwrap();
+    assert_eq!(Fact::payment_intent(events[0], Some(&before), &pi).moved(), moved(Movement::Captured, 300));
+
+    let c = pi.begin_capture(CaptureId::generate(), Some(Amount::new(200).unwrap()), true, Timestamp(5)).unwrap();
+    let before = pi.clone();
+    let events = pi.capture_succeeded(&c.id, Timestamp(6)).unwrap();
+    let facts: Vec<_> = events.iter().map(|e| Fact::payment_intent(*e, Some(&before), &pi).moved()).collect();
+    assert_eq!(facts, [moved(Movement::Captured, 200), moved(Movement::Canceled, 500)]);
+
+    let refund = refund_of(&mut pi, Some(150)).unwrap();
+    assert_eq!(Fact::refund(EventType::RefundCreated, &refund).moved(), moved(Movement::RefundRequested, 150));
+    // Creating or annotating moves nothing; neither does an event without a before.
+    assert_eq!(Fact::payment_intent(EventType::PaymentIntentCaptured, None, &pi).moved(), None);
+    let fresh = intent(500, CaptureMethod::Automatic);
+    assert_eq!(Fact::payment_intent(EventType::PaymentIntentCreated, Some(&fresh), &fresh).moved(), None);
+}

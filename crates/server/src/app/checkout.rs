@@ -6,12 +6,13 @@
 //! redemption is reserved when an attempt starts (under row locks, so concurrent checkouts
 //! never exceed a limit), counted when the payment succeeds, released otherwise.
 
+use super::error::field;
 use super::events::{NewEvent, Subscribers};
 use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, PaymentMethodInput};
-use crate::render;
+use kassa_domain::Fact;
 use kassa_domain::checkout::{
     Address, AppliedPromotion, CheckoutSession, Consumer, CustomerHistory, LineItem, Locale, SessionError,
-    SessionPaymentStatus, SessionStatus, compute_totals,
+    SessionPaymentStatus, SessionStatus, compute_totals, discounted_base,
 };
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, Status};
 use kassa_domain::{
@@ -81,13 +82,13 @@ impl From<SessionError> for AppError {
             SessionError::Processing => AppError::new(ErrorKind::Conflict, "checkout_session_processing", message)
                 .with_current_status("open")
                 .with_retry_after(1),
-            SessionError::Invalid(invalid) => AppError::invalid_field("promotion_code", invalid),
+            SessionError::Invalid(invalid) => AppError::invalid_field(field::PROMOTION_CODE, invalid),
         }
     }
 }
 
 fn refused_code(invalid: Invalid) -> AppError {
-    AppError::invalid_field("promotion_code", invalid)
+    AppError::invalid_field(field::PROMOTION_CODE, invalid)
 }
 
 impl App {
@@ -113,7 +114,8 @@ impl App {
             let id = CheckoutSessionId::generate();
             let promotion = match &input.promotion_code {
                 Some(code) => {
-                    let base = discounted_base(&input.line_items);
+                    let base = discounted_base(&input.line_items)
+                        .map_err(|e| AppError::invalid_field(field::LINE_ITEMS, e))?;
                     let key = input.consumer.customer_key();
                     Some(self.applicable_promotion(tx, &ctx.scope, &id, code, base, input.currency, key, false).await?)
                 }
@@ -126,11 +128,11 @@ impl App {
                 promotion.as_ref().map(|p| (&p.value, input.currency)),
             )
             .map_err(|e| {
-                AppError::invalid_field(if promotion.is_some() { "promotion_code" } else { "line_items" }, e)
+                AppError::invalid_field(if promotion.is_some() { field::PROMOTION_CODE } else { field::LINE_ITEMS }, e)
             })?;
             if let Some(expected) = input.amount_total.filter(|t| *t != totals.total.get()) {
                 return Err(AppError::invalid_field(
-                    "amount_total",
+                    field::AMOUNT_TOTAL,
                     Invalid::new(
                         "amount_total_mismatch",
                         format!("amount_total is {expected}, but the lines add up to {}.", totals.total),
@@ -158,7 +160,7 @@ impl App {
                 now,
             );
             payment_intents::insert(tx, &pi).await?;
-            self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+            self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
             let session = CheckoutSession {
                 id,
                 merchant_id: ctx.scope.merchant_id.clone(),
@@ -325,9 +327,10 @@ impl App {
     ) -> AppResult<()> {
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
         let Some(mut pi) = payment_intents::lock(tx, &scope, &session.payment_intent_id).await? else { return Ok(()) };
+        let before = pi.clone();
         if let Ok(outcome) = pi.cancel(Some(CancellationReason::Abandoned), self.clock().now()) {
             payment_intents::update(tx, &pi).await?;
-            self.record_events(tx, cause, &outcome.events, &pi, None).await?;
+            self.record_events(tx, cause, &outcome.events, Some(&before), &pi, None).await?;
         }
         Ok(())
     }
@@ -339,14 +342,11 @@ impl App {
         session: &CheckoutSession,
         event_type: EventType,
     ) -> AppResult<()> {
-        let data = serde_json::to_string(&render::checkout_session(session, &self.checkout_url(&session.id), None))
-            .map_err(AppError::internal)?;
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
         let event = NewEvent {
             event_type,
-            object_id: session.id.to_string(),
             payment_intent_id: Some(session.payment_intent_id.to_string()),
-            data,
+            fact: Fact::checkout_session(session),
         };
         let mut subscribers: Subscribers = None;
         self.append_event(tx, &mut subscribers, cause, &scope, event).await?;
@@ -418,7 +418,7 @@ impl App {
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
         let promotion = match code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => {
-                let base = discounted_base(&session.line_items);
+                let base = discounted_base(&session.line_items).unwrap_or_default();
                 let key = session.consumer.customer_key();
                 Some(
                     self.applicable_promotion(&mut tx, &scope, &cs_id, code, base, session.currency, key, false)
@@ -447,7 +447,7 @@ impl App {
         let now = self.clock().now();
         session.begin_payment(now)?;
         if let Some(applied) = session.promotion.clone() {
-            let base = discounted_base(&session.line_items);
+            let base = discounted_base(&session.line_items).unwrap_or_default();
             let key = session.consumer.customer_key();
             let reserved = self
                 .applicable_promotion(&mut tx, &scope, &cs_id, &applied.code, base, session.currency, key, true)
@@ -464,7 +464,7 @@ impl App {
         }
         let events = pi.confirm(Some(payment_method), now)?;
         payment_intents::update(&mut tx, &pi).await?;
-        self.record_events(&mut tx, &ctx.cause(), &events, &pi, None).await?;
+        self.record_events(&mut tx, &ctx.cause(), &events, None, &pi, None).await?;
         self.enqueue_job(&mut tx, JobKind::Authorize, &scope, pi.id.as_str(), None, false).await?;
         store::update_session(&mut tx, &session).await?;
         self.commit(tx).await?;
@@ -500,10 +500,11 @@ impl App {
                 self.settle_reservation(tx, &mut session, false).await?;
                 store::update_session(tx, &session).await?;
                 if canceled {
+                    let before = pi;
                     let mut pi = pi.clone();
                     if let Ok(outcome) = pi.cancel(Some(CancellationReason::Abandoned), now) {
                         payment_intents::update(tx, &pi).await?;
-                        self.record_events(tx, &cause, &outcome.events, &pi, None).await?;
+                        self.record_events(tx, &cause, &outcome.events, Some(before), &pi, None).await?;
                     }
                     self.record_session_event(tx, &cause, &session, EventType::CheckoutSessionCanceled).await?;
                 }
@@ -519,10 +520,4 @@ impl App {
 enum Close {
     Expire,
     Customer,
-}
-
-/// Σ quantity × unit − Σ line discounts: what a promotion applies to.
-fn discounted_base(lines: &[LineItem]) -> MinorUnits {
-    let base: i64 = lines.iter().map(|l| l.quantity * l.unit_amount.get() - l.discount_amount.get()).sum();
-    MinorUnits::new(base.max(0)).unwrap_or_default()
 }

@@ -5,13 +5,13 @@
 //! 410, or the retry schedule is used up. A sender that dies mid-delivery leaves it claimed
 //! until its lease runs out; then any node sends it again (receivers dedupe by event id).
 
+use super::dialects::Delivery;
 use super::events::{NewEvent, Subscribers};
 use super::{App, AppError, AppResult, Cause};
-use crate::render;
 use kassa_domain::webhook::{AttemptAnswer, EndpointStatus, NextStep, WebhookEndpoint};
-use kassa_domain::{AttemptId, EventType};
+use kassa_domain::{AttemptId, EventType, Fact};
 use kassa_store::webhooks::{self as store, Attempt, ClaimedDelivery};
-use kassa_store::{Scope, WriteTx, events};
+use kassa_store::{Scope, WriteTx};
 use rand::Rng;
 use std::time::Duration;
 use tracing::Instrument;
@@ -75,18 +75,17 @@ impl App {
             store::finish_delivery(&mut tx, d, false, now).await?;
             return self.commit(tx).await;
         }
-        let event = events::get(self.store().reader(), &scope, &d.event_id)
-            .await?
-            .ok_or_else(|| AppError::internal("delivery of a missing event"))?;
-        let body = serde_json::to_vec(&render::event(&event)).map_err(AppError::internal)?;
-        let signature = kassa_api::signature::sign(&body, now.micros() / 1_000_000, &endpoint.signing_secrets(now));
-        let headers = [
-            (kassa_api::signature::HEADER, signature),
-            ("Kassa-Event-Id", event.id.to_string()),
-            ("Kassa-Delivery-Attempt", d.attempt.to_string()),
-            ("Kassa-Delivery-Id", d.id.to_string()),
-        ];
-        let sent = self.inner.sender.post(d.mode, endpoint.url.as_str(), &headers, body).await;
+        let event = self.event_for_delivery(&scope, &d.event_id).await?;
+        let dialect = self
+            .inner
+            .dialects
+            .get(&endpoint.dialect)
+            .ok_or_else(|| AppError::internal(format!("no webhook dialect `{}`", endpoint.dialect.as_str())))?;
+        let delivery =
+            Delivery { event: &event, endpoint: &endpoint, delivery_id: d.id.as_str(), attempt: d.attempt, now };
+        let rendered = dialect.render(self, delivery)?;
+        let headers: Vec<(&str, String)> = rendered.headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let sent = self.inner.sender.post(d.mode, endpoint.url.as_str(), &headers, rendered.body).await;
         tracing::info!(
             status = sent.status.unwrap_or(0),
             latency_ms = sent.latency.as_millis() as u64,
@@ -154,12 +153,10 @@ impl App {
         }
         store::update_endpoint(tx, &endpoint).await?;
         tracing::warn!(endpoint = %endpoint.id, reason, "webhook endpoint disabled");
-        let data = serde_json::to_string(&render::webhook_endpoint(&endpoint, false)).map_err(AppError::internal)?;
         let event = NewEvent {
             event_type: EventType::WebhookEndpointDisabled,
-            object_id: endpoint.id.to_string(),
             payment_intent_id: None,
-            data,
+            fact: Fact::webhook_endpoint(&endpoint),
         };
         let mut subscribers: Subscribers = None;
         self.append_event(tx, &mut subscribers, &Cause::default(), scope, event).await?;

@@ -6,6 +6,7 @@
 
 mod checkout;
 mod deliveries;
+mod dialects;
 mod error;
 mod events;
 mod idempotency;
@@ -19,8 +20,9 @@ mod test_helpers;
 mod webhooks;
 
 pub use checkout::{CheckoutSessionFilter, NewSessionInput};
-pub use error::{AppError, AppResult, ErrorKind, FieldError};
-pub use events::EventFilter;
+pub use dialects::{Delivery, Dialects, Rendered, WebhookDialect};
+pub use error::{AppError, AppResult, ErrorKind, FieldError, field};
+pub use events::{Event, EventFilter, Payload};
 pub use merchants::{Authenticated, CreatedKey, CreatedMerchant};
 pub use payment_intents::{NewPaymentIntentInput, PaymentIntentFilter};
 pub use payment_methods::PaymentMethodInput;
@@ -55,6 +57,8 @@ struct Inner {
     /// Base of the hosted pages' URLs.
     public_url: String,
     sender: crate::webhooks::sender::Sender,
+    /// How each endpoint's deliveries are rendered and signed, by dialect.
+    dialects: Dialects,
     fingerprint_key: Vec<u8>,
     /// Wakes the job workers when a job is enqueued.
     job_signal: Notify,
@@ -68,6 +72,7 @@ impl App {
         store: Store,
         connector: Arc<dyn Connector>,
         clock: Arc<Clock>,
+        dialects: Dialects,
         config: &Config,
     ) -> AppResult<App> {
         let fingerprint_key = payment_methods::load_fingerprint_key(&store).await?;
@@ -85,6 +90,7 @@ impl App {
                 checkout: config.checkout.clone(),
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 sender,
+                dialects,
                 fingerprint_key,
                 job_signal: Notify::new(),
                 delivery_signal: Notify::new(),

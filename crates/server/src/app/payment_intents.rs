@@ -26,7 +26,7 @@ pub struct NewPaymentIntentInput {
     /// Description.
     pub description: Option<String>,
     /// Statement descriptor.
-    pub statement_descriptor: Option<String>,
+    pub statement_descriptor: Option<kassa_domain::contact::StatementDescriptor>,
     /// Metadata.
     pub metadata: Metadata,
 }
@@ -73,7 +73,7 @@ impl App {
                     events.extend(pi.confirm(None, now)?);
                 }
                 payment_intents::insert(tx, &pi).await?;
-                self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+                self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
                 if confirm {
                     self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), None, false).await?;
                 }
@@ -123,7 +123,7 @@ impl App {
                 .ok_or_else(|| AppError::not_found("payment_intent", id))?;
             let events = pi.update(changes, self.clock().now())?;
             payment_intents::update(tx, &pi).await?;
-            self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+            self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
             Ok(pi)
         })
         .await
@@ -155,7 +155,7 @@ impl App {
                     .ok_or_else(|| AppError::not_found("payment_intent", id))?;
                 let events = pi.confirm(payment_method, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
-                self.record_events(tx, &ctx.cause(), &events, &pi, None).await?;
+                self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
                 self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), payload, false).await?;
                 Ok(pi)
             })
@@ -225,9 +225,10 @@ impl App {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("payment_intent", id))?;
+                let before = pi.clone();
                 let outcome = pi.cancel(reason, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
-                self.record_events(tx, &ctx.cause(), &outcome.events, &pi, None).await?;
+                self.record_events(tx, &ctx.cause(), &outcome.events, Some(&before), &pi, None).await?;
                 if !outcome.released.is_zero() {
                     let payload = Some(Payload { amount: Some(outcome.released.get()), ..Payload::default() });
                     job = self.enqueue_job(tx, JobKind::Void, &ctx.scope, pi.id.as_str(), payload, true).await?;

@@ -2,6 +2,7 @@
 //! card a payment keeps: details, a keyed fingerprint and the network's token. The card
 //! number is dropped here.
 
+use super::error::field;
 use super::{App, AppError, AppResult, Ctx, ErrorKind};
 use crate::connector::{CardToTokenize, TokenizeError};
 use hmac::{Hmac, Mac};
@@ -38,13 +39,13 @@ pub(super) async fn load_fingerprint_key(store: &Store) -> AppResult<Vec<u8>> {
 
 impl App {
     /// Resolves a payment method for `ctx`'s merchant and mode. Errors name the field the
-    /// input came from: `payment_method` or `payment_method_data[card][number]`.
+    /// input came from: [`field::PAYMENT_METHOD`] or [`field::CARD_NUMBER`].
     pub(crate) async fn resolve_payment_method(
         &self,
         ctx: &Ctx,
         input: PaymentMethodInput,
     ) -> AppResult<PaymentMethod> {
-        let param = "payment_method";
+        let param = field::PAYMENT_METHOD;
         let (id, pan, expiry, number_param) = match input {
             PaymentMethodInput::Named(name) => {
                 let number = match (ctx.scope.mode, self.inner.connector.test_card_number(&name)) {
@@ -76,7 +77,7 @@ impl App {
                 (name, pan, Expiry { month: 12, year: year + 5 }, param.to_owned())
             }
             PaymentMethodInput::Card { pan, expiry } => {
-                (PaymentMethodId::generate().to_string(), pan, expiry, "payment_method_data[card][number]".to_owned())
+                (PaymentMethodId::generate().to_string(), pan, expiry, field::CARD_NUMBER.to_owned())
             }
         };
         let card = CardToTokenize { pan: &pan, expiry, mode: ctx.scope.mode };

@@ -240,6 +240,7 @@ impl App {
                 }
                 _ => (lock_intent(tx, &scope, &PaymentIntentId::from_trusted(job.target_id.clone())).await?, None),
             };
+            let before = pi.clone();
             let now = app.clock().now();
             let transition = match (kind, refund) {
                 (Some(JobKind::Authorize), _) => pi.authorization_failed(failure.clone(), now).map(|e| (e, None)),
@@ -252,7 +253,7 @@ impl App {
                 }
                 _ => return Ok(()),
             };
-            app.apply(tx, &pi, transition).await
+            app.apply(tx, &before, &pi, transition).await
         })
         .await
         .map(|settled| if settled == JobOutcome::Done { JobOutcome::Declined(failure.clone()) } else { settled })
@@ -277,6 +278,7 @@ impl App {
     async fn apply(
         &self,
         tx: &mut WriteTx,
+        before: &PaymentIntent,
         pi: &PaymentIntent,
         transition: Result<
             (Vec<kassa_domain::EventType>, Option<kassa_domain::Refund>),
@@ -289,7 +291,7 @@ impl App {
                 if let Some(r) = &refund {
                     refunds::update(tx, r).await?;
                 }
-                self.record_events(tx, &Cause::default(), &events, pi, refund.as_ref()).await?;
+                self.record_events(tx, &Cause::default(), &events, Some(before), pi, refund.as_ref()).await?;
                 self.follow_checkout(tx, pi).await
             }
             Err(e) => {
@@ -322,12 +324,13 @@ impl App {
         let settled = self
             .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                 let mut pi = lock_intent(tx, &scope, &id).await?;
+                let before = pi.clone();
                 let now = app.clock().now();
                 let transition = match &decision {
                     Decision::Approved(auth) => pi.authorized(auth.clone(), now),
                     Decision::Declined(failure) => pi.authorization_failed(failure.clone(), now),
                 };
-                app.apply(tx, &pi, transition.map(|e| (e, None))).await
+                app.apply(tx, &before, &pi, transition.map(|e| (e, None))).await
             })
             .await?;
         Ok(outcome_of(settled, decision))
@@ -356,12 +359,13 @@ impl App {
         let settled = self
             .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                 let mut pi = lock_intent(tx, &scope, &id).await?;
+                let before = pi.clone();
                 let now = app.clock().now();
                 let transition = match &decision {
                     Decision::Approved(()) => pi.capture_succeeded(&pending.id, now),
                     Decision::Declined(failure) => pi.capture_failed(&pending.id, failure.clone(), now),
                 };
-                app.apply(tx, &pi, transition.map(|e| (e, None))).await
+                app.apply(tx, &before, &pi, transition.map(|e| (e, None))).await
             })
             .await?;
         Ok(outcome_of(settled, decision))
@@ -414,12 +418,13 @@ impl App {
             .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                 let Some(mut refund) = refunds::lock(tx, &scope, &refund_id).await? else { return Ok(()) };
                 let mut pi = lock_intent(tx, &scope, &refund.payment_intent_id).await?;
+                let before = pi.clone();
                 let now = app.clock().now();
                 let transition = match &decision {
                     Decision::Approved(()) => pi.refund_succeeded(&mut refund, now),
                     Decision::Declined(failure) => pi.refund_failed(&mut refund, failure.clone(), now),
                 };
-                app.apply(tx, &pi, transition.map(|e| (e, Some(refund)))).await
+                app.apply(tx, &before, &pi, transition.map(|e| (e, Some(refund)))).await
             })
             .await?;
         Ok(outcome_of(settled, decision))

@@ -1,5 +1,6 @@
 //! Coupons and the promotion codes that hand them out.
 
+use super::error::field;
 use super::{App, AppError, AppResult, Ctx, ErrorKind};
 use kassa_domain::checkout::{Coupon, CouponValue, PromotionCode, Restrictions};
 use kassa_domain::{CouponId, Metadata, PromotionCodeId, Timestamp};
@@ -102,7 +103,7 @@ impl App {
             let mut coupon =
                 store::lock_coupon(tx, &ctx.scope, &co_id).await?.ok_or_else(|| AppError::not_found("coupon", id))?;
             if let Some(m) = metadata {
-                coupon.metadata = coupon.metadata.merged(m).map_err(|e| AppError::invalid_field("metadata", e))?;
+                coupon.metadata = coupon.metadata.merged(m).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
             }
             if name.is_some() {
                 coupon.name = name;
@@ -195,7 +196,7 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::not_found("promotion_code", id))?;
             if let Some(m) = metadata {
-                promo.metadata = promo.metadata.merged(m).map_err(|e| AppError::invalid_field("metadata", e))?;
+                promo.metadata = promo.metadata.merged(m).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
             }
             if let Some(a) = active {
                 promo.active = a;

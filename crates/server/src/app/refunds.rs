@@ -1,5 +1,6 @@
 //! Refund commands and queries.
 
+use super::error::field;
 use super::payment_intents::parse_id;
 use super::{App, AppError, AppResult, Ctx, JobKind};
 use kassa_domain::payment_intent::NewRefund;
@@ -40,7 +41,7 @@ impl App {
     /// reserved in the same transaction that checks it, so concurrent refunds can never
     /// exceed what was captured. Answers once the processor has, or with the refund pending.
     pub async fn create_refund(&self, ctx: &Ctx, input: NewRefundInput) -> AppResult<Refund> {
-        let pi_id = parse_id(&input.payment_intent).map_err(|e| e.with_param("payment_intent"))?;
+        let pi_id = parse_id(&input.payment_intent).map_err(|e| e.with_param(field::PAYMENT_INTENT))?;
         let new = NewRefund {
             id: RefundId::generate(),
             amount: input.amount,
@@ -51,12 +52,12 @@ impl App {
         let applied = self
             .idempotent_applied(ctx, async |tx| {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id).await?.ok_or_else(|| {
-                    AppError::not_found("payment_intent", &input.payment_intent).with_param("payment_intent")
+                    AppError::not_found("payment_intent", &input.payment_intent).with_param(field::PAYMENT_INTENT)
                 })?;
                 let (refund, events) = pi.begin_refund(new, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
                 refunds::insert(tx, &refund).await?;
-                self.record_events(tx, &ctx.cause(), &events, &pi, Some(&refund)).await?;
+                self.record_events(tx, &ctx.cause(), &events, None, &pi, Some(&refund)).await?;
                 job = self.enqueue_job(tx, JobKind::Refund, &ctx.scope, refund.id.as_str(), None, true).await?;
                 Ok(refund)
             })
@@ -95,7 +96,7 @@ impl App {
                 refunds::lock(tx, &ctx.scope, &refund_id).await?.ok_or_else(|| AppError::not_found("refund", id))?;
             if let Some(changes) = metadata {
                 refund.metadata =
-                    refund.metadata.merged(changes).map_err(|e| AppError::invalid_field("metadata", e))?;
+                    refund.metadata.merged(changes).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
             }
             refund.updated_at = self.clock().now();
             refunds::update(tx, &refund).await?;
@@ -103,7 +104,7 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::internal("refund without its payment intent"))?;
             let events = [kassa_domain::EventType::RefundUpdated];
-            self.record_events(tx, &ctx.cause(), &events, &pi, Some(&refund)).await?;
+            self.record_events(tx, &ctx.cause(), &events, None, &pi, Some(&refund)).await?;
             Ok(refund)
         })
         .await

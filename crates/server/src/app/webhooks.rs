@@ -1,8 +1,9 @@
 //! Webhook endpoints: create, change, rotate, delete; redeliver events; read the delivery log.
 
+use super::error::field;
 use super::{App, AppError, AppResult, Ctx};
 use kassa_domain::id::random_base62;
-use kassa_domain::webhook::{EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
+use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{DeliveryId, EventId, Invalid, Metadata, Mode, Timestamp, WebhookEndpointId};
 use kassa_store::PageRequest;
 use kassa_store::page::Page;
@@ -22,6 +23,8 @@ pub struct NewEndpointInput {
     pub description: Option<String>,
     /// Annotations.
     pub metadata: Metadata,
+    /// The face whose words its deliveries speak.
+    pub dialect: Dialect,
 }
 
 /// An update; `None` leaves a field as it is.
@@ -97,6 +100,7 @@ impl App {
             disabled_reason: None,
             secret: new_secret(),
             previous_secret: None,
+            dialect: input.dialect,
             created_at: now,
             updated_at: now,
         };
@@ -137,7 +141,7 @@ impl App {
                 .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
             if let Some(metadata) = changes.metadata {
                 endpoint.metadata =
-                    endpoint.metadata.merged(metadata).map_err(|e| AppError::invalid_field("metadata", e))?;
+                    endpoint.metadata.merged(metadata).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
             }
             if let Some(url) = url {
                 endpoint.url = url;

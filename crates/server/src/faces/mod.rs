@@ -5,4 +5,10 @@ pub mod checkout_page;
 pub mod probuy;
 pub mod readers;
 pub mod seed;
+pub mod timestamps;
 pub mod v1;
+
+/// The webhook dialects of the faces: how each renders and signs its endpoints' deliveries.
+pub fn webhook_dialects() -> crate::app::Dialects {
+    crate::app::Dialects::default().with(v1::V1Webhooks)
+}

@@ -15,5 +15,6 @@ mod probuy;
 mod rate_limits;
 mod refunds;
 mod seed;
+mod upgrade;
 mod validation;
 mod webhooks;

@@ -9,9 +9,9 @@
 //! for automatic capture, and the `capture` job for manual capture.
 
 use super::{Seed, SeedError};
+use crate::faces::timestamps::iso_millis;
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, Params};
-use crate::render::iso_millis;
 use axum::Json;
 use axum::extract::State;
 use kassa_domain::payment_intent::{CaptureMethod, Status};

@@ -1,6 +1,6 @@
 //! The seed's response objects, made from domain values.
 
-use crate::render::iso_millis;
+use crate::faces::timestamps::iso_millis;
 use kassa_domain::payment_intent::Status;
 use kassa_domain::{PaymentIntent, PaymentIntentId, Refund};
 use serde::Serialize;

@@ -1,13 +1,13 @@
 //! `/v1/checkout_sessions`
 
 use super::V1;
+use super::render;
 use super::{expand, minor_units, read_metadata};
 use crate::app::{AppError, CheckoutSessionFilter, Ctx, NewSessionInput};
 use crate::faces::readers::{address, consumer, web_url};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
-use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;

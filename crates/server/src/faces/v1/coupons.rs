@@ -2,11 +2,11 @@
 
 use super::V1;
 use super::read_metadata;
+use super::render;
 use crate::app::{AppError, NewCouponInput};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
-use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;

@@ -1,10 +1,10 @@
 //! `/v1/events`
 
 use super::V1;
+use super::render;
 use crate::app::{AppError, EventFilter};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, Params};
-use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
@@ -45,7 +45,10 @@ pub async fn list(
     let created = q.time_range("created");
     q.finish()?;
     let found = s.app.list_events(&ctx, &EventFilter { event_type, related_object, created }, page).await?;
-    Ok(Json(api::List::new(found.items.iter().map(render::event).collect(), found.next.map(|c| c.encode()))))
+    Ok(Json(api::List::new(
+        found.items.iter().map(|e| render::event(e, &s.app)).collect(),
+        found.next.map(|c| c.encode()),
+    )))
 }
 
 /// Retrieve an event.
@@ -58,5 +61,5 @@ pub async fn retrieve(
     Params(q, _): Params<V1>,
 ) -> Result<Json<api::Event>, AppError> {
     q.finish()?;
-    Ok(Json(render::event(&s.app.get_event(&ctx, &id).await?)))
+    Ok(Json(render::event(&s.app.get_event(&ctx, &id).await?, &s.app)))
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 /// shape).
 #[utoipa::path(get, path = "/health", tag = "Operations", security(()), responses((status = 200, description = "Alive")))]
 pub async fn health(State(s): State<HttpState>) -> Json<Value> {
-    Json(json!({ "status": "ok", "timestamp": crate::render::iso_millis(s.app.clock().now()) }))
+    Json(json!({ "status": "ok", "timestamp": crate::faces::timestamps::iso_millis(s.app.clock().now()) }))
 }
 
 /// Readiness: the database answers.

@@ -11,8 +11,12 @@ pub mod openapi;
 mod payment_intents;
 mod promotion_codes;
 mod refunds;
+pub mod render;
 mod test_helpers;
 mod webhook_endpoints;
+mod webhooks;
+
+pub use webhooks::V1Webhooks;
 
 use crate::app::{AppError, PaymentMethodInput};
 use crate::http::HttpState;

@@ -1,15 +1,16 @@
 //! `/v1/payment_intents`
 
 use super::V1;
+use super::render;
 use super::{expect_no_query, read_metadata, read_payment_method};
 use crate::app::{AppError, NewPaymentIntentInput, PaymentIntentFilter};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
-use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
+use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, PaymentIntentUpdate, Status};
 use kassa_domain::{Currency, Invalid};
 
@@ -17,20 +18,6 @@ use kassa_domain::{Currency, Invalid};
 const MAX_CUSTOMER: usize = 255;
 /// Longest description.
 const MAX_DESCRIPTION: usize = 1000;
-
-fn statement_descriptor(s: &str) -> Result<String, Invalid> {
-    let ok = (1..=22).contains(&s.chars().count())
-        && !s.chars().any(|c| "<>\\'\"*".contains(c))
-        && s.chars().any(char::is_alphabetic);
-    if ok {
-        Ok(s.to_owned())
-    } else {
-        Err(Invalid::new(
-            "invalid_statement_descriptor",
-            "A statement descriptor is 1 to 22 characters with at least one letter and none of < > \\ ' \" *.",
-        ))
-    }
-}
 
 /// Create a payment intent.
 #[utoipa::path(post, path = "/v1/payment_intents", tag = "Payment intents", request_body = api::CreatePaymentIntent,
@@ -47,7 +34,7 @@ pub async fn create(
     let confirm = f.boolean("confirm").unwrap_or(false);
     let customer = f.string("customer", MAX_CUSTOMER);
     let description = f.string("description", MAX_DESCRIPTION);
-    let statement_descriptor = f.parsed("statement_descriptor", statement_descriptor);
+    let statement_descriptor = f.parsed("statement_descriptor", StatementDescriptor::parse);
     let metadata = read_metadata(&mut f, "metadata");
     if confirm && payment_method.is_none() && !f.has_errors() {
         f.reject(
@@ -117,7 +104,7 @@ pub async fn update(
     let changes = PaymentIntentUpdate {
         description: f.string("description", MAX_DESCRIPTION),
         customer: f.string("customer", MAX_CUSTOMER),
-        statement_descriptor: f.parsed("statement_descriptor", statement_descriptor),
+        statement_descriptor: f.parsed("statement_descriptor", StatementDescriptor::parse),
         metadata: f.string_map("metadata"),
     };
     f.finish()?;
@@ -194,5 +181,8 @@ pub async fn events(
     let page = q.page();
     q.finish()?;
     let found = s.app.payment_intent_events(&ctx, &id, page).await?;
-    Ok(Json(api::List::new(found.items.iter().map(render::event).collect(), found.next.map(|c| c.encode()))))
+    Ok(Json(api::List::new(
+        found.items.iter().map(|e| render::event(e, &s.app)).collect(),
+        found.next.map(|c| c.encode()),
+    )))
 }

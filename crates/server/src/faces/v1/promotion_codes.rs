@@ -3,11 +3,11 @@
 use super::V1;
 use super::coupons::future_instant;
 use super::read_metadata;
+use super::render;
 use crate::app::{AppError, NewPromotionCodeInput, PromotionCodeListFilter};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
-use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;

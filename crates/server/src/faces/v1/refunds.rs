@@ -1,12 +1,12 @@
 //! `/v1/refunds`
 
 use super::V1;
+use super::render;
 use super::{expand, read_metadata};
 use crate::app::{AppError, Ctx, NewRefundInput, RefundFilter};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
-use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;

@@ -1,15 +1,11 @@
-//! Domain values as native v1 wire objects. Used by the v1 face for responses and by the app
-//! for event payloads (an event carries its object in v1 form).
+//! Domain values as native v1 wire objects: the v1 face's answers, its events and its
+//! webhook deliveries.
 
+use crate::app::{App, Event, Payload};
+use crate::faces::timestamps::datetime;
 use kassa_api as api;
-use kassa_domain::{PaymentIntent, Refund, Timestamp};
-use kassa_store::events::StoredEvent;
-use time::OffsetDateTime;
-
-/// A timestamp as a UTC date-time.
-pub fn datetime(t: Timestamp) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.micros()) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
+use kassa_domain::Fact;
+use kassa_domain::{PaymentIntent, Refund};
 
 /// A payment intent.
 pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
@@ -51,7 +47,7 @@ pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
         cancellation_reason: pi.cancellation_reason.map(|r| api::CancellationReason::from(r.as_str())),
         customer: pi.customer.clone(),
         description: pi.description.clone(),
-        statement_descriptor: pi.statement_descriptor.clone(),
+        statement_descriptor: pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()),
         metadata: pi.metadata.entries().clone(),
         created_at: datetime(pi.created_at),
         updated_at: datetime(pi.updated_at),
@@ -80,19 +76,37 @@ pub fn refund(r: &Refund, expanded: Option<&PaymentIntent>) -> api::Refund {
     }
 }
 
-/// An event.
-pub fn event(e: &StoredEvent) -> api::Event {
+/// An event: its fact's object as v1 renders it, or, for an event written before facts, the
+/// object as v1 rendered it then.
+pub fn event(e: &Event, app: &App) -> api::Event {
+    let object = match &e.payload {
+        Payload::Fact(fact) => event_object(fact, app),
+        Payload::LegacyV1Json(json) => serde_json::from_str(json).unwrap_or(serde_json::Value::Null),
+    };
     api::Event {
         id: e.id.to_string(),
         object: "event".into(),
         livemode: e.mode.is_live(),
         kind: e.event_type.clone(),
         payment_intent: e.payment_intent_id.clone(),
-        data: api::EventData { object: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null) },
+        data: api::EventData { object },
         request: (e.request_id.is_some() || e.idempotency_key.is_some())
             .then(|| api::event::EventRequest { id: e.request_id.clone(), idempotency_key: e.idempotency_key.clone() }),
         created_at: datetime(e.created_at),
     }
+}
+
+fn event_object(fact: &Fact, app: &App) -> serde_json::Value {
+    let rendered = match fact {
+        Fact::PaymentIntent { payment_intent: pi, .. } => serde_json::to_value(payment_intent(pi)),
+        Fact::Refund { refund: r, .. } => serde_json::to_value(refund(r, None)),
+        Fact::CheckoutSession { checkout_session: s } => {
+            serde_json::to_value(checkout_session(s, &app.checkout_url(&s.id), None))
+        }
+        Fact::WebhookEndpoint { webhook_endpoint: w } => serde_json::to_value(webhook_endpoint(w, false)),
+    };
+    // The wire types always serialize.
+    rendered.unwrap_or(serde_json::Value::Null)
 }
 
 /// A webhook endpoint; its secret only when `with_secret` (create and rotate answers).
@@ -153,7 +167,7 @@ fn address(a: &kassa_domain::checkout::Address) -> api::Address {
         city: a.city.clone(),
         region: a.region.clone(),
         postal_code: a.postal_code.clone(),
-        country_code: a.country_code.clone(),
+        country_code: a.country_code.as_ref().map(|c| c.as_str().to_owned()),
         phone_number: a.phone_number.clone(),
     }
 }
@@ -195,7 +209,7 @@ pub fn checkout_session(
         consumer: api::Consumer {
             first_name: s.consumer.first_name.clone(),
             last_name: s.consumer.last_name.clone(),
-            email: s.consumer.email.clone(),
+            email: s.consumer.email.as_ref().map(|e| e.as_str().to_owned()),
             phone_number: s.consumer.phone_number.clone(),
         },
         billing_address: s.billing_address.as_ref().map(address),
@@ -267,18 +281,4 @@ pub fn promotion_code(p: &kassa_domain::checkout::PromotionCode) -> api::Promoti
         metadata: p.metadata.entries().clone(),
         created_at: datetime(p.created_at),
     }
-}
-
-/// A timestamp as ISO 8601 UTC with milliseconds, `2023-01-01T12:00:05.000Z` (JavaScript's
-/// `toISOString`), for the faces whose clients expect that spelling.
-pub fn iso_millis(t: Timestamp) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    datetime(t).format(format).unwrap_or_default()
-}
-
-/// A timestamp as ISO 8601 UTC to the second, `2025-10-20T11:00:00Z`.
-pub fn iso_seconds(t: Timestamp) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    datetime(t).format(format).unwrap_or_default()
 }

@@ -2,10 +2,10 @@
 
 use super::V1;
 use crate::app::AppError;
+use crate::faces::timestamps::datetime;
 use crate::http::HttpState;
 use crate::http::face::{Caller, Params};
 use crate::http::fields::vouched;
-use crate::render::datetime;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;

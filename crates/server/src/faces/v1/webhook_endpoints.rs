@@ -2,11 +2,11 @@
 
 use super::V1;
 use super::read_metadata;
+use super::render;
 use crate::app::{AppError, AttemptsTarget, EndpointChanges, NewEndpointInput};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
-use crate::render;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
@@ -51,6 +51,7 @@ pub async fn create(
         enabled_events: vouched(enabled_events)?,
         description,
         metadata: metadata.unwrap_or_default(),
+        dialect: kassa_domain::webhook::Dialect::native(),
     };
     Ok(Json(render::webhook_endpoint(&s.app.create_webhook_endpoint(&ctx, input).await?, true)))
 }

@@ -1,0 +1,82 @@
+//! A database written by an earlier Kassa opens with this one: its migrations apply, its old
+//! events (stored as rendered v1 JSON) still render exactly as they did, and new events (domain
+//! facts) join them, delivered to its old endpoints in their dialect.
+
+use kassa_testkit::{TestApp, TestDatabase};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// The demo merchant's secret key in the fixture.
+const KEY: &str = "sk_test_QAtHCTo25jdT0CmNugRJvvoR85XlRgfX";
+/// Its payment of 25.99 USD, captured 20.00 and refunded 5.00 before the upgrade.
+const PAYMENT: &str = "pi_";
+
+#[tokio::test]
+async fn a_database_of_the_previous_main_opens_and_its_events_still_render() {
+    let database = TestDatabase::fresh().await;
+    database.load_earlier(4, include_str!("../fixtures/main-e42e766.sql")).await;
+    let app = TestApp::restart_on(database, |_| {}).await;
+
+    let before: Value = serde_json::from_str(include_str!("../fixtures/main-e42e766-events.json")).unwrap();
+    let events = app.request("GET", "/v1/events?limit=100", None, Some(KEY), None).await;
+    assert_eq!(events.status, 200, "{}", events.text);
+    assert_eq!(events.body["data"], before["data"], "the old events render as the old gateway rendered them");
+
+    // The old payment still works: refund some more of it.
+    let payment = before["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "refund.succeeded")
+        .map(|e| e["data"]["object"]["payment_intent"].as_str().unwrap().to_owned())
+        .expect("the fixture has a refund");
+    assert!(payment.starts_with(PAYMENT));
+    let pi = app.request("GET", &format!("/v1/payment_intents/{payment}"), None, Some(KEY), None).await;
+    assert_eq!(
+        (pi.body["amount_captured"].as_i64(), pi.body["amount_refunded"].as_i64()),
+        (Some(2000), Some(500)),
+        "{}",
+        pi.text
+    );
+    let refund = app
+        .request("POST", "/v1/refunds", Some(json!({"payment_intent": payment, "amount": 300})), Some(KEY), None)
+        .await;
+    assert_eq!((refund.status, refund.body["status"].as_str()), (200, Some("succeeded")), "{}", refund.text);
+
+    // Its log now holds the old events and the new facts, oldest first, in one shape.
+    let log = app.request("GET", &format!("/v1/payment_intents/{payment}/events"), None, Some(KEY), None).await;
+    let types: Vec<&str> = log.body["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        [
+            "payment_intent.created",
+            "payment_intent.processing",
+            "payment_intent.requires_capture",
+            "payment_intent.captured",
+            "payment_intent.succeeded",
+            "refund.created",
+            "refund.succeeded",
+            "refund.created",
+            "refund.succeeded",
+        ],
+        "{}",
+        log.text
+    );
+    let newest = &log.body["data"][8];
+    assert_eq!(newest["data"]["object"]["object"], "refund");
+    assert_eq!(newest["data"]["object"]["amount"], 300);
+    assert_eq!(newest["data"]["object"]["payment_intent"], payment.as_str());
+
+    // The old endpoint (dialect v1 by migration) gets the new event: an attempt is logged.
+    let id = newest["id"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let attempts = app.request("GET", &format!("/v1/events/{id}/deliveries"), None, Some(KEY), None).await;
+        if attempts.body["data"].as_array().is_some_and(|a| !a.is_empty()) {
+            assert_eq!(attempts.body["data"][0]["url"], "http://localhost:9/hook", "{}", attempts.text);
+            break;
+        }
+        assert!(Instant::now() < deadline, "no delivery attempt of the new event: {}", attempts.text);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
