@@ -39,7 +39,7 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    /// Parses `physical` or `digital` (any case, as ProBuy writes `Physical`).
+    /// Parses `physical` or `digital`, in any case (some clients write `Physical`).
     pub fn parse(s: &str) -> Result<ItemKind, Invalid> {
         match s.to_ascii_lowercase().as_str() {
             "physical" => Ok(ItemKind::Physical),

@@ -403,7 +403,7 @@ async fn merchants(db: &DbArgs, command: MerchantsCommand) -> anyhow::Result<()>
             }
         }
     }
-    app.store().close().await;
+    app.close().await;
     Ok(())
 }
 
@@ -458,6 +458,6 @@ async fn keys(db: &DbArgs, command: KeysCommand) -> anyhow::Result<()> {
             }
         }
     }
-    app.store().close().await;
+    app.close().await;
     Ok(())
 }

@@ -5,14 +5,11 @@
 //! workers until shut down. Tests start it exactly like the binary does (see
 //! `kassa-testkit`). `ARCHITECTURE.md` at the repository root maps the modules.
 
-pub mod app;
-pub mod clock;
-pub mod config;
-pub mod connector;
 pub mod faces;
 pub mod http;
-pub mod webhooks;
-pub mod workers;
+
+// The application core lives in `kassa-core`; its modules keep their paths here.
+pub use kassa_core::{app, clock, config, connector, webhooks, workers};
 
 use app::App;
 use clock::Clock;
@@ -73,7 +70,7 @@ impl Server {
         let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
         let deliveries = tokio::spawn(workers::run_deliveries(self.app.clone(), stop_rx.clone()));
         let sessions = tokio::spawn(workers::expire_sessions(self.app.clone(), stop_rx.clone()));
-        let reaper = tokio::spawn(workers::reap(self.app.clone(), limiter, stop_rx));
+        let reaper = tokio::spawn(workers::reap(self.app.clone(), stop_rx, move || limiter.shrink()));
         let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -84,7 +81,7 @@ impl Server {
         let _ = deliveries.await;
         let _ = sessions.await;
         let _ = reaper.await;
-        self.app.store().close().await;
+        self.app.close().await;
         Ok(served?)
     }
 }

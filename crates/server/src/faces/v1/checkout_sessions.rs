@@ -1,6 +1,7 @@
 //! `/v1/checkout_sessions`
 
 use super::V1;
+use super::error::V1Error;
 use super::render;
 use super::{expand, minor_units, read_metadata};
 use crate::app::{AppError, CheckoutSessionFilter, Ctx, NewSessionInput};
@@ -97,7 +98,7 @@ pub async fn create(
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::CheckoutSession>, AppError> {
+) -> Result<Json<api::CheckoutSession>, V1Error> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
     if let Some(mode) = f.string("mode", 20).filter(|m| m != "payment") {
@@ -161,7 +162,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::CheckoutSession>, AppError> {
+) -> Result<Json<api::CheckoutSession>, V1Error> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
     let session = s.app.get_checkout_session(&ctx, &id).await?;
@@ -179,7 +180,7 @@ pub async fn list(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::CheckoutSession>>, AppError> {
+) -> Result<Json<api::List<api::CheckoutSession>>, V1Error> {
     let page = q.page();
     let expanded = expand(&mut q, "data.payment_intent")?;
     let status = q.parsed("status", SessionStatus::parse);
@@ -211,7 +212,7 @@ pub async fn expire(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(f, _): Body<V1>,
-) -> Result<Json<api::CheckoutSession>, AppError> {
+) -> Result<Json<api::CheckoutSession>, V1Error> {
     f.finish()?;
     let session = s.app.expire_checkout_session(&ctx, &id).await?;
     Ok(Json(render_session(&s, &session, None)))

@@ -1,9 +1,10 @@
 //! `/v1/coupons`
 
 use super::V1;
+use super::error::V1Error;
 use super::read_metadata;
 use super::render;
-use crate::app::{AppError, NewCouponInput};
+use crate::app::NewCouponInput;
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
@@ -31,7 +32,7 @@ pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::Coupon>, AppError> {
+) -> Result<Json<api::Coupon>, V1Error> {
     let name = f.string("name", 100);
     let amount_off = f.amount("amount_off");
     let currency = f.parsed("currency", Currency::parse);
@@ -71,7 +72,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(q, _): Params<V1>,
-) -> Result<Json<api::Coupon>, AppError> {
+) -> Result<Json<api::Coupon>, V1Error> {
     q.finish()?;
     Ok(Json(render::coupon(&s.app.get_coupon(&ctx, &id).await?)))
 }
@@ -84,7 +85,7 @@ pub async fn list(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::Coupon>>, AppError> {
+) -> Result<Json<api::List<api::Coupon>>, V1Error> {
     let page = q.page();
     q.finish()?;
     let found = s.app.list_coupons(&ctx, page).await?;
@@ -99,7 +100,7 @@ pub async fn update(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::Coupon>, AppError> {
+) -> Result<Json<api::Coupon>, V1Error> {
     let name = f.string("name", 100);
     let active = f.boolean("active");
     let metadata = f.string_map("metadata");

@@ -66,11 +66,22 @@ pub fn body(error: &AppError) -> api::ErrorBody {
     }
 }
 
-impl IntoResponse for AppError {
+/// An application error, answered in v1's shape.
+#[derive(Debug)]
+pub struct V1Error(pub AppError);
+
+impl From<AppError> for V1Error {
+    fn from(e: AppError) -> V1Error {
+        V1Error(e)
+    }
+}
+
+impl IntoResponse for V1Error {
     fn into_response(self) -> Response {
-        let (status, _) = status_and_type(self.kind);
-        let mut response = (status, Json(body(&self))).into_response();
-        if let Some(seconds) = self.retry_after {
+        let V1Error(error) = self;
+        let (status, _) = status_and_type(error.kind);
+        let mut response = (status, Json(body(&error))).into_response();
+        if let Some(seconds) = error.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response

@@ -1,8 +1,9 @@
 //! `/v1/events`
 
 use super::V1;
+use super::error::V1Error;
 use super::render;
-use crate::app::{AppError, EventFilter};
+use crate::app::EventFilter;
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, Params};
 use axum::Json;
@@ -38,7 +39,7 @@ pub async fn list(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::Event>>, AppError> {
+) -> Result<Json<api::List<api::Event>>, V1Error> {
     let page = q.page();
     let event_type = q.parsed("type", event_type);
     let related_object = q.take("related_object");
@@ -59,7 +60,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(q, _): Params<V1>,
-) -> Result<Json<api::Event>, AppError> {
+) -> Result<Json<api::Event>, V1Error> {
     q.finish()?;
     Ok(Json(render::event(&s.app.get_event(&ctx, &id).await?, &s.app)))
 }

@@ -1,6 +1,6 @@
 //! Liveness and readiness.
 
-use crate::app::{AppError, ErrorKind};
+use super::error::V1Error;
 use crate::http::HttpState;
 use axum::Json;
 use axum::extract::State;
@@ -16,10 +16,7 @@ pub async fn health(State(s): State<HttpState>) -> Json<Value> {
 /// Readiness: the database answers.
 #[utoipa::path(get, path = "/ready", tag = "Operations", security(()),
     responses((status = 200, description = "Ready"), (status = 503, body = kassa_api::ErrorBody)))]
-pub async fn ready(State(s): State<HttpState>) -> Result<Json<Value>, AppError> {
-    s.app.store().ping().await.map_err(|e| {
-        tracing::warn!(error = %e, "not ready");
-        AppError::new(ErrorKind::Unavailable, "database_unavailable", "The database does not answer.")
-    })?;
-    Ok(Json(json!({ "status": "ready", "database": format!("{:?}", s.app.store().backend()).to_lowercase() })))
+pub async fn ready(State(s): State<HttpState>) -> Result<Json<Value>, V1Error> {
+    let database = s.app.database_ready().await?;
+    Ok(Json(json!({ "status": "ready", "database": database })))
 }

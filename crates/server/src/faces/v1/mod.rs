@@ -5,6 +5,8 @@
 mod checkout_sessions;
 mod coupons;
 mod error;
+
+pub use error::V1Error;
 mod events;
 mod health;
 pub mod openapi;
@@ -35,7 +37,7 @@ use utoipa_axum::routes;
 pub struct V1;
 
 impl Face for V1 {
-    type Error = AppError;
+    type Error = V1Error;
 
     const PREFIX: Option<&'static str> = Some("/v1");
 

@@ -1,9 +1,10 @@
 //! `/v1/payment_intents`
 
 use super::V1;
+use super::error::V1Error;
 use super::render;
 use super::{expect_no_query, read_metadata, read_payment_method};
-use crate::app::{AppError, NewPaymentIntentInput, PaymentIntentFilter};
+use crate::app::{NewPaymentIntentInput, PaymentIntentFilter};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
@@ -26,7 +27,7 @@ pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::PaymentIntent>, AppError> {
+) -> Result<Json<api::PaymentIntent>, V1Error> {
     let amount = f.required_amount("amount");
     let currency = f.required_parsed("currency", Currency::parse);
     let capture_method = f.parsed("capture_method", CaptureMethod::parse);
@@ -66,7 +67,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(q, _): Params<V1>,
-) -> Result<Json<api::PaymentIntent>, AppError> {
+) -> Result<Json<api::PaymentIntent>, V1Error> {
     expect_no_query(q)?;
     Ok(Json(render::payment_intent(&s.app.get_payment_intent(&ctx, &id).await?)))
 }
@@ -81,7 +82,7 @@ pub async fn list(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::PaymentIntent>>, AppError> {
+) -> Result<Json<api::List<api::PaymentIntent>>, V1Error> {
     let page = q.page();
     let status = q.parsed("status", Status::parse);
     let created = q.time_range("created");
@@ -100,7 +101,7 @@ pub async fn update(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::PaymentIntent>, AppError> {
+) -> Result<Json<api::PaymentIntent>, V1Error> {
     let changes = PaymentIntentUpdate {
         description: f.string("description", MAX_DESCRIPTION),
         customer: f.string("customer", MAX_CUSTOMER),
@@ -120,7 +121,7 @@ pub async fn confirm(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::PaymentIntent>, AppError> {
+) -> Result<Json<api::PaymentIntent>, V1Error> {
     let payment_method = read_payment_method(&mut f, s.app.clock().year_month());
     f.finish()?;
     Ok(Json(render::payment_intent(&s.app.confirm_payment_intent(&ctx, &id, payment_method, false).await?)))
@@ -146,7 +147,7 @@ pub async fn capture(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::PaymentIntent>, AppError> {
+) -> Result<Json<api::PaymentIntent>, V1Error> {
     let amount = aliased(&mut f, "amount_to_capture", "amount", |f, name| f.amount(name));
     let final_capture = f.boolean("final_capture").unwrap_or(true);
     f.finish()?;
@@ -162,7 +163,7 @@ pub async fn cancel(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::PaymentIntent>, AppError> {
+) -> Result<Json<api::PaymentIntent>, V1Error> {
     let reason = aliased(&mut f, "cancellation_reason", "reason", |f, name| f.parsed(name, CancellationReason::parse));
     f.finish()?;
     Ok(Json(render::payment_intent(&s.app.cancel_payment_intent(&ctx, &id, reason).await?)))
@@ -177,7 +178,7 @@ pub async fn events(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::Event>>, AppError> {
+) -> Result<Json<api::List<api::Event>>, V1Error> {
     let page = q.page();
     q.finish()?;
     let found = s.app.payment_intent_events(&ctx, &id, page).await?;

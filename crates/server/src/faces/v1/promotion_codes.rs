@@ -2,9 +2,10 @@
 
 use super::V1;
 use super::coupons::future_instant;
+use super::error::V1Error;
 use super::read_metadata;
 use super::render;
-use crate::app::{AppError, NewPromotionCodeInput, PromotionCodeListFilter};
+use crate::app::{NewPromotionCodeInput, PromotionCodeListFilter};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
@@ -21,7 +22,7 @@ pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::PromotionCode>, AppError> {
+) -> Result<Json<api::PromotionCode>, V1Error> {
     let code = f.required_parsed("code", parse_code);
     let coupon = f.required_string("coupon", 100);
     let active = f.boolean("active").unwrap_or(true);
@@ -70,7 +71,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(q, _): Params<V1>,
-) -> Result<Json<api::PromotionCode>, AppError> {
+) -> Result<Json<api::PromotionCode>, V1Error> {
     q.finish()?;
     Ok(Json(render::promotion_code(&s.app.get_promotion_code(&ctx, &id).await?)))
 }
@@ -84,7 +85,7 @@ pub async fn list(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::PromotionCode>>, AppError> {
+) -> Result<Json<api::List<api::PromotionCode>>, V1Error> {
     let page = q.page();
     let code = q.take("code");
     let coupon =
@@ -108,7 +109,7 @@ pub async fn update(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::PromotionCode>, AppError> {
+) -> Result<Json<api::PromotionCode>, V1Error> {
     let active = f.boolean("active");
     let metadata = f.string_map("metadata");
     f.finish()?;

@@ -1,6 +1,7 @@
 //! `/v1/refunds`
 
 use super::V1;
+use super::error::V1Error;
 use super::render;
 use super::{expand, read_metadata};
 use crate::app::{AppError, Ctx, NewRefundInput, RefundFilter};
@@ -31,7 +32,7 @@ pub async fn create(
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::Refund>, AppError> {
+) -> Result<Json<api::Refund>, V1Error> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
     let payment_intent = f.required_string("payment_intent", 100);
@@ -58,7 +59,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::Refund>, AppError> {
+) -> Result<Json<api::Refund>, V1Error> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
     let refund = s.app.get_refund(&ctx, &id).await?;
@@ -76,7 +77,7 @@ pub async fn list(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::Refund>>, AppError> {
+) -> Result<Json<api::List<api::Refund>>, V1Error> {
     let page = q.page();
     let expanded = expand(&mut q, "data.payment_intent")?;
     let payment_intent = q.take("payment_intent");
@@ -106,7 +107,7 @@ pub async fn update(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::Refund>, AppError> {
+) -> Result<Json<api::Refund>, V1Error> {
     let metadata = f.string_map("metadata");
     f.finish()?;
     Ok(Json(render::refund(&s.app.update_refund(&ctx, &id, metadata).await?, None)))

@@ -1,6 +1,7 @@
 //! `/v1/test_helpers`: test-mode views for integration tests and debugging.
 
 use super::V1;
+use super::error::V1Error;
 use crate::app::AppError;
 use crate::faces::timestamps::datetime;
 use crate::http::HttpState;
@@ -19,13 +20,14 @@ pub async fn simulator_operations(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::SimulatorOperation>>, AppError> {
+) -> Result<Json<api::List<api::SimulatorOperation>>, V1Error> {
     let payment_intent = q.take("payment_intent");
     if payment_intent.is_none() {
         return Err(AppError::invalid_field(
             "payment_intent",
             Invalid::new("parameter_missing", "Missing required parameter: payment_intent."),
-        ));
+        )
+        .into());
     }
     q.finish()?;
     let ops = s.app.simulator_operations(&ctx, &vouched(payment_intent)?).await?;

@@ -1,9 +1,10 @@
 //! `/v1/webhook_endpoints`, and the delivery side of `/v1/events/{id}`.
 
 use super::V1;
+use super::error::V1Error;
 use super::read_metadata;
 use super::render;
-use crate::app::{AppError, AttemptsTarget, EndpointChanges, NewEndpointInput};
+use crate::app::{AttemptsTarget, EndpointChanges, NewEndpointInput};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
@@ -40,7 +41,7 @@ pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::WebhookEndpoint>, AppError> {
+) -> Result<Json<api::WebhookEndpoint>, V1Error> {
     let url = endpoint_url(&mut f, ctx.scope.mode, true);
     let enabled_events = enabled_events(&mut f, true);
     let description = f.string("description", 1000);
@@ -64,7 +65,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(q, _): Params<V1>,
-) -> Result<Json<api::WebhookEndpoint>, AppError> {
+) -> Result<Json<api::WebhookEndpoint>, V1Error> {
     q.finish()?;
     Ok(Json(render::webhook_endpoint(&s.app.get_webhook_endpoint(&ctx, &id).await?, false)))
 }
@@ -77,7 +78,7 @@ pub async fn list(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::WebhookEndpoint>>, AppError> {
+) -> Result<Json<api::List<api::WebhookEndpoint>>, V1Error> {
     let page = q.page();
     q.finish()?;
     let found = s.app.list_webhook_endpoints(&ctx, page).await?;
@@ -97,7 +98,7 @@ pub async fn update(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::WebhookEndpoint>, AppError> {
+) -> Result<Json<api::WebhookEndpoint>, V1Error> {
     let changes = EndpointChanges {
         url: endpoint_url(&mut f, ctx.scope.mode, false),
         enabled_events: enabled_events(&mut f, false),
@@ -116,7 +117,7 @@ pub async fn delete(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
-) -> Result<Json<api::Deleted>, AppError> {
+) -> Result<Json<api::Deleted>, V1Error> {
     let id = s.app.delete_webhook_endpoint(&ctx, &id).await?;
     Ok(Json(api::Deleted { id: id.to_string(), object: "webhook_endpoint".into(), deleted: true }))
 }
@@ -130,7 +131,7 @@ pub async fn rotate_secret(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::WebhookEndpoint>, AppError> {
+) -> Result<Json<api::WebhookEndpoint>, V1Error> {
     let grace = f.integer("expires_in", 0, 7 * 24 * 3600, "invalid_expires_in").map(|s| Duration::from_secs(s as u64));
     f.finish()?;
     Ok(Json(render::webhook_endpoint(&s.app.rotate_webhook_secret(&ctx, &id, grace).await?, true)))
@@ -149,7 +150,7 @@ pub async fn endpoint_deliveries(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::WebhookAttempt>>, AppError> {
+) -> Result<Json<api::List<api::WebhookAttempt>>, V1Error> {
     let page = q.page();
     q.finish()?;
     Ok(Json(attempts_page(s.app.webhook_attempts(&ctx, AttemptsTarget::Endpoint(&id), page).await?)))
@@ -164,7 +165,7 @@ pub async fn event_deliveries(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Params(mut q, _): Params<V1>,
-) -> Result<Json<api::List<api::WebhookAttempt>>, AppError> {
+) -> Result<Json<api::List<api::WebhookAttempt>>, V1Error> {
     let page = q.page();
     q.finish()?;
     Ok(Json(attempts_page(s.app.webhook_attempts(&ctx, AttemptsTarget::Event(&id), page).await?)))
@@ -179,7 +180,7 @@ pub async fn redeliver(
     Caller(ctx, _): Caller<V1>,
     Id(id, _): Id<V1>,
     Body(mut f, _): Body<V1>,
-) -> Result<Json<api::List<api::WebhookDelivery>>, AppError> {
+) -> Result<Json<api::List<api::WebhookDelivery>>, V1Error> {
     let endpoint = f.string("endpoint", 100);
     f.finish()?;
     let queued = s.app.redeliver_event(&ctx, &id, endpoint.as_deref()).await?;

@@ -2,7 +2,6 @@
 //! webhook sender and the idempotency-key reaper. Both stop when the shutdown signal flips.
 
 use crate::app::App;
-use crate::http::rate_limit::RateLimiter;
 use kassa_domain::WebhookEndpointId;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,8 +50,9 @@ pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
 }
 
-/// Deletes idempotency keys older than their time to live, and forgets idle rate buckets.
-pub async fn reap(app: App, limiter: Arc<RateLimiter>, mut stop: watch::Receiver<bool>) {
+/// Deletes idempotency keys older than their time to live; runs `also` on each round (the
+/// server forgets idle rate-limit buckets there).
+pub async fn reap(app: App, mut stop: watch::Receiver<bool>, also: impl Fn() + Send) {
     let config = app.idempotency_config().clone();
     while !*stop.borrow() {
         let cutoff = app.clock().now().micros() - config.ttl.as_micros() as i64;
@@ -61,7 +61,7 @@ pub async fn reap(app: App, limiter: Arc<RateLimiter>, mut stop: watch::Receiver
             Ok(n) => tracing::info!(keys = n, "expired idempotency keys deleted"),
             Err(e) => tracing::error!(error = %e, "idempotency key reaper failed"),
         }
-        limiter.shrink();
+        also();
         tokio::select! {
             _ = tokio::time::sleep(config.reap_interval) => {}
             _ = stop.changed() => {}

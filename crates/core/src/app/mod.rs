@@ -98,9 +98,26 @@ impl App {
         })
     }
 
-    /// The store.
-    pub fn store(&self) -> &Store {
+    /// The store: the app's alone; faces reach data through commands and queries.
+    pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Whether the database answers; with which backend (`sqlite`, `postgres`).
+    pub async fn database_ready(&self) -> AppResult<&'static str> {
+        self.store().ping().await.map_err(|e| {
+            tracing::warn!(error = %e, "database not ready");
+            AppError::new(ErrorKind::Unavailable, "database_unavailable", "The database does not answer.")
+        })?;
+        Ok(match self.store().backend() {
+            kassa_store::Backend::Sqlite => "sqlite",
+            kassa_store::Backend::Postgres => "postgres",
+        })
+    }
+
+    /// Closes the database connections (at shutdown).
+    pub async fn close(&self) {
+        self.store().close().await;
     }
 
     /// The clock.
