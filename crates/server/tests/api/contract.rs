@@ -270,6 +270,39 @@ async fn every_face_answers_a_body_over_the_limit_with_a_413_in_its_shape() {
     }
 }
 
+/// A request cut off by the timeout is answered 503 in the face's shape, not in the
+/// framework's plain text. Only the native API has a request that waits on the processor
+/// (a capture); the layer that shapes the timeout is the same for every face.
+#[tokio::test]
+async fn a_request_cut_off_by_the_timeout_is_a_503_in_the_faces_shape() {
+    let app = spawn_app_with(|c| {
+        c.simulator.latency = std::time::Duration::from_secs(3);
+        c.request_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let v1 = &faces()[0];
+    let pi =
+        app.post("/v1/payment_intents", json!({"amount": 1000, "currency": "USD", "capture_method": "manual"})).await;
+    let id = pi.body["id"].as_str().expect("created");
+    let confirm = json!({"payment_method": "pm_card_visa"});
+    let confirmed = app.post(&format!("/v1/payment_intents/{id}/confirm"), confirm).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    let authorized = app.wait_for(id, |pi| pi["status"] == "requires_capture").await;
+    assert_eq!(authorized["status"], "requires_capture");
+    let capture = send(
+        &app,
+        v1,
+        "POST",
+        &format!("/v1/payment_intents/{id}/capture"),
+        Some(&app.merchant.secret_key),
+        None,
+        json_bytes(&json!({})),
+    )
+    .await;
+    assert_refusal(v1, "timeout", &capture, (503, "api_error"));
+    assert_eq!(capture.body["error"]["code"], "timeout", "{}", capture.text);
+}
+
 #[tokio::test]
 async fn every_face_answers_unknown_routes_under_its_prefix_in_its_shape() {
     let app = spawn_app().await;
