@@ -41,9 +41,17 @@ fn bearer(req: reqwest::RequestBuilder, key: &str) -> reqwest::RequestBuilder {
     req.bearer_auth(key)
 }
 
-/// `{"error": {"type": …}}`: the native API and the seed API (each with its own types).
-fn error_type(body: &Value) -> Option<String> {
-    body["error"]["type"].as_str().filter(|_| body["error"]["code"].is_string()).map(str::to_owned)
+/// The native API: `{"error": {type, code, message, param, details: […], request_id}}`.
+fn v1_class(body: &Value) -> Option<String> {
+    let error = &body["error"];
+    error["type"].as_str().filter(|_| error["code"].is_string() && error["details"].is_array()).map(str::to_owned)
+}
+
+/// The seed API: `{"error": {type, code, message}, "errors": [every invalid field]}`, no
+/// `details` (which would be v1's shape).
+fn seed_class(body: &Value) -> Option<String> {
+    let error = &body["error"];
+    error["type"].as_str().filter(|_| error["code"].is_string() && error.get("details").is_none()).map(str::to_owned)
 }
 
 /// ProBuy: `{"error": "ValidationError", "message": …}`.
@@ -61,7 +69,7 @@ fn faces() -> Vec<FaceRow> {
             object_path: |b| format!("/v1/payment_intents/{}", b["id"].as_str().unwrap()),
             wrong_method: ("DELETE", "/v1/payment_intents"),
             unknown_route: Some("/v1/no_such_thing"),
-            class: error_type,
+            class: v1_class,
             expect: Expect {
                 unauthenticated: (401, "authentication_error"),
                 rate_limited: (429, "rate_limit_error"),
@@ -83,7 +91,7 @@ fn faces() -> Vec<FaceRow> {
             object_path: |b| format!("/payment_intents/{}", b["id"].as_str().unwrap()),
             wrong_method: ("DELETE", "/payment_intents"),
             unknown_route: None,
-            class: error_type,
+            class: seed_class,
             expect: Expect {
                 unauthenticated: (401, "auth_error"),
                 rate_limited: (429, "rate_limit_error"),
