@@ -63,3 +63,64 @@ impl KeyKind {
         }
     }
 }
+
+/// A merchant's number: 4 to 6 digits, unique on the gateway, for the clients that address a
+/// merchant by a number rather than by its `mer_…` id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SerialNumber(u32);
+
+impl SerialNumber {
+    /// The smallest and largest serial numbers (four to six digits).
+    pub const RANGE: std::ops::RangeInclusive<u32> = 1000..=999_999;
+
+    /// A serial number as given: 4 to 6 digits.
+    pub fn parse(s: &str) -> Result<SerialNumber, crate::Invalid> {
+        let invalid = || crate::Invalid::new("invalid_serial_number", "A merchant serial number is 4 to 6 digits.");
+        if !(4..=6).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        s.parse::<u32>().ok().and_then(SerialNumber::new).ok_or_else(invalid)
+    }
+
+    /// A serial number in range.
+    pub fn new(n: u32) -> Option<SerialNumber> {
+        SerialNumber::RANGE.contains(&n).then_some(SerialNumber(n))
+    }
+
+    /// A random six-digit serial number (the caller checks it is free).
+    pub fn generate() -> SerialNumber {
+        use rand::Rng;
+        SerialNumber(rand::rng().random_range(100_000..=999_999))
+    }
+
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for SerialNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_numbers_are_four_to_six_digits() {
+        for ok in ["1000", "123456", "99999"] {
+            assert_eq!(SerialNumber::parse(ok).map(|s| s.to_string()), Ok(ok.to_owned()));
+        }
+        for bad in ["", "999", "0999", "1234567", "12a4", "-1234", " 1234", "+1234"] {
+            assert!(SerialNumber::parse(bad).is_err(), "{bad}");
+        }
+        for _ in 0..1000 {
+            let s = SerialNumber::generate();
+            assert_eq!(SerialNumber::parse(&s.to_string()), Ok(s));
+        }
+    }
+}

@@ -334,6 +334,7 @@ async fn serve(db: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(demo) = server.app().ensure_demo_merchant().await? {
         println!("Demo merchant created (keys are stored hashed and shown only now):");
         println!("  merchant id:      {}", demo.merchant.id);
+        println!("  serial number:    {}", demo.merchant.serial_number);
         println!("  secret key:       {}", demo.secret_key);
         println!("  publishable key:  {}", demo.publishable_key);
     }
@@ -379,6 +380,7 @@ async fn merchants(db: &DbArgs, command: MerchantsCommand) -> anyhow::Result<()>
                     "{}",
                     json!({
                         "merchant_id": created.merchant.id.to_string(),
+                        "serial_number": created.merchant.serial_number.get(),
                         "secret_key": created.secret_key,
                         "publishable_key": created.publishable_key,
                     })
@@ -386,6 +388,7 @@ async fn merchants(db: &DbArgs, command: MerchantsCommand) -> anyhow::Result<()>
             } else {
                 println!("Merchant created (keys are shown only now):");
                 println!("  merchant id:      {}", created.merchant.id);
+                println!("  serial number:    {}", created.merchant.serial_number);
                 println!("  secret key:       {}", created.secret_key);
                 println!("  publishable key:  {}", created.publishable_key);
             }
@@ -394,11 +397,15 @@ async fn merchants(db: &DbArgs, command: MerchantsCommand) -> anyhow::Result<()>
             let all = app.list_merchants().await?;
             if json {
                 let rows: Vec<_> =
-                    all.iter().map(|m| json!({"merchant_id": m.id.to_string(), "name": m.name})).collect();
+                    all.iter()
+                        .map(|m| {
+                            json!({"merchant_id": m.id.to_string(), "serial_number": m.serial_number.get(), "name": m.name})
+                        })
+                        .collect();
                 println!("{}", serde_json::Value::Array(rows));
             } else {
                 for m in all {
-                    println!("{}  {}", m.id, m.name);
+                    println!("{}  {:>6}  {}", m.id, m.serial_number, m.name);
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 use crate::codec::{RowExt, corrupt};
 use crate::{Result, WriteTx, live_flag, mode_from_flag};
+use kassa_domain::merchant::SerialNumber;
 use kassa_domain::{ApiKeyId, KeyKind, MerchantId, Mode, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
@@ -13,6 +14,8 @@ pub struct Merchant {
     pub id: MerchantId,
     /// Display name.
     pub name: String,
+    /// Its number, unique on the gateway.
+    pub serial_number: SerialNumber,
     /// Created.
     pub created_at: Timestamp,
 }
@@ -38,9 +41,10 @@ pub struct ApiKey {
 
 /// Stores a merchant.
 pub async fn insert_merchant(tx: &mut WriteTx, m: &Merchant) -> Result<()> {
-    sqlx::query("INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO merchants (id, name, serial_number, created_at) VALUES ($1, $2, $3, $4)")
         .bind(m.id.as_str().to_owned())
         .bind(m.name.clone())
+        .bind(i64::from(m.serial_number.get()))
         .bind(m.created_at.micros())
         .execute(tx.conn())
         .await?;
@@ -49,17 +53,48 @@ pub async fn insert_merchant(tx: &mut WriteTx, m: &Merchant) -> Result<()> {
 
 /// Every merchant, oldest first.
 pub async fn list_merchants<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Vec<Merchant>> {
-    let rows =
-        sqlx::query("SELECT id, name, created_at FROM merchants ORDER BY created_at, id").fetch_all(exec).await?;
+    let rows = sqlx::query("SELECT id, name, serial_number, created_at FROM merchants ORDER BY created_at, id")
+        .fetch_all(exec)
+        .await?;
     rows.iter()
         .map(|r| {
+            let serial = r.opt_int("serial_number")?.ok_or_else(|| corrupt("serial_number", "not assigned yet"))?;
             Ok(Merchant {
                 id: MerchantId::from_trusted(r.text("id")?),
                 name: r.text("name")?,
+                serial_number: u32::try_from(serial)
+                    .ok()
+                    .and_then(SerialNumber::new)
+                    .ok_or_else(|| corrupt("serial_number", "out of range"))?,
                 created_at: Timestamp(r.int("created_at")?),
             })
         })
         .collect()
+}
+
+/// Whether a serial number is taken.
+pub async fn serial_number_taken(tx: &mut WriteTx, serial: SerialNumber) -> Result<bool> {
+    let row = sqlx::query("SELECT id FROM merchants WHERE serial_number = $1")
+        .bind(i64::from(serial.get()))
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Merchants created before serial numbers existed.
+pub async fn without_serial_number(tx: &mut WriteTx) -> Result<Vec<MerchantId>> {
+    let rows = sqlx::query("SELECT id FROM merchants WHERE serial_number IS NULL").fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok(MerchantId::from_trusted(r.text("id")?))).collect()
+}
+
+/// Gives a merchant created before serial numbers existed its number.
+pub async fn set_serial_number(tx: &mut WriteTx, id: &MerchantId, serial: SerialNumber) -> Result<()> {
+    sqlx::query("UPDATE merchants SET serial_number = $2 WHERE id = $1 AND serial_number IS NULL")
+        .bind(id.as_str().to_owned())
+        .bind(i64::from(serial.get()))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// Whether the merchant exists.

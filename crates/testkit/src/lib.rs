@@ -28,6 +28,8 @@ use tokio::task::JoinHandle;
 pub struct TestMerchant {
     /// `mer_…`
     pub id: String,
+    /// Its number (4 to 6 digits).
+    pub serial_number: u32,
     /// `sk_test_…`
     pub secret_key: String,
     /// `pk_test_…`
@@ -82,6 +84,7 @@ async fn start(config: Config, database: TestDatabase) -> TestApp {
     let created = app.create_merchant("Test merchant").await.expect("a merchant can be created");
     let merchant = TestMerchant {
         id: created.merchant.id.to_string(),
+        serial_number: created.merchant.serial_number.get(),
         secret_key: created.secret_key,
         publishable_key: created.publishable_key,
     };
@@ -146,6 +149,7 @@ impl TestApp {
         let created = self.app.create_merchant(name).await.expect("a merchant can be created");
         TestMerchant {
             id: created.merchant.id.to_string(),
+            serial_number: created.merchant.serial_number.get(),
             secret_key: created.secret_key,
             publishable_key: created.publishable_key,
         }

@@ -3,6 +3,7 @@
 
 use super::{App, AppError, AppResult, ErrorKind};
 use kassa_domain::id::random_base62;
+use kassa_domain::merchant::SerialNumber;
 use kassa_domain::{ApiKeyId, KeyKind, MerchantId, Mode};
 use kassa_store::WriteTx;
 use kassa_store::merchants::{self, ApiKey, Merchant};
@@ -41,6 +42,18 @@ pub struct Authenticated {
     pub mode: Mode,
 }
 
+/// A random serial number no merchant has. The write transaction serializes creations on
+/// SQLite; on PostgreSQL the unique index refuses the (one in a million) concurrent twin.
+async fn free_serial_number(tx: &mut WriteTx) -> AppResult<SerialNumber> {
+    for _ in 0..32 {
+        let candidate = SerialNumber::generate();
+        if !merchants::serial_number_taken(tx, candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Err(AppError::internal("no free merchant serial number after 32 draws"))
+}
+
 fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
@@ -76,11 +89,27 @@ impl App {
                 "A merchant name must be 1 to 200 characters.",
             ));
         }
-        let merchant = Merchant { id: MerchantId::generate(), name: name.to_owned(), created_at: self.clock().now() };
+        let serial_number = free_serial_number(tx).await?;
+        let merchant = Merchant {
+            id: MerchantId::generate(),
+            name: name.to_owned(),
+            serial_number,
+            created_at: self.clock().now(),
+        };
         merchants::insert_merchant(tx, &merchant).await?;
         let secret = self.insert_key(tx, &merchant.id, KeyKind::Secret, Mode::Test).await?;
         let publishable = self.insert_key(tx, &merchant.id, KeyKind::Publishable, Mode::Test).await?;
         Ok(CreatedMerchant { merchant, secret_key: secret.key, publishable_key: publishable.key })
+    }
+
+    /// Gives every merchant created before serial numbers existed its number (at start).
+    pub(super) async fn assign_missing_serial_numbers(&self) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        for id in merchants::without_serial_number(&mut tx).await? {
+            let serial = free_serial_number(&mut tx).await?;
+            merchants::set_serial_number(&mut tx, &id, serial).await?;
+        }
+        self.commit(tx).await
     }
 
     /// Creates a key for an existing merchant.

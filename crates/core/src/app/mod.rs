@@ -79,7 +79,7 @@ impl App {
         let webhooks = config.webhooks.clone();
         let sender = crate::webhooks::sender::Sender::new(webhooks.timeout, webhooks.allowed_hosts.clone());
         let public_url = config.checkout.public_url.clone().unwrap_or_else(|| format!("http://{}", config.addr));
-        Ok(App {
+        let app = App {
             inner: Arc::new(Inner {
                 store,
                 connector,
@@ -95,7 +95,9 @@ impl App {
                 job_signal: Notify::new(),
                 delivery_signal: Notify::new(),
             }),
-        })
+        };
+        app.assign_missing_serial_numbers().await?;
+        Ok(app)
     }
 
     /// The store: the app's alone; faces reach data through commands and queries.

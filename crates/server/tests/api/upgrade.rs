@@ -17,6 +17,12 @@ async fn a_database_of_the_previous_main_opens_and_its_events_still_render() {
     database.load_earlier(4, include_str!("../fixtures/main-e42e766.sql")).await;
     let app = TestApp::restart_on(database, |_| {}).await;
 
+    // The fixture's merchant, created before serial numbers, got one at start.
+    let merchants = app.app.list_merchants().await.expect("merchants");
+    let serials: std::collections::BTreeSet<u32> = merchants.iter().map(|m| m.serial_number.get()).collect();
+    assert_eq!(serials.len(), merchants.len(), "serial numbers are unique: {merchants:?}");
+    assert!(merchants.iter().any(|m| m.id.as_str() == "mer_8sDsa9tx5E4j4E2XlgQYZnmU"));
+
     let before: Value = serde_json::from_str(include_str!("../fixtures/main-e42e766-events.json")).unwrap();
     let events = app.request("GET", "/v1/events?limit=100", None, Some(KEY), None).await;
     assert_eq!(events.status, 200, "{}", events.text);

@@ -59,6 +59,11 @@ async fn merchants_and_keys_are_managed_while_the_gateway_runs() {
     let merchants = run_json(&db, &["merchants", "list", "--json"]).await;
     let names: Vec<_> = merchants.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
     assert_eq!(names, ["Demo merchant", "Corner Shop"]);
+    // Every merchant has its own serial number of 4 to 6 digits, the same in create and list.
+    let serials: Vec<u64> =
+        merchants.as_array().unwrap().iter().map(|m| m["serial_number"].as_u64().unwrap()).collect();
+    assert!(serials.iter().all(|s| (1000..=999_999).contains(s)) && serials[0] != serials[1], "{serials:?}");
+    assert_eq!(shop["serial_number"].as_u64(), Some(serials[1]));
 
     let (ok, _, stderr) = run(&db, &["keys", "create", "--merchant", "mer_000000000000000000000000"]).await;
     assert!(!ok && stderr.contains("No such merchant"), "{stderr}");
