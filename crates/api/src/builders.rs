@@ -39,6 +39,8 @@ setters!(CreatePaymentIntent {
     description: String => description,
     /// Text on the card statement.
     statement_descriptor: String => statement_descriptor,
+    /// Your own reference, unique among your payment intents.
+    reference: String => reference,
 });
 
 setters!(UpdatePaymentIntent {

@@ -183,6 +183,9 @@ pub struct CheckoutSession {
     /// Your order reference.
     #[serde(default)]
     pub order_reference: Option<String>,
+    /// Your own reference, unique among your sessions (its payment intent carries it too).
+    #[serde(default)]
+    pub reference: Option<String>,
     /// Your order number.
     #[serde(default)]
     pub order_number: Option<String>,
@@ -254,9 +257,13 @@ pub struct CreateCheckoutSession {
     /// A promotion code to apply now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_code: Option<String>,
-    /// Your order reference.
+    /// Your order reference (free text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_reference: Option<String>,
+    /// Your own reference: 1 to 64 of `A-Za-z0-9._-`, unique among your sessions and payment
+    /// intents; a second create with it is a 409 `reference_in_use`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Your order number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_number: Option<String>,
@@ -286,6 +293,7 @@ impl CreateCheckoutSession {
             expires_in: None,
             promotion_code: None,
             order_reference: None,
+            reference: None,
             order_number: None,
             metadata: None,
         }

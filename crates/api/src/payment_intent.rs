@@ -155,6 +155,9 @@ pub struct PaymentIntent {
     /// Text on the customer's card statement.
     #[serde(default)]
     pub statement_descriptor: Option<String>,
+    /// The merchant's own reference, unique among its payment intents.
+    #[serde(default)]
+    pub reference: Option<String>,
     /// Merchant annotations.
     #[serde(default)]
     pub metadata: Metadata,
@@ -232,6 +235,10 @@ pub struct CreatePaymentIntent {
     /// Text on the statement (≤ 22 characters, no `<>\"'`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
+    /// Your own reference: 1 to 64 of `A-Za-z0-9._-`, unique among your payment intents; a
+    /// second create with it is a 409 `reference_in_use` (unless it replays an idempotency key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Merchant annotations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
@@ -250,6 +257,7 @@ impl CreatePaymentIntent {
             customer: None,
             description: None,
             statement_descriptor: None,
+            reference: None,
             metadata: None,
         }
     }
@@ -314,6 +322,8 @@ pub struct ListPaymentIntents {
     pub page: ListParams,
     /// Only this status.
     pub status: Option<PaymentIntentStatus>,
+    /// Only the intent with this reference.
+    pub reference: Option<String>,
     /// Only created in this range.
     pub created: Range,
 }
@@ -325,6 +335,9 @@ impl ListPaymentIntents {
         self.page.push_query(&mut q);
         if let Some(s) = &self.status {
             q.push(("status".into(), s.as_str().to_owned()));
+        }
+        if let Some(r) = &self.reference {
+            q.push(("reference".into(), r.clone()));
         }
         self.created.push_query("created", &mut q);
         q

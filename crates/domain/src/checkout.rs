@@ -405,8 +405,12 @@ pub struct CheckoutSession {
     pub expires_at: Timestamp,
     /// The promotion applied, if any.
     pub promotion: Option<AppliedPromotion>,
-    /// The merchant's order reference.
+    /// The merchant's order reference (free text, shown back).
     pub order_reference: Option<String>,
+    /// The merchant's own reference, unique among its sessions in the mode (its payment intent
+    /// carries the same one).
+    #[serde(default)]
+    pub reference: Option<crate::reference::Reference>,
     /// The merchant's order number.
     pub order_number: Option<String>,
     /// Annotations.

@@ -24,6 +24,7 @@ use crate::id::{CaptureId, MerchantId, PaymentIntentId, RefundId};
 use crate::merchant::Mode;
 use crate::metadata::Metadata;
 use crate::money::{Amount, Currency, MinorUnits};
+use crate::reference::Reference;
 use crate::refund::{Refund, RefundReason, RefundStatus};
 use crate::time::Timestamp;
 use crate::validation::Invalid;
@@ -227,6 +228,8 @@ pub struct NewPaymentIntent {
     pub statement_descriptor: Option<StatementDescriptor>,
     /// Merchant annotations.
     pub metadata: Metadata,
+    /// The merchant's own reference.
+    pub reference: Option<Reference>,
 }
 
 /// Fields that may change before confirmation. `None` leaves a field as it is.
@@ -287,6 +290,8 @@ pub struct PaymentIntent {
     pub pending_capture: Option<PendingCapture>,
     /// The processor's authorization, once approved.
     pub authorization: Option<Authorization>,
+    /// The merchant's own reference, unique among its intents in the mode.
+    pub reference: Option<Reference>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -364,6 +369,7 @@ impl PaymentIntent {
             cancellation_reason: None,
             pending_capture: None,
             authorization: None,
+            reference: new.reference,
             created_at: now,
             updated_at: now,
         };

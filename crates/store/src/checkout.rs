@@ -276,7 +276,8 @@ macro_rules! select_session {
 pub async fn insert_session(tx: &mut WriteTx, s: &CheckoutSession) -> Result<()> {
     sqlx::query(
         "INSERT INTO checkout_sessions (id, merchant_id, livemode, status, payment_status, payment_intent_id, \
-         customer_key, expires_at, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         customer_key, expires_at, data, created_at, updated_at, reference) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(s.id.as_str().to_owned())
     .bind(s.merchant_id.as_str().to_owned())
@@ -289,6 +290,7 @@ pub async fn insert_session(tx: &mut WriteTx, s: &CheckoutSession) -> Result<()>
     .bind(to_json(s))
     .bind(s.created_at.micros())
     .bind(s.updated_at.micros())
+    .bind(s.reference.as_ref().map(|r| r.as_str().to_owned()))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -329,6 +331,21 @@ pub async fn get_session_by_id<'e, E: Executor<'e, Database = Any>>(
     id: &CheckoutSessionId,
 ) -> Result<Option<CheckoutSession>> {
     let row = sqlx::query(select_session!("WHERE id = $1")).bind(id.as_str().to_owned()).fetch_optional(exec).await?;
+    row.map(|r| session_from_row(&r)).transpose()
+}
+
+/// Reads the scope's session with `reference`.
+pub async fn session_by_reference<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    reference: &kassa_domain::Reference,
+) -> Result<Option<CheckoutSession>> {
+    let row = sqlx::query(select_session!("WHERE reference = $1 AND merchant_id = $2 AND livemode = $3"))
+        .bind(reference.as_str().to_owned())
+        .bind(scope.merchant_id.as_str().to_owned())
+        .bind(live_flag(scope.mode))
+        .fetch_optional(exec)
+        .await?;
     row.map(|r| session_from_row(&r)).transpose()
 }
 

@@ -6,7 +6,7 @@ use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
-use kassa_domain::{Amount, Currency, MerchantId, MinorUnits, PaymentIntent, PaymentIntentId, Timestamp};
+use kassa_domain::{Amount, Currency, MerchantId, MinorUnits, PaymentIntent, PaymentIntentId, Reference, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -19,7 +19,7 @@ macro_rules! select {
             "SELECT id, merchant_id, livemode, status, amount, currency, capture_method, amount_authorized, \
              amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, customer, \
              description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-             processor_authorization, created_at, updated_at FROM payment_intents ",
+             processor_authorization, reference, created_at, updated_at FROM payment_intents ",
             $($rest),*
         )
     };
@@ -30,6 +30,8 @@ macro_rules! select {
 pub struct Filter {
     /// Only this status.
     pub status: Option<Status>,
+    /// Only the intent with this reference.
+    pub reference: Option<Reference>,
     /// Only created in this range.
     pub created: TimeRange,
 }
@@ -40,8 +42,9 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
         "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-         processor_authorization, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+         processor_authorization, created_at, updated_at, reference) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+         $24)",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.merchant_id.as_str().to_owned())
@@ -66,6 +69,7 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(opt_json(&pi.authorization))
     .bind(pi.created_at.micros())
     .bind(pi.updated_at.micros())
+    .bind(pi.reference.as_ref().map(|r| r.as_str().to_owned()))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -112,6 +116,21 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.map(|r| from_row(&r)).transpose()
 }
 
+/// Reads the scope's intent with `reference`.
+pub async fn by_reference<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    reference: &Reference,
+) -> Result<Option<PaymentIntent>> {
+    let row = sqlx::query(select!("WHERE reference = $1 AND merchant_id = $2 AND livemode = $3"))
+        .bind(reference.as_str().to_owned())
+        .bind(scope.merchant_id.as_str().to_owned())
+        .bind(live_flag(scope.mode))
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
 /// Reads one intent and locks it until the transaction ends, so concurrent changes to the
 /// same intent (two refunds, a capture and a cancel) happen one after the other.
 pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &PaymentIntentId) -> Result<Option<PaymentIntent>> {
@@ -130,6 +149,9 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     let mut b = scoped_list(select!("WHERE "), scope);
     if let Some(status) = filter.status {
         b.push(" AND status = ").text(status.as_str());
+    }
+    if let Some(reference) = &filter.reference {
+        b.push(" AND reference = ").text(reference.as_str());
     }
     fetch_page(exec, b, &filter.created, page, from_row, |pi| Cursor {
         created_at: pi.created_at.micros(),
@@ -168,6 +190,7 @@ fn from_row(r: &AnyRow) -> Result<PaymentIntent> {
             .transpose()?,
         pending_capture: opt_from_json("pending_capture", r.opt_text("pending_capture")?)?,
         authorization: opt_from_json("processor_authorization", r.opt_text("processor_authorization")?)?,
+        reference: r.opt_text("reference")?.map(Reference::from_trusted),
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),
     })

@@ -8,6 +8,7 @@
 
 use super::error::field;
 use super::events::{NewEvent, Subscribers};
+use super::payment_intents::reference_in_use;
 use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::Fact;
 use kassa_domain::checkout::{
@@ -57,8 +58,10 @@ pub struct NewSessionInput {
     pub expires_in: Option<Duration>,
     /// A promotion code to apply.
     pub promotion_code: Option<String>,
-    /// Merchant's order reference.
+    /// Merchant's order reference (free text).
     pub order_reference: Option<String>,
+    /// The merchant's own reference, unique among its sessions (and its payments').
+    pub reference: Option<kassa_domain::Reference>,
     /// Merchant's order number.
     pub order_number: Option<String>,
     /// Annotations.
@@ -151,6 +154,7 @@ impl App {
                 description: input.order_number.as_ref().map(|n| format!("Order {n}")),
                 statement_descriptor: None,
                 metadata: Metadata::new(pi_metadata).map_err(AppError::internal)?,
+                reference: input.reference.clone(),
             };
             let (pi, events) = PaymentIntent::create(
                 PaymentIntentId::generate(),
@@ -159,7 +163,12 @@ impl App {
                 new_pi,
                 now,
             );
-            payment_intents::insert(tx, &pi).await?;
+            if let Some(reference) = &input.reference
+                && let Some(existing) = store::session_by_reference(tx.conn(), &ctx.scope, reference).await?
+            {
+                return Err(reference_in_use("checkout session", reference, Some(existing.id.as_str())));
+            }
+            self.insert_payment_intent(tx, &ctx.scope, &pi).await?;
             self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
             let session = CheckoutSession {
                 id,
@@ -183,6 +192,7 @@ impl App {
                 expires_at: now.plus_millis(expires_in.as_millis() as i64),
                 promotion,
                 order_reference: input.order_reference.clone(),
+                reference: input.reference.clone(),
                 order_number: input.order_number.clone(),
                 metadata: input.metadata.clone(),
                 payment_intent_id: pi.id.clone(),
@@ -191,8 +201,15 @@ impl App {
                 created_at: now,
                 updated_at: now,
             };
-            store::insert_session(tx, &session).await?;
-            Ok(session)
+            match store::insert_session(tx, &session).await {
+                Ok(()) => Ok(session),
+                Err(e) if e.is_unique_violation() && session.reference.is_some() => {
+                    let reference = session.reference.as_ref().expect("checked");
+                    let existing = store::session_by_reference(self.store().reader(), &ctx.scope, reference).await?;
+                    Err(reference_in_use("checkout session", reference, existing.as_ref().map(|s| s.id.as_str())))
+                }
+                Err(e) => Err(e.into()),
+            }
         })
         .await
     }

@@ -28,6 +28,8 @@ pub mod field {
     pub const LINE_ITEMS: &str = "line_items";
     /// The total the merchant says an order comes to.
     pub const AMOUNT_TOTAL: &str = "amount_total";
+    /// The merchant's own reference of a payment or a checkout.
+    pub const REFERENCE: &str = "reference";
 }
 
 /// What kind of failure, independent of any wire format.

@@ -1,12 +1,13 @@
 //! Payment intent commands and queries.
 
+use super::error::field;
 use super::processing::{JobOutcome, Payload};
 use super::{App, AppError, AppResult, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, PaymentIntentUpdate, Status};
-use kassa_domain::{Amount, CaptureId, Currency, Metadata, Mode, PaymentIntent, PaymentIntentId};
+use kassa_domain::{Amount, CaptureId, Currency, Metadata, Mode, PaymentIntent, PaymentIntentId, Reference};
 use kassa_store::jobs::{self, JobRecord};
 use kassa_store::page::Page;
-use kassa_store::{PageRequest, TimeRange, payment_intents};
+use kassa_store::{PageRequest, Scope, TimeRange, WriteTx, payment_intents};
 
 /// A create request, parsed.
 #[derive(Debug)]
@@ -29,6 +30,8 @@ pub struct NewPaymentIntentInput {
     pub statement_descriptor: Option<kassa_domain::contact::StatementDescriptor>,
     /// Metadata.
     pub metadata: Metadata,
+    /// The merchant's own reference.
+    pub reference: Option<Reference>,
 }
 
 /// List filters.
@@ -36,8 +39,20 @@ pub struct NewPaymentIntentInput {
 pub struct PaymentIntentFilter {
     /// Only this status.
     pub status: Option<Status>,
+    /// Only the intent with this reference.
+    pub reference: Option<Reference>,
     /// Creation range (µs).
     pub created: TimeRange,
+}
+
+/// The refusal of a reference another object of `kind` already has (409, not retryable with
+/// another key: the merchant must pick another reference or address the existing object).
+pub(crate) fn reference_in_use(kind: &str, reference: &Reference, existing: Option<&str>) -> AppError {
+    let message = match existing {
+        Some(id) => format!("The reference `{reference}` is already used by {kind} {id}."),
+        None => format!("The reference `{reference}` is already used by another {kind}."),
+    };
+    AppError::new(ErrorKind::Conflict, "reference_in_use", message).with_param(field::REFERENCE)
 }
 
 pub(crate) fn parse_id(id: &str) -> AppResult<PaymentIntentId> {
@@ -60,6 +75,7 @@ impl App {
                     description: input.description,
                     statement_descriptor: input.statement_descriptor,
                     metadata: input.metadata,
+                    reference: input.reference,
                 };
                 let now = self.clock().now();
                 let (mut pi, mut events) = PaymentIntent::create(
@@ -72,7 +88,7 @@ impl App {
                 if confirm {
                     events.extend(pi.confirm(None, now)?);
                 }
-                payment_intents::insert(tx, &pi).await?;
+                self.insert_payment_intent(tx, &ctx.scope, &pi).await?;
                 self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
                 if confirm {
                     self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), None, false).await?;
@@ -81,6 +97,38 @@ impl App {
             })
             .await?;
         Ok(pi)
+    }
+
+    /// Stores a new intent; its reference, if it has one, must be the only one of the scope.
+    pub(crate) async fn insert_payment_intent(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        pi: &PaymentIntent,
+    ) -> AppResult<()> {
+        if let Some(reference) = &pi.reference
+            && let Some(existing) = payment_intents::by_reference(tx.conn(), scope, reference).await?
+        {
+            return Err(reference_in_use("payment intent", reference, Some(existing.id.as_str())));
+        }
+        match payment_intents::insert(tx, pi).await {
+            Ok(()) => Ok(()),
+            // Taken by a concurrent create that committed first (PostgreSQL; SQLite's single
+            // writer saw it above): name it from outside this failed transaction.
+            Err(e) if e.is_unique_violation() && pi.reference.is_some() => {
+                let reference = pi.reference.as_ref().expect("checked");
+                let existing = payment_intents::by_reference(self.store().reader(), scope, reference).await?;
+                Err(reference_in_use("payment intent", reference, existing.as_ref().map(|p| p.id.as_str())))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The payment intent with the merchant's `reference`.
+    pub async fn payment_intent_by_reference(&self, ctx: &Ctx, reference: &str) -> AppResult<PaymentIntent> {
+        let not_found = || AppError::not_found("payment_intent with reference", reference);
+        let reference = Reference::parse(reference).map_err(|_| not_found())?;
+        payment_intents::by_reference(self.store().reader(), &ctx.scope, &reference).await?.ok_or_else(not_found)
     }
 
     /// One payment intent.
@@ -105,7 +153,11 @@ impl App {
         filter: &PaymentIntentFilter,
         page: PageRequest,
     ) -> AppResult<Page<PaymentIntent>> {
-        let filter = payment_intents::Filter { status: filter.status, created: filter.created.clone() };
+        let filter = payment_intents::Filter {
+            status: filter.status,
+            reference: filter.reference.clone(),
+            created: filter.created.clone(),
+        };
         Ok(payment_intents::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
     }
 

@@ -98,6 +98,7 @@ fn session(expires_at: i64) -> CheckoutSession {
         expires_at: Timestamp(expires_at),
         promotion: None,
         order_reference: None,
+        reference: None,
         order_number: None,
         metadata: Metadata::default(),
         payment_intent_id: PaymentIntentId::generate(),

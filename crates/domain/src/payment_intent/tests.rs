@@ -26,6 +26,7 @@ fn intent(amount: i64, capture_method: CaptureMethod) -> PaymentIntent {
         description: None,
         statement_descriptor: None,
         metadata: Metadata::default(),
+        reference: None,
     };
     PaymentIntent::create(PaymentIntentId::generate(), MerchantId::generate(), Mode::Test, new, Timestamp(0)).0
 }

@@ -41,6 +41,11 @@ impl<'a> PaymentIntents<'a> {
         self.client.request(Method::GET, format!("/v1/payment_intents/{}", segment(id)))
     }
 
+    /// Retrieves the payment intent with your own `reference`.
+    pub fn retrieve_by_reference(&self, reference: &str) -> Request<'a, PaymentIntent> {
+        self.client.request(Method::GET, format!("/v1/payment_intents/by_reference/{}", segment(reference)))
+    }
+
     /// Changes description, customer, statement descriptor or metadata, before confirmation.
     pub fn update(&self, id: &str, params: &UpdatePaymentIntent) -> Request<'a, PaymentIntent> {
         self.client.request(Method::POST, format!("/v1/payment_intents/{}", segment(id))).json(params)

@@ -27,6 +27,7 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let pi =
         intents.create(&CreatePaymentIntent::new(900, Currency::USD).payment_method("pm_card_visa")).await.unwrap();
     let _ = intents.retrieve(&pi.id).await;
+    let _ = intents.retrieve_by_reference("order-1").await;
     let _ = intents.update(&pi.id, &UpdatePaymentIntent::default().description("d")).await;
     let _ = intents.list(&ListPaymentIntents::default()).await;
     let _ = intents.confirm(&pi.id, &ConfirmPaymentIntent::default()).await;

@@ -13,6 +13,7 @@ mod openapi;
 mod payment_intents;
 mod probuy;
 mod rate_limits;
+mod references;
 mod refunds;
 mod seed;
 mod upgrade;

@@ -67,6 +67,7 @@ async fn tax_added_on_top_and_zero_decimal_currencies_convert_exactly() {
     assert_eq!(native["amount_total"], 115_050, "{native}");
 
     let mut yen = order();
+    yen["order_reference_id"] = json!("ref-2");
     yen["currency"] = json!("JPY");
     for (field, value) in [("total_amount", 1000), ("tax_amount", 150)] {
         yen[field] = json!(value);

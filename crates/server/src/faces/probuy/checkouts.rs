@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kassa_domain::Reference;
 use kassa_domain::checkout::{CheckoutSession, ItemKind, LineItem, Locale, MAX_QUANTITY};
 use kassa_domain::checkout::{LineValueError, line_value};
 use kassa_domain::contact::CountryCode;
@@ -268,6 +269,10 @@ fn read_order(f: &mut Fields) -> Option<NewSessionInput> {
         locale: locale.unwrap_or(Locale::En),
         expires_in: None,
         promotion_code: None,
+        // ProBuy's order reference addresses the checkout as the merchant's own reference
+        // (unique: a second checkout for it is a 409) where it is one; ProBuy allows any text,
+        // and other texts are only echoed back.
+        reference: order_reference.as_deref().and_then(|r| Reference::parse(r).ok()),
         order_reference,
         order_number,
         metadata,

@@ -87,6 +87,7 @@ pub async fn create(
         customer,
         description: None,
         statement_descriptor: None,
+        reference: None,
         metadata: metadata.unwrap_or_default(),
     };
     let pi = s.app.create_payment_intent(&ctx, input).await?;

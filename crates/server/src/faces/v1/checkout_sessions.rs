@@ -12,6 +12,7 @@ use crate::http::fields::{Fields, vouched};
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
+use kassa_domain::Reference;
 use kassa_domain::checkout::{
     CheckoutSession, ItemKind, LineItem, Locale, MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus,
 };
@@ -126,6 +127,7 @@ pub async fn create(
         f.integer("expires_in", 1, 7 * 24 * 3600, "invalid_expires_in").map(|s| Duration::from_secs(s as u64));
     let promotion_code = f.string("promotion_code", 40);
     let order_reference = f.string("order_reference", 100);
+    let reference = f.parsed_within("reference", Reference::MAX_LEN, Reference::parse);
     let order_number = f.string("order_number", 100);
     let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
@@ -146,6 +148,7 @@ pub async fn create(
         expires_in,
         promotion_code,
         order_reference,
+        reference,
         order_number,
         metadata: metadata.unwrap_or_default(),
     };

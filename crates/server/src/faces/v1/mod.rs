@@ -61,6 +61,7 @@ fn table() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
         .routes(routes!(payment_intents::create, payment_intents::list))
         .routes(routes!(payment_intents::retrieve, payment_intents::update))
+        .routes(routes!(payment_intents::by_reference))
         .routes(routes!(payment_intents::confirm))
         .routes(routes!(payment_intents::capture))
         .routes(routes!(payment_intents::cancel))

@@ -11,6 +11,7 @@ use crate::http::fields::{Fields, vouched};
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
+use kassa_domain::Reference;
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, PaymentIntentUpdate, Status};
 use kassa_domain::{Currency, Invalid};
@@ -22,7 +23,8 @@ const MAX_DESCRIPTION: usize = 1000;
 
 /// Create a payment intent.
 #[utoipa::path(post, path = "/v1/payment_intents", tag = "Payment intents", request_body = api::CreatePaymentIntent,
-    responses((status = 200, body = api::PaymentIntent), (status = 422, description = "Invalid fields", body = api::ErrorBody)))]
+    responses((status = 200, body = api::PaymentIntent), (status = 422, description = "Invalid fields", body = api::ErrorBody),
+        (status = 409, description = "The reference is already used by another payment intent", body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
@@ -37,6 +39,7 @@ pub async fn create(
     let description = f.string("description", MAX_DESCRIPTION);
     let statement_descriptor = f.parsed("statement_descriptor", StatementDescriptor::parse);
     let metadata = read_metadata(&mut f, "metadata");
+    let reference = f.parsed_within("reference", Reference::MAX_LEN, Reference::parse);
     if confirm && payment_method.is_none() && !f.has_errors() {
         f.reject(
             "payment_method",
@@ -54,6 +57,7 @@ pub async fn create(
         description,
         statement_descriptor,
         metadata: metadata.unwrap_or_default(),
+        reference,
     };
     let pi = s.app.create_payment_intent(&ctx, input).await?;
     Ok(Json(render::payment_intent(&pi)))
@@ -75,7 +79,7 @@ pub async fn retrieve(
 /// List payment intents, newest first.
 #[utoipa::path(get, path = "/v1/payment_intents", tag = "Payment intents",
     params(("limit" = Option<u32>, Query), ("page_token" = Option<String>, Query), ("status" = Option<String>, Query),
-           ("created[gte]" = Option<String>, Query), ("created[lte]" = Option<String>, Query),
+           ("reference" = Option<String>, Query), ("created[gte]" = Option<String>, Query), ("created[lte]" = Option<String>, Query),
            ("created[gt]" = Option<String>, Query), ("created[lt]" = Option<String>, Query)),
     responses((status = 200, body = api::List<api::PaymentIntent>)))]
 pub async fn list(
@@ -85,11 +89,26 @@ pub async fn list(
 ) -> Result<Json<api::List<api::PaymentIntent>>, V1Error> {
     let page = q.page();
     let status = q.parsed("status", Status::parse);
+    let reference = q.parsed("reference", Reference::parse);
     let created = q.time_range("created");
     q.finish()?;
-    let filter = PaymentIntentFilter { status, created };
+    let filter = PaymentIntentFilter { status, reference, created };
     let found = s.app.list_payment_intents(&ctx, &filter, page).await?;
     Ok(Json(api::List::new(found.items.iter().map(render::payment_intent).collect(), found.next.map(|c| c.encode()))))
+}
+
+/// Retrieve a payment intent by the merchant's own reference.
+#[utoipa::path(get, path = "/v1/payment_intents/by_reference/{reference}", tag = "Payment intents",
+    params(("reference" = String, Path)),
+    responses((status = 200, body = api::PaymentIntent), (status = 404, body = api::ErrorBody)))]
+pub async fn by_reference(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<V1>,
+    Id(reference, _): Id<V1>,
+    Params(q, _): Params<V1>,
+) -> Result<Json<api::PaymentIntent>, V1Error> {
+    expect_no_query(q)?;
+    Ok(Json(render::payment_intent(&s.app.payment_intent_by_reference(&ctx, &reference).await?)))
 }
 
 /// Update a payment intent before it is confirmed.
