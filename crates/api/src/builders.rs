@@ -64,6 +64,8 @@ setters!(CapturePaymentIntent {
     amount_to_capture: i64 => amount_to_capture,
     /// `false` keeps the rest of the authorization for later captures.
     final_capture: bool => final_capture,
+    /// Free text kept on the capture record.
+    description: String => description,
 });
 
 setters!(CancelPaymentIntent {
@@ -72,6 +74,8 @@ setters!(CancelPaymentIntent {
 });
 
 setters!(CreateRefund {
+    /// The capture to refund (`cap_…`).
+    capture: String => capture,
     /// Amount to refund (default: all that is refundable).
     amount: i64 => amount,
     /// Why.
@@ -92,7 +96,7 @@ macro_rules! metadata_setter {
     };
 }
 
-metadata_setter!(CreatePaymentIntent, UpdatePaymentIntent, CreateRefund, UpdateRefund);
+metadata_setter!(CreatePaymentIntent, UpdatePaymentIntent, CapturePaymentIntent, CreateRefund, UpdateRefund);
 
 impl ConfirmPaymentIntent {
     /// Confirm with a test payment method.

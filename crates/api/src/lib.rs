@@ -12,6 +12,7 @@
 mod string_enum;
 
 mod builders;
+pub mod capture;
 pub mod checkout;
 pub mod currency;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod test_helpers;
 pub mod timestamp;
 pub mod webhook;
 
+pub use capture::{Capture, CaptureStatus};
 pub use checkout::*;
 pub use currency::Currency;
 pub use error::{ErrorBody, ErrorDetail, ErrorObject, ErrorType};

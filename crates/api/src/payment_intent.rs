@@ -158,6 +158,9 @@ pub struct PaymentIntent {
     /// The merchant's own reference, unique among its payment intents.
     #[serde(default)]
     pub reference: Option<String>,
+    /// The most recent capture asked for (`cap_…`); see `GET /v1/payment_intents/{id}/captures`.
+    #[serde(default)]
+    pub latest_capture: Option<String>,
     /// Merchant annotations.
     #[serde(default)]
     pub metadata: Metadata,
@@ -304,6 +307,12 @@ pub struct CapturePaymentIntent {
     /// captures up to the authorized amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_capture: Option<bool>,
+    /// Free text kept on the capture record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Annotations kept on the capture record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
 }
 
 /// `POST /v1/payment_intents/{id}/cancel`

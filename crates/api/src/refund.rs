@@ -62,6 +62,9 @@ pub struct Refund {
     /// The payment refunded: its id, or the object with `expand[]=payment_intent`.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub payment_intent: Expandable<PaymentIntent>,
+    /// The capture refunded (`cap_…`), when the refund named one.
+    #[serde(default)]
+    pub capture: Option<String>,
     /// Amount returned, in minor units.
     pub amount: i64,
     /// The payment's currency.
@@ -96,7 +99,11 @@ pub struct Refund {
 pub struct CreateRefund {
     /// The payment intent to refund (`pi_…`).
     pub payment_intent: String,
-    /// Amount in minor units; default everything still refundable.
+    /// The capture to refund (`cap_…`); refunds of one capture never exceed it. Default: any
+    /// captured amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<String>,
+    /// Amount in minor units; default everything still refundable (of the capture, if named).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// Why.
@@ -110,7 +117,13 @@ pub struct CreateRefund {
 impl CreateRefund {
     /// Refunds everything still refundable of `payment_intent`.
     pub fn new(payment_intent: impl Into<String>) -> Self {
-        CreateRefund { payment_intent: payment_intent.into(), amount: None, reason: None, metadata: None }
+        CreateRefund {
+            payment_intent: payment_intent.into(),
+            capture: None,
+            amount: None,
+            reason: None,
+            metadata: None,
+        }
     }
 }
 

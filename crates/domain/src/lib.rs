@@ -10,6 +10,7 @@
 //! Types derive `serde` only so the store can keep snapshots of them; the wire format of the
 //! API is defined elsewhere (`kassa-api`).
 
+pub mod capture;
 pub mod card;
 pub mod checkout;
 pub mod contact;
@@ -26,6 +27,7 @@ pub mod time;
 pub mod validation;
 pub mod webhook;
 
+pub use capture::Capture;
 pub use event::EventType;
 pub use fact::{Fact, Moved, Movement};
 pub use id::*;

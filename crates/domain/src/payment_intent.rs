@@ -17,6 +17,7 @@
 //! A transition either succeeds, mutating the intent and naming the events it caused, or
 //! fails and leaves the intent untouched.
 
+use crate::capture::Capture;
 use crate::card::CardDetails;
 use crate::contact::StatementDescriptor;
 use crate::event::EventType;
@@ -292,6 +293,9 @@ pub struct PaymentIntent {
     pub authorization: Option<Authorization>,
     /// The merchant's own reference, unique among its intents in the mode.
     pub reference: Option<Reference>,
+    /// The most recent capture asked for, if any.
+    #[serde(default)]
+    pub latest_capture: Option<CaptureId>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -325,6 +329,12 @@ pub enum TransitionError {
     #[error("The refund amount exceeds the {refundable} still refundable.")]
     RefundExceedsCaptured {
         /// What could still be refunded.
+        refundable: MinorUnits,
+    },
+    /// The refund asks for more than is left of the capture it names.
+    #[error("The refund amount exceeds the {refundable} still refundable from this capture.")]
+    RefundExceedsCapture {
+        /// What could still be refunded from the capture.
         refundable: MinorUnits,
     },
     /// Everything captured has been refunded or is being refunded.
@@ -370,6 +380,7 @@ impl PaymentIntent {
             pending_capture: None,
             authorization: None,
             reference: new.reference,
+            latest_capture: None,
             created_at: now,
             updated_at: now,
         };
@@ -454,6 +465,7 @@ impl PaymentIntent {
             CaptureMethod::Automatic => {
                 // Automatic capture reports authorization and capture together.
                 self.amount_captured = self.amount_authorized;
+                self.latest_capture = Some(CaptureId::generate());
                 self.status = Status::Succeeded;
                 Ok(vec![EventType::PaymentIntentCaptured, EventType::PaymentIntentSucceeded])
             }
@@ -519,6 +531,7 @@ impl PaymentIntent {
         }
         let pending = PendingCapture { id, amount, final_capture };
         self.pending_capture = Some(pending.clone());
+        self.latest_capture = Some(pending.id.clone());
         self.updated_at = now;
         Ok(pending)
     }
@@ -594,26 +607,45 @@ impl PaymentIntent {
         }
     }
 
-    /// Reserves a refund of `amount` (default: everything refundable) against the captured funds.
+    /// Reserves a refund of `amount` (default: everything refundable) against the captured funds,
+    /// and against `capture` when the merchant names one (of this intent): a capture's refunds
+    /// never exceed the capture.
     pub fn begin_refund(
         &mut self,
         new: NewRefund,
+        capture: Option<&mut Capture>,
         now: Timestamp,
     ) -> Result<(Refund, Vec<EventType>), TransitionError> {
         if !matches!(self.status, Status::RequiresCapture | Status::Succeeded) || self.amount_captured.is_zero() {
             return Err(self.refuse("refunded"));
         }
+        if capture.as_ref().is_some_and(|c| c.payment_intent_id != self.id) {
+            return Err(TransitionError::NotPending);
+        }
         let refundable = self.amount_refundable();
-        let amount = match new.amount {
-            Some(a) => a,
-            None => refundable.as_amount().ok_or(TransitionError::AlreadyRefunded)?,
-        };
         if refundable.is_zero() {
             return Err(TransitionError::AlreadyRefunded);
         }
+        let amount = match (new.amount, &capture) {
+            (Some(a), _) => a,
+            (None, None) => refundable.as_amount().ok_or(TransitionError::AlreadyRefunded)?,
+            // Everything left of the capture, within what is left of the payment.
+            (None, Some(c)) => c
+                .refundable()
+                .min(refundable)
+                .as_amount()
+                .ok_or(TransitionError::RefundExceedsCapture { refundable: c.refundable() })?,
+        };
         if amount.units() > refundable {
             return Err(TransitionError::RefundExceedsCaptured { refundable });
         }
+        let capture_id = match capture {
+            Some(capture) => {
+                capture.reserve_refund(amount, now)?;
+                Some(capture.id.clone())
+            }
+            None => None,
+        };
         self.amount_refund_pending =
             self.amount_refund_pending.checked_add(amount.units()).ok_or(TransitionError::NotPending)?;
         self.updated_at = now;
@@ -622,6 +654,7 @@ impl PaymentIntent {
             merchant_id: self.merchant_id.clone(),
             mode: self.mode,
             payment_intent_id: self.id.clone(),
+            capture_id,
             amount,
             currency: self.currency,
             reason: new.reason,
@@ -634,9 +667,14 @@ impl PaymentIntent {
         Ok((refund, vec![EventType::RefundCreated]))
     }
 
-    /// The processor returned the money for `refund`.
-    pub fn refund_succeeded(&mut self, refund: &mut Refund, now: Timestamp) -> Result<Vec<EventType>, TransitionError> {
-        self.settle_refund(refund, now)?;
+    /// The processor returned the money for `refund` (and from `capture`, the one it names).
+    pub fn refund_succeeded(
+        &mut self,
+        refund: &mut Refund,
+        capture: Option<&mut Capture>,
+        now: Timestamp,
+    ) -> Result<Vec<EventType>, TransitionError> {
+        self.settle_refund(refund, capture, true, now)?;
         self.amount_refunded =
             self.amount_refunded.checked_add(refund.amount.units()).ok_or(TransitionError::NotPending)?;
         refund.status = RefundStatus::Succeeded;
@@ -647,18 +685,30 @@ impl PaymentIntent {
     pub fn refund_failed(
         &mut self,
         refund: &mut Refund,
+        capture: Option<&mut Capture>,
         failure: PaymentFailure,
         now: Timestamp,
     ) -> Result<Vec<EventType>, TransitionError> {
-        self.settle_refund(refund, now)?;
+        self.settle_refund(refund, capture, false, now)?;
         refund.status = RefundStatus::Failed;
         refund.failure = Some(failure);
         Ok(vec![EventType::RefundFailed])
     }
 
-    fn settle_refund(&mut self, refund: &mut Refund, now: Timestamp) -> Result<(), TransitionError> {
+    fn settle_refund(
+        &mut self,
+        refund: &mut Refund,
+        capture: Option<&mut Capture>,
+        succeeded: bool,
+        now: Timestamp,
+    ) -> Result<(), TransitionError> {
         if refund.status != RefundStatus::Pending || refund.payment_intent_id != self.id {
             return Err(TransitionError::NotPending);
+        }
+        match (capture, &refund.capture_id) {
+            (Some(capture), Some(id)) if &capture.id == id => capture.settle_refund(refund.amount, succeeded, now)?,
+            (None, None) => {}
+            _ => return Err(TransitionError::NotPending),
         }
         self.amount_refund_pending =
             self.amount_refund_pending.checked_sub(refund.amount.units()).ok_or(TransitionError::NotPending)?;

@@ -4,7 +4,7 @@
 //! [`crate::payment_intent::PaymentIntent::begin_refund`]), then settled by the processor.
 //! Its transitions are driven through the payment intent, which owns the totals.
 
-use crate::id::{MerchantId, PaymentIntentId, RefundId};
+use crate::id::{CaptureId, MerchantId, PaymentIntentId, RefundId};
 use crate::merchant::Mode;
 use crate::metadata::Metadata;
 use crate::money::{Amount, Currency};
@@ -85,6 +85,9 @@ pub struct Refund {
     pub mode: Mode,
     /// The payment refunded.
     pub payment_intent_id: PaymentIntentId,
+    /// The capture it refunds, when the merchant named one.
+    #[serde(default)]
+    pub capture_id: Option<CaptureId>,
     /// Amount returned, in minor units.
     pub amount: Amount,
     /// The payment's currency.

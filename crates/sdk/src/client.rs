@@ -3,7 +3,7 @@
 use crate::error::Error;
 use crate::request::Request;
 use crate::resources::{
-    CheckoutSessions, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers, WebhookEndpoints,
+    Captures, CheckoutSessions, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers, WebhookEndpoints,
 };
 use crate::retry::Backoff;
 use reqwest::Method;
@@ -210,6 +210,11 @@ impl Client {
     /// Payment intents: create, confirm, capture, cancel, list …
     pub fn payment_intents(&self) -> PaymentIntents<'_> {
         PaymentIntents { client: self }
+    }
+
+    /// Captures (each one a record).
+    pub fn captures(&self) -> Captures<'_> {
+        Captures { client: self }
     }
 
     /// Refunds.

@@ -5,7 +5,7 @@ use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::refund::{RefundReason, RefundStatus};
-use kassa_domain::{Amount, Currency, MerchantId, PaymentIntentId, Refund, RefundId, Timestamp};
+use kassa_domain::{Amount, CaptureId, Currency, MerchantId, PaymentIntentId, Refund, RefundId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -15,8 +15,8 @@ macro_rules! select {
     };
     ($($rest:literal)*) => {
         concat!(
-            "SELECT id, merchant_id, livemode, payment_intent_id, amount, currency, reason, status, failure, metadata, \
-             created_at, updated_at FROM refunds ",
+            "SELECT id, merchant_id, livemode, payment_intent_id, capture_id, amount, currency, reason, status, \
+             failure, metadata, created_at, updated_at FROM refunds ",
             $($rest),*
         )
     };
@@ -35,7 +35,7 @@ pub struct Filter {
 pub async fn insert(tx: &mut WriteTx, r: &Refund) -> Result<()> {
     sqlx::query(
         "INSERT INTO refunds (id, merchant_id, livemode, payment_intent_id, amount, currency, reason, status, failure, \
-         metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         metadata, created_at, updated_at, capture_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(r.id.as_str().to_owned())
     .bind(r.merchant_id.as_str().to_owned())
@@ -49,6 +49,7 @@ pub async fn insert(tx: &mut WriteTx, r: &Refund) -> Result<()> {
     .bind(to_json(&r.metadata))
     .bind(r.created_at.micros())
     .bind(r.updated_at.micros())
+    .bind(r.capture_id.as_ref().map(|c| c.as_str().to_owned()))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -104,6 +105,7 @@ fn from_row(r: &AnyRow) -> Result<Refund> {
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
         mode: mode_from_flag(r.int("livemode")?),
         payment_intent_id: PaymentIntentId::from_trusted(r.text("payment_intent_id")?),
+        capture_id: r.opt_text("capture_id")?.map(CaptureId::from_trusted),
         amount: Amount::new(r.int("amount")?).map_err(|e| corrupt("amount", e))?,
         currency: Currency::parse(&r.text("currency")?).map_err(|e| corrupt("currency", e))?,
         reason: r.opt_text("reason")?.map(|s| RefundReason::parse(&s).map_err(|e| corrupt("reason", e))).transpose()?,

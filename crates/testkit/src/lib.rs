@@ -144,6 +144,14 @@ impl TestApp {
         TestResponse::from(req.send().await.expect("the gateway answers")).await
     }
 
+    /// A request context for the test merchant's test-mode data, to ask the app directly what
+    /// no endpoint shows (an event's fact, say).
+    pub fn ctx(&self) -> kassa_server::app::Ctx {
+        let merchant_id = kassa_domain::MerchantId::parse(&self.merchant.id).expect("the test merchant's id");
+        let scope = kassa_store::Scope { merchant_id, mode: Mode::Test };
+        kassa_server::app::Ctx::new(scope, KeyKind::Secret, kassa_domain::RequestId::generate(), None)
+    }
+
     /// Creates another merchant with test keys.
     pub async fn create_merchant(&self, name: &str) -> TestMerchant {
         let created = self.app.create_merchant(name).await.expect("a merchant can be created");

@@ -30,6 +30,8 @@ pub mod field {
     pub const AMOUNT_TOTAL: &str = "amount_total";
     /// The merchant's own reference of a payment or a checkout.
     pub const REFERENCE: &str = "reference";
+    /// The capture a refund names.
+    pub const CAPTURE: &str = "capture";
 }
 
 /// What kind of failure, independent of any wire format.
@@ -237,7 +239,7 @@ impl From<TransitionError> for AppError {
             TransitionError::CaptureExceedsAuthorized { .. } => {
                 AppError::invalid_field(field::CAPTURE_AMOUNT, Invalid::new("amount_too_large", message))
             }
-            TransitionError::RefundExceedsCaptured { .. } => {
+            TransitionError::RefundExceedsCaptured { .. } | TransitionError::RefundExceedsCapture { .. } => {
                 AppError::invalid_field(field::REFUND_AMOUNT, Invalid::new("amount_too_large", message))
             }
             TransitionError::AlreadyRefunded => {

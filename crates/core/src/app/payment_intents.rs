@@ -3,11 +3,12 @@
 use super::error::field;
 use super::processing::{JobOutcome, Payload};
 use super::{App, AppError, AppResult, Ctx, ErrorKind, JobKind, PaymentMethodInput};
+use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, PaymentIntentUpdate, Status};
 use kassa_domain::{Amount, CaptureId, Currency, Metadata, Mode, PaymentIntent, PaymentIntentId, Reference};
 use kassa_store::jobs::{self, JobRecord};
 use kassa_store::page::Page;
-use kassa_store::{PageRequest, Scope, TimeRange, WriteTx, payment_intents};
+use kassa_store::{PageRequest, Scope, TimeRange, WriteTx, captures, payment_intents};
 
 /// A create request, parsed.
 #[derive(Debug)]
@@ -223,6 +224,7 @@ impl App {
         id: &str,
         amount: Option<Amount>,
         final_capture: bool,
+        notes: CaptureNotes,
     ) -> AppResult<PaymentIntent> {
         let pi_id = parse_id(id)?;
         let mut job = None;
@@ -231,8 +233,10 @@ impl App {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("payment_intent", id))?;
-                let pending = pi.begin_capture(CaptureId::generate(), amount, final_capture, self.clock().now())?;
+                let now = self.clock().now();
+                let pending = pi.begin_capture(CaptureId::generate(), amount, final_capture, now)?;
                 payment_intents::update(tx, &pi).await?;
+                captures::insert(tx, &Capture::pending(&pi, &pending, notes, now)).await?;
                 job = self
                     .enqueue_job(
                         tx,
@@ -261,6 +265,25 @@ impl App {
         };
         self.finish_idempotent(ctx, &applied, &result).await?;
         result
+    }
+
+    /// A payment intent's captures, oldest first.
+    pub async fn payment_intent_captures(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        mut page: PageRequest,
+    ) -> AppResult<Page<Capture>> {
+        let pi = self.get_payment_intent(ctx, id).await?;
+        page.order = kassa_store::Order::OldestFirst;
+        Ok(captures::list_for_intent(self.store().reader(), &ctx.scope, &pi.id, &page).await?)
+    }
+
+    /// One capture.
+    pub async fn get_capture(&self, ctx: &Ctx, id: &str) -> AppResult<Capture> {
+        let not_found = || AppError::not_found("capture", id);
+        let id = CaptureId::parse(id).ok_or_else(not_found)?;
+        captures::get(self.store().reader(), &ctx.scope, &id).await?.ok_or_else(not_found)
     }
 
     /// Cancels; an authorization still held is released at the processor in the background.

@@ -12,12 +12,13 @@
 
 use super::{App, AppError, AppResult, Cause};
 use crate::connector::{AdjustRequest, AuthorizeRequest, ConnectorError, Decision};
+use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::id::random_base62;
 use kassa_domain::payment_intent::{CaptureMethod, PaymentFailure, Status};
 use kassa_domain::refund::RefundStatus;
-use kassa_domain::{CaptureId, JobId, PaymentIntent, PaymentIntentId, RefundId};
+use kassa_domain::{CaptureId, JobId, PaymentIntent, PaymentIntentId, Refund, RefundId};
 use kassa_store::jobs::{self, Job, JobState, NewJob};
-use kassa_store::{Scope, WriteTx, payment_intents, refunds};
+use kassa_store::{Scope, WriteTx, captures, payment_intents, refunds};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -242,18 +243,26 @@ impl App {
             };
             let before = pi.clone();
             let now = app.clock().now();
-            let transition = match (kind, refund) {
-                (Some(JobKind::Authorize), _) => pi.authorization_failed(failure.clone(), now).map(|e| (e, None)),
+            let (transition, capture) = match (kind, refund) {
+                (Some(JobKind::Authorize), _) => {
+                    (pi.authorization_failed(failure.clone(), now).map(|e| (e, None)), None)
+                }
                 (Some(JobKind::Capture), _) => match pi.pending_capture.clone() {
-                    Some(p) => pi.capture_failed(&p.id, failure.clone(), now).map(|e| (e, None)),
+                    Some(p) => {
+                        let mut record = app.capture_record(tx, &before, &p.id).await?;
+                        record.failed(failure.clone(), now);
+                        (pi.capture_failed(&p.id, failure.clone(), now).map(|e| (e, None)), Some(record))
+                    }
                     None => return Ok(()),
                 },
                 (Some(JobKind::Refund), Some(mut refund)) => {
-                    pi.refund_failed(&mut refund, failure.clone(), now).map(|e| (e, Some(refund)))
+                    let mut capture = app.capture_of(tx, &scope, &refund).await?;
+                    let transition = pi.refund_failed(&mut refund, capture.as_mut(), failure.clone(), now);
+                    (transition.map(|e| (e, Some(refund))), capture)
                 }
                 _ => return Ok(()),
             };
-            app.apply(tx, &before, &pi, transition).await
+            app.apply(tx, &before, &pi, transition, capture).await
         })
         .await
         .map(|settled| if settled == JobOutcome::Done { JobOutcome::Declined(failure.clone()) } else { settled })
@@ -284,12 +293,16 @@ impl App {
             (Vec<kassa_domain::EventType>, Option<kassa_domain::Refund>),
             kassa_domain::payment_intent::TransitionError,
         >,
+        capture: Option<Capture>,
     ) -> AppResult<()> {
         match transition {
             Ok((events, refund)) => {
                 payment_intents::update(tx, pi).await?;
                 if let Some(r) = &refund {
                     refunds::update(tx, r).await?;
+                }
+                if let Some(c) = &capture {
+                    self.save_capture(tx, c).await?;
                 }
                 self.record_events(tx, &Cause::default(), &events, Some(before), pi, refund.as_ref()).await?;
                 self.follow_checkout(tx, pi).await
@@ -298,6 +311,40 @@ impl App {
                 tracing::warn!(error = %e, payment_intent = %pi.id, "job result no longer applies");
                 Ok(())
             }
+        }
+    }
+
+    /// Writes a capture record, new or changed.
+    async fn save_capture(&self, tx: &mut WriteTx, capture: &Capture) -> AppResult<()> {
+        let scope = Scope { merchant_id: capture.merchant_id.clone(), mode: capture.mode };
+        if captures::get(tx.conn(), &scope, &capture.id).await?.is_some() {
+            captures::update(tx, capture).await?;
+        } else {
+            captures::insert(tx, capture).await?;
+        }
+        Ok(())
+    }
+
+    /// The record of `before`'s pending capture `id`: stored, or (for a capture asked for
+    /// before captures were records) made from the intent.
+    async fn capture_record(&self, tx: &mut WriteTx, before: &PaymentIntent, id: &CaptureId) -> AppResult<Capture> {
+        let scope = Scope { merchant_id: before.merchant_id.clone(), mode: before.mode };
+        if let Some(stored) = captures::get(tx.conn(), &scope, id).await? {
+            return Ok(stored);
+        }
+        let pending = before
+            .pending_capture
+            .as_ref()
+            .filter(|p| &p.id == id)
+            .ok_or_else(|| AppError::internal(format!("no record of capture {id}")))?;
+        Ok(Capture::pending(before, pending, CaptureNotes::default(), before.updated_at))
+    }
+
+    /// The capture a refund names, if it names one.
+    async fn capture_of(&self, tx: &mut WriteTx, scope: &Scope, refund: &Refund) -> AppResult<Option<Capture>> {
+        match &refund.capture_id {
+            Some(id) => Ok(captures::get(tx.conn(), scope, id).await?),
+            None => Ok(None),
         }
     }
 
@@ -330,7 +377,12 @@ impl App {
                     Decision::Approved(auth) => pi.authorized(auth.clone(), now),
                     Decision::Declined(failure) => pi.authorization_failed(failure.clone(), now),
                 };
-                app.apply(tx, &before, &pi, transition.map(|e| (e, None))).await
+                // An automatic payment captures with its authorization: that capture's record.
+                let capture = match &decision {
+                    Decision::Approved(_) => Capture::automatic(&pi, now),
+                    Decision::Declined(_) => None,
+                };
+                app.apply(tx, &before, &pi, transition.map(|e| (e, None)), capture).await
             })
             .await?;
         Ok(outcome_of(settled, decision))
@@ -361,11 +413,18 @@ impl App {
                 let mut pi = lock_intent(tx, &scope, &id).await?;
                 let before = pi.clone();
                 let now = app.clock().now();
+                let mut record = app.capture_record(tx, &before, &pending.id).await?;
                 let transition = match &decision {
-                    Decision::Approved(()) => pi.capture_succeeded(&pending.id, now),
-                    Decision::Declined(failure) => pi.capture_failed(&pending.id, failure.clone(), now),
+                    Decision::Approved(()) => {
+                        record.succeeded(now);
+                        pi.capture_succeeded(&pending.id, now)
+                    }
+                    Decision::Declined(failure) => {
+                        record.failed(failure.clone(), now);
+                        pi.capture_failed(&pending.id, failure.clone(), now)
+                    }
                 };
-                app.apply(tx, &before, &pi, transition.map(|e| (e, None))).await
+                app.apply(tx, &before, &pi, transition.map(|e| (e, None)), Some(record)).await
             })
             .await?;
         Ok(outcome_of(settled, decision))
@@ -420,11 +479,14 @@ impl App {
                 let mut pi = lock_intent(tx, &scope, &refund.payment_intent_id).await?;
                 let before = pi.clone();
                 let now = app.clock().now();
+                let mut capture = app.capture_of(tx, &scope, &refund).await?;
                 let transition = match &decision {
-                    Decision::Approved(()) => pi.refund_succeeded(&mut refund, now),
-                    Decision::Declined(failure) => pi.refund_failed(&mut refund, failure.clone(), now),
+                    Decision::Approved(()) => pi.refund_succeeded(&mut refund, capture.as_mut(), now),
+                    Decision::Declined(failure) => {
+                        pi.refund_failed(&mut refund, capture.as_mut(), failure.clone(), now)
+                    }
                 };
-                app.apply(tx, &before, &pi, transition.map(|e| (e, Some(refund)))).await
+                app.apply(tx, &before, &pi, transition.map(|e| (e, Some(refund))), capture).await
             })
             .await?;
         Ok(outcome_of(settled, decision))

@@ -5,9 +5,9 @@ use super::payment_intents::parse_id;
 use super::{App, AppError, AppResult, Ctx, JobKind};
 use kassa_domain::payment_intent::NewRefund;
 use kassa_domain::refund::RefundReason;
-use kassa_domain::{Amount, Metadata, PaymentIntentId, Refund, RefundId};
+use kassa_domain::{Amount, CaptureId, Invalid, Metadata, PaymentIntentId, Refund, RefundId};
 use kassa_store::page::Page;
-use kassa_store::{PageRequest, TimeRange, payment_intents, refunds};
+use kassa_store::{PageRequest, TimeRange, captures, payment_intents, refunds};
 use std::collections::BTreeMap;
 
 /// A refund request, parsed.
@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 pub struct NewRefundInput {
     /// The payment intent's id as given.
     pub payment_intent: String,
-    /// Amount; `None` for everything refundable.
+    /// The capture to refund, as given; `None` for any captured amount.
+    pub capture: Option<String>,
+    /// Amount; `None` for everything refundable (of the capture, when one is named).
     pub amount: Option<Amount>,
     /// Why.
     pub reason: Option<RefundReason>,
@@ -54,8 +56,29 @@ impl App {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id).await?.ok_or_else(|| {
                     AppError::not_found("payment_intent", &input.payment_intent).with_param(field::PAYMENT_INTENT)
                 })?;
-                let (refund, events) = pi.begin_refund(new, self.clock().now())?;
+                let mut capture = match &input.capture {
+                    Some(raw) => {
+                        let not_found = || AppError::not_found("capture", raw).with_param(field::CAPTURE);
+                        let id = CaptureId::parse(raw).ok_or_else(not_found)?;
+                        let capture = captures::get(tx.conn(), &ctx.scope, &id).await?.ok_or_else(not_found)?;
+                        if capture.payment_intent_id != pi.id {
+                            return Err(AppError::invalid_field(
+                                field::CAPTURE,
+                                Invalid::new(
+                                    "capture_of_another_payment",
+                                    format!("Capture {raw} is not of {}.", pi.id),
+                                ),
+                            ));
+                        }
+                        Some(capture)
+                    }
+                    None => None,
+                };
+                let (refund, events) = pi.begin_refund(new, capture.as_mut(), self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
+                if let Some(capture) = &capture {
+                    captures::update(tx, capture).await?;
+                }
                 refunds::insert(tx, &refund).await?;
                 self.record_events(tx, &ctx.cause(), &events, None, &pi, Some(&refund)).await?;
                 job = self.enqueue_job(tx, JobKind::Refund, &ctx.scope, refund.id.as_str(), None, true).await?;

@@ -43,7 +43,7 @@ fn refund_of(pi: &mut PaymentIntent, amount: Option<i64>) -> Result<Refund, Tran
         reason: None,
         metadata: Metadata::default(),
     };
-    pi.begin_refund(new, Timestamp(3)).map(|(r, _)| r)
+    pi.begin_refund(new, None, Timestamp(3)).map(|(r, _)| r)
 }
 
 fn declined() -> PaymentFailure {
@@ -97,10 +97,10 @@ fn refunds_stop_at_the_captured_amount() {
     let mut r2 = refund_of(&mut pi, None).unwrap();
     assert_eq!(r2.amount.get(), 400);
     assert_eq!(refund_of(&mut pi, Some(1)).unwrap_err(), TransitionError::AlreadyRefunded);
-    pi.refund_failed(&mut r1, declined(), Timestamp(5)).unwrap();
+    pi.refund_failed(&mut r1, None, declined(), Timestamp(5)).unwrap();
     assert_eq!(pi.amount_refundable().get(), 600, "a failed refund gives its reservation back");
-    pi.refund_succeeded(&mut r2, Timestamp(6)).unwrap();
-    assert_eq!(pi.refund_succeeded(&mut r2, Timestamp(7)).unwrap_err(), TransitionError::NotPending);
+    pi.refund_succeeded(&mut r2, None, Timestamp(6)).unwrap();
+    assert_eq!(pi.refund_succeeded(&mut r2, None, Timestamp(7)).unwrap_err(), TransitionError::NotPending);
     assert_eq!(pi.amount_refunded.get(), 400);
     pi.check_invariants().unwrap();
 }
@@ -224,7 +224,7 @@ proptest! {
                 Op::RefundSettles { index, ok } => match refunds.get_mut(index) {
                     Some(r) => {
                         let was_pending = r.status == RefundStatus::Pending;
-                        let res = if ok { pi.refund_succeeded(r, now) } else { pi.refund_failed(r, declined(), now) };
+                        let res = if ok { pi.refund_succeeded(r, None, now) } else { pi.refund_failed(r, None, declined(), now) };
                         prop_assert_eq!(res.is_ok(), was_pending, "only pending refunds settle");
                         if res.is_ok() && ok { refunded += r.amount.get(); }
                         res.is_ok()
@@ -272,4 +272,58 @@ fn facts_say_what_each_operation_moved() {
     assert_eq!(Fact::payment_intent(EventType::PaymentIntentCaptured, None, &pi).moved(), None);
     let fresh = intent(500, CaptureMethod::Automatic);
     assert_eq!(Fact::payment_intent(EventType::PaymentIntentCreated, Some(&fresh), &fresh).moved(), None);
+}
+
+#[test]
+fn refunds_of_a_capture_never_exceed_it() {
+    use crate::capture::{Capture, CaptureNotes, CaptureStatus};
+    let mut pi = intent(1000, CaptureMethod::Manual);
+    approve(&mut pi);
+    let mut captures = Vec::new();
+    for (amount, at) in [(300, 3), (200, 5)] {
+        let p =
+            pi.begin_capture(CaptureId::generate(), Some(Amount::new(amount).unwrap()), false, Timestamp(at)).unwrap();
+        assert_eq!(pi.latest_capture.as_ref(), Some(&p.id));
+        let mut c = Capture::pending(&pi, &p, CaptureNotes::default(), Timestamp(at));
+        assert_eq!(c.refundable(), MinorUnits::ZERO, "nothing to refund before it succeeds");
+        pi.capture_succeeded(&p.id, Timestamp(at + 1)).unwrap();
+        c.succeeded(Timestamp(at + 1));
+        captures.push(c);
+    }
+    let new = |amount: Option<i64>| NewRefund {
+        id: RefundId::generate(),
+        amount: amount.map(|a| Amount::new(a).unwrap()),
+        reason: None,
+        metadata: Metadata::default(),
+    };
+    let (first, second) = captures.split_at_mut(1);
+    let (a, b) = (&mut first[0], &mut second[0]);
+    let (mut r1, _) = pi.begin_refund(new(Some(250)), Some(a), Timestamp(8)).unwrap();
+    assert_eq!(r1.capture_id.as_ref(), Some(&a.id));
+    assert_eq!(
+        pi.begin_refund(new(Some(51)), Some(a), Timestamp(9)).unwrap_err(),
+        TransitionError::RefundExceedsCapture { refundable: MinorUnits::new(50).unwrap() }
+    );
+    // Without an amount: the rest of the capture.
+    let (r2, _) = pi.begin_refund(new(None), Some(a), Timestamp(9)).unwrap();
+    assert_eq!(r2.amount.get(), 50);
+    pi.refund_failed(&mut r1, Some(a), declined(), Timestamp(10)).unwrap();
+    assert_eq!(a.refundable().get(), 250, "a failed refund releases the capture's reservation");
+    // Another capture's refund cannot settle against this one.
+    let (mut r3, _) = pi.begin_refund(new(Some(200)), Some(b), Timestamp(11)).unwrap();
+    assert_eq!(pi.refund_succeeded(&mut r3, Some(a), Timestamp(12)).unwrap_err(), TransitionError::NotPending);
+    pi.refund_succeeded(&mut r3, Some(b), Timestamp(12)).unwrap();
+    assert_eq!((b.amount_refunded.get(), b.refundable().get(), b.status), (200, 0, CaptureStatus::Succeeded));
+    assert_eq!(pi.amount_refunded.get(), 200);
+    pi.check_invariants().unwrap();
+}
+
+#[test]
+fn an_automatic_capture_is_a_capture_record() {
+    use crate::capture::Capture;
+    let mut pi = intent(700, CaptureMethod::Automatic);
+    approve(&mut pi);
+    let c = Capture::automatic(&pi, Timestamp(2)).expect("a capture");
+    assert_eq!((Some(&c.id), c.amount.get(), c.final_capture), (pi.latest_capture.as_ref(), 700, true));
+    assert!(Capture::automatic(&intent(700, CaptureMethod::Manual), Timestamp(2)).is_none());
 }

@@ -1,5 +1,6 @@
 //! One type per API resource, each with a method per endpoint.
 
+mod captures;
 mod checkout;
 mod events;
 mod payment_intents;
@@ -7,6 +8,7 @@ mod refunds;
 mod test_helpers;
 mod webhook_endpoints;
 
+pub use captures::Captures;
 pub use checkout::{CheckoutSessions, Coupons, PromotionCodes};
 pub use events::Events;
 pub use payment_intents::PaymentIntents;

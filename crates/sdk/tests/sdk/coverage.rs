@@ -33,6 +33,8 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let _ = intents.confirm(&pi.id, &ConfirmPaymentIntent::default()).await;
     let pi = intents.wait_until_settled(&pi.id, std::time::Duration::from_secs(20)).await.unwrap();
     let _ = intents.capture(&pi.id, &CapturePaymentIntent::all()).await;
+    let captures = kassa.captures().of_payment_intent(&pi.id, &ListParams::default()).await.unwrap();
+    let _ = kassa.captures().retrieve(&captures.data[0].id).await;
     let _ = intents.cancel(&pi.id, &CancelPaymentIntent::default()).await;
     let _ = intents.events(&pi.id, &ListParams::default()).await;
     let refund = kassa.refunds().create(&CreateRefund::new(&pi.id).amount(100)).await.unwrap();

@@ -3,6 +3,7 @@
 
 mod auth;
 mod basics;
+mod captures;
 mod checkout;
 mod checkout_page;
 mod contract;

@@ -44,10 +44,30 @@ async fn a_database_of_the_previous_main_opens_and_its_events_still_render() {
         "{}",
         pi.text
     );
+    // Captured before captures were records: one capture for all it captured, its refunds'.
+    let captures = app.request("GET", &format!("/v1/payment_intents/{payment}/captures"), None, Some(KEY), None).await;
+    let records = captures.body["data"].as_array().expect("captures");
+    let derived = format!("cap_{}", &payment[3..]);
+    assert_eq!(records.len(), 1, "{}", captures.text);
+    assert_eq!(
+        (records[0]["id"].as_str(), records[0]["amount"].as_i64(), records[0]["amount_refunded"].as_i64()),
+        (Some(derived.as_str()), Some(2000), Some(500)),
+        "{}",
+        captures.text
+    );
+    assert_eq!(pi.body["latest_capture"].as_str(), Some(derived.as_str()));
     let refund = app
-        .request("POST", "/v1/refunds", Some(json!({"payment_intent": payment, "amount": 300})), Some(KEY), None)
+        .request(
+            "POST",
+            "/v1/refunds",
+            Some(json!({"payment_intent": payment, "capture": derived, "amount": 300})),
+            Some(KEY),
+            None,
+        )
         .await;
     assert_eq!((refund.status, refund.body["status"].as_str()), (200, Some("succeeded")), "{}", refund.text);
+    let record = app.request("GET", &format!("/v1/captures/{derived}"), None, Some(KEY), None).await;
+    assert_eq!(record.body["amount_refunded"], 800, "{}", record.text);
 
     // Its log now holds the old events and the new facts, oldest first, in one shape.
     let log = app.request("GET", &format!("/v1/payment_intents/{payment}/events"), None, Some(KEY), None).await;

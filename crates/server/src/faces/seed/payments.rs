@@ -77,6 +77,7 @@ pub async fn refund(
     let intent = intent_of_payment(&payment).ok_or_else(not_found)?;
     let input = NewRefundInput {
         payment_intent: intent.to_string(),
+        capture: None,
         amount: Some(vouched(amount)?),
         reason,
         metadata: metadata.unwrap_or_default(),

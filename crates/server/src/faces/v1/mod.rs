@@ -2,6 +2,7 @@
 //! `kassa-api`, rules in the app. Handlers parse into domain values, call one app method and
 //! render the result.
 
+mod captures;
 mod checkout_sessions;
 mod coupons;
 mod error;
@@ -66,6 +67,8 @@ fn table() -> OpenApiRouter<HttpState> {
         .routes(routes!(payment_intents::capture))
         .routes(routes!(payment_intents::cancel))
         .routes(routes!(payment_intents::events))
+        .routes(routes!(captures::of_payment_intent))
+        .routes(routes!(captures::retrieve))
         .routes(routes!(refunds::create, refunds::list))
         .routes(routes!(refunds::retrieve, refunds::update))
         .routes(routes!(events::list))

@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
 use kassa_domain::Reference;
+use kassa_domain::capture::CaptureNotes;
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, PaymentIntentUpdate, Status};
 use kassa_domain::{Currency, Invalid};
@@ -169,8 +170,11 @@ pub async fn capture(
 ) -> Result<Json<api::PaymentIntent>, V1Error> {
     let amount = aliased(&mut f, "amount_to_capture", "amount", |f, name| f.amount(name));
     let final_capture = f.boolean("final_capture").unwrap_or(true);
+    let description = f.string("description", MAX_DESCRIPTION);
+    let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
-    Ok(Json(render::payment_intent(&s.app.capture_payment_intent(&ctx, &id, amount, final_capture).await?)))
+    let notes = CaptureNotes { description, metadata: metadata.unwrap_or_default() };
+    Ok(Json(render::payment_intent(&s.app.capture_payment_intent(&ctx, &id, amount, final_capture, notes).await?)))
 }
 
 /// Cancel, releasing any authorization.

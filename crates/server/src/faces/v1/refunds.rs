@@ -36,12 +36,14 @@ pub async fn create(
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
     let payment_intent = f.required_string("payment_intent", 100);
+    let capture = f.string("capture", 100);
     let amount = f.amount("amount");
     let reason = f.parsed("reason", RefundReason::parse);
     let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
     let input = NewRefundInput {
         payment_intent: vouched(payment_intent)?,
+        capture,
         amount,
         reason,
         metadata: metadata.unwrap_or_default(),

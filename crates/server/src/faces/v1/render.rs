@@ -49,6 +49,7 @@ pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
         description: pi.description.clone(),
         statement_descriptor: pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()),
         reference: pi.reference.as_ref().map(|r| r.as_str().to_owned()),
+        latest_capture: pi.latest_capture.as_ref().map(ToString::to_string),
         metadata: pi.metadata.entries().clone(),
         created_at: datetime(pi.created_at),
         updated_at: datetime(pi.updated_at),
@@ -65,6 +66,7 @@ pub fn refund(r: &Refund, expanded: Option<&PaymentIntent>) -> api::Refund {
             Some(pi) => api::Expandable::Object(Box::new(payment_intent(pi))),
             None => api::Expandable::Id(r.payment_intent_id.to_string()),
         },
+        capture: r.capture_id.as_ref().map(ToString::to_string),
         amount: r.amount.get(),
         currency: api::Currency::new(r.currency.code()),
         reason: r.reason.map(|x| api::RefundReason::from(x.as_str())),
@@ -74,6 +76,28 @@ pub fn refund(r: &Refund, expanded: Option<&PaymentIntent>) -> api::Refund {
         metadata: r.metadata.entries().clone(),
         created_at: datetime(r.created_at),
         updated_at: datetime(r.updated_at),
+    }
+}
+
+/// A capture.
+pub fn capture(c: &kassa_domain::Capture) -> api::Capture {
+    api::Capture {
+        id: c.id.to_string(),
+        object: "capture".into(),
+        livemode: c.mode.is_live(),
+        payment_intent: c.payment_intent_id.to_string(),
+        amount: c.amount.get(),
+        currency: api::Currency::new(c.currency.code()),
+        status: api::CaptureStatus::from(c.status.as_str()),
+        final_capture: c.final_capture,
+        amount_refunded: c.amount_refunded.get(),
+        amount_refund_pending: c.amount_refund_pending.get(),
+        description: c.description.clone(),
+        failure_code: c.failure.as_ref().map(|f| f.reason().to_owned()),
+        failure_message: c.failure.as_ref().map(|f| f.message.clone()),
+        metadata: c.metadata.entries().clone(),
+        created_at: datetime(c.created_at),
+        updated_at: datetime(c.updated_at),
     }
 }
 
