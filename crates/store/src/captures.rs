@@ -5,7 +5,7 @@ use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::capture::{Capture, CaptureStatus};
-use kassa_domain::{Amount, CaptureId, Currency, MerchantId, MinorUnits, PaymentIntentId, Timestamp};
+use kassa_domain::{Amount, CaptureId, Currency, MerchantId, PaymentIntentId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -94,10 +94,6 @@ pub async fn list_for_intent<'e, E: Executor<'e, Database = Any>>(
 }
 
 fn from_row(r: &AnyRow) -> Result<Capture> {
-    let units = |c: &str| -> Result<MinorUnits> {
-        let v = r.int(c)?;
-        MinorUnits::new(v).ok_or_else(|| corrupt(c, v))
-    };
     Ok(Capture {
         id: CaptureId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
@@ -107,8 +103,8 @@ fn from_row(r: &AnyRow) -> Result<Capture> {
         currency: Currency::parse(&r.text("currency")?).map_err(|e| corrupt("currency", e))?,
         status: CaptureStatus::from_name(&r.text("status")?).ok_or_else(|| corrupt("status", "unknown"))?,
         final_capture: r.int("final_capture")? == 1,
-        amount_refunded: units("amount_refunded")?,
-        amount_refund_pending: units("amount_refund_pending")?,
+        amount_refunded: r.units("amount_refunded")?,
+        amount_refund_pending: r.units("amount_refund_pending")?,
         description: r.opt_text("description")?,
         metadata: from_json("metadata", &r.text("metadata")?)?,
         failure: opt_from_json("failure", r.opt_text("failure")?)?,

@@ -34,6 +34,11 @@ pub(crate) trait RowExt {
     fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
     fn text(&self, column: &str) -> Result<String, StoreError>;
     fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
+    /// A non-negative running total; a negative one is a corrupted row.
+    fn units(&self, column: &str) -> Result<kassa_domain::MinorUnits, StoreError> {
+        let v = self.int(column)?;
+        kassa_domain::MinorUnits::new(v).ok_or_else(|| corrupt(column, v))
+    }
 }
 
 impl RowExt for AnyRow {

@@ -6,9 +6,7 @@ use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
-use kassa_domain::{
-    Amount, CaptureId, Currency, MerchantId, MinorUnits, PaymentIntent, PaymentIntentId, Reference, Timestamp,
-};
+use kassa_domain::{Amount, CaptureId, Currency, MerchantId, PaymentIntent, PaymentIntentId, Reference, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -166,10 +164,6 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
 }
 
 fn from_row(r: &AnyRow) -> Result<PaymentIntent> {
-    let units = |c: &str| -> Result<MinorUnits> {
-        let v = r.int(c)?;
-        MinorUnits::new(v).ok_or_else(|| corrupt(c, v))
-    };
     Ok(PaymentIntent {
         id: PaymentIntentId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
@@ -178,11 +172,11 @@ fn from_row(r: &AnyRow) -> Result<PaymentIntent> {
         amount: Amount::new(r.int("amount")?).map_err(|e| corrupt("amount", e))?,
         currency: Currency::parse(&r.text("currency")?).map_err(|e| corrupt("currency", e))?,
         capture_method: CaptureMethod::parse(&r.text("capture_method")?).map_err(|e| corrupt("capture_method", e))?,
-        amount_authorized: units("amount_authorized")?,
-        amount_captured: units("amount_captured")?,
-        amount_refunded: units("amount_refunded")?,
-        amount_refund_pending: units("amount_refund_pending")?,
-        amount_canceled: units("amount_canceled")?,
+        amount_authorized: r.units("amount_authorized")?,
+        amount_captured: r.units("amount_captured")?,
+        amount_refunded: r.units("amount_refunded")?,
+        amount_refund_pending: r.units("amount_refund_pending")?,
+        amount_canceled: r.units("amount_canceled")?,
         payment_method: opt_from_json("payment_method", r.opt_text("payment_method")?)?,
         customer: r.opt_text("customer")?,
         description: r.opt_text("description")?,
