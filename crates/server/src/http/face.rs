@@ -41,6 +41,10 @@ pub trait Face: Send + Sync + 'static {
     /// Whether every mutation must carry an `Idempotency-Key` (a 400 without one).
     const IDEMPOTENCY_KEY_REQUIRED: bool = false;
 
+    /// Whether a body must say `Content-Type: application/json` (a 415 otherwise); faces whose
+    /// clients leave it out read JSON anyway and refuse only another declared type (400).
+    const JSON_CONTENT_TYPE_REQUIRED: bool = false;
+
     /// The credential a request presents: by default a secret key as `Authorization: Bearer`
     /// or as the user name of HTTP Basic (base64).
     fn credential(headers: &HeaderMap) -> Result<Credential, AppError> {
@@ -207,11 +211,11 @@ impl<F: Face, S: Send + Sync> FromRequest<S> for Body<F> {
     type Rejection = F::Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, F::Error> {
-        Ok(Body(json_object(req, state).await?, PhantomData))
+        Ok(Body(json_object(req, state, F::JSON_CONTENT_TYPE_REQUIRED).await?, PhantomData))
     }
 }
 
-async fn json_object<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, AppError> {
+async fn json_object<S: Send + Sync>(req: Request, state: &S, strict_type: bool) -> Result<Fields, AppError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
         BytesRejection::FailedToBufferBody(_) => {
@@ -222,14 +226,16 @@ async fn json_object<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, 
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Fields::new(serde_json::Map::new()));
     }
-    if let Some(ct) = content_type.filter(|ct| !ct.starts_with("application/json")) {
-        return Err(AppError::new(
-            ErrorKind::BadRequest,
-            "unsupported_content_type",
-            format!("Send the body as JSON with `Content-Type: application/json`, not `{ct}`."),
-        ));
+    let declared = content_type.as_deref().map(|ct| ct.split(';').next().unwrap_or_default().trim());
+    if declared != Some("application/json") && (strict_type || declared.is_some()) {
+        let kind = if strict_type { ErrorKind::UnsupportedMediaType } else { ErrorKind::BadRequest };
+        let message = match declared {
+            Some(ct) => format!("Send the body as JSON with `Content-Type: application/json`, not `{ct}`."),
+            None => "Send the body as JSON with `Content-Type: application/json`.".to_owned(),
+        };
+        return Err(AppError::new(kind, "unsupported_content_type", message));
     }
-    match serde_json::from_slice::<Value>(&bytes) {
+    match super::strict_json::from_slice(&bytes) {
         Ok(Value::Object(map)) => Ok(Fields::new(map)),
         Ok(_) => Err(AppError::new(ErrorKind::BadRequest, "invalid_json", "The request body must be a JSON object.")),
         Err(e) => Err(AppError::new(

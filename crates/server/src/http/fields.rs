@@ -10,6 +10,17 @@ use kassa_domain::{Amount, Invalid};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// Whether `s` holds a control character no field needs: anything but tab, line feed and
+/// carriage return (a NUL, say, which PostgreSQL cannot even store in text).
+pub fn has_control_characters(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The refusal of a string with control characters.
+pub fn control_characters() -> Invalid {
+    Invalid::new("invalid_characters", "Must not contain control characters.")
+}
+
 /// The fields of one JSON object (or of a nested one).
 pub struct Fields {
     map: Map<String, Value>,
@@ -48,9 +59,14 @@ impl Fields {
         );
     }
 
-    /// A string of at most `max_chars` characters.
+    /// A string of at most `max_chars` characters, without control characters (tabs and
+    /// line breaks aside).
     pub fn string(&mut self, field: &str, max_chars: usize) -> Option<String> {
         match self.take(field)? {
+            Value::String(s) if has_control_characters(&s) => {
+                self.reject(field, control_characters());
+                None
+            }
             Value::String(s) if s.chars().count() <= max_chars => Some(s),
             Value::String(_) => {
                 self.reject(field, Invalid::new("string_too_long", format!("Must be at most {max_chars} characters.")));
@@ -176,6 +192,10 @@ impl Fields {
                 let mut out = BTreeMap::new();
                 for (k, v) in map {
                     match v {
+                        Value::String(s) if has_control_characters(&k) || has_control_characters(&s) => {
+                            let param = format!("{}[{k}]", self.param(field));
+                            self.errors.push(FieldError::new(param, control_characters()));
+                        }
                         Value::String(s) => {
                             out.insert(k, s);
                         }

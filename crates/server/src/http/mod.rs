@@ -8,6 +8,7 @@ pub mod fields;
 pub mod query;
 pub mod rate_limit;
 pub mod request_id;
+pub mod strict_json;
 
 use crate::app::App;
 use crate::config::Config;

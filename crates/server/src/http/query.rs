@@ -44,6 +44,10 @@ impl QueryParams {
         });
         match values.len() {
             0 => None,
+            1 if values.iter().any(|v| super::fields::has_control_characters(v)) => {
+                self.reject(name, super::fields::control_characters());
+                None
+            }
             1 => values.pop(),
             _ => {
                 self.reject(name, Invalid::new("parameter_duplicated", format!("{name} may be given only once.")));

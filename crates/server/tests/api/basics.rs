@@ -128,5 +128,5 @@ async fn non_json_content_type_is_refused() {
         .await
         .unwrap();
     let res = kassa_testkit::TestResponse::from(res).await;
-    assert_eq!((res.status, res.error()["code"].as_str()), (400, Some("unsupported_content_type")));
+    assert_eq!((res.status, res.error()["code"].as_str()), (415, Some("unsupported_content_type")));
 }

@@ -8,6 +8,7 @@ mod checkout;
 mod checkout_page;
 mod contract;
 mod events;
+mod hostile;
 mod idempotency;
 mod jobs;
 mod openapi;

@@ -42,6 +42,8 @@ impl Face for V1 {
 
     const PREFIX: Option<&'static str> = Some("/v1");
 
+    const JSON_CONTENT_TYPE_REQUIRED: bool = true;
+
     fn routes() -> Router<HttpState> {
         table().split_for_parts().0
     }
