@@ -413,6 +413,10 @@ pub struct CheckoutSession {
     pub reference: Option<crate::reference::Reference>,
     /// The merchant's order number.
     pub order_number: Option<String>,
+    /// Promotion codes the customer tried that did not apply; past
+    /// [`CheckoutSession::MAX_PROMOTION_MISSES`] the page takes no more.
+    #[serde(default)]
+    pub promotion_misses: u32,
     /// Annotations.
     pub metadata: Metadata,
     /// The payment.
@@ -461,6 +465,21 @@ impl CheckoutSession {
             return Err(SessionError::Processing);
         }
         Ok(())
+    }
+
+    /// Codes a customer may get wrong on one session before its promotion form locks: enough
+    /// for typos, too few to guess codes.
+    pub const MAX_PROMOTION_MISSES: u32 = 5;
+
+    /// Whether the session takes no more promotion codes (too many misses).
+    pub fn promotion_locked(&self) -> bool {
+        self.promotion_misses >= CheckoutSession::MAX_PROMOTION_MISSES
+    }
+
+    /// A code the customer tried did not apply.
+    pub fn promotion_missed(&mut self, now: Timestamp) {
+        self.promotion_misses = self.promotion_misses.saturating_add(1);
+        self.updated_at = now;
     }
 
     /// Recomputes the totals with `promotion` (or without any).

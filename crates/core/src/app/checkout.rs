@@ -194,6 +194,7 @@ impl App {
                 order_reference: input.order_reference.clone(),
                 reference: input.reference.clone(),
                 order_number: input.order_number.clone(),
+                promotion_misses: 0,
                 metadata: input.metadata.clone(),
                 payment_intent_id: pi.id.clone(),
                 failed_attempts: 0,
@@ -434,13 +435,30 @@ impl App {
             store::lock_session(&mut tx, &cs_id).await?.ok_or_else(|| AppError::not_found("checkout_session", id))?;
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
         let promotion = match code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(_) if session.promotion_locked() => {
+                return Err(AppError::invalid_field(
+                    field::PROMOTION_CODE,
+                    Invalid::new(
+                        "promotion_code_attempts_exhausted",
+                        "Too many codes were tried on this checkout; no more can be applied.",
+                    ),
+                ));
+            }
             Some(code) => {
                 let base = discounted_base(&session.line_items).unwrap_or_default();
                 let key = session.consumer.customer_key();
-                Some(
-                    self.applicable_promotion(&mut tx, &scope, &cs_id, code, base, session.currency, key, false)
-                        .await?,
-                )
+                match self.applicable_promotion(&mut tx, &scope, &cs_id, code, base, session.currency, key, false).await
+                {
+                    Ok(applied) => Some(applied),
+                    // A miss counts, whatever the code was: guessing stops after a few.
+                    Err(e) if e.kind == ErrorKind::Validation => {
+                        session.promotion_missed(self.clock().now());
+                        store::update_session(&mut tx, &session).await?;
+                        self.commit(tx).await?;
+                        return Err(e);
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             None => None,
         };

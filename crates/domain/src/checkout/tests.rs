@@ -100,6 +100,7 @@ fn session(expires_at: i64) -> CheckoutSession {
         order_reference: None,
         reference: None,
         order_number: None,
+        promotion_misses: 0,
         metadata: Metadata::default(),
         payment_intent_id: PaymentIntentId::generate(),
         failed_attempts: 0,

@@ -381,3 +381,40 @@ async fn form_errors_are_named_inline_and_test_cards_are_refused_in_live_mode() 
     assert!(refused.html.contains("test card"), "{}", refused.html);
     assert!(!refused.html.contains("Test mode"), "no test banner in live mode");
 }
+
+#[tokio::test]
+async fn guessing_promotion_codes_locks_the_form_after_a_few_misses() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let coupon = app.post("/v1/coupons", json!({"percent_off": 20})).await.body;
+    app.post("/v1/promotion_codes", json!({"code": "TEA20", "coupon": json_of(&coupon, "id")})).await;
+    let cs = session(&app, json!({})).await;
+    let url = json_of(&cs, "url").to_owned();
+    let csrf = browser.get(&url).await.csrf();
+    // Sixty guesses at once: the session's row lock counts them one after the other.
+    let guesses = (0..60).map(|i| {
+        let (browser, url, csrf) = (&browser, &url, &csrf);
+        async move {
+            let code = format!("GUESS{i}");
+            browser.post(&format!("{url}/promotion"), &[("csrf", csrf), ("code", &code)]).await
+        }
+    });
+    let answers = join_all(guesses).await;
+    assert!(answers.iter().all(|a| a.status == 422), "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    // The right code no longer helps: the form is locked and the total unchanged.
+    let late = browser.post(&format!("{url}/promotion"), &[("csrf", &csrf), ("code", "TEA20")]).await;
+    assert_eq!(late.status, 422);
+    let page = browser.get(&url).await;
+    assert!(page.html.contains("data-testid=\"promotion-locked\""), "{}", page.html);
+    assert!(page.html.contains("$46.50") && !page.html.contains("name=\"code\""), "{}", page.html);
+    let promo = app.get("/v1/promotion_codes?code=TEA20").await.body;
+    assert_eq!(promo["data"][0]["times_redeemed"], 0);
+    // Another session still takes the code after a typo or two.
+    let other = session(&app, json!({})).await;
+    let other_url = json_of(&other, "url");
+    let csrf = browser.get(other_url).await.csrf();
+    let typo = browser.post(&format!("{other_url}/promotion"), &[("csrf", &csrf), ("code", "TEA2O")]).await;
+    assert_eq!(typo.status, 422);
+    let applied = browser.post(&format!("{other_url}/promotion"), &[("csrf", &csrf), ("code", "tea20")]).await;
+    assert_eq!(applied.status, 303);
+}

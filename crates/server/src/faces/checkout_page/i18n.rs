@@ -42,6 +42,7 @@ pub struct Words {
     pub invalid_cvc: &'static str,
     pub missing_holder: &'static str,
     pub code_refused: &'static str,
+    pub promotion_locked: &'static str,
     pub session_changed: &'static str,
     pub continue_shopping: &'static str,
 }
@@ -83,6 +84,7 @@ const EN: Words = Words {
     invalid_cvc: "Enter the 3-digit security code (4 digits for American Express).",
     missing_holder: "Enter the name on the card.",
     code_refused: "This code cannot be used:",
+    promotion_locked: "Too many codes were tried; no more codes can be applied to this order.",
     session_changed: "This checkout changed meanwhile; please review it.",
     continue_shopping: "Return to the shop",
 };
@@ -124,6 +126,7 @@ const AR: Words = Words {
     invalid_cvc: "أدخل رمز الأمان المكوّن من 3 أرقام (4 لأمريكان إكسبريس).",
     missing_holder: "أدخل الاسم المكتوب على البطاقة.",
     code_refused: "لا يمكن استخدام هذا الرمز:",
+    promotion_locked: "تمت تجربة رموز كثيرة جدًا؛ لا يمكن تطبيق رموز أخرى على هذا الطلب.",
     session_changed: "تغيّرت عملية الدفع هذه؛ يرجى مراجعتها.",
     continue_shopping: "العودة إلى المتجر",
 };
@@ -165,6 +168,7 @@ const JA: Words = Words {
     invalid_cvc: "3桁のセキュリティコードを入力してください（American Expressは4桁）。",
     missing_holder: "カードに記載の名義を入力してください。",
     code_refused: "このコードは使用できません：",
+    promotion_locked: "試行回数が多すぎるため、この注文にはこれ以上コードを適用できません。",
     session_changed: "このお支払いは変更されました。内容をご確認ください。",
     continue_shopping: "ショップに戻る",
 };
@@ -206,6 +210,7 @@ const NB: Words = Words {
     invalid_cvc: "Skriv inn den tresifrede sikkerhetskoden (fire sifre for American Express).",
     missing_holder: "Skriv inn navnet på kortet.",
     code_refused: "Denne koden kan ikke brukes:",
+    promotion_locked: "For mange koder er prøvd; flere koder kan ikke brukes på denne bestillingen.",
     session_changed: "Denne betalingen ble endret i mellomtiden; se over den.",
     continue_shopping: "Tilbake til butikken",
 };

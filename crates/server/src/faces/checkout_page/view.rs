@@ -72,6 +72,8 @@ fn summary(w: &Words, s: &CheckoutSession, csrf: &str, base: &str, state: &FormS
                 @if let Some(p) = &s.promotion {
                     p.notice { (w.promotion_code) ": " strong { (p.code) } }
                     button.link type="submit" name="remove" value="1" { (w.remove) }
+                } @else if s.promotion_locked() {
+                    p.notice role="status" data-testid="promotion-locked" { (w.promotion_locked) }
                 } @else {
                     div.field {
                         label for="code" { (w.promotion_code) }
