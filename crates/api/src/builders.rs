@@ -4,9 +4,9 @@
 use crate::event::ListEvents;
 use crate::list::Range;
 use crate::{
-    CancelPaymentIntent, CancellationReason, CaptureMethod, CapturePaymentIntent, ConfirmPaymentIntent,
-    CreatePaymentIntent, CreateRefund, Event, ListPaymentIntents, ListRefunds, PaymentIntentStatus, PaymentMethodData,
-    RefundReason, UpdatePaymentIntent, UpdateRefund,
+    CancelPaymentIntent, CancellationReason, CaptureMethod, CapturePaymentIntent, ConfirmPaymentIntent, Consumer,
+    CreateCheckoutSession, CreatePaymentIntent, CreateRefund, Event, ListPaymentIntents, ListRefunds,
+    PaymentIntentStatus, PaymentMethodData, RefundReason, UpdatePaymentIntent, UpdateRefund,
 };
 use time::OffsetDateTime;
 
@@ -31,7 +31,9 @@ setters!(CreatePaymentIntent {
     payment_method: String => payment_method,
     /// Raw card data instead of a payment method id.
     payment_method_data: PaymentMethodData => payment_method_data,
-    /// Confirm at once (needs a payment method).
+    /// A saved card (`tok_…`) to charge without the customer present; needs `confirm(true)`.
+    token: String => token,
+    /// Confirm at once (needs a payment method or a token).
     confirm: bool => confirm,
     /// Your customer reference.
     customer: String => customer,
@@ -96,7 +98,33 @@ macro_rules! metadata_setter {
     };
 }
 
-metadata_setter!(CreatePaymentIntent, UpdatePaymentIntent, CapturePaymentIntent, CreateRefund, UpdateRefund);
+metadata_setter!(
+    CreatePaymentIntent,
+    UpdatePaymentIntent,
+    CapturePaymentIntent,
+    CreateRefund,
+    UpdateRefund,
+    CreateCheckoutSession
+);
+
+setters!(CreateCheckoutSession {
+    /// Who pays (or, for a setup session, whose card is saved: the email binds the token).
+    consumer: Consumer => consumer,
+    /// Where the customer goes after the last declined attempt.
+    failure_url: String => failure_url,
+    /// Where the customer goes on cancel.
+    cancel_url: String => cancel_url,
+    /// Page language: `en`, `ar`, `ja`, `nb`.
+    locale: String => locale,
+    /// Lifetime in seconds.
+    expires_in: i64 => expires_in,
+    /// Automatic (default) or manual capture of the payment.
+    capture_method: CaptureMethod => capture_method,
+    /// A promotion code to apply.
+    promotion_code: String => promotion_code,
+    /// Your own reference, unique among your sessions.
+    reference: String => reference,
+});
 
 impl ConfirmPaymentIntent {
     /// Confirm with a test payment method.

@@ -123,6 +123,10 @@ pub struct Address {
     pub phone_number: Option<String>,
 }
 
+fn payment_mode() -> String {
+    "payment".to_owned()
+}
+
 /// A checkout session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -135,6 +139,9 @@ pub struct CheckoutSession {
     pub livemode: bool,
     /// The hosted page to send the customer to.
     pub url: String,
+    /// `payment` (collects a payment) or `setup` (saves a card in a token, charging nothing).
+    #[serde(default = "payment_mode")]
+    pub mode: String,
     /// Where it stands.
     pub status: CheckoutSessionStatus,
     /// Where its payment stands.
@@ -177,9 +184,13 @@ pub struct CheckoutSession {
     /// The promotion code applied.
     #[serde(default)]
     pub promotion_code: Option<String>,
-    /// The payment: its id, or the object with `expand[]=payment_intent`.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub payment_intent: Expandable<PaymentIntent>,
+    /// The payment (payment mode): its id, or the object with `expand[]=payment_intent`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub payment_intent: Option<Expandable<PaymentIntent>>,
+    /// The token the customer's card is saved in (setup mode, `tok_…`).
+    #[serde(default)]
+    pub token: Option<String>,
     /// Your order reference.
     #[serde(default)]
     pub order_reference: Option<String>,
@@ -212,12 +223,15 @@ pub struct CheckoutSession {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateCheckoutSession {
-    /// `payment` (default). (`setup` arrives with saved payment tokens.)
+    /// `payment` (default), or `setup`: the page saves the customer's card in a token
+    /// (verified, nothing charged); a setup session takes no lines, amounts, capture method,
+    /// promotion code or addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
-    /// ISO 4217.
+    /// ISO 4217 (setup mode: the currency the card is verified in).
     pub currency: Currency,
-    /// At least one line.
+    /// At least one line (payment mode); none in setup mode.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_items: Vec<LineItem>,
     /// Shipping, in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,6 +310,15 @@ impl CreateCheckoutSession {
             reference: None,
             order_number: None,
             metadata: None,
+        }
+    }
+
+    /// A setup session: the customer saves a card (verified in `currency`, nothing charged)
+    /// and is sent to `success_url`; the session's `token` can then be charged.
+    pub fn setup(currency: Currency, success_url: impl Into<String>) -> Self {
+        CreateCheckoutSession {
+            mode: Some("setup".to_owned()),
+            ..CreateCheckoutSession::new(currency, Vec::new(), success_url)
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod refund;
 pub mod signature;
 pub mod test_helpers;
 pub mod timestamp;
+pub mod token;
 pub mod webhook;
 
 pub use capture::{Capture, CaptureStatus};
@@ -35,6 +36,7 @@ pub use payment_intent::*;
 pub use refund::*;
 pub use test_helpers::SimulatorOperation;
 pub use time::OffsetDateTime;
+pub use token::{ListTokens, Token, TokenStatus};
 pub use webhook::*;
 
 /// Metadata: string keys to string values.

@@ -161,6 +161,9 @@ pub struct PaymentIntent {
     /// The most recent capture asked for (`cap_…`); see `GET /v1/payment_intents/{id}/captures`.
     #[serde(default)]
     pub latest_capture: Option<String>,
+    /// The saved card charged (`tok_…`), for a payment made without the customer present.
+    #[serde(default)]
+    pub token: Option<String>,
     /// Merchant annotations.
     #[serde(default)]
     pub metadata: Metadata,
@@ -226,7 +229,11 @@ pub struct CreatePaymentIntent {
     /// Raw card data to attach, instead of `payment_method`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_data: Option<PaymentMethodData>,
-    /// Confirm at once (needs a payment method).
+    /// A saved card (`tok_…`, active) to charge without the customer present, instead of a
+    /// payment method; needs `confirm: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Confirm at once (needs a payment method or a token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm: Option<bool>,
     /// The merchant's customer reference (≤ 255 characters).
@@ -256,6 +263,7 @@ impl CreatePaymentIntent {
             capture_method: None,
             payment_method: None,
             payment_method_data: None,
+            token: None,
             confirm: None,
             customer: None,
             description: None,

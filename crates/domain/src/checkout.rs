@@ -14,7 +14,7 @@
 //! the total below one minor unit.
 
 use crate::contact::{CountryCode, Email};
-use crate::id::{CheckoutSessionId, CouponId, MerchantId, PaymentIntentId, PromotionCodeId};
+use crate::id::{CheckoutSessionId, CouponId, MerchantId, PaymentIntentId, PromotionCodeId, TokenId};
 use crate::merchant::Mode;
 use crate::metadata::Metadata;
 use crate::money::{Amount, Currency, MAX_AMOUNT, MinorUnits};
@@ -419,8 +419,9 @@ pub struct CheckoutSession {
     pub promotion_misses: u32,
     /// Annotations.
     pub metadata: Metadata,
-    /// The payment.
-    pub payment_intent_id: PaymentIntentId,
+    /// What the session is for: its payment, or the token it saves a card for.
+    #[serde(flatten)]
+    pub purpose: Purpose,
     /// Declined attempts so far.
     pub failed_attempts: u32,
     /// Why it was canceled.
@@ -429,6 +430,19 @@ pub struct CheckoutSession {
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
+}
+
+/// What a session is for. Stored flattened into the session's snapshot as `payment_intent_id`
+/// or `token_id`, so snapshots written before setup sessions read as payment sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Purpose {
+    /// Collect a payment: the intent created with the session, confirmed when the customer pays.
+    #[serde(rename = "payment_intent_id")]
+    Payment(PaymentIntentId),
+    /// Save a card for later payments: the token created with the session, activated when the
+    /// card is verified. Nothing is charged.
+    #[serde(rename = "token_id")]
+    Setup(TokenId),
 }
 
 /// Why a session refused an action.
@@ -465,6 +479,22 @@ impl CheckoutSession {
             return Err(SessionError::Processing);
         }
         Ok(())
+    }
+
+    /// The session's payment intent (a payment session's).
+    pub fn payment_intent_id(&self) -> Option<&PaymentIntentId> {
+        match &self.purpose {
+            Purpose::Payment(id) => Some(id),
+            Purpose::Setup(_) => None,
+        }
+    }
+
+    /// The token the session saves a card for (a setup session's).
+    pub fn token_id(&self) -> Option<&TokenId> {
+        match &self.purpose {
+            Purpose::Setup(id) => Some(id),
+            Purpose::Payment(_) => None,
+        }
     }
 
     /// Codes a customer may get wrong on one session before its promotion form locks: enough
@@ -517,12 +547,14 @@ impl CheckoutSession {
         true
     }
 
-    /// The attempt was declined. After `max_attempts` declines the session is canceled.
+    /// The attempt was declined. After `max_attempts` declines the session is canceled; a
+    /// setup session after its first (a refused card is not saved; its token is rejected).
     /// Returns whether it was canceled.
     pub fn payment_failed(&mut self, max_attempts: u32, now: Timestamp) -> bool {
         if self.status != SessionStatus::Open {
             return false;
         }
+        let max_attempts = if matches!(self.purpose, Purpose::Setup(_)) { 1 } else { max_attempts };
         self.failed_attempts += 1;
         self.payment_status = SessionPaymentStatus::Failed;
         self.updated_at = now;
@@ -556,14 +588,15 @@ impl CheckoutSession {
         Ok(())
     }
 
-    /// Where the checkout stands, given its payment's status: what each face and the hosted
-    /// page put in their own words.
-    pub fn phase(&self, payment: PaymentStatusOfIntent) -> CheckoutPhase {
+    /// Where the checkout stands, given its payment's status (`None` for a setup session):
+    /// what each face and the hosted page put in their own words.
+    pub fn phase(&self, payment: Option<PaymentStatusOfIntent>) -> CheckoutPhase {
         match (self.status, self.payment_status) {
             (SessionStatus::Open, SessionPaymentStatus::Processing) => CheckoutPhase::Authorizing,
             (SessionStatus::Open, SessionPaymentStatus::Failed) => CheckoutPhase::Declined,
             (SessionStatus::Open, _) => CheckoutPhase::AwaitingPayment,
-            (SessionStatus::Complete, _) if payment == PaymentStatusOfIntent::RequiresCapture => {
+            (SessionStatus::Complete, _) if matches!(self.purpose, Purpose::Setup(_)) => CheckoutPhase::CardSaved,
+            (SessionStatus::Complete, _) if payment == Some(PaymentStatusOfIntent::RequiresCapture) => {
                 CheckoutPhase::Authorized
             }
             (SessionStatus::Complete, _) => CheckoutPhase::Paid,
@@ -589,6 +622,8 @@ pub enum CheckoutPhase {
     Authorized,
     /// Complete; the funds are captured.
     Paid,
+    /// Complete; a setup session's card is verified and saved.
+    CardSaved,
     /// Closed unpaid when its time ran out.
     Expired,
     /// Closed by the customer.

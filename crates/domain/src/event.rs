@@ -42,11 +42,25 @@ pub enum EventType {
     CheckoutSessionExpired,
     /// A checkout session was canceled by the customer, or after its last failed attempt.
     CheckoutSessionCanceled,
+    /// A token was created, waiting for its card (a setup session opened).
+    TokenCreated,
+    /// A token's card was verified: it can be charged.
+    TokenApproved,
+    /// A token's card was refused, or its session closed without one.
+    TokenRejected,
+    /// The merchant disabled a token.
+    TokenDisabled,
+    /// The merchant enabled a token again.
+    TokenEnabled,
+    /// The merchant deleted a token.
+    TokenDeleted,
+    /// A token was charged (a payment without the customer present).
+    TokenUsed,
 }
 
 impl EventType {
     /// Every event type, for documentation and filters.
-    pub const ALL: [EventType; 18] = [
+    pub const ALL: [EventType; 25] = [
         EventType::PaymentIntentCreated,
         EventType::PaymentIntentUpdated,
         EventType::PaymentIntentProcessing,
@@ -65,6 +79,13 @@ impl EventType {
         EventType::CheckoutSessionCompleted,
         EventType::CheckoutSessionExpired,
         EventType::CheckoutSessionCanceled,
+        EventType::TokenCreated,
+        EventType::TokenApproved,
+        EventType::TokenRejected,
+        EventType::TokenDisabled,
+        EventType::TokenEnabled,
+        EventType::TokenDeleted,
+        EventType::TokenUsed,
     ];
 
     /// The dotted name, e.g. `payment_intent.succeeded`.
@@ -88,6 +109,13 @@ impl EventType {
             EventType::CheckoutSessionCompleted => "checkout.session.completed",
             EventType::CheckoutSessionExpired => "checkout.session.expired",
             EventType::CheckoutSessionCanceled => "checkout.session.canceled",
+            EventType::TokenCreated => "token.created",
+            EventType::TokenApproved => "token.approved",
+            EventType::TokenRejected => "token.rejected",
+            EventType::TokenDisabled => "token.disabled",
+            EventType::TokenEnabled => "token.enabled",
+            EventType::TokenDeleted => "token.deleted",
+            EventType::TokenUsed => "token.used",
         }
     }
 

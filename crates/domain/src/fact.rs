@@ -9,6 +9,7 @@ use crate::event::EventType;
 use crate::money::MinorUnits;
 use crate::payment_intent::PaymentIntent;
 use crate::refund::Refund;
+use crate::token::Token;
 use crate::webhook::WebhookEndpoint;
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,11 @@ pub enum Fact {
         /// The session after the change.
         checkout_session: Box<CheckoutSession>,
     },
+    /// A token changed (its network token is not part of the fact).
+    Token {
+        /// The token after the change.
+        token: Box<Token>,
+    },
     /// A webhook endpoint changed (its secrets are not part of the fact).
     WebhookEndpoint {
         /// The endpoint after the change.
@@ -94,6 +100,15 @@ impl Fact {
         Fact::CheckoutSession { checkout_session: Box::new(session.clone()) }
     }
 
+    /// A token event, the network's token for its card left out.
+    pub fn token(token: &Token) -> Fact {
+        let mut token = token.clone();
+        if let Some(card) = token.card.as_mut() {
+            card.network_token = String::new();
+        }
+        Fact::Token { token: Box::new(token) }
+    }
+
     /// A webhook endpoint event, its signing secrets left out.
     pub fn webhook_endpoint(endpoint: &WebhookEndpoint) -> Fact {
         let mut endpoint = endpoint.clone();
@@ -108,6 +123,7 @@ impl Fact {
             Fact::PaymentIntent { payment_intent, .. } => payment_intent.id.to_string(),
             Fact::Refund { refund, .. } => refund.id.to_string(),
             Fact::CheckoutSession { checkout_session } => checkout_session.id.to_string(),
+            Fact::Token { token } => token.id.to_string(),
             Fact::WebhookEndpoint { webhook_endpoint } => webhook_endpoint.id.to_string(),
         }
     }
@@ -116,7 +132,7 @@ impl Fact {
     pub fn moved(&self) -> Option<Moved> {
         match self {
             Fact::PaymentIntent { moved, .. } | Fact::Refund { moved, .. } => *moved,
-            Fact::CheckoutSession { .. } | Fact::WebhookEndpoint { .. } => None,
+            Fact::CheckoutSession { .. } | Fact::Token { .. } | Fact::WebhookEndpoint { .. } => None,
         }
     }
 }

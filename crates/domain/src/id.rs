@@ -107,6 +107,10 @@ define_id!(
     PaymentMethodId, "pm"
 );
 define_id!(
+    /// Identifies a saved card a merchant may charge later (`tok_…`).
+    TokenId, "tok"
+);
+define_id!(
     /// Identifies a checkout session (`cs_…`).
     CheckoutSessionId, "cs"
 );

@@ -24,6 +24,7 @@ pub mod payment_intent;
 pub mod reference;
 pub mod refund;
 pub mod time;
+pub mod token;
 pub mod validation;
 pub mod webhook;
 
@@ -38,4 +39,5 @@ pub use payment_intent::PaymentIntent;
 pub use reference::Reference;
 pub use refund::Refund;
 pub use time::Timestamp;
+pub use token::Token;
 pub use validation::Invalid;

@@ -116,6 +116,9 @@ pub struct Currency {
 }
 
 impl Currency {
+    /// The US dollar: the currency a setup session verifies cards in when none is given.
+    pub const USD: Currency = Currency { code: *b"USD", exponent: 2 };
+
     /// Parses an uppercase ISO 4217 code such as `USD`. Lowercase is refused: codes are
     /// uppercase everywhere in Kassa, so there is one spelling to compare and store.
     pub fn parse(code: &str) -> Result<Currency, Invalid> {

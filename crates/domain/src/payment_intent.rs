@@ -21,7 +21,7 @@ use crate::capture::Capture;
 use crate::card::CardDetails;
 use crate::contact::StatementDescriptor;
 use crate::event::EventType;
-use crate::id::{CaptureId, MerchantId, PaymentIntentId, RefundId};
+use crate::id::{CaptureId, MerchantId, PaymentIntentId, RefundId, TokenId};
 use crate::merchant::Mode;
 use crate::metadata::Metadata;
 use crate::money::{Amount, Currency, MinorUnits};
@@ -231,6 +231,8 @@ pub struct NewPaymentIntent {
     pub metadata: Metadata,
     /// The merchant's own reference.
     pub reference: Option<Reference>,
+    /// The saved card it charges, if it charges one (its card is `payment_method`).
+    pub token: Option<TokenId>,
 }
 
 /// Fields that may change before confirmation. `None` leaves a field as it is.
@@ -296,6 +298,9 @@ pub struct PaymentIntent {
     /// The most recent capture asked for, if any.
     #[serde(default)]
     pub latest_capture: Option<CaptureId>,
+    /// The saved card it charges, for a payment made without the customer present.
+    #[serde(default)]
+    pub token: Option<TokenId>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -381,6 +386,7 @@ impl PaymentIntent {
             authorization: None,
             reference: new.reference,
             latest_capture: None,
+            token: new.token,
             created_at: now,
             updated_at: now,
         };

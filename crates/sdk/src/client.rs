@@ -3,7 +3,8 @@
 use crate::error::Error;
 use crate::request::Request;
 use crate::resources::{
-    Captures, CheckoutSessions, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers, WebhookEndpoints,
+    Captures, CheckoutSessions, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers, Tokens,
+    WebhookEndpoints,
 };
 use crate::retry::Backoff;
 use reqwest::Method;
@@ -230,6 +231,11 @@ impl Client {
     /// Checkout sessions (the hosted page).
     pub fn checkout_sessions(&self) -> CheckoutSessions<'_> {
         CheckoutSessions { client: self }
+    }
+
+    /// Tokens: customers' saved cards, charged without them present.
+    pub fn tokens(&self) -> Tokens<'_> {
+        Tokens { client: self }
     }
 
     /// Coupons.

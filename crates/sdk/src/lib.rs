@@ -59,6 +59,7 @@ pub use kassa_api::{
     CreateWebhookEndpoint, Deleted, DeliveryStatus, RedeliverEvent, RotateWebhookSecret, UpdateWebhookEndpoint,
     WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointStatus,
 };
+pub use kassa_api::{ListTokens, Token, TokenStatus};
 
 /// The API's wire types, all of them (the common ones are re-exported at the crate root).
 pub use kassa_api as types;

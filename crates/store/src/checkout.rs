@@ -9,7 +9,7 @@ use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::checkout::{AppliedPromotion, CheckoutSession, Coupon, PromotionCode, SessionStatus};
-use kassa_domain::{CheckoutSessionId, CouponId, MerchantId, PaymentIntentId, PromotionCodeId, Timestamp};
+use kassa_domain::{CheckoutSessionId, CouponId, MerchantId, PaymentIntentId, PromotionCodeId, Timestamp, TokenId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -276,21 +276,22 @@ macro_rules! select_session {
 pub async fn insert_session(tx: &mut WriteTx, s: &CheckoutSession) -> Result<()> {
     sqlx::query(
         "INSERT INTO checkout_sessions (id, merchant_id, livemode, status, payment_status, payment_intent_id, \
-         customer_key, expires_at, data, created_at, updated_at, reference) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         customer_key, expires_at, data, created_at, updated_at, reference, token_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(s.id.as_str().to_owned())
     .bind(s.merchant_id.as_str().to_owned())
     .bind(live_flag(s.mode))
     .bind(s.status.as_str())
     .bind(s.payment_status.as_str())
-    .bind(s.payment_intent_id.as_str().to_owned())
+    .bind(s.payment_intent_id().map(|p| p.as_str().to_owned()))
     .bind(s.consumer.customer_key())
     .bind(s.expires_at.micros())
     .bind(to_json(s))
     .bind(s.created_at.micros())
     .bind(s.updated_at.micros())
     .bind(s.reference.as_ref().map(|r| r.as_str().to_owned()))
+    .bind(s.token_id().map(|t| t.as_str().to_owned()))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -367,6 +368,29 @@ pub async fn lock_session_of_payment(
         select_session!("WHERE payment_intent_id = $1 FOR UPDATE"),
     );
     let row = sqlx::query(sql).bind(payment_intent.as_str().to_owned()).fetch_optional(tx.conn()).await?;
+    row.map(|r| session_from_row(&r)).transpose()
+}
+
+/// Reads the setup session saving a card for `token`, if one is.
+pub async fn session_of_token<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    token: &TokenId,
+) -> Result<Option<CheckoutSession>> {
+    let row = sqlx::query(select_session!("WHERE token_id = $1"))
+        .bind(token.as_str().to_owned())
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| session_from_row(&r)).transpose()
+}
+
+/// Reads and locks the setup session saving a card for `token`, if one is.
+pub async fn lock_session_of_token(tx: &mut WriteTx, token: &TokenId) -> Result<Option<CheckoutSession>> {
+    let sql = locking(
+        tx.backend(),
+        select_session!("WHERE token_id = $1"),
+        select_session!("WHERE token_id = $1 FOR UPDATE"),
+    );
+    let row = sqlx::query(sql).bind(token.as_str().to_owned()).fetch_optional(tx.conn()).await?;
     row.map(|r| session_from_row(&r)).transpose()
 }
 

@@ -25,6 +25,7 @@ pub mod refunds;
 pub mod settings;
 pub mod simulator;
 mod sql;
+pub mod tokens;
 pub mod webhooks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -56,20 +56,29 @@ pub async fn list_merchants<'e, E: Executor<'e, Database = Any>>(exec: E) -> Res
     let rows = sqlx::query("SELECT id, name, serial_number, created_at FROM merchants ORDER BY created_at, id")
         .fetch_all(exec)
         .await?;
-    rows.iter()
-        .map(|r| {
-            let serial = r.opt_int("serial_number")?.ok_or_else(|| corrupt("serial_number", "not assigned yet"))?;
-            Ok(Merchant {
-                id: MerchantId::from_trusted(r.text("id")?),
-                name: r.text("name")?,
-                serial_number: u32::try_from(serial)
-                    .ok()
-                    .and_then(SerialNumber::new)
-                    .ok_or_else(|| corrupt("serial_number", "out of range"))?,
-                created_at: Timestamp(r.int("created_at")?),
-            })
-        })
-        .collect()
+    rows.iter().map(merchant_from_row).collect()
+}
+
+/// One merchant.
+pub async fn get_merchant<'e, E: Executor<'e, Database = Any>>(exec: E, id: &MerchantId) -> Result<Option<Merchant>> {
+    let row = sqlx::query("SELECT id, name, serial_number, created_at FROM merchants WHERE id = $1")
+        .bind(id.as_str().to_owned())
+        .fetch_optional(exec)
+        .await?;
+    row.as_ref().map(merchant_from_row).transpose()
+}
+
+fn merchant_from_row(r: &AnyRow) -> Result<Merchant> {
+    let serial = r.opt_int("serial_number")?.ok_or_else(|| corrupt("serial_number", "not assigned yet"))?;
+    Ok(Merchant {
+        id: MerchantId::from_trusted(r.text("id")?),
+        name: r.text("name")?,
+        serial_number: u32::try_from(serial)
+            .ok()
+            .and_then(SerialNumber::new)
+            .ok_or_else(|| corrupt("serial_number", "out of range"))?,
+        created_at: Timestamp(r.int("created_at")?),
+    })
 }
 
 /// Whether a serial number is taken.

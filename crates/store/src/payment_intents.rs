@@ -6,7 +6,9 @@ use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
-use kassa_domain::{Amount, CaptureId, Currency, MerchantId, PaymentIntent, PaymentIntentId, Reference, Timestamp};
+use kassa_domain::{
+    Amount, CaptureId, Currency, MerchantId, PaymentIntent, PaymentIntentId, Reference, Timestamp, TokenId,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -19,7 +21,7 @@ macro_rules! select {
             "SELECT id, merchant_id, livemode, status, amount, currency, capture_method, amount_authorized, \
              amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, customer, \
              description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-             processor_authorization, reference, latest_capture, created_at, updated_at FROM payment_intents ",
+             processor_authorization, reference, latest_capture, token_id, created_at, updated_at FROM payment_intents ",
             $($rest),*
         )
     };
@@ -42,9 +44,9 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
         "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-         processor_authorization, created_at, updated_at, reference, latest_capture) \
+         processor_authorization, created_at, updated_at, reference, latest_capture, token_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25)",
+         $24, $25, $26)",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.merchant_id.as_str().to_owned())
@@ -71,6 +73,7 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(pi.updated_at.micros())
     .bind(pi.reference.as_ref().map(|r| r.as_str().to_owned()))
     .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(pi.token.as_ref().map(|t| t.as_str().to_owned()))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -191,6 +194,7 @@ fn from_row(r: &AnyRow) -> Result<PaymentIntent> {
         authorization: opt_from_json("processor_authorization", r.opt_text("processor_authorization")?)?,
         reference: r.opt_text("reference")?.map(Reference::from_trusted),
         latest_capture: r.opt_text("latest_capture")?.map(CaptureId::from_trusted),
+        token: r.opt_text("token_id")?.map(TokenId::from_trusted),
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),
     })

@@ -12,17 +12,19 @@ use super::payment_intents::reference_in_use;
 use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::Fact;
 use kassa_domain::checkout::{
-    Address, AppliedPromotion, CheckoutSession, Consumer, CustomerHistory, LineItem, Locale, SessionError,
-    SessionPaymentStatus, SessionStatus, compute_totals, discounted_base,
+    Address, AppliedPromotion, CheckoutSession, Consumer, CustomerHistory, LineItem, Locale, Purpose, SessionError,
+    SessionPaymentStatus, SessionStatus, Totals, compute_totals, discounted_base,
 };
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, Status};
+use kassa_domain::token::{SavedCard, Token};
 use kassa_domain::{
     CheckoutSessionId, Currency, EventType, Invalid, KeyKind, Metadata, MinorUnits, PaymentIntent, PaymentIntentId,
-    RequestId,
+    RequestId, TokenId,
 };
 use kassa_store::checkout::{self as store, SessionFilter};
+use kassa_store::merchants::get_merchant;
 use kassa_store::page::Page;
-use kassa_store::{PageRequest, Scope, WriteTx, payment_intents};
+use kassa_store::{PageRequest, Scope, WriteTx, payment_intents, tokens};
 use std::time::Duration;
 
 /// A create request, parsed.
@@ -68,6 +70,67 @@ pub struct NewSessionInput {
     pub metadata: Metadata,
 }
 
+/// A setup session's create request, parsed: a page that saves a card, charging nothing.
+#[derive(Debug)]
+pub struct NewSetupSessionInput {
+    /// The currency the card is verified in.
+    pub currency: Currency,
+    /// Whose card (the email binds the token to the customer).
+    pub consumer: Consumer,
+    /// After the card is saved.
+    pub success_url: String,
+    /// After the card was refused.
+    pub failure_url: Option<String>,
+    /// On cancel.
+    pub cancel_url: Option<String>,
+    /// Page language.
+    pub locale: Locale,
+    /// Lifetime (default from the configuration).
+    pub expires_in: Option<Duration>,
+    /// The merchant's own reference, unique among its sessions.
+    pub reference: Option<kassa_domain::Reference>,
+    /// Annotations (the session's and its token's).
+    pub metadata: Metadata,
+}
+
+/// What the hosted page shows: a session, what it is for, and whose it is.
+#[derive(Debug, Clone)]
+pub struct CheckoutView {
+    /// The session.
+    pub session: CheckoutSession,
+    /// Its payment or its token.
+    pub subject: CheckoutSubject,
+    /// The merchant's display name.
+    pub merchant_name: String,
+}
+
+/// A session's payment, or the token a setup session saves a card for.
+#[derive(Debug, Clone)]
+pub enum CheckoutSubject {
+    /// A payment session's intent.
+    Payment(Box<PaymentIntent>),
+    /// A setup session's token.
+    Setup(Box<Token>),
+}
+
+impl CheckoutView {
+    /// Where the checkout stands.
+    pub fn phase(&self) -> kassa_domain::checkout::CheckoutPhase {
+        match &self.subject {
+            CheckoutSubject::Payment(pi) => self.session.phase(Some(pi.status)),
+            CheckoutSubject::Setup(_) => self.session.phase(None),
+        }
+    }
+
+    /// Why the last attempt was refused, if it was.
+    pub fn last_error(&self) -> Option<&kassa_domain::payment_intent::PaymentFailure> {
+        match &self.subject {
+            CheckoutSubject::Payment(pi) => pi.last_error.as_ref(),
+            CheckoutSubject::Setup(_) => None,
+        }
+    }
+}
+
 pub use kassa_store::checkout::SessionFilter as CheckoutSessionFilter;
 
 fn session_id(id: &str) -> AppResult<CheckoutSessionId> {
@@ -95,10 +158,10 @@ fn refused_code(invalid: Invalid) -> AppError {
 }
 
 impl App {
-    /// Creates a session and its payment intent.
-    pub async fn create_checkout_session(&self, ctx: &Ctx, input: NewSessionInput) -> AppResult<CheckoutSession> {
+    /// A session's lifetime: as asked, within the configured bounds.
+    fn session_lifetime(&self, asked: Option<Duration>) -> AppResult<Duration> {
         let config = self.checkout_config();
-        let expires_in = input.expires_in.unwrap_or(config.default_expires_in);
+        let expires_in = asked.unwrap_or(config.default_expires_in);
         if expires_in < config.min_expires_in || expires_in > config.max_expires_in {
             return Err(AppError::invalid_field(
                 "expires_in",
@@ -112,6 +175,85 @@ impl App {
                 ),
             ));
         }
+        Ok(expires_in)
+    }
+
+    /// Stores a new session; its reference, if it has one, must be the only one of the scope.
+    async fn insert_session(&self, tx: &mut WriteTx, scope: &Scope, session: &CheckoutSession) -> AppResult<()> {
+        if let Some(reference) = &session.reference
+            && let Some(existing) = store::session_by_reference(tx.conn(), scope, reference).await?
+        {
+            return Err(reference_in_use("checkout session", reference, Some(existing.id.as_str())));
+        }
+        match store::insert_session(tx, session).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_unique_violation() && session.reference.is_some() => {
+                let reference = session.reference.as_ref().expect("checked");
+                let existing = store::session_by_reference(self.store().reader(), scope, reference).await?;
+                Err(reference_in_use("checkout session", reference, existing.as_ref().map(|s| s.id.as_str())))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates a setup session and the token it will save the customer's card in.
+    pub async fn create_setup_session(&self, ctx: &Ctx, input: NewSetupSessionInput) -> AppResult<CheckoutSession> {
+        let expires_in = self.session_lifetime(input.expires_in)?;
+        self.idempotent(ctx, async |tx| {
+            let now = self.clock().now();
+            let id = CheckoutSessionId::generate();
+            let (token, event) = Token::new(
+                TokenId::generate(),
+                ctx.scope.merchant_id.clone(),
+                ctx.scope.mode,
+                input.consumer.customer_key(),
+                id.clone(),
+                input.metadata.clone(),
+                now,
+            );
+            let session = CheckoutSession {
+                id,
+                merchant_id: ctx.scope.merchant_id.clone(),
+                mode: ctx.scope.mode,
+                status: SessionStatus::Open,
+                payment_status: SessionPaymentStatus::Unpaid,
+                currency: input.currency,
+                line_items: Vec::new(),
+                tax_amount: MinorUnits::ZERO,
+                shipping_amount: MinorUnits::ZERO,
+                totals: Totals::default(),
+                consumer: input.consumer.clone(),
+                billing_address: None,
+                shipping_address: None,
+                success_url: input.success_url.clone(),
+                failure_url: input.failure_url.clone(),
+                cancel_url: input.cancel_url.clone(),
+                capture_method: CaptureMethod::Manual,
+                locale: input.locale,
+                expires_at: now.plus_millis(expires_in.as_millis() as i64),
+                promotion: None,
+                order_reference: None,
+                reference: input.reference.clone(),
+                order_number: None,
+                promotion_misses: 0,
+                metadata: input.metadata.clone(),
+                purpose: Purpose::Setup(token.id.clone()),
+                failed_attempts: 0,
+                cancellation: None,
+                created_at: now,
+                updated_at: now,
+            };
+            tokens::insert(tx, &token).await?;
+            self.insert_session(tx, &ctx.scope, &session).await?;
+            self.record_token_event(tx, &ctx.cause(), &token, event, None).await?;
+            Ok(session)
+        })
+        .await
+    }
+
+    /// Creates a session and its payment intent.
+    pub async fn create_checkout_session(&self, ctx: &Ctx, input: NewSessionInput) -> AppResult<CheckoutSession> {
+        let expires_in = self.session_lifetime(input.expires_in)?;
         self.idempotent(ctx, async |tx| {
             let now = self.clock().now();
             let id = CheckoutSessionId::generate();
@@ -155,6 +297,7 @@ impl App {
                 statement_descriptor: None,
                 metadata: Metadata::new(pi_metadata).map_err(AppError::internal)?,
                 reference: input.reference.clone(),
+                token: None,
             };
             let (pi, events) = PaymentIntent::create(
                 PaymentIntentId::generate(),
@@ -196,21 +339,14 @@ impl App {
                 order_number: input.order_number.clone(),
                 promotion_misses: 0,
                 metadata: input.metadata.clone(),
-                payment_intent_id: pi.id.clone(),
+                purpose: Purpose::Payment(pi.id.clone()),
                 failed_attempts: 0,
                 cancellation: None,
                 created_at: now,
                 updated_at: now,
             };
-            match store::insert_session(tx, &session).await {
-                Ok(()) => Ok(session),
-                Err(e) if e.is_unique_violation() && session.reference.is_some() => {
-                    let reference = session.reference.as_ref().expect("checked");
-                    let existing = store::session_by_reference(self.store().reader(), &ctx.scope, reference).await?;
-                    Err(reference_in_use("checkout session", reference, existing.as_ref().map(|s| s.id.as_str())))
-                }
-                Err(e) => Err(e.into()),
-            }
+            self.insert_session(tx, &ctx.scope, &session).await?;
+            Ok(session)
         })
         .await
     }
@@ -337,6 +473,7 @@ impl App {
         Ok(session)
     }
 
+    /// A closed session's payment is canceled; a setup session's token is rejected.
     async fn cancel_session_payment(
         &self,
         tx: &mut WriteTx,
@@ -344,7 +481,11 @@ impl App {
         cause: &Cause,
     ) -> AppResult<()> {
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
-        let Some(mut pi) = payment_intents::lock(tx, &scope, &session.payment_intent_id).await? else { return Ok(()) };
+        let pi_id = match &session.purpose {
+            Purpose::Payment(id) => id,
+            Purpose::Setup(token) => return self.reject_token(tx, &scope, token, cause, self.clock().now()).await,
+        };
+        let Some(mut pi) = payment_intents::lock(tx, &scope, pi_id).await? else { return Ok(()) };
         let before = pi.clone();
         if let Ok(outcome) = pi.cancel(Some(CancellationReason::Abandoned), self.clock().now()) {
             payment_intents::update(tx, &pi).await?;
@@ -363,7 +504,7 @@ impl App {
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
         let event = NewEvent {
             event_type,
-            payment_intent_id: Some(session.payment_intent_id.to_string()),
+            payment_intent_id: session.payment_intent_id().map(ToString::to_string),
             fact: Fact::checkout_session(session),
         };
         let mut subscribers: Subscribers = None;
@@ -414,17 +555,32 @@ impl App {
         mac
     }
 
-    /// A session and its payment, for the hosted page (which knows only the id).
-    pub async fn checkout_page(&self, id: &str) -> AppResult<(CheckoutSession, PaymentIntent)> {
+    /// A session with its payment or token and its merchant's name, for the hosted page
+    /// (which knows only the id).
+    pub async fn checkout_page(&self, id: &str) -> AppResult<CheckoutView> {
         let cs_id = session_id(id)?;
-        let session = store::get_session_by_id(self.store().reader(), &cs_id)
+        let reader = self.store().reader();
+        let session = store::get_session_by_id(reader, &cs_id)
             .await?
             .ok_or_else(|| AppError::not_found("checkout_session", id))?;
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
-        let pi = payment_intents::get(self.store().reader(), &scope, &session.payment_intent_id)
+        let subject = match &session.purpose {
+            Purpose::Payment(pi_id) => CheckoutSubject::Payment(Box::new(
+                payment_intents::get(reader, &scope, pi_id)
+                    .await?
+                    .ok_or_else(|| AppError::internal("checkout session without its payment intent"))?,
+            )),
+            // A deleted token's session shows as it stands; its token no longer exists for anyone.
+            Purpose::Setup(token_id) => match tokens::get(reader, &scope, token_id).await? {
+                Some(token) => CheckoutSubject::Setup(Box::new(token)),
+                None => return Err(AppError::not_found("checkout_session", id)),
+            },
+        };
+        let merchant_name = get_merchant(reader, &session.merchant_id)
             .await?
-            .ok_or_else(|| AppError::internal("checkout session without its payment intent"))?;
-        Ok((session, pi))
+            .map(|m| m.name)
+            .ok_or_else(|| AppError::internal("checkout session of a missing merchant"))?;
+        Ok(CheckoutView { session, subject, merchant_name })
     }
 
     /// Applies (or with `None` removes) a promotion code on the page.
@@ -433,6 +589,12 @@ impl App {
         let mut tx = self.store().begin().await?;
         let mut session =
             store::lock_session(&mut tx, &cs_id).await?.ok_or_else(|| AppError::not_found("checkout_session", id))?;
+        if session.token_id().is_some() {
+            return Err(AppError::invalid_field(
+                field::PROMOTION_CODE,
+                Invalid::new("promotion_code_not_for_setup", "A setup session charges nothing; codes do not apply."),
+            ));
+        }
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
         let promotion = match code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(_) if session.promotion_locked() => {
@@ -468,10 +630,11 @@ impl App {
         Ok(session)
     }
 
-    /// The customer pays with a card: the session's payment intent is confirmed.
+    /// The customer pays with a card: the session's payment intent is confirmed. On a setup
+    /// session the card is sent to be verified instead, and nothing is charged.
     pub async fn checkout_pay(&self, id: &str, card: PaymentMethodInput) -> AppResult<CheckoutSession> {
         let cs_id = session_id(id)?;
-        let (session, _) = self.checkout_page(id).await?;
+        let session = self.checkout_page(id).await?.session;
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
         // The page acts for the merchant's customer; it holds no key.
         let ctx = Ctx::new(scope.clone(), KeyKind::Publishable, RequestId::generate(), None);
@@ -481,6 +644,21 @@ impl App {
             store::lock_session(&mut tx, &cs_id).await?.ok_or_else(|| AppError::not_found("checkout_session", id))?;
         let now = self.clock().now();
         session.begin_payment(now)?;
+        let pi_id = match &session.purpose {
+            Purpose::Payment(pi_id) => pi_id.clone(),
+            Purpose::Setup(token_id) => {
+                let card = SavedCard {
+                    details: payment_method.card,
+                    network_token: payment_method.network_token,
+                    payment_method_id: payment_method.id,
+                };
+                let payload = super::processing::Payload { card: Some(card), ..Default::default() };
+                self.enqueue_job(&mut tx, JobKind::VerifyCard, &scope, token_id.as_str(), Some(payload), false).await?;
+                store::update_session(&mut tx, &session).await?;
+                self.commit(tx).await?;
+                return Ok(session);
+            }
+        };
         if let Some(applied) = session.promotion.clone() {
             let base = discounted_base(&session.line_items).unwrap_or_default();
             let key = session.consumer.customer_key();
@@ -490,7 +668,7 @@ impl App {
             store::reserve_redemption(&mut tx, &session, &reserved, now).await?;
             session.promotion = Some(reserved);
         }
-        let mut pi = payment_intents::lock(&mut tx, &scope, &session.payment_intent_id)
+        let mut pi = payment_intents::lock(&mut tx, &scope, &pi_id)
             .await?
             .ok_or_else(|| AppError::internal("checkout session without its payment intent"))?;
         let amount = session.totals.total.as_amount().ok_or_else(|| AppError::internal("positive total"))?;
@@ -547,6 +725,55 @@ impl App {
             _ => {}
         }
         Ok(())
+    }
+}
+
+impl App {
+    /// After the network answered a setup session's verification: the token is approved with
+    /// the card and the session completes, or the token is rejected and the session fails.
+    /// Runs in the job's transaction.
+    pub(crate) async fn follow_setup(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        token_id: &TokenId,
+        verified: Option<SavedCard>,
+    ) -> AppResult<()> {
+        let cause = Cause::default();
+        let now = self.clock().now();
+        let Some(mut token) = tokens::lock(tx, scope, token_id).await? else { return Ok(()) };
+        let event = match verified {
+            Some(card) => token.approve(card, now),
+            None => token.reject(now),
+        };
+        match event {
+            Ok(Some(event)) => {
+                tokens::update(tx, &token).await?;
+                self.record_token_event(tx, &cause, &token, event, None).await?;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, token = %token.id, "verification result no longer applies");
+                return Ok(());
+            }
+        }
+        let Some(mut session) = store::lock_session_of_token(tx, token_id).await? else { return Ok(()) };
+        if session.payment_status != SessionPaymentStatus::Processing {
+            return Ok(());
+        }
+        let event = match token.status {
+            kassa_domain::token::TokenStatus::Active if session.payment_succeeded(now) => {
+                EventType::CheckoutSessionCompleted
+            }
+            kassa_domain::token::TokenStatus::Rejected
+                if session.payment_failed(self.checkout_config().max_attempts, now) =>
+            {
+                EventType::CheckoutSessionCanceled
+            }
+            _ => return Ok(()),
+        };
+        store::update_session(tx, &session).await?;
+        self.record_session_event(tx, &cause, &session, event).await
     }
 }
 

@@ -32,6 +32,10 @@ pub mod field {
     pub const REFERENCE: &str = "reference";
     /// The capture a refund names.
     pub const CAPTURE: &str = "capture";
+    /// The saved card a payment charges.
+    pub const TOKEN: &str = "token";
+    /// Whether a payment is confirmed with its creation.
+    pub const CONFIRM: &str = "confirm";
 }
 
 /// What kind of failure, independent of any wire format.

@@ -17,9 +17,10 @@ mod processing;
 mod promotions;
 mod refunds;
 mod test_helpers;
+mod tokens;
 mod webhooks;
 
-pub use checkout::{CheckoutSessionFilter, NewSessionInput};
+pub use checkout::{CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput};
 pub use dialects::{Delivery, Dialects, Rendered, WebhookDialect};
 pub use error::{AppError, AppResult, ErrorKind, FieldError, field};
 pub use events::{Event, EventFilter, Payload};
@@ -29,6 +30,7 @@ pub use payment_methods::PaymentMethodInput;
 pub use processing::JobKind;
 pub use promotions::{NewCouponInput, NewPromotionCodeInput, PromotionCodeListFilter};
 pub use refunds::{NewRefundInput, RefundFilter};
+pub use tokens::TokenFilter;
 pub use webhooks::{AttemptsTarget, EndpointChanges, NewEndpointInput, QueuedDelivery};
 
 use crate::clock::Clock;

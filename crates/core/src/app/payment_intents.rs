@@ -5,7 +5,9 @@ use super::processing::{JobOutcome, Payload};
 use super::{App, AppError, AppResult, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, PaymentIntentUpdate, Status};
-use kassa_domain::{Amount, CaptureId, Currency, Metadata, Mode, PaymentIntent, PaymentIntentId, Reference};
+use kassa_domain::{
+    Amount, CaptureId, Currency, EventType, Invalid, Metadata, Mode, PaymentIntent, PaymentIntentId, Reference,
+};
 use kassa_store::jobs::{self, JobRecord};
 use kassa_store::page::Page;
 use kassa_store::{PageRequest, Scope, TimeRange, WriteTx, captures, payment_intents};
@@ -33,6 +35,8 @@ pub struct NewPaymentIntentInput {
     pub metadata: Metadata,
     /// The merchant's own reference.
     pub reference: Option<Reference>,
+    /// A saved card to charge without the customer (`tok_…` as given; needs `confirm`).
+    pub token: Option<String>,
 }
 
 /// List filters.
@@ -64,19 +68,40 @@ impl App {
     /// Creates a payment intent, and confirms it when asked to.
     pub async fn create_payment_intent(&self, ctx: &Ctx, input: NewPaymentIntentInput) -> AppResult<PaymentIntent> {
         let confirm = input.confirm;
+        if input.token.is_some() && input.payment_method.is_some() {
+            return Err(App::token_and_card());
+        }
+        if input.token.is_some() && !confirm {
+            return Err(AppError::invalid_field(
+                field::CONFIRM,
+                Invalid::new(
+                    "token_requires_confirm",
+                    "A payment with a saved card is confirmed when it is created: send confirm: true.",
+                ),
+            ));
+        }
         let tokenize = async || self.resolve_optional_payment_method(ctx, input.payment_method).await;
         let pi = self
             .idempotent_after(ctx, tokenize, async |tx, payment_method| {
+                let saved = match &input.token {
+                    Some(raw) => Some(self.charge_token(tx, ctx, raw).await?),
+                    None => None,
+                };
+                let (token, payment_method) = match saved {
+                    Some((token, card)) => (Some(token), Some(card)),
+                    None => (None, payment_method),
+                };
                 let new = NewPaymentIntent {
                     amount: input.amount,
                     currency: input.currency,
                     capture_method: input.capture_method,
                     payment_method,
-                    customer: input.customer,
+                    customer: input.customer.or_else(|| token.as_ref().and_then(|t| t.customer.clone())),
                     description: input.description,
                     statement_descriptor: input.statement_descriptor,
                     metadata: input.metadata,
                     reference: input.reference,
+                    token: token.as_ref().map(|t| t.id.clone()),
                 };
                 let now = self.clock().now();
                 let (mut pi, mut events) = PaymentIntent::create(
@@ -91,6 +116,9 @@ impl App {
                 }
                 self.insert_payment_intent(tx, &ctx.scope, &pi).await?;
                 self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
+                if let Some(token) = &token {
+                    self.record_token_event(tx, &ctx.cause(), token, EventType::TokenUsed, Some(&pi.id)).await?;
+                }
                 if confirm {
                     self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), None, false).await?;
                 }

@@ -16,9 +16,10 @@ use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::id::random_base62;
 use kassa_domain::payment_intent::{CaptureMethod, PaymentFailure, Status};
 use kassa_domain::refund::RefundStatus;
-use kassa_domain::{CaptureId, JobId, PaymentIntent, PaymentIntentId, Refund, RefundId};
+use kassa_domain::token::{SavedCard, TokenStatus};
+use kassa_domain::{CaptureId, JobId, PaymentIntent, PaymentIntentId, Refund, RefundId, TokenId};
 use kassa_store::jobs::{self, Job, JobState, NewJob};
-use kassa_store::{Scope, WriteTx, captures, payment_intents, refunds};
+use kassa_store::{Scope, WriteTx, captures, payment_intents, refunds, tokens};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -35,6 +36,8 @@ pub enum JobKind {
     Void,
     /// Return a pending refund's money.
     Refund,
+    /// Verify a setup session's card (a zero authorization) and settle its token.
+    VerifyCard,
 }
 
 impl JobKind {
@@ -45,11 +48,14 @@ impl JobKind {
             JobKind::Capture => "capture",
             JobKind::Void => "void",
             JobKind::Refund => "refund",
+            JobKind::VerifyCard => "verify_card",
         }
     }
 
     fn parse(s: &str) -> Option<JobKind> {
-        [JobKind::Authorize, JobKind::Capture, JobKind::Void, JobKind::Refund].into_iter().find(|k| k.as_str() == s)
+        [JobKind::Authorize, JobKind::Capture, JobKind::Void, JobKind::Refund, JobKind::VerifyCard]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -65,6 +71,10 @@ pub(crate) struct Payload {
     /// `authorize`, test mode: ask the simulator to decline (fault injection).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force_decline: bool,
+    /// `verify_card`: the card collected by the setup session (its network token, never the
+    /// number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<SavedCard>,
 }
 
 /// How a run of a job ended.
@@ -183,6 +193,7 @@ impl App {
             Some(JobKind::Capture) => self.capture(&job).await,
             Some(JobKind::Void) => self.void(&job).await,
             Some(JobKind::Refund) => self.refund(&job).await,
+            Some(JobKind::VerifyCard) => self.verify_card(&job).await,
             None => Err(StepError::Internal(AppError::internal(format!("unknown job kind {}", job.kind)))),
         };
         match result {
@@ -228,6 +239,18 @@ impl App {
         };
         let scope = job.scope();
         let kind = JobKind::parse(&job.kind);
+        if kind == Some(JobKind::VerifyCard) {
+            // The card could not be verified: it is not saved.
+            let token = TokenId::from_trusted(job.target_id.clone());
+            return self
+                .settle(job, JobState::Failed, Some(error), async |app: &App, tx: &mut WriteTx| {
+                    app.follow_setup(tx, &scope, &token, None).await
+                })
+                .await
+                .map(
+                    |settled| if settled == JobOutcome::Done { JobOutcome::Declined(failure.clone()) } else { settled },
+                );
+        }
         self.settle(job, JobState::Failed, Some(error), async |app: &App, tx: &mut WriteTx| {
             let (mut pi, refund) = match kind {
                 Some(JobKind::Refund) => {
@@ -487,6 +510,41 @@ impl App {
                     }
                 };
                 app.apply(tx, &before, &pi, transition.map(|e| (e, Some(refund))), capture).await
+            })
+            .await?;
+        Ok(outcome_of(settled, decision))
+    }
+}
+
+impl App {
+    async fn verify_card(&self, job: &Job) -> Result<JobOutcome, StepError> {
+        let scope = job.scope();
+        let token_id = TokenId::from_trusted(job.target_id.clone());
+        let token = tokens::get(self.store().reader(), &scope, &token_id).await?;
+        let (Some(card), Some(_)) =
+            (payload(job)?.card, token.filter(|t| t.status == TokenStatus::RequiresAuthorization))
+        else {
+            return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
+        };
+        let session = kassa_store::checkout::session_of_token(self.store().reader(), &token_id).await?;
+        let currency = session.map(|s| s.currency).ok_or_else(|| AppError::internal("token without its session"))?;
+        let decision = self
+            .inner
+            .connector
+            .authorize(AuthorizeRequest {
+                idempotency_key: job.id.to_string(),
+                reference: token_id.to_string(),
+                network_token: card.network_token.clone(),
+                amount: 0,
+                currency,
+                capture: false,
+                force_decline: false,
+            })
+            .await?;
+        let verified = matches!(decision, Decision::Approved(_)).then_some(card);
+        let settled = self
+            .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                app.follow_setup(tx, &scope, &token_id, verified).await
             })
             .await?;
         Ok(outcome_of(settled, decision))

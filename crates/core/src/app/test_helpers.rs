@@ -14,7 +14,12 @@ impl App {
                 "Test helpers can only be used with test keys.",
             ));
         }
-        let pi = self.get_payment_intent(ctx, payment_intent).await?;
-        Ok(simulator::operations_for(self.store().reader(), pi.id.as_str()).await?)
+        // A setup session's card was verified under its token's id.
+        let reference = if payment_intent.starts_with("tok_") {
+            self.get_token(ctx, payment_intent).await?.id.to_string()
+        } else {
+            self.get_payment_intent(ctx, payment_intent).await?.id.to_string()
+        };
+        Ok(simulator::operations_for(self.store().reader(), &reference).await?)
     }
 }

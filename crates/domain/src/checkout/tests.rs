@@ -102,7 +102,7 @@ fn session(expires_at: i64) -> CheckoutSession {
         order_number: None,
         promotion_misses: 0,
         metadata: Metadata::default(),
-        payment_intent_id: PaymentIntentId::generate(),
+        purpose: Purpose::Payment(PaymentIntentId::generate()),
         failed_attempts: 0,
         cancellation: None,
         created_at: Timestamp(0),
@@ -113,16 +113,16 @@ fn session(expires_at: i64) -> CheckoutSession {
 #[test]
 fn sessions_move_through_their_states() {
     let mut s = session(100);
-    assert_eq!(s.phase(PaymentStatusOfIntent::RequiresPaymentMethod), CheckoutPhase::AwaitingPayment);
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::RequiresPaymentMethod)), CheckoutPhase::AwaitingPayment);
     s.begin_payment(Timestamp(1)).unwrap();
     assert_eq!(s.begin_payment(Timestamp(2)), Err(SessionError::Processing));
-    assert_eq!(s.phase(PaymentStatusOfIntent::Processing), CheckoutPhase::Authorizing);
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::Processing)), CheckoutPhase::Authorizing);
     assert!(!s.payment_failed(3, Timestamp(3)));
-    assert_eq!(s.phase(PaymentStatusOfIntent::Failed), CheckoutPhase::Declined);
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::Failed)), CheckoutPhase::Declined);
     s.begin_payment(Timestamp(4)).unwrap();
     assert!(s.payment_succeeded(Timestamp(5)));
-    assert_eq!(s.phase(PaymentStatusOfIntent::RequiresCapture), CheckoutPhase::Authorized);
-    assert_eq!(s.phase(PaymentStatusOfIntent::Succeeded), CheckoutPhase::Paid);
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::RequiresCapture)), CheckoutPhase::Authorized);
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::Succeeded)), CheckoutPhase::Paid);
     assert!(matches!(s.expire(Timestamp(6)), Err(SessionError::NotOpen { status: SessionStatus::Complete, .. })));
 }
 
@@ -133,10 +133,13 @@ fn declines_cancel_the_session_at_the_last_attempt() {
         s.begin_payment(Timestamp(attempt)).unwrap();
         assert_eq!(s.payment_failed(3, Timestamp(attempt)), attempt == 3);
     }
-    assert_eq!((s.status, s.phase(PaymentStatusOfIntent::Failed)), (SessionStatus::Canceled, CheckoutPhase::Failed));
+    assert_eq!(
+        (s.status, s.phase(Some(PaymentStatusOfIntent::Failed))),
+        (SessionStatus::Canceled, CheckoutPhase::Failed)
+    );
     let mut s = session(100);
     s.cancel_by_customer(Timestamp(1)).unwrap();
-    assert_eq!(s.phase(PaymentStatusOfIntent::Canceled), CheckoutPhase::CanceledByCustomer);
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::Canceled)), CheckoutPhase::CanceledByCustomer);
 }
 
 #[test]
@@ -146,7 +149,7 @@ fn an_open_session_past_its_time_is_expired_but_a_running_payment_finishes() {
         s.begin_payment(Timestamp(100)),
         Err(SessionError::NotOpen { status: SessionStatus::Expired, .. })
     ));
-    assert_eq!(s.phase(PaymentStatusOfIntent::Canceled), CheckoutPhase::Expired);
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::Canceled)), CheckoutPhase::Expired);
     let mut s = session(100);
     s.begin_payment(Timestamp(99)).unwrap();
     assert_eq!(s.expire(Timestamp(150)), Err(SessionError::Processing), "a running payment is not cut off");
@@ -257,4 +260,34 @@ proptest! {
             Err(e) => prop_assert_eq!(e.code, "amount_too_small"),
         }
     }
+}
+
+#[test]
+fn a_setup_session_saves_a_card_or_fails_at_its_first_decline() {
+    let mut s = session(100);
+    s.purpose = Purpose::Setup(crate::id::TokenId::generate());
+    assert_eq!(s.payment_intent_id(), None);
+    s.begin_payment(Timestamp(1)).unwrap();
+    assert!(s.payment_failed(3, Timestamp(2)), "a refused card ends a setup session");
+    assert_eq!(s.phase(None), CheckoutPhase::Failed);
+    let mut s = session(100);
+    s.purpose = Purpose::Setup(crate::id::TokenId::generate());
+    s.begin_payment(Timestamp(1)).unwrap();
+    assert!(s.payment_succeeded(Timestamp(2)));
+    assert_eq!(s.phase(None), CheckoutPhase::CardSaved);
+}
+
+#[test]
+fn a_snapshot_names_its_purpose_and_snapshots_from_before_setup_sessions_still_read() {
+    let s = session(100);
+    let json = serde_json::to_value(&s).unwrap();
+    let pi = s.payment_intent_id().unwrap().to_string();
+    assert_eq!(json["payment_intent_id"], pi.as_str(), "the field keeps its name");
+    let back: CheckoutSession = serde_json::from_value(json).unwrap();
+    assert_eq!(back, s);
+    let mut setup = session(100);
+    setup.purpose = Purpose::Setup(crate::id::TokenId::generate());
+    let json = serde_json::to_value(&setup).unwrap();
+    assert!(json.get("payment_intent_id").is_none());
+    assert_eq!(serde_json::from_value::<CheckoutSession>(json).unwrap(), setup);
 }

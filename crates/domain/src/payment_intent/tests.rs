@@ -27,6 +27,7 @@ fn intent(amount: i64, capture_method: CaptureMethod) -> PaymentIntent {
         statement_descriptor: None,
         metadata: Metadata::default(),
         reference: None,
+        token: None,
     };
     PaymentIntent::create(PaymentIntentId::generate(), MerchantId::generate(), Mode::Test, new, Timestamp(0)).0
 }

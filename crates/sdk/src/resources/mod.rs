@@ -6,6 +6,7 @@ mod events;
 mod payment_intents;
 mod refunds;
 mod test_helpers;
+mod tokens;
 mod webhook_endpoints;
 
 pub use captures::Captures;
@@ -14,4 +15,5 @@ pub use events::Events;
 pub use payment_intents::PaymentIntents;
 pub use refunds::Refunds;
 pub use test_helpers::TestHelpers;
+pub use tokens::Tokens;
 pub use webhook_endpoints::WebhookEndpoints;

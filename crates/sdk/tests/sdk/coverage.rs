@@ -67,6 +67,17 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let _ = kassa.checkout_sessions().retrieve(&cs_id).await;
     let _ = kassa.checkout_sessions().list(&Default::default()).await;
     let _ = kassa.checkout_sessions().expire(&cs_id).await;
+    let setup = kassa
+        .checkout_sessions()
+        .create(&kassa::CreateCheckoutSession::setup(Currency::USD, "https://shop.example/saved"))
+        .await
+        .unwrap();
+    let token = setup.token.clone().unwrap();
+    let _ = kassa.tokens().retrieve(&token).await;
+    let _ = kassa.tokens().list(&Default::default()).await;
+    let _ = kassa.tokens().disable(&token).await;
+    let _ = kassa.tokens().enable(&token).await;
+    let _ = kassa.tokens().delete(&token).await;
     let coupon = kassa.coupons().create(&kassa::CreateCoupon::percent_off(10)).await.unwrap();
     let _ = kassa.coupons().retrieve(&coupon.id).await;
     let _ = kassa.coupons().update(&coupon.id, &Default::default()).await;

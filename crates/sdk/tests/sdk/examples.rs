@@ -12,6 +12,10 @@ mod list_stream;
 #[path = "../../examples/axum_checkout.rs"]
 mod axum_checkout;
 
+#[allow(dead_code)]
+#[path = "../../examples/saved_card.rs"]
+mod saved_card;
+
 use crate::client;
 use kassa_testkit::spawn_app;
 use serde_json::{Value, json};
@@ -71,4 +75,45 @@ async fn the_axum_checkout_backend_takes_a_payment_and_reports_errors() {
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["success"], false);
     assert!(body["error"].as_str().unwrap().contains("payment_method_data[card][number]"), "{body}");
+}
+
+/// What a customer does on the hosted setup page: type a card and save it.
+async fn save_card_on_page(url: &str, number: &str) {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = http.get(url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Save a card for"), "{page}");
+    let start = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    let csrf = &page[start..start + 32];
+    let form = format!("csrf={csrf}&number={number}&expiry=12%2F34&cvc=123&holder=Kari+Nordmann");
+    let saved = http
+        .post(format!("{url}/pay"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+}
+
+#[tokio::test]
+async fn saved_card_saves_a_card_on_the_page_and_charges_it_each_month_once() {
+    let app = spawn_app().await;
+    let kassa = client(&app);
+    let (url, token) = saved_card::start(&kassa, "kari@example.com").await.unwrap();
+    assert_eq!(kassa.tokens().retrieve(&token).await.unwrap().status, kassa::TokenStatus::RequiresAuthorization);
+    save_card_on_page(&url, "4242424242424242").await;
+    let status = saved_card::wait_for_card(&kassa, &token, std::time::Duration::from_secs(20)).await.unwrap();
+    assert_eq!(status, kassa::TokenStatus::Active);
+    let december = saved_card::charge_month(&kassa, &token, "2026-12").await.unwrap();
+    assert_eq!(
+        (december.status, december.token.as_deref()),
+        (kassa::PaymentIntentStatus::Succeeded, Some(token.as_str()))
+    );
+    let again = saved_card::charge_month(&kassa, &token, "2026-12").await.unwrap();
+    assert_eq!(again.id, december.id, "one charge per month");
+    let january = saved_card::charge_month(&kassa, &token, "2027-01").await.unwrap();
+    assert_ne!(january.id, december.id);
+    kassa.tokens().disable(&token).await.unwrap();
+    let refused = saved_card::charge_month(&kassa, &token, "2027-02").await.unwrap_err();
+    assert_eq!(refused.status(), Some(409), "{refused}");
 }

@@ -96,7 +96,7 @@ async fn every_invalid_field_of_a_session_is_named() {
         .post(
             "/v1/checkout_sessions",
             json!({
-                "mode": "setup",
+                "mode": "subscription",
                 "currency": "sar",
                 "line_items": [{"name": "A", "quantity": 0, "unit_amount": 1.5}, {"quantity": 1, "unit_amount": 100, "type": "service"}, "x"],
                 "consumer": {"email": "nobody"},

@@ -7,14 +7,14 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 /// A browser without JavaScript: no redirects followed, so each step can be checked.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
 }
 
-struct Page {
-    status: u16,
-    location: Option<String>,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) html: String,
 }
 
 impl Page {
@@ -25,11 +25,11 @@ impl Page {
 }
 
 impl Browser {
-    fn new() -> Browser {
+    pub(crate) fn new() -> Browser {
         Browser { http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap() }
     }
 
-    async fn get(&self, url: &str) -> Page {
+    pub(crate) async fn get(&self, url: &str) -> Page {
         Self::read(self.http.get(url).send().await.unwrap()).await
     }
 
@@ -53,7 +53,7 @@ impl Browser {
     }
 
     /// Fills the card form and submits it.
-    async fn pay(&self, url: &str, number: &str) -> Page {
+    pub(crate) async fn pay(&self, url: &str, number: &str) -> Page {
         let page = self.get(url).await;
         assert_eq!(page.status, 200, "{}", page.html);
         let csrf = page.csrf();
@@ -65,7 +65,7 @@ impl Browser {
     }
 
     /// Follows the page until the payment is no longer processing; returns the final page.
-    async fn settle(&self, url: &str) -> Page {
+    pub(crate) async fn settle(&self, url: &str) -> Page {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let page = self.get(url).await;

@@ -234,3 +234,66 @@ async fn the_arabic_page_renders_right_to_left() {
     browser.screenshot("5-arabic").await;
     browser.close().await;
 }
+
+/// A setup session (saves a card, charges nothing) in `locale`.
+async fn setup_session(app: &TestApp, locale: &str) -> (String, Value) {
+    let body = json!({
+        "mode": "setup",
+        "currency": "NOK",
+        "locale": locale,
+        "consumer": {"email": "kari@example.com"},
+        "success_url": app.url("/shop/saved"),
+        "cancel_url": app.url("/shop/plans"),
+    });
+    let res = app.post("/v1/checkout_sessions", body).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    (json_of(&res.body, "url").to_owned(), res.body)
+}
+
+#[tokio::test]
+async fn save_a_card_without_paying_and_charge_it_later() {
+    let app = spawn_app().await;
+    let browser = Browser::open().await;
+    let (url, cs) = setup_session(&app, "en").await;
+    browser.client.goto(&url).await.unwrap();
+    assert_eq!(browser.text("h1").await, "Save a card for Test merchant");
+    assert!(browser.text("[data-testid=save-hint]").await.starts_with("Nothing is charged now."));
+    let html = browser.client.source().await.unwrap();
+    assert!(!html.contains("data-testid=\"total\"") && !html.contains("form class=\"promo\""), "no order, no amount");
+    browser.screenshot("6-setup").await;
+    browser.pay("4242424242424242").await;
+    let landed = browser.wait_for_url(&app.url("/shop/saved")).await;
+    assert!(landed.ends_with(&format!("session_id={}", json_of(&cs, "id"))), "{landed}");
+    let token = app.get(&format!("/v1/tokens/{}", json_of(&cs, "token"))).await.body;
+    assert_eq!((token["status"].as_str(), token["card"]["last4"].as_str()), (Some("active"), Some("4242")));
+    let charged = app
+        .post("/v1/payment_intents", json!({"amount": 9900, "currency": "NOK", "token": token["id"], "confirm": true}))
+        .await;
+    assert_eq!(charged.status, 200, "{}", charged.text);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_card_is_not_saved_and_the_setup_page_speaks_every_locale() {
+    let app = spawn_app().await;
+    let browser = Browser::open().await;
+    let (url, cs) = setup_session(&app, "nb").await;
+    browser.client.goto(&url).await.unwrap();
+    assert_eq!(browser.text("h1").await, "Lagre et kort hos Test merchant");
+    browser.pay("4000000000000002").await;
+    browser.wait_for_url(&app.url("/shop/plans")).await;
+    let token = app.get(&format!("/v1/tokens/{}", json_of(&cs, "token"))).await.body;
+    assert_eq!(token["status"], "rejected");
+    for (locale, heading, button) in [
+        ("ar", "حفظ بطاقة لدى Test merchant", "حفظ البطاقة"),
+        ("ja", "Test merchant にカードを登録", "カードを登録"),
+        ("en", "Save a card for Test merchant", "Save card"),
+    ] {
+        let (url, _) = setup_session(&app, locale).await;
+        browser.client.goto(&url).await.unwrap();
+        assert_eq!(browser.text("h1").await, heading, "{locale}");
+        assert_eq!(browser.text("button.primary").await, button, "{locale}");
+        browser.screenshot(&format!("7-setup-{locale}")).await;
+    }
+    browser.close().await;
+}

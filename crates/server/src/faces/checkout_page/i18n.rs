@@ -45,6 +45,13 @@ pub struct Words {
     pub promotion_locked: &'static str,
     pub session_changed: &'static str,
     pub continue_shopping: &'static str,
+    /// The setup page's heading; `{merchant}` is the merchant's name.
+    pub save_title: &'static str,
+    /// What saving a card means; `{merchant}` is the merchant's name.
+    pub save_hint: &'static str,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub card_not_saved: &'static str,
 }
 
 const EN: Words = Words {
@@ -87,6 +94,11 @@ const EN: Words = Words {
     promotion_locked: "Too many codes were tried; no more codes can be applied to this order.",
     session_changed: "This checkout changed meanwhile; please review it.",
     continue_shopping: "Return to the shop",
+    save_title: "Save a card for {merchant}",
+    save_hint: "Nothing is charged now. {merchant} may charge this card later, as you agreed with them.",
+    save: "Save card",
+    saving: "Checking your card…",
+    card_not_saved: "The card could not be saved",
 };
 
 const AR: Words = Words {
@@ -129,6 +141,11 @@ const AR: Words = Words {
     promotion_locked: "تمت تجربة رموز كثيرة جدًا؛ لا يمكن تطبيق رموز أخرى على هذا الطلب.",
     session_changed: "تغيّرت عملية الدفع هذه؛ يرجى مراجعتها.",
     continue_shopping: "العودة إلى المتجر",
+    save_title: "حفظ بطاقة لدى {merchant}",
+    save_hint: "لن يتم خصم أي مبلغ الآن. يمكن لـ {merchant} الخصم من هذه البطاقة لاحقًا وفق اتفاقك معه.",
+    save: "حفظ البطاقة",
+    saving: "جارٍ التحقق من بطاقتك…",
+    card_not_saved: "تعذر حفظ البطاقة",
 };
 
 const JA: Words = Words {
@@ -171,6 +188,11 @@ const JA: Words = Words {
     promotion_locked: "試行回数が多すぎるため、この注文にはこれ以上コードを適用できません。",
     session_changed: "このお支払いは変更されました。内容をご確認ください。",
     continue_shopping: "ショップに戻る",
+    save_title: "{merchant} にカードを登録",
+    save_hint: "今は請求されません。{merchant} は、あなたとの合意に基づき、後日このカードに請求できます。",
+    save: "カードを登録",
+    saving: "カードを確認しています…",
+    card_not_saved: "カードを登録できませんでした",
 };
 
 const NB: Words = Words {
@@ -213,6 +235,11 @@ const NB: Words = Words {
     promotion_locked: "For mange koder er prøvd; flere koder kan ikke brukes på denne bestillingen.",
     session_changed: "Denne betalingen ble endret i mellomtiden; se over den.",
     continue_shopping: "Tilbake til butikken",
+    save_title: "Lagre et kort hos {merchant}",
+    save_hint: "Ingenting trekkes nå. {merchant} kan belaste dette kortet senere, slik du har avtalt med dem.",
+    save: "Lagre kort",
+    saving: "Kontrollerer kortet ditt …",
+    card_not_saved: "Kortet kunne ikke lagres",
 };
 
 /// The words of `locale`.

@@ -6,7 +6,7 @@
 mod i18n;
 mod view;
 
-use crate::app::{AppError, ErrorKind, PaymentMethodInput};
+use crate::app::{AppError, CheckoutSubject, CheckoutView, ErrorKind, PaymentMethodInput};
 use crate::http::HttpState;
 use crate::http::face::Face;
 use axum::body::Bytes;
@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use i18n::words;
+use kassa_domain::CheckoutSessionId;
 use kassa_domain::card::{Expiry, Pan, check_cvc};
 use kassa_domain::checkout::{CheckoutPhase, CheckoutSession};
-use kassa_domain::{CheckoutSessionId, PaymentIntent};
 use maud::Markup;
 use std::collections::HashMap;
 use view::FormState;
@@ -132,14 +132,9 @@ fn form(body: &[u8]) -> HashMap<String, String> {
 }
 
 /// The page for the session's state: the form, progress, a redirect, or a final message.
-fn render(
-    s: &HttpState,
-    session: &CheckoutSession,
-    pi: &PaymentIntent,
-    base: &str,
-    state: FormState,
-    status: StatusCode,
-) -> Response {
+fn render(s: &HttpState, view: &CheckoutView, base: &str, state: FormState, status: StatusCode) -> Response {
+    let session = &view.session;
+    let saving_card = matches!(view.subject, CheckoutSubject::Setup(_));
     let w = words(session.locale);
     let now = s.app.clock().now();
     let expired = || {
@@ -148,17 +143,28 @@ fn render(
             view::final_state(session.locale, w.expired, Some(w.expired_hint), session.cancel_url.as_deref()),
         )
     };
-    match session.phase(pi.status) {
-        CheckoutPhase::Authorizing => page(StatusCode::OK, view::processing(session)),
+    match view.phase() {
+        CheckoutPhase::Authorizing => page(StatusCode::OK, view::processing(session, saving_card)),
         CheckoutPhase::AwaitingPayment | CheckoutPhase::Declined if now >= session.expires_at => expired(),
         CheckoutPhase::AwaitingPayment | CheckoutPhase::Declined => {
             let csrf = s.app.checkout_csrf(&session.id);
-            page(status, view::checkout(session, pi, &csrf, base, &state, s.app.checkout_config().max_attempts))
+            let markup = if saving_card {
+                view::setup(session, &view.merchant_name, &csrf, base, &state)
+            } else {
+                let max_attempts = s.app.checkout_config().max_attempts;
+                view::checkout(session, view.last_error(), &csrf, base, &state, max_attempts)
+            };
+            page(status, markup)
         }
-        CheckoutPhase::Authorized | CheckoutPhase::Paid => see_other(&success_location(session)),
+        CheckoutPhase::Authorized | CheckoutPhase::Paid | CheckoutPhase::CardSaved => {
+            see_other(&success_location(session))
+        }
         CheckoutPhase::Failed => match session.failure_url.as_deref().or(session.cancel_url.as_deref()) {
             Some(url) => see_other(url),
-            None => page(StatusCode::OK, view::final_state(session.locale, w.failed, None, None)),
+            None => {
+                let title = if saving_card { w.card_not_saved } else { w.failed };
+                page(StatusCode::OK, view::final_state(session.locale, title, None, None))
+            }
         },
         CheckoutPhase::CanceledByCustomer => match session.cancel_url.as_deref() {
             Some(url) => see_other(url),
@@ -169,7 +175,7 @@ fn render(
 }
 
 /// Loads the session for a page request, or answers the not-found page.
-async fn load(s: &HttpState, id: &str) -> Result<(CheckoutSession, PaymentIntent), Response> {
+async fn load(s: &HttpState, id: &str) -> Result<CheckoutView, Response> {
     s.app.checkout_page(id).await.map_err(|e| {
         if e.kind == ErrorKind::NotFound { page(StatusCode::NOT_FOUND, view::not_found()) } else { failure(e) }
     })
@@ -184,16 +190,12 @@ fn failure(e: AppError) -> Response {
 }
 
 /// A form post: its session, and its fields once their token is checked (or the page to answer).
-async fn posted(
-    s: &HttpState,
-    id: &str,
-    body: &[u8],
-) -> Result<(CheckoutSession, PaymentIntent, HashMap<String, String>), Response> {
+async fn posted(s: &HttpState, id: &str, body: &[u8]) -> Result<(CheckoutView, HashMap<String, String>), Response> {
     let fields = form(body);
-    let (session, pi) = load(s, id).await?;
-    match forged(s, &session, &fields) {
+    let view = load(s, id).await?;
+    match forged(s, &view.session, &fields) {
         Some(refusal) => Err(refusal),
-        None => Ok((session, pi, fields)),
+        None => Ok((view, fields)),
     }
 }
 
@@ -212,9 +214,7 @@ fn base_of(mount: Mount, id: &CheckoutSessionId) -> String {
 
 async fn show(State(s): State<HttpState>, Extension(mount): Extension<Mount>, Path(id): Path<String>) -> Response {
     match load(&s, &id).await {
-        Ok((session, pi)) => {
-            render(&s, &session, &pi, &base_of(mount, &session.id), FormState::default(), StatusCode::OK)
-        }
+        Ok(view) => render(&s, &view, &base_of(mount, &view.session.id), FormState::default(), StatusCode::OK),
         Err(r) => r,
     }
 }
@@ -242,12 +242,12 @@ async fn pay(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (session, pi, fields) = match posted(&s, &id, &body).await {
+    let (view, fields) = match posted(&s, &id, &body).await {
         Ok(found) => found,
         Err(r) => return r,
     };
-    let base = base_of(mount, &session.id);
-    let w = words(session.locale);
+    let base = base_of(mount, &view.session.id);
+    let w = words(view.session.locale);
     let value = |k: &str| fields.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let mut state = FormState { expiry: value("expiry"), holder: value("holder"), ..FormState::default() };
     let pan = Pan::parse(&value("number")).map_err(|_| state.field_errors.push(("number", w.invalid_number))).ok();
@@ -264,7 +264,7 @@ async fn pay(
         state.field_errors.push(("holder", w.missing_holder));
     }
     let (Some(pan), Some(expiry), true) = (pan, expiry, state.field_errors.is_empty()) else {
-        return render(&s, &session, &pi, &base, state, StatusCode::UNPROCESSABLE_ENTITY);
+        return render(&s, &view, &base, state, StatusCode::UNPROCESSABLE_ENTITY);
     };
     match s.app.checkout_pay(&id, PaymentMethodInput::Card { pan, expiry }).await {
         Ok(_) => see_other(&base),
@@ -275,7 +275,7 @@ async fn pay(
                 e.message.clone()
             };
             state.alert = Some(message);
-            render(&s, &session, &pi, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
+            render(&s, &view, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) if e.kind == ErrorKind::Conflict => see_other(&base),
         Err(e) => failure(e),
@@ -288,11 +288,11 @@ async fn promotion(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (session, pi, fields) = match posted(&s, &id, &body).await {
+    let (view, fields) = match posted(&s, &id, &body).await {
         Ok(found) => found,
         Err(r) => return r,
     };
-    let base = base_of(mount, &session.id);
+    let base = base_of(mount, &view.session.id);
     let code = if fields.contains_key("remove") { None } else { fields.get("code").map(|c| c.trim().to_owned()) };
     match s.app.checkout_apply_code(&id, code.as_deref()).await {
         Ok(_) => see_other(&base),
@@ -302,7 +302,7 @@ async fn promotion(
                 promo_input: code.unwrap_or_default(),
                 ..FormState::default()
             };
-            render(&s, &session, &pi, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
+            render(&s, &view, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) if e.kind == ErrorKind::Conflict => see_other(&base),
         Err(e) => failure(e),
@@ -315,7 +315,7 @@ async fn cancel(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (session, _, _) = match posted(&s, &id, &body).await {
+    let (CheckoutView { session, .. }, _) = match posted(&s, &id, &body).await {
         Ok(found) => found,
         Err(r) => return r,
     };

@@ -2,8 +2,9 @@
 //! customer typed can become markup.
 
 use super::i18n::{Words, decline_message, format_amount, words};
+use kassa_domain::Mode;
 use kassa_domain::checkout::{CheckoutSession, Locale, SessionPaymentStatus};
-use kassa_domain::{Mode, PaymentIntent};
+use kassa_domain::payment_intent::PaymentFailure;
 use maud::{DOCTYPE, Markup, html};
 
 /// What the customer typed and what was wrong with it, to show the form again.
@@ -113,22 +114,42 @@ fn field(
     }
 }
 
+/// The card fields and the cancel link, posting to `base`.
+fn card_form(w: &Words, csrf: &str, base: &str, state: &FormState, button: &str) -> Markup {
+    let error = |f: &str| state.field_errors.iter().find(|(name, _)| *name == f).map(|(_, m)| *m);
+    html! {
+        form method="post" action={ (base) "/pay" } novalidate {
+            input type="hidden" name="csrf" value=(csrf);
+            (field("number", w.card_number, "cc-number", true, "", None, error("number")))
+            div.row {
+                (field("expiry", w.expiry, "cc-exp", true, &state.expiry, Some(w.expiry_hint), error("expiry")))
+                (field("cvc", w.cvc, "cc-csc", true, "", None, error("cvc")))
+            }
+            (field("holder", w.holder, "cc-name", false, &state.holder, None, error("holder")))
+            button.primary type="submit" { (button) }
+        }
+        form method="post" action={ (base) "/cancel" } {
+            input type="hidden" name="csrf" value=(csrf);
+            button.link type="submit" { (w.cancel) }
+        }
+    }
+}
+
 /// The page with the order and the card form.
 pub fn checkout(
     s: &CheckoutSession,
-    pi: &PaymentIntent,
+    last_error: Option<&PaymentFailure>,
     csrf: &str,
     base: &str,
     state: &FormState,
     max_attempts: u32,
 ) -> Markup {
     let w = words(s.locale);
-    let error = |f: &str| state.field_errors.iter().find(|(name, _)| *name == f).map(|(_, m)| *m);
-    let decline = (s.payment_status == SessionPaymentStatus::Failed).then(|| {
-        pi.last_error.as_ref().map(|e| decline_message(w, &e.code, e.decline_code.as_deref())).unwrap_or(w.declined)
-    });
+    let decline = (s.payment_status == SessionPaymentStatus::Failed)
+        .then(|| last_error.map(|e| decline_message(w, &e.code, e.decline_code.as_deref())).unwrap_or(w.declined));
     let alert = state.alert.as_deref().or(decline);
     let attempts_left = max_attempts.saturating_sub(s.failed_attempts);
+    let pay = format!("{} {}", w.pay, format_amount(s.totals.total.get(), s.currency, s.locale));
     layout(
         s.locale,
         w.title,
@@ -146,36 +167,49 @@ pub fn checkout(
                 } @else if !state.field_errors.is_empty() {
                     div.alert role="alert" { p { (w.fix_errors) } }
                 }
-                form method="post" action={ (base) "/pay" } novalidate {
-                    input type="hidden" name="csrf" value=(csrf);
-                    (field("number", w.card_number, "cc-number", true, "", None, error("number")))
-                    div.row {
-                        (field("expiry", w.expiry, "cc-exp", true, &state.expiry, Some(w.expiry_hint), error("expiry")))
-                        (field("cvc", w.cvc, "cc-csc", true, "", None, error("cvc")))
-                    }
-                    (field("holder", w.holder, "cc-name", false, &state.holder, None, error("holder")))
-                    button.primary type="submit" { (w.pay) " " (format_amount(s.totals.total.get(), s.currency, s.locale)) }
-                }
-                form method="post" action={ (base) "/cancel" } {
-                    input type="hidden" name="csrf" value=(csrf);
-                    button.link type="submit" { (w.cancel) }
-                }
+                (card_form(w, csrf, base, state, &pay))
             }
         },
     )
 }
 
-/// While the payment is being authorized: refreshes itself every second.
-pub fn processing(s: &CheckoutSession) -> Markup {
+/// A setup session's page: no order and no amount, the card form to save a card for the
+/// merchant.
+pub fn setup(s: &CheckoutSession, merchant: &str, csrf: &str, base: &str, state: &FormState) -> Markup {
     let w = words(s.locale);
+    let title = w.save_title.replace("{merchant}", merchant);
     layout(
         s.locale,
-        w.processing,
+        &title,
+        false,
+        html! {
+            (test_banner(w, s.mode))
+            section.pay aria-labelledby="pay-heading" {
+                h1 #pay-heading { (title) }
+                p.lead data-testid="save-hint" { (w.save_hint.replace("{merchant}", merchant)) }
+                @if let Some(message) = &state.alert {
+                    div.alert role="alert" data-testid="alert" { p { (message) } }
+                } @else if !state.field_errors.is_empty() {
+                    div.alert role="alert" { p { (w.fix_errors) } }
+                }
+                (card_form(w, csrf, base, state, w.save))
+            }
+        },
+    )
+}
+
+/// While the payment is being authorized (or the card verified): refreshes itself every second.
+pub fn processing(s: &CheckoutSession, saving_card: bool) -> Markup {
+    let w = words(s.locale);
+    let title = if saving_card { w.saving } else { w.processing };
+    layout(
+        s.locale,
+        title,
         true,
         html! {
             section.center role="status" aria-live="polite" {
                 div.spinner aria-hidden="true" {}
-                h1 { (w.processing) }
+                h1 { (title) }
                 p { (w.processing_hint) }
             }
         },

@@ -2,7 +2,7 @@
 
 use super::amount::{major_json, to_major, to_minor};
 use super::{PAGE_PREFIX, ProBuy, ProBuyError, status};
-use crate::app::NewSessionInput;
+use crate::app::{AppError, Ctx, NewSessionInput};
 use crate::faces::readers::{address, consumer, web_url};
 use crate::faces::timestamps::iso_seconds;
 use crate::http::HttpState;
@@ -299,12 +299,12 @@ pub async fn create(
     let input = read_order(&mut f);
     f.finish()?;
     let session = s.app.create_checkout_session(&ctx, vouched(input)?).await?;
-    let pi = s.app.get_payment_intent(&ctx, session.payment_intent_id.as_str()).await?;
+    let pi = payment_of(&s, &ctx, &session).await?;
     let created = Created {
         checkout_id: session.id.to_string(),
         order_reference_id: session.order_reference.clone(),
         checkout_url: format!("{}{PAGE_PREFIX}/{}", s.app.public_url(), session.id),
-        status: status::status(session.phase(pi.status)),
+        status: status::status(session.phase(Some(pi.status))),
         expires_at: iso_seconds(session.expires_at),
         created_at: iso_seconds(session.created_at),
     };
@@ -356,7 +356,7 @@ fn details_of(session: &CheckoutSession, pi: &PaymentIntent) -> Details {
         total_amount: major_json(session.totals.total.get(), c),
         tax_amount: major_json(tax, c),
         shipping_amount: major_json(session.shipping_amount.get(), c),
-        status: status::status(session.phase(pi.status)),
+        status: status::status(session.phase(Some(pi.status))),
         consumer: Buyer {
             first_name: session.consumer.first_name.clone(),
             last_name: session.consumer.last_name.clone(),
@@ -375,6 +375,15 @@ fn details_of(session: &CheckoutSession, pi: &PaymentIntent) -> Details {
     }
 }
 
+/// A ProBuy checkout's payment. A setup session (created through the v1 API) is no ProBuy
+/// checkout: not found here.
+async fn payment_of(s: &HttpState, ctx: &Ctx, session: &CheckoutSession) -> Result<PaymentIntent, AppError> {
+    match session.payment_intent_id() {
+        Some(id) => s.app.get_payment_intent(ctx, id.as_str()).await,
+        None => Err(AppError::not_found("checkout", session.id.as_str())),
+    }
+}
+
 /// `GET /probuy/api/checkouts/{checkout_id}`.
 pub async fn details(
     State(s): State<HttpState>,
@@ -382,6 +391,6 @@ pub async fn details(
     Id(id, _): Id<ProBuy>,
 ) -> Result<Response, ProBuyError> {
     let session = s.app.get_checkout_session(&ctx, &id).await?;
-    let pi = s.app.get_payment_intent(&ctx, session.payment_intent_id.as_str()).await?;
+    let pi = payment_of(&s, &ctx, &session).await?;
     Ok(Json(details_of(&session, &pi)).into_response())
 }

@@ -20,7 +20,8 @@ pub fn status(phase: CheckoutPhase) -> &'static str {
         CheckoutPhase::Authorizing => "approved",
         CheckoutPhase::Declined | CheckoutPhase::Failed => "declined",
         CheckoutPhase::Authorized => "authorized",
-        CheckoutPhase::Paid => "completed",
+        // A setup session is no ProBuy checkout; were one shown, it completed.
+        CheckoutPhase::Paid | CheckoutPhase::CardSaved => "completed",
         CheckoutPhase::Expired => "expired",
         CheckoutPhase::CanceledByCustomer => "cancelled",
     }

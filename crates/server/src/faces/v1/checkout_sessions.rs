@@ -4,7 +4,7 @@ use super::V1;
 use super::error::V1Error;
 use super::render;
 use super::{expand, minor_units, read_metadata};
-use crate::app::{AppError, CheckoutSessionFilter, Ctx, NewSessionInput};
+use crate::app::{AppError, CheckoutSessionFilter, Ctx, NewSessionInput, NewSetupSessionInput};
 use crate::faces::readers::{address, consumer, web_url};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
@@ -83,14 +83,16 @@ async fn with_payment(
     session: &CheckoutSession,
     expanded: bool,
 ) -> Result<api::CheckoutSession, AppError> {
-    if !expanded {
+    let Some(pi_id) = session.payment_intent_id().filter(|_| expanded) else {
         return Ok(render_session(s, session, None));
-    }
-    let pi = s.app.get_payment_intent(ctx, session.payment_intent_id.as_str()).await?;
+    };
+    let pi = s.app.get_payment_intent(ctx, pi_id.as_str()).await?;
     Ok(render_session(s, session, Some(&pi)))
 }
 
-/// Create a checkout session and its payment; send the customer to its `url`.
+/// Create a checkout session and send the customer to its `url`: a payment session collects a
+/// payment (its payment intent is created with it); a setup session (`mode: setup`) saves the
+/// customer's card in a token, verified and charged nothing.
 #[utoipa::path(post, path = "/v1/checkout_sessions", tag = "Checkout", request_body = api::CreateCheckoutSession,
     params(("expand[]" = Option<String>, Query, description = "`payment_intent`")),
     responses((status = 200, body = api::CheckoutSession), (status = 422, body = api::ErrorBody)))]
@@ -102,13 +104,13 @@ pub async fn create(
 ) -> Result<Json<api::CheckoutSession>, V1Error> {
     let expanded = expand(&mut q, "payment_intent")?;
     q.finish()?;
-    if let Some(mode) = f.string("mode", 20).filter(|m| m != "payment") {
-        let why = if mode == "setup" {
-            "Setup mode arrives with saved payment tokens; only payment is supported now."
-        } else {
-            "Mode must be payment."
-        };
-        f.reject("mode", Invalid::new("invalid_mode", why));
+    match f.string("mode", 20).as_deref() {
+        None | Some("payment") => {}
+        Some("setup") => {
+            let session = s.app.create_setup_session(&ctx, setup_input(f)?).await?;
+            return Ok(Json(with_payment(&s, &ctx, &session, expanded).await?));
+        }
+        Some(_) => f.reject("mode", Invalid::new("invalid_mode", "Mode must be payment or setup.")),
     }
     let currency = f.required_parsed("currency", Currency::parse);
     let items = line_items(&mut f);
@@ -154,6 +156,58 @@ pub async fn create(
     };
     let session = s.app.create_checkout_session(&ctx, input).await?;
     Ok(Json(with_payment(&s, &ctx, &session, expanded).await?))
+}
+
+/// Fields only a payment session takes: a setup session charges nothing.
+const PAYMENT_ONLY: [&str; 11] = [
+    "line_items",
+    "amount_total",
+    "shipping_amount",
+    "tax_amount",
+    "capture_method",
+    "promotion_code",
+    "order_reference",
+    "order_number",
+    "billing_address",
+    "shipping_address",
+    "amount",
+];
+
+/// A setup session's fields: whose card, where to go, and in which currency to verify it.
+fn setup_input(mut f: Fields) -> Result<NewSetupSessionInput, AppError> {
+    for field in PAYMENT_ONLY {
+        if f.json(field).is_some() {
+            f.reject(
+                field,
+                Invalid::new(
+                    "parameter_not_in_setup_mode",
+                    format!("{field} is for payment sessions; a setup session saves a card and charges nothing."),
+                ),
+            );
+        }
+    }
+    let currency = f.parsed("currency", Currency::parse).unwrap_or(Currency::USD);
+    let consumer = consumer(&mut f).unwrap_or_default();
+    let success_url = web_url(&mut f, "success_url", true);
+    let failure_url = web_url(&mut f, "failure_url", false);
+    let cancel_url = web_url(&mut f, "cancel_url", false);
+    let locale = f.parsed("locale", Locale::parse).unwrap_or(Locale::En);
+    let expires_in =
+        f.integer("expires_in", 1, 7 * 24 * 3600, "invalid_expires_in").map(|s| Duration::from_secs(s as u64));
+    let reference = f.parsed_within("reference", Reference::MAX_LEN, Reference::parse);
+    let metadata = read_metadata(&mut f, "metadata");
+    f.finish()?;
+    Ok(NewSetupSessionInput {
+        currency,
+        consumer,
+        success_url: vouched(success_url)?,
+        failure_url,
+        cancel_url,
+        locale,
+        expires_in,
+        reference,
+        metadata: metadata.unwrap_or_default(),
+    })
 }
 
 /// Retrieve a checkout session.

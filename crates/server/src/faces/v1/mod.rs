@@ -16,6 +16,7 @@ mod promotion_codes;
 mod refunds;
 pub mod render;
 mod test_helpers;
+mod tokens;
 mod webhook_endpoints;
 mod webhooks;
 
@@ -89,6 +90,10 @@ fn table() -> OpenApiRouter<HttpState> {
         .routes(routes!(coupons::retrieve, coupons::update))
         .routes(routes!(promotion_codes::create, promotion_codes::list))
         .routes(routes!(promotion_codes::retrieve, promotion_codes::update))
+        .routes(routes!(tokens::list))
+        .routes(routes!(tokens::retrieve, tokens::delete))
+        .routes(routes!(tokens::disable))
+        .routes(routes!(tokens::enable))
 }
 
 /// The operations anyone may call.

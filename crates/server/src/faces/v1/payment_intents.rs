@@ -25,7 +25,8 @@ const MAX_DESCRIPTION: usize = 1000;
 /// Create a payment intent.
 #[utoipa::path(post, path = "/v1/payment_intents", tag = "Payment intents", request_body = api::CreatePaymentIntent,
     responses((status = 200, body = api::PaymentIntent), (status = 422, description = "Invalid fields", body = api::ErrorBody),
-        (status = 409, description = "The reference is already used by another payment intent", body = api::ErrorBody)))]
+        (status = 404, description = "No such token", body = api::ErrorBody),
+        (status = 409, description = "The reference is already used by another payment intent, or the token is not active", body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
@@ -35,16 +36,20 @@ pub async fn create(
     let currency = f.required_parsed("currency", Currency::parse);
     let capture_method = f.parsed("capture_method", CaptureMethod::parse);
     let payment_method = read_payment_method(&mut f, s.app.clock().year_month());
+    let token = f.string("token", 64);
     let confirm = f.boolean("confirm").unwrap_or(false);
     let customer = f.string("customer", MAX_CUSTOMER);
     let description = f.string("description", MAX_DESCRIPTION);
     let statement_descriptor = f.parsed("statement_descriptor", StatementDescriptor::parse);
     let metadata = read_metadata(&mut f, "metadata");
     let reference = f.parsed_within("reference", Reference::MAX_LEN, Reference::parse);
-    if confirm && payment_method.is_none() && !f.has_errors() {
+    if confirm && payment_method.is_none() && token.is_none() && !f.has_errors() {
         f.reject(
             "payment_method",
-            Invalid::new("payment_method_required", "confirm: true needs a payment_method or payment_method_data."),
+            Invalid::new(
+                "payment_method_required",
+                "confirm: true needs a payment_method, payment_method_data or token.",
+            ),
         );
     }
     f.finish()?;
@@ -59,6 +64,7 @@ pub async fn create(
         statement_descriptor,
         metadata: metadata.unwrap_or_default(),
         reference,
+        token,
     };
     let pi = s.app.create_payment_intent(&ctx, input).await?;
     Ok(Json(render::payment_intent(&pi)))

@@ -5,7 +5,7 @@ use crate::app::{App, Event, Payload};
 use crate::faces::timestamps::datetime;
 use kassa_api as api;
 use kassa_domain::Fact;
-use kassa_domain::{PaymentIntent, Refund};
+use kassa_domain::{PaymentIntent, Refund, Token};
 
 /// A payment intent.
 pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
@@ -24,16 +24,10 @@ pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
         amount_refund_pending: pi.amount_refund_pending.get(),
         amount_canceled: pi.amount_canceled.get(),
         payment_method: pi.payment_method.as_ref().map(|pm| pm.id.clone()),
-        payment_method_details: pi.payment_method.as_ref().map(|pm| api::PaymentMethodDetails {
-            kind: "card".into(),
-            card: api::Card {
-                brand: pm.card.brand.as_str().into(),
-                last4: pm.card.last4.clone(),
-                exp_month: pm.card.exp_month,
-                exp_year: pm.card.exp_year,
-                fingerprint: pm.card.fingerprint.clone(),
-            },
-        }),
+        payment_method_details: pi
+            .payment_method
+            .as_ref()
+            .map(|pm| api::PaymentMethodDetails { kind: "card".into(), card: card(&pm.card) }),
         pending_capture: pi.pending_capture.as_ref().map(|p| api::PendingCapture {
             id: p.id.to_string(),
             amount: p.amount.get(),
@@ -50,9 +44,36 @@ pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
         statement_descriptor: pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()),
         reference: pi.reference.as_ref().map(|r| r.as_str().to_owned()),
         latest_capture: pi.latest_capture.as_ref().map(ToString::to_string),
+        token: pi.token.as_ref().map(ToString::to_string),
         metadata: pi.metadata.entries().clone(),
         created_at: datetime(pi.created_at),
         updated_at: datetime(pi.updated_at),
+    }
+}
+
+fn card(c: &kassa_domain::card::CardDetails) -> api::Card {
+    api::Card {
+        brand: c.brand.as_str().into(),
+        last4: c.last4.clone(),
+        exp_month: c.exp_month,
+        exp_year: c.exp_year,
+        fingerprint: c.fingerprint.clone(),
+    }
+}
+
+/// A saved card.
+pub fn token(t: &Token) -> api::Token {
+    api::Token {
+        id: t.id.to_string(),
+        object: "token".into(),
+        livemode: t.mode.is_live(),
+        status: api::TokenStatus::from(t.status.as_str()),
+        customer: t.customer.clone(),
+        checkout_session: t.checkout_session_id.as_ref().map(ToString::to_string),
+        card: t.card.as_ref().map(|saved| card(&saved.details)),
+        metadata: t.metadata.entries().clone(),
+        created_at: datetime(t.created_at),
+        updated_at: datetime(t.updated_at),
     }
 }
 
@@ -128,6 +149,7 @@ fn event_object(fact: &Fact, app: &App) -> serde_json::Value {
         Fact::CheckoutSession { checkout_session: s } => {
             serde_json::to_value(checkout_session(s, &app.checkout_url(&s.id), None))
         }
+        Fact::Token { token: t } => serde_json::to_value(token(t)),
         Fact::WebhookEndpoint { webhook_endpoint: w } => serde_json::to_value(webhook_endpoint(w, false)),
     };
     // The wire types always serialize.
@@ -245,10 +267,12 @@ pub fn checkout_session(
         capture_method: api::CaptureMethod::from(s.capture_method.as_str()),
         locale: s.locale.as_str().to_owned(),
         promotion_code: s.promotion.as_ref().map(|p| p.code.clone()),
-        payment_intent: match expanded {
-            Some(pi) => api::Expandable::Object(Box::new(payment_intent(pi))),
-            None => api::Expandable::Id(s.payment_intent_id.to_string()),
+        mode: if s.token_id().is_some() { "setup" } else { "payment" }.to_owned(),
+        payment_intent: match (expanded, s.payment_intent_id()) {
+            (Some(pi), _) => Some(api::Expandable::Object(Box::new(payment_intent(pi)))),
+            (None, id) => id.map(|id| api::Expandable::Id(id.to_string())),
         },
+        token: s.token_id().map(ToString::to_string),
         order_reference: s.order_reference.clone(),
         reference: s.reference.as_ref().map(|r| r.as_str().to_owned()),
         order_number: s.order_number.clone(),

@@ -12,9 +12,10 @@ use axum::extract::State;
 use kassa_api as api;
 use kassa_domain::Invalid;
 
-/// What the card simulator was asked about a payment intent, oldest first.
+/// What the card simulator was asked about a payment intent (or, to verify its card, a token),
+/// oldest first.
 #[utoipa::path(get, path = "/v1/test_helpers/simulator/operations", tag = "Test helpers",
-    params(("payment_intent" = String, Query)),
+    params(("payment_intent" = String, Query, description = "A payment intent's id, or a token's (`tok_…`)")),
     responses((status = 200, body = api::List<api::SimulatorOperation>), (status = 403, body = api::ErrorBody)))]
 pub async fn simulator_operations(
     State(s): State<HttpState>,

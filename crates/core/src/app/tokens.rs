@@ -1,0 +1,163 @@
+//! Saved cards: the merchant's side of tokens (list, read, disable, enable, delete) and the
+//! card a payment without the customer charges. Tokens are created by setup checkout sessions
+//! (`checkout.rs`) and verified by the `verify_card` job (`processing.rs`).
+
+use super::error::field;
+use super::events::{NewEvent, Subscribers};
+use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind};
+use kassa_domain::payment_intent::PaymentMethod;
+use kassa_domain::token::{Token, TokenError, TokenStatus};
+use kassa_domain::{EventType, Fact, Invalid, PaymentIntentId, Timestamp, TokenId};
+use kassa_store::page::Page;
+use kassa_store::{PageRequest, Scope, TimeRange, WriteTx, tokens};
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct TokenFilter {
+    /// Only this status.
+    pub status: Option<TokenStatus>,
+    /// Only this customer's (email, any case).
+    pub customer: Option<String>,
+    /// Creation range (µs).
+    pub created: TimeRange,
+}
+
+impl From<TokenError> for AppError {
+    fn from(e: TokenError) -> AppError {
+        let message = e.to_string();
+        match e {
+            TokenError::UnexpectedState { status, .. } => {
+                AppError::new(ErrorKind::Conflict, "token_unexpected_state", message)
+                    .with_current_status(status.as_str())
+            }
+        }
+    }
+}
+
+fn token_id(id: &str) -> AppResult<TokenId> {
+    TokenId::parse(id).ok_or_else(|| AppError::not_found("token", id))
+}
+
+/// A change the merchant asks of a token.
+#[derive(Clone, Copy)]
+enum Change {
+    Disable,
+    Enable,
+    Delete,
+}
+
+impl App {
+    /// One token of the merchant (a deleted token no longer exists).
+    pub async fn get_token(&self, ctx: &Ctx, id: &str) -> AppResult<Token> {
+        tokens::get(self.store().reader(), &ctx.scope, &token_id(id)?)
+            .await?
+            .ok_or_else(|| AppError::not_found("token", id))
+    }
+
+    /// One page of the merchant's tokens, newest first.
+    pub async fn list_tokens(&self, ctx: &Ctx, filter: &TokenFilter, page: PageRequest) -> AppResult<Page<Token>> {
+        let filter = tokens::Filter {
+            status: filter.status,
+            customer: filter.customer.clone(),
+            created: filter.created.clone(),
+        };
+        Ok(tokens::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
+    }
+
+    /// Turns an active token off: it cannot be charged until enabled again.
+    pub async fn disable_token(&self, ctx: &Ctx, id: &str) -> AppResult<Token> {
+        self.change_token(ctx, id, Change::Disable).await
+    }
+
+    /// Turns a disabled token back on.
+    pub async fn enable_token(&self, ctx: &Ctx, id: &str) -> AppResult<Token> {
+        self.change_token(ctx, id, Change::Enable).await
+    }
+
+    /// Deletes a token for good; afterwards it answers 404.
+    pub async fn delete_token(&self, ctx: &Ctx, id: &str) -> AppResult<Token> {
+        self.change_token(ctx, id, Change::Delete).await
+    }
+
+    async fn change_token(&self, ctx: &Ctx, id: &str, change: Change) -> AppResult<Token> {
+        let tok_id = token_id(id)?;
+        self.idempotent(ctx, async |tx| {
+            let mut token =
+                tokens::lock(tx, &ctx.scope, &tok_id).await?.ok_or_else(|| AppError::not_found("token", id))?;
+            let now = self.clock().now();
+            let event = match change {
+                Change::Disable => token.disable(now)?,
+                Change::Enable => token.enable(now)?,
+                Change::Delete => token.delete(now)?,
+            };
+            if let Some(event) = event {
+                tokens::update(tx, &token).await?;
+                self.record_token_event(tx, &ctx.cause(), &token, event, None).await?;
+            }
+            Ok(token)
+        })
+        .await
+    }
+
+    /// The card a payment without the customer charges: `id` must name an active token of the
+    /// scope (locked, so it cannot be disabled or deleted while the payment is written).
+    pub(crate) async fn charge_token(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx,
+        id: &str,
+    ) -> AppResult<(Token, PaymentMethod)> {
+        let missing = || AppError::not_found("token", id).with_param(field::TOKEN);
+        let tok_id = TokenId::parse(id).ok_or_else(missing)?;
+        let token = tokens::lock(tx, &ctx.scope, &tok_id).await?.ok_or_else(missing)?;
+        let card = token.charge().map_err(|e| AppError::from(e).with_param(field::TOKEN))?;
+        let payment_method = PaymentMethod {
+            id: card.payment_method_id.clone(),
+            card: card.details.clone(),
+            network_token: card.network_token.clone(),
+        };
+        Ok((token, payment_method))
+    }
+
+    /// A payment given both a token and a card.
+    pub(crate) fn token_and_card() -> AppError {
+        AppError::invalid_field(
+            field::TOKEN,
+            Invalid::new("token_and_payment_method", "Give a token or a payment method, not both."),
+        )
+    }
+
+    /// Writes a token event (a payment it concerns, for `token.used`).
+    pub(crate) async fn record_token_event(
+        &self,
+        tx: &mut WriteTx,
+        cause: &Cause,
+        token: &Token,
+        event_type: EventType,
+        payment: Option<&PaymentIntentId>,
+    ) -> AppResult<()> {
+        let scope = Scope { merchant_id: token.merchant_id.clone(), mode: token.mode };
+        let event =
+            NewEvent { event_type, payment_intent_id: payment.map(ToString::to_string), fact: Fact::token(token) };
+        let mut subscribers: Subscribers = None;
+        self.append_event(tx, &mut subscribers, cause, &scope, event).await?;
+        Ok(())
+    }
+
+    /// The setup session's token is rejected: its card was refused, or it closed without one.
+    pub(crate) async fn reject_token(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: &TokenId,
+        cause: &Cause,
+        now: Timestamp,
+    ) -> AppResult<()> {
+        let Some(mut token) = tokens::lock(tx, scope, id).await? else { return Ok(()) };
+        if let Ok(Some(event)) = token.reject(now) {
+            tokens::update(tx, &token).await?;
+            self.record_token_event(tx, cause, &token, event, None).await?;
+        }
+        Ok(())
+    }
+}
