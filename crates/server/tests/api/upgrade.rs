@@ -106,3 +106,48 @@ async fn a_database_of_the_previous_main_opens_and_its_events_still_render() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A code that one customer redeemed on the fixture's session, before sessions could save cards.
+const REDEMPTION: &str = "\
+INSERT INTO promotion_codes (id, merchant_id, livemode, code, code_key, coupon_id, active, expires_at, max_redemptions, times_redeemed, reserved, restrictions, metadata, created_at, updated_at) VALUES ('promo_Wq0n3hbZ5b8oZ6xgC2ZbR1kT', 'mer_8sDsa9tx5E4j4E2XlgQYZnmU', 0, 'KARI10', 'kari10', 'co_xQqrtQ2C7744xYeZkQfp5una', 1, NULL, NULL, 1, 0, '{\"minimum_amount\":null,\"first_time_only\":false,\"once_per_customer\":true}', '{}', 1796171316000000, 1796171316000000);
+INSERT INTO promotion_redemptions (session_id, merchant_id, livemode, promotion_code_id, coupon_id, customer_key, state, created_at, updated_at) VALUES ('cs_lAwl0DEAZ93XfCnvOTzpccwG', 'mer_8sDsa9tx5E4j4E2XlgQYZnmU', 0, 'promo_Wq0n3hbZ5b8oZ6xgC2ZbR1kT', 'co_xQqrtQ2C7744xYeZkQfp5una', 'kari@example.com', 'redeemed', 1796171317000000, 1796171317000000);
+";
+
+#[tokio::test]
+async fn sessions_and_their_redemptions_survive_the_rebuild_that_lets_sessions_save_cards() {
+    let database = TestDatabase::fresh().await;
+    database.load_earlier(4, include_str!("../fixtures/main-e42e766.sql")).await;
+    database.load_earlier(4, REDEMPTION).await;
+    let app = TestApp::restart_on(database, |_| {}).await;
+
+    let session = app.request("GET", "/v1/checkout_sessions/cs_lAwl0DEAZ93XfCnvOTzpccwG", None, Some(KEY), None).await;
+    assert_eq!(session.status, 200, "{}", session.text);
+    assert_eq!(
+        (session.body["mode"].as_str(), session.body["payment_intent"].as_str(), session.body["status"].as_str()),
+        (Some("payment"), Some("pi_0F8uFc94lszQelkHu2aPP2W5"), Some("expired"))
+    );
+    let of_payment = app
+        .request("GET", "/v1/checkout_sessions?payment_intent=pi_0F8uFc94lszQelkHu2aPP2W5", None, Some(KEY), None)
+        .await;
+    assert_eq!(of_payment.body["data"][0]["id"], "cs_lAwl0DEAZ93XfCnvOTzpccwG");
+
+    // The redemption came along: the customer cannot use the once-per-customer code again.
+    let order = json!({
+        "currency": "NOK",
+        "line_items": [{"name": "Te", "quantity": 1, "unit_amount": 5000}],
+        "consumer": {"email": "kari@example.com"},
+        "promotion_code": "KARI10",
+        "success_url": "https://shop.example/ok"
+    });
+    let again = app.request("POST", "/v1/checkout_sessions", Some(order.clone()), Some(KEY), None).await;
+    assert_eq!(again.status, 422, "{}", again.text);
+    assert_eq!(again.error()["details"][0]["code"], "promotion_code_already_redeemed", "{}", again.text);
+    let mut other = order;
+    other["consumer"]["email"] = json!("ola@example.com");
+    assert_eq!(app.request("POST", "/v1/checkout_sessions", Some(other), Some(KEY), None).await.status, 200);
+
+    // And the upgraded database takes setup sessions.
+    let setup = json!({"mode": "setup", "success_url": "https://shop.example/saved"});
+    let created = app.request("POST", "/v1/checkout_sessions", Some(setup), Some(KEY), None).await;
+    assert_eq!((created.status, created.body["mode"].as_str()), (200, Some("setup")), "{}", created.text);
+}
