@@ -345,6 +345,8 @@ pub enum SessionCancellation {
     Customer,
     /// The last allowed attempt was declined.
     PaymentFailed,
+    /// The merchant canceled the session's payment before it was paid.
+    Merchant,
 }
 
 /// A promotion applied to a session.
@@ -588,6 +590,20 @@ impl CheckoutSession {
         Ok(())
     }
 
+    /// The merchant canceled the payment while the session was open: the session closes.
+    pub fn cancel_by_merchant(&mut self, now: Timestamp) -> Result<(), SessionError> {
+        if self.status != SessionStatus::Open {
+            return Err(SessionError::NotOpen { action: "canceled", status: self.status });
+        }
+        if self.payment_status == SessionPaymentStatus::Processing {
+            return Err(SessionError::Processing);
+        }
+        self.status = SessionStatus::Canceled;
+        self.cancellation = Some(SessionCancellation::Merchant);
+        self.updated_at = now;
+        Ok(())
+    }
+
     /// Where the checkout stands, given its payment's status (`None` for a setup session):
     /// what each face and the hosted page put in their own words.
     pub fn phase(&self, payment: Option<PaymentStatusOfIntent>) -> CheckoutPhase {
@@ -603,6 +619,9 @@ impl CheckoutSession {
             (SessionStatus::Expired, _) => CheckoutPhase::Expired,
             (SessionStatus::Canceled, _) if self.cancellation == Some(SessionCancellation::PaymentFailed) => {
                 CheckoutPhase::Failed
+            }
+            (SessionStatus::Canceled, _) if self.cancellation == Some(SessionCancellation::Merchant) => {
+                CheckoutPhase::CanceledByMerchant
             }
             (SessionStatus::Canceled, _) => CheckoutPhase::CanceledByCustomer,
         }
@@ -628,6 +647,8 @@ pub enum CheckoutPhase {
     Expired,
     /// Closed by the customer.
     CanceledByCustomer,
+    /// Closed because the merchant canceled its payment.
+    CanceledByMerchant,
     /// Closed after its last declined attempt.
     Failed,
 }

@@ -12,6 +12,7 @@
 //! Each module holds the queries of one table; functions take an executor, so the same read
 //! works inside a transaction or on the read pool.
 
+pub mod access_tokens;
 pub mod captures;
 pub mod checkout;
 mod codec;

@@ -148,6 +148,15 @@ pub async fn find_key_by_hash<'e, E: Executor<'e, Database = Any>>(exec: E, key_
     row.map(|r| key_from_row(&r)).transpose()
 }
 
+/// One key's record.
+pub async fn get_key<'e, E: Executor<'e, Database = Any>>(exec: E, id: &ApiKeyId) -> Result<Option<ApiKey>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1")))
+        .bind(id.as_str().to_owned())
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| key_from_row(&r)).transpose()
+}
+
 /// A merchant's keys, oldest first.
 pub async fn list_keys<'e, E: Executor<'e, Database = Any>>(exec: E, merchant: &MerchantId) -> Result<Vec<ApiKey>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -512,6 +512,22 @@ impl App {
         Ok(())
     }
 
+    /// The merchant canceled `payment`: its session, if one is open, closes with it (the page
+    /// then says so instead of offering a form that can no longer pay).
+    pub(crate) async fn close_session_of_canceled(
+        &self,
+        tx: &mut WriteTx,
+        cause: &Cause,
+        payment: &PaymentIntentId,
+    ) -> AppResult<()> {
+        let Some(mut session) = store::lock_session_of_payment(tx, payment).await? else { return Ok(()) };
+        if session.cancel_by_merchant(self.clock().now()).is_err() {
+            return Ok(());
+        }
+        store::update_session(tx, &session).await?;
+        self.record_session_event(tx, cause, &session, EventType::CheckoutSessionCanceled).await
+    }
+
     /// Expires every open session whose time is up (and has no payment running).
     pub async fn sweep_expired_sessions(&self) -> AppResult<usize> {
         let ids = store::expired_open_sessions(self.store().reader(), self.clock().now(), 100).await?;

@@ -54,7 +54,7 @@ async fn free_serial_number(tx: &mut WriteTx) -> AppResult<SerialNumber> {
     Err(AppError::internal("no free merchant serial number after 32 draws"))
 }
 
-fn hash_key(key: &str) -> String {
+pub(super) fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 

@@ -4,6 +4,7 @@
 //! transition inside one store transaction together with the events it causes and the jobs
 //! it needs (and, for an idempotent request, the key's outcome), and returns domain values.
 
+mod access_tokens;
 mod checkout;
 mod deliveries;
 mod dialects;
@@ -20,6 +21,7 @@ mod test_helpers;
 mod tokens;
 mod webhooks;
 
+pub use access_tokens::IssuedToken;
 pub use checkout::{CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput};
 pub use dialects::{Delivery, Dialects, Rendered, WebhookDialect};
 pub use error::{AppError, AppResult, ErrorKind, FieldError, field};
@@ -230,8 +232,9 @@ impl Ctx {
     }
 }
 
-/// What caused a change: an API request, or nothing (a worker).
-#[derive(Debug, Clone, Default)]
+/// What caused a change: an API request, or nothing (a worker). A job keeps the cause of the
+/// request that queued it, so the events it writes name that request and its idempotency key.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Cause {
     request_id: Option<String>,
     idempotency_key: Option<String>,

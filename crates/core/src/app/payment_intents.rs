@@ -120,7 +120,8 @@ impl App {
                     self.record_token_event(tx, &ctx.cause(), token, EventType::TokenUsed, Some(&pi.id)).await?;
                 }
                 if confirm {
-                    self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), None, false).await?;
+                    let payload = Some(Payload::caused_by(ctx.cause()));
+                    self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), payload, false).await?;
                 }
                 Ok(pi)
             })
@@ -227,7 +228,7 @@ impl App {
                 "A forced failure can only be asked for with test keys.",
             ));
         }
-        let payload = force_decline.then(|| Payload { force_decline, ..Payload::default() });
+        let payload = Some(Payload { force_decline, ..Payload::caused_by(ctx.cause()) });
         let tokenize = async || self.resolve_optional_payment_method(ctx, payment_method).await;
         let pi = self
             .idempotent_after(ctx, tokenize, async |tx, payment_method| {
@@ -271,7 +272,7 @@ impl App {
                         JobKind::Capture,
                         &ctx.scope,
                         pi.id.as_str(),
-                        Some(Payload { capture_id: Some(pending.id), ..Payload::default() }),
+                        Some(Payload { capture_id: Some(pending.id), ..Payload::caused_by(ctx.cause()) }),
                         true,
                     )
                     .await?;
@@ -332,6 +333,7 @@ impl App {
                 let outcome = pi.cancel(reason, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
                 self.record_events(tx, &ctx.cause(), &outcome.events, Some(&before), &pi, None).await?;
+                self.close_session_of_canceled(tx, &ctx.cause(), &pi.id).await?;
                 if !outcome.released.is_zero() {
                     let payload = Some(Payload { amount: Some(outcome.released.get()), ..Payload::default() });
                     job = self.enqueue_job(tx, JobKind::Void, &ctx.scope, pi.id.as_str(), payload, true).await?;

@@ -75,6 +75,16 @@ pub(crate) struct Payload {
     /// number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<SavedCard>,
+    /// The request that queued the job, named by the events it writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+}
+
+impl Payload {
+    /// A payload that only names the request that queued the job.
+    pub(crate) fn caused_by(cause: Cause) -> Payload {
+        Payload { cause: Some(cause), ..Payload::default() }
+    }
 }
 
 /// How a run of a job ended.
@@ -238,6 +248,7 @@ impl App {
             message: "The payment processor could not be reached; please try again.".into(),
         };
         let scope = job.scope();
+        let cause = payload(job).ok().and_then(|p| p.cause).unwrap_or_default();
         let kind = JobKind::parse(&job.kind);
         if kind == Some(JobKind::VerifyCard) {
             // The card could not be verified: it is not saved.
@@ -285,7 +296,7 @@ impl App {
                 }
                 _ => return Ok(()),
             };
-            app.apply(tx, &before, &pi, transition, capture).await
+            app.apply(tx, &cause, &before, &pi, transition, capture).await
         })
         .await
         .map(|settled| if settled == JobOutcome::Done { JobOutcome::Declined(failure.clone()) } else { settled })
@@ -307,9 +318,11 @@ impl App {
 
     /// Writes a transition's result: the intent, the refund it touched, and their events.
     /// A transition refused because the state moved on (a stale job) changes nothing.
+    #[allow(clippy::too_many_arguments)]
     async fn apply(
         &self,
         tx: &mut WriteTx,
+        cause: &Cause,
         before: &PaymentIntent,
         pi: &PaymentIntent,
         transition: Result<
@@ -327,7 +340,7 @@ impl App {
                 if let Some(c) = &capture {
                     self.save_capture(tx, c).await?;
                 }
-                self.record_events(tx, &Cause::default(), &events, Some(before), pi, refund.as_ref()).await?;
+                self.record_events(tx, cause, &events, Some(before), pi, refund.as_ref()).await?;
                 self.follow_checkout(tx, pi).await
             }
             Err(e) => {
@@ -373,6 +386,7 @@ impl App {
 
     async fn authorize(&self, job: &Job) -> Result<JobOutcome, StepError> {
         let scope = job.scope();
+        let cause = payload(job)?.cause.unwrap_or_default();
         let id = PaymentIntentId::from_trusted(job.target_id.clone());
         let pi = read_intent(self, &scope, &id).await?;
         let Some(payment_method) = pi.payment_method.clone().filter(|_| pi.status == Status::Processing) else {
@@ -405,7 +419,7 @@ impl App {
                     Decision::Approved(_) => Capture::automatic(&pi, now),
                     Decision::Declined(_) => None,
                 };
-                app.apply(tx, &before, &pi, transition.map(|e| (e, None)), capture).await
+                app.apply(tx, &cause, &before, &pi, transition.map(|e| (e, None)), capture).await
             })
             .await?;
         Ok(outcome_of(settled, decision))
@@ -413,6 +427,7 @@ impl App {
 
     async fn capture(&self, job: &Job) -> Result<JobOutcome, StepError> {
         let scope = job.scope();
+        let cause = payload(job)?.cause.unwrap_or_default();
         let id = PaymentIntentId::from_trusted(job.target_id.clone());
         let capture_id = payload(job)?.capture_id;
         let pi = read_intent(self, &scope, &id).await?;
@@ -447,7 +462,7 @@ impl App {
                         pi.capture_failed(&pending.id, failure.clone(), now)
                     }
                 };
-                app.apply(tx, &before, &pi, transition.map(|e| (e, None)), Some(record)).await
+                app.apply(tx, &cause, &before, &pi, transition.map(|e| (e, None)), Some(record)).await
             })
             .await?;
         Ok(outcome_of(settled, decision))
@@ -478,6 +493,7 @@ impl App {
 
     async fn refund(&self, job: &Job) -> Result<JobOutcome, StepError> {
         let scope = job.scope();
+        let cause = payload(job)?.cause.unwrap_or_default();
         let refund_id = RefundId::from_trusted(job.target_id.clone());
         let refund = refunds::get(self.store().reader(), &scope, &refund_id)
             .await?
@@ -509,7 +525,7 @@ impl App {
                         pi.refund_failed(&mut refund, capture.as_mut(), failure.clone(), now)
                     }
                 };
-                app.apply(tx, &before, &pi, transition.map(|e| (e, Some(refund))), capture).await
+                app.apply(tx, &cause, &before, &pi, transition.map(|e| (e, Some(refund))), capture).await
             })
             .await?;
         Ok(outcome_of(settled, decision))

@@ -81,7 +81,8 @@ impl App {
                 }
                 refunds::insert(tx, &refund).await?;
                 self.record_events(tx, &ctx.cause(), &events, None, &pi, Some(&refund)).await?;
-                job = self.enqueue_job(tx, JobKind::Refund, &ctx.scope, refund.id.as_str(), None, true).await?;
+                let payload = Some(super::processing::Payload::caused_by(ctx.cause()));
+                job = self.enqueue_job(tx, JobKind::Refund, &ctx.scope, refund.id.as_str(), payload, true).await?;
                 Ok(refund)
             })
             .await?;

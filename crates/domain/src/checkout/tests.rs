@@ -291,3 +291,15 @@ fn a_snapshot_names_its_purpose_and_snapshots_from_before_setup_sessions_still_r
     assert!(json.get("payment_intent_id").is_none());
     assert_eq!(serde_json::from_value::<CheckoutSession>(json).unwrap(), setup);
 }
+
+#[test]
+fn a_merchant_cancel_closes_an_open_session_but_not_a_running_payment() {
+    let mut s = session(100);
+    s.begin_payment(Timestamp(1)).unwrap();
+    assert_eq!(s.cancel_by_merchant(Timestamp(2)), Err(SessionError::Processing));
+    assert!(s.payment_succeeded(Timestamp(3)));
+    assert!(matches!(s.cancel_by_merchant(Timestamp(4)), Err(SessionError::NotOpen { .. })));
+    let mut s = session(100);
+    s.cancel_by_merchant(Timestamp(2)).unwrap();
+    assert_eq!(s.phase(Some(PaymentStatusOfIntent::Canceled)), CheckoutPhase::CanceledByMerchant);
+}

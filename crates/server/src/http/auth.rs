@@ -14,6 +14,28 @@ use kassa_domain::KeyKind;
 pub enum Credential {
     /// A secret or publishable API key (`sk_…`, `pk_…`).
     ApiKey(String),
+    /// A bearer token exchanged for the merchant's keys (`App::issue_access_token`), presented
+    /// with the publishable key and the merchant's serial number that must go with it.
+    AccessToken {
+        /// The bearer token.
+        token: String,
+        /// A publishable key of the token's merchant and mode.
+        publishable_key: String,
+        /// The merchant's serial number.
+        serial_number: String,
+    },
+    /// The merchant's id, a secret key and a publishable key of one mode, and its serial number,
+    /// each in a header.
+    KeyPair {
+        /// `mer_…`
+        merchant_id: String,
+        /// A secret key of the merchant.
+        secret_key: String,
+        /// A publishable key of the same mode.
+        publishable_key: String,
+        /// The merchant's serial number.
+        serial_number: String,
+    },
 }
 
 /// A key as `Authorization: Bearer <key>`, or as the user name of HTTP Basic (base64).
@@ -44,8 +66,7 @@ pub fn bearer_or_basic(headers: &HeaderMap) -> Result<Credential, AppError> {
 /// Returns who is asking and the `RateLimit-*` headers for the answer; each face renders the
 /// error in its own shape.
 pub async fn admit(state: &HttpState, credential: Credential) -> Result<(Authenticated, Option<HeaderMap>), Refused> {
-    let Credential::ApiKey(key) = credential;
-    let auth = state.app.authenticate(&key).await.map_err(Refused::from)?;
+    let auth = resolve(state, credential).await.map_err(Refused::from)?;
     if auth.kind == KeyKind::Publishable {
         return Err(Refused::from(AppError::new(
             ErrorKind::Permission,
@@ -62,6 +83,24 @@ pub async fn admit(state: &HttpState, credential: Credential) -> Result<(Authent
                 AppError::new(ErrorKind::RateLimited, "rate_limited", "Too many requests for this API key; slow down.")
                     .with_retry_after(retry_after);
             Err(Refused { error, headers: Some(h) })
+        }
+    }
+}
+
+async fn resolve(state: &HttpState, credential: Credential) -> Result<Authenticated, AppError> {
+    let app = &state.app;
+    match credential {
+        Credential::ApiKey(key) => app.authenticate(&key).await,
+        Credential::AccessToken { token, publishable_key, serial_number } => {
+            let auth = app.authenticate_access_token(&token).await?;
+            app.check_publishable_key(&auth, &publishable_key).await?;
+            app.check_serial_number(&auth.merchant_id, &serial_number).await?;
+            Ok(auth)
+        }
+        Credential::KeyPair { merchant_id, secret_key, publishable_key, serial_number } => {
+            let auth = app.authenticate_key_pair(&merchant_id, &secret_key, &publishable_key).await?;
+            app.check_serial_number(&auth.merchant_id, &serial_number).await?;
+            Ok(auth)
         }
     }
 }

@@ -256,3 +256,19 @@ async fn a_promotion_code_given_at_creation_discounts_the_total_before_tax() {
     let res = app.post("/v1/checkout_sessions", body).await;
     assert_eq!(res.error()["code"], "promotion_code_currency_mismatch");
 }
+
+#[tokio::test]
+async fn canceling_a_sessions_payment_closes_the_session() {
+    let app = spawn_app().await;
+    let cs = session(&app, order()).await;
+    let pi = json_of(&cs, "payment_intent");
+    let canceled = app.post(&format!("/v1/payment_intents/{pi}/cancel"), json!({})).await;
+    assert_eq!(canceled.status, 200, "{}", canceled.text);
+    let cs = app.get(&format!("/v1/checkout_sessions/{}", json_of(&cs, "id"))).await.body;
+    assert_eq!(cs["status"], "canceled");
+    let events = app.get("/v1/events?type=checkout.session.canceled").await;
+    assert_eq!(events.body["data"].as_array().unwrap().len(), 1, "{}", events.text);
+    // The page no longer offers a card form.
+    let page = reqwest::get(json_of(&cs, "url")).await.unwrap().text().await.unwrap();
+    assert!(!page.contains("id=\"number\""), "{page}");
+}

@@ -42,9 +42,12 @@ async fn every_step_of_a_payment_is_an_event_with_the_object_after_it() {
     assert_eq!(data[6]["data"]["object"]["status"], "pending");
     assert_eq!(data[7]["data"]["object"]["status"], "succeeded");
     assert_eq!(data[7]["data"]["object"]["id"], refund["id"]);
-    // Events caused by a request say which; those of the processor's answers do not.
+    // Events say which request caused them, also those a job wrote when the processor answered
+    // it.
     assert!(data[0]["request"]["id"].as_str().is_some_and(|r| r.starts_with("req_")));
-    assert_eq!(data[2]["request"], Value::Null);
+    assert_eq!(data[2]["request"]["id"], data[1]["request"]["id"], "the authorization answers the confirm");
+    assert!(data[3]["request"]["id"].is_string());
+    assert_ne!(data[3]["request"]["id"], data[1]["request"]["id"], "the capture answers the capture request");
     // Timestamps never go backwards.
     let times: Vec<_> = data.iter().map(|e| e["created_at"].as_str().unwrap().to_owned()).collect();
     assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");

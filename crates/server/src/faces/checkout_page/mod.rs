@@ -170,6 +170,10 @@ fn render(s: &HttpState, view: &CheckoutView, base: &str, state: FormState, stat
             Some(url) => see_other(url),
             None => page(StatusCode::OK, view::final_state(session.locale, w.canceled, None, None)),
         },
+        CheckoutPhase::CanceledByMerchant => page(
+            StatusCode::OK,
+            view::final_state(session.locale, w.canceled, Some(w.expired_hint), session.cancel_url.as_deref()),
+        ),
         CheckoutPhase::Expired => expired(),
     }
 }

@@ -12,7 +12,7 @@ use kassa_domain::checkout::CheckoutPhase;
 /// | complete, funds held | `authorized` |
 /// | complete, captured | `completed` |
 /// | expired | `expired` |
-/// | canceled by the customer | `cancelled` |
+/// | canceled by the customer, or its payment by the merchant | `cancelled` |
 /// | canceled after the last declined attempt | `declined` |
 pub fn status(phase: CheckoutPhase) -> &'static str {
     match phase {
@@ -23,7 +23,7 @@ pub fn status(phase: CheckoutPhase) -> &'static str {
         // A setup session is no ProBuy checkout; were one shown, it completed.
         CheckoutPhase::Paid | CheckoutPhase::CardSaved => "completed",
         CheckoutPhase::Expired => "expired",
-        CheckoutPhase::CanceledByCustomer => "cancelled",
+        CheckoutPhase::CanceledByCustomer | CheckoutPhase::CanceledByMerchant => "cancelled",
     }
 }
 
