@@ -1,5 +1,6 @@
 //! Faces: each way into Kassa translates its wire format into app commands and back: the
-//! native v1 API, the hosted checkout page, and the compatibility faces (the seed API, ProBuy).
+//! native v1 API, the hosted checkout page, and the compatibility faces (the seed API, ProBuy,
+//! Vipps).
 
 pub mod checkout_page;
 pub mod probuy;
@@ -7,6 +8,7 @@ pub mod readers;
 pub mod seed;
 pub mod timestamps;
 pub mod v1;
+pub mod vipps;
 
 /// The webhook dialects of the faces: how each renders and signs its endpoints' deliveries.
 pub fn webhook_dialects() -> crate::app::Dialects {

@@ -18,7 +18,7 @@ pub(crate) struct Page {
 }
 
 impl Page {
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let start = self.html.find("name=\"csrf\" value=\"").expect("a form token") + 19;
         self.html[start..start + 32].to_owned()
     }
@@ -33,7 +33,7 @@ impl Browser {
         Self::read(self.http.get(url).send().await.unwrap()).await
     }
 
-    async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Page {
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
         let res = self
             .http

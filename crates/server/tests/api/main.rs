@@ -21,4 +21,5 @@ mod seed;
 mod tokens;
 mod upgrade;
 mod validation;
+mod vipps;
 mod webhooks;
