@@ -4,14 +4,25 @@
 //! the face's prefix) is answered with the face's status in the face's own error shape, and
 //! an idempotent replay returns the first answer. A new face joins with one row.
 
+use kassa_domain::KeyKind;
 use kassa_testkit::{TestApp, TestResponse, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
+
+/// How a face's clients present a merchant's secret key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Presents {
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// Vipps: a token from `/accesstoken/get` for the key's merchant (with a publishable key of
+    /// it), then the token, the publishable key and the merchant's serial number on each call.
+    VippsToken,
+}
 
 /// One face, as a client of it sees it.
 struct FaceRow {
     name: &'static str,
-    /// Puts the merchant's secret key on a request the way the face's clients do.
-    credential: fn(reqwest::RequestBuilder, &str) -> reqwest::RequestBuilder,
+    /// How a request carries the merchant's secret key.
+    credential: Presents,
     /// A request that creates an object: method, path and a body (`n` makes bodies differ).
     create: (&'static str, &'static str, fn(u32) -> Value),
     /// A read behind the face's front door.
@@ -37,8 +48,35 @@ struct Expect {
     too_large: (u16, &'static str),
 }
 
-fn bearer(req: reqwest::RequestBuilder, key: &str) -> reqwest::RequestBuilder {
-    req.bearer_auth(key)
+/// Puts `key` on a request as the face's clients would.
+async fn present(app: &TestApp, face: &FaceRow, req: reqwest::RequestBuilder, key: &str) -> reqwest::RequestBuilder {
+    if face.credential == Presents::Bearer {
+        return req.bearer_auth(key);
+    }
+    // The key's merchant, a publishable key of it, and its serial number; an unknown key gets
+    // no token and presents a made-up one.
+    let Ok(auth) = app.app.authenticate(key).await else {
+        return req
+            .bearer_auth("kat_test_not_a_token")
+            .header("Ocp-Apim-Subscription-Key", &app.merchant.publishable_key)
+            .header("Merchant-Serial-Number", app.merchant.serial_number.to_string());
+    };
+    let merchant = auth.merchant_id.to_string();
+    let pk = app.app.create_api_key(&merchant, KeyKind::Publishable, auth.mode).await.unwrap().key;
+    let serial = app.app.list_merchants().await.unwrap().into_iter().find(|m| m.id == auth.merchant_id).unwrap();
+    let token = app
+        .client
+        .post(app.url("/accesstoken/get"))
+        .header("client_id", &merchant)
+        .header("client_secret", key)
+        .header("Ocp-Apim-Subscription-Key", &pk)
+        .send()
+        .await
+        .unwrap();
+    let token: Value = token.json().await.unwrap();
+    req.bearer_auth(token["access_token"].as_str().expect("a token"))
+        .header("Ocp-Apim-Subscription-Key", pk)
+        .header("Merchant-Serial-Number", serial.serial_number.get().to_string())
 }
 
 /// The native API: `{"error": {type, code, message, param, details: […], request_id}}`.
@@ -54,6 +92,14 @@ fn seed_class(body: &Value) -> Option<String> {
     error["type"].as_str().filter(|_| error["code"].is_string() && error.get("details").is_none()).map(str::to_owned)
 }
 
+/// Vipps: a problem, `{type, title, status, detail, traceId, errorCode, errors}`.
+fn vipps_class(body: &Value) -> Option<String> {
+    body["title"]
+        .as_str()
+        .filter(|_| body["status"].is_u64() && body["traceId"].is_string() && body["errors"].is_object())
+        .map(str::to_owned)
+}
+
 /// ProBuy: `{"error": "ValidationError", "message": …}`.
 fn probuy_class(body: &Value) -> Option<String> {
     body["error"].as_str().filter(|_| body["message"].is_string()).map(str::to_owned)
@@ -63,7 +109,7 @@ fn faces() -> Vec<FaceRow> {
     vec![
         FaceRow {
             name: "v1",
-            credential: bearer,
+            credential: Presents::Bearer,
             create: ("POST", "/v1/payment_intents", |n| json!({"amount": 1000 + n, "currency": "USD"})),
             probe: "/v1/payment_intents",
             object_path: |b| format!("/v1/payment_intents/{}", b["id"].as_str().unwrap()),
@@ -81,7 +127,7 @@ fn faces() -> Vec<FaceRow> {
         },
         FaceRow {
             name: "seed",
-            credential: bearer,
+            credential: Presents::Bearer,
             create: (
                 "POST",
                 "/payment_intents",
@@ -103,7 +149,7 @@ fn faces() -> Vec<FaceRow> {
         },
         FaceRow {
             name: "probuy",
-            credential: bearer,
+            credential: Presents::Bearer,
             create: ("POST", "/probuy/api/checkouts/session", probuy_order),
             probe: "/probuy/api/checkouts/cs_none",
             object_path: |b| format!("/probuy/api/checkouts/{}", b["checkout_id"].as_str().unwrap()),
@@ -117,6 +163,28 @@ fn faces() -> Vec<FaceRow> {
                 key_reused: (409, "ConflictError"),
                 method_not_allowed: (405, "NotFoundError"),
                 too_large: (413, "ValidationError"),
+            },
+        },
+        FaceRow {
+            name: "vipps",
+            credential: Presents::VippsToken,
+            create: ("POST", "/epayment/v1/payments", |n| {
+                json!({"amount": {"currency": "NOK", "value": 1000 + n}, "paymentMethod": {"type": "WALLET"},
+                    "reference": format!("contract-{n:08}"), "userFlow": "WEB_REDIRECT",
+                    "returnUrl": "https://shop.example/return"})
+            }),
+            probe: "/epayment/v1/payments/contract-none",
+            object_path: |b| format!("/epayment/v1/payments/{}", b["reference"].as_str().unwrap()),
+            wrong_method: ("DELETE", "/epayment/v1/payments"),
+            unknown_route: Some("/epayment/v1/no_such_thing"),
+            class: vipps_class,
+            expect: Expect {
+                unauthenticated: (401, "Unauthorized"),
+                rate_limited: (429, "Too Many Requests"),
+                not_found: (404, "Not Found"),
+                key_reused: (409, "Conflict"),
+                method_not_allowed: (405, "Method Not Allowed"),
+                too_large: (413, "Payload Too Large"),
             },
         },
     ]
@@ -150,7 +218,7 @@ async fn send(
 ) -> TestResponse {
     let mut req = app.client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path));
     if let Some(key) = key {
-        req = (face.credential)(req, key);
+        req = present(app, face, req, key).await;
     }
     if let Some(k) = idempotency_key {
         req = req.header("Idempotency-Key", k);
