@@ -83,7 +83,12 @@ impl App {
             .ok_or_else(|| AppError::internal(format!("no webhook dialect `{}`", endpoint.dialect.as_str())))?;
         let delivery =
             Delivery { event: &event, endpoint: &endpoint, delivery_id: d.id.as_str(), attempt: d.attempt, now };
-        let rendered = dialect.render(self, delivery)?;
+        let Some(rendered) = dialect.render(self, delivery).await? else {
+            // Nothing to say in the endpoint's dialect: the delivery ends, sent to no one.
+            let mut tx = self.store().begin().await?;
+            store::finish_delivery(&mut tx, d, true, now).await?;
+            return self.commit(tx).await;
+        };
         let headers: Vec<(&str, String)> = rendered.headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let sent = self.inner.sender.post(d.mode, endpoint.url.as_str(), &headers, rendered.body).await;
         tracing::info!(

@@ -4,6 +4,7 @@
 
 use super::events::Event;
 use super::{App, AppResult};
+use crate::connector::BoxFuture;
 use kassa_domain::Timestamp;
 use kassa_domain::webhook::{Dialect, WebhookEndpoint};
 use std::collections::HashMap;
@@ -36,8 +37,10 @@ pub trait WebhookDialect: Send + Sync + 'static {
     /// The dialect's name, as stored on its endpoints.
     fn name(&self) -> &'static str;
 
-    /// The body and headers of one delivery attempt.
-    fn render(&self, app: &App, delivery: Delivery<'_>) -> AppResult<Rendered>;
+    /// The body and headers of one delivery attempt, or `None` if the dialect has no words for
+    /// this event (the delivery then ends without a request). It may read what the event's
+    /// fact lacks (a payment's reference, the merchant's serial number) through `app`.
+    fn render<'a>(&'a self, app: &'a App, delivery: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>>;
 }
 
 /// The dialects the gateway speaks, by name.

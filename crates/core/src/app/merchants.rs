@@ -163,6 +163,13 @@ impl App {
         Ok(merchants::list_merchants(self.store().reader()).await?)
     }
 
+    /// One merchant.
+    pub async fn merchant(&self, id: &MerchantId) -> AppResult<Merchant> {
+        merchants::get_merchant(self.store().reader(), id)
+            .await?
+            .ok_or_else(|| AppError::not_found("merchant", id.as_str()))
+    }
+
     /// A merchant's keys (records only).
     pub async fn list_api_keys(&self, merchant_id: &str) -> AppResult<Vec<ApiKey>> {
         let merchant = MerchantId::parse(merchant_id).ok_or_else(|| AppError::not_found("merchant", merchant_id))?;

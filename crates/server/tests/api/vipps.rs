@@ -314,3 +314,66 @@ async fn every_bad_field_of_a_payment_is_named_in_a_vipps_problem() {
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.headers["content-type"], "application/problem+json");
 }
+
+/// Checks a delivery's signature as a Vipps receiver would (wire reference §6).
+fn verify_vipps_signature(received: &kassa_testkit::Received, secret: &str, url: &str) {
+    use base64::Engine;
+    use hmac::Mac;
+    use sha2::Digest;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let url = reqwest::Url::parse(url).unwrap();
+    let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let date = received.header("x-ms-date").expect("x-ms-date");
+    let hash = b64.encode(sha2::Sha256::digest(&received.body));
+    assert_eq!(received.header("x-ms-content-sha256"), Some(hash.as_str()));
+    assert_eq!(received.header("host"), Some(host.as_str()));
+    let signed = format!("POST\n{}\n{date};{host};{hash}", url.path());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(signed.as_bytes());
+    let expected = format!(
+        "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={}",
+        b64.encode(mac.finalize().into_bytes())
+    );
+    assert_eq!(received.header("authorization"), Some(expected.as_str()));
+}
+
+#[tokio::test]
+async fn webhooks_registered_through_vipps_deliver_signed_epayment_events() {
+    let app = spawn_app().await;
+    let unit = Unit::sign_in(&app).await;
+    let receiver = kassa_testkit::Receiver::start().await;
+    let events = ["epayments.payment.authorized.v1", "epayments.payment.captured.v1", "epayments.payment.cancelled.v1"];
+    let registered = unit
+        .call("POST", "/webhooks/v1/webhooks", Some(json!({"url": receiver.url(), "events": events})), Some("wh-1"))
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    let (id, secret) = (registered.body["id"].as_str().unwrap(), registered.body["secret"].as_str().unwrap());
+    let listed = unit.call("GET", "/webhooks/v1/webhooks", None, None).await;
+    assert_eq!(listed.body["webhooks"][0]["events"], json!(events), "{}", listed.text);
+    assert_eq!(listed.body["webhooks"][0]["url"], receiver.url().as_str());
+
+    unit.create("order-hooked-01", 900, "c1").await;
+    unit.approve("order-hooked-01").await;
+    unit.modify("order-hooked-01", "capture", 400, "cap-1").await;
+    unit.call("POST", "/epayment/v1/payments/order-hooked-01/cancel", None, Some("x-1")).await;
+    let received = receiver.wait_for(3, std::time::Duration::from_secs(20)).await;
+    let bodies: Vec<Value> = received.iter().map(|r| r.json()).collect();
+    let names: Vec<(&str, i64)> =
+        bodies.iter().map(|b| (b["name"].as_str().unwrap(), b["amount"]["value"].as_i64().unwrap())).collect();
+    assert_eq!(names, [("AUTHORIZED", 900), ("CAPTURED", 400), ("CANCELLED", 500)], "only the events asked for");
+    for (r, b) in received.iter().zip(&bodies) {
+        verify_vipps_signature(r, secret, &receiver.url());
+        assert_eq!(b["msn"], app.merchant.serial_number.to_string());
+        assert_eq!(b["reference"], "order-hooked-01");
+        assert_eq!(b["success"], true);
+    }
+    assert_eq!(bodies[1]["idempotencyKey"], "cap-1", "the capture names its request's key");
+
+    let deleted = unit.call("DELETE", &format!("/webhooks/v1/webhooks/{id}"), None, None).await;
+    assert_eq!((deleted.status, deleted.text.as_str()), (204, ""));
+    assert_eq!(unit.call("GET", "/webhooks/v1/webhooks", None, None).await.body["webhooks"], json!([]));
+    let unknown = unit
+        .call("POST", "/webhooks/v1/webhooks", Some(json!({"url": receiver.url(), "events": ["payment.done"]})), None)
+        .await;
+    assert_eq!((unknown.status, unknown.body["errors"]["events"].is_array()), (400, true), "{}", unknown.text);
+}

@@ -3,6 +3,7 @@
 
 use super::render;
 use crate::app::{App, AppError, AppResult, Delivery, Rendered, WebhookDialect};
+use crate::connector::BoxFuture;
 use kassa_domain::webhook::Dialect;
 
 /// Deliveries to endpoints created through `/v1`.
@@ -13,7 +14,13 @@ impl WebhookDialect for V1Webhooks {
         Dialect::NATIVE
     }
 
-    fn render(&self, app: &App, d: Delivery<'_>) -> AppResult<Rendered> {
+    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>> {
+        Box::pin(async move { self.sign(app, d).map(Some) })
+    }
+}
+
+impl V1Webhooks {
+    fn sign(&self, app: &App, d: Delivery<'_>) -> AppResult<Rendered> {
         let body = serde_json::to_vec(&render::event(d.event, app)).map_err(AppError::internal)?;
         let signature =
             kassa_api::signature::sign(&body, d.now.micros() / 1_000_000, &d.endpoint.signing_secrets(d.now));

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 /// `{currency, value}` in minor units.
 #[derive(Serialize)]
-struct Money {
+pub(super) struct Money {
     currency: String,
     value: i64,
 }
@@ -135,7 +135,7 @@ fn read_money(f: &mut Fields, field: &str) -> Option<(Currency, Amount)> {
     }
 }
 
-fn money(currency: Currency, value: i64) -> Money {
+pub(super) fn money(currency: Currency, value: i64) -> Money {
     Money { currency: currency.code().to_owned(), value }
 }
 

@@ -14,8 +14,10 @@ mod access_token;
 mod epayment;
 mod error;
 mod state;
+mod webhooks;
 
 pub use error::VippsError;
+pub use webhooks::VippsWebhooks;
 
 use crate::app::{AppError, ErrorKind};
 use crate::http::HttpState;
@@ -63,6 +65,8 @@ impl Face for Vipps {
             .route("/epayment/v1/payments/{id}/capture", post(epayment::capture))
             .route("/epayment/v1/payments/{id}/refund", post(epayment::refund))
             .route("/epayment/v1/test/payments/{id}/approve", post(epayment::force_approve))
+            .route("/webhooks/v1/webhooks", post(webhooks::register).get(webhooks::list))
+            .route("/webhooks/v1/webhooks/{id}", axum::routing::delete(webhooks::delete))
     }
 
     fn public_routes() -> Router<HttpState> {
