@@ -26,6 +26,12 @@ string_enum! {
         Duplicate = "duplicate",
         /// Fraud.
         Fraudulent = "fraudulent",
+        /// The customer never received the goods.
+        ProductNotReceived = "product_not_received",
+        /// The goods were not acceptable.
+        ProductUnacceptable = "product_unacceptable",
+        /// Another reason.
+        Other = "other",
     }
 }
 

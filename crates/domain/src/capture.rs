@@ -161,7 +161,9 @@ impl Capture {
     pub(crate) fn reserve_refund(&mut self, amount: Amount, now: Timestamp) -> Result<(), TransitionError> {
         let refundable = self.refundable();
         if amount.units() > refundable {
-            return Err(TransitionError::RefundExceedsCapture { refundable });
+            return Err(TransitionError::RefundExceedsCapture {
+                refundable: crate::money::Money::new(refundable, self.currency),
+            });
         }
         self.amount_refund_pending =
             self.amount_refund_pending.checked_add(amount.units()).ok_or(TransitionError::NotPending)?;

@@ -819,7 +819,10 @@ impl PromotionCode {
             if base < minimum.units() {
                 return Err(Invalid::new(
                     "promotion_code_minimum_amount",
-                    format!("This code needs an order of at least {} {min_currency}.", minimum.get()),
+                    format!(
+                        "This code needs an order of at least {}.",
+                        crate::money::Money::new(minimum.units(), min_currency)
+                    ),
                 ));
             }
         }

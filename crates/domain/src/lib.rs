@@ -34,7 +34,7 @@ pub use fact::{Fact, Moved, Movement};
 pub use id::*;
 pub use merchant::{KeyKind, Mode};
 pub use metadata::Metadata;
-pub use money::{Amount, Currency, MinorUnits};
+pub use money::{Amount, Currency, MinorUnits, Money};
 pub use payment_intent::PaymentIntent;
 pub use reference::Reference;
 pub use refund::Refund;

@@ -378,3 +378,46 @@ mod tests {
         assert!(MinorUnits::new(-1).is_none());
     }
 }
+
+/// An amount with its currency, for messages people read: `12.93 USD`, `1293 JPY` (integer
+/// arithmetic on the currency's exponent; never a float).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    /// How much.
+    pub units: MinorUnits,
+    /// Of what.
+    pub currency: Currency,
+}
+
+impl Money {
+    /// `units` of `currency`.
+    pub fn new(units: MinorUnits, currency: Currency) -> Money {
+        Money { units, currency }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exp = u32::from(self.currency.exponent());
+        let minor = self.units.get();
+        if exp == 0 {
+            return write!(f, "{minor} {}", self.currency.code());
+        }
+        let scale = 10i64.pow(exp);
+        write!(f, "{}.{:0width$} {}", minor / scale, minor % scale, self.currency.code(), width = exp as usize)
+    }
+}
+
+#[cfg(test)]
+mod money_display_tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_in_major_units_with_its_currency() {
+        let m = |v, c| Money::new(MinorUnits::new(v).unwrap(), Currency::parse(c).unwrap()).to_string();
+        assert_eq!(m(1293, "USD"), "12.93 USD");
+        assert_eq!(m(5, "EUR"), "0.05 EUR");
+        assert_eq!(m(1293, "JPY"), "1293 JPY");
+        assert_eq!(m(1234567, "KWD"), "1234.567 KWD");
+    }
+}

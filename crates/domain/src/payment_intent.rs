@@ -24,7 +24,7 @@ use crate::event::EventType;
 use crate::id::{CaptureId, MerchantId, PaymentIntentId, RefundId, TokenId};
 use crate::merchant::Mode;
 use crate::metadata::Metadata;
-use crate::money::{Amount, Currency, MinorUnits};
+use crate::money::{Amount, Currency, MinorUnits, Money};
 use crate::reference::Reference;
 use crate::refund::{Refund, RefundReason, RefundStatus};
 use crate::time::Timestamp;
@@ -328,19 +328,19 @@ pub enum TransitionError {
     #[error("The capture amount exceeds the {capturable} still capturable.")]
     CaptureExceedsAuthorized {
         /// What could still be captured.
-        capturable: MinorUnits,
+        capturable: Money,
     },
     /// The refund asks for more than is left of the captured amount.
     #[error("The refund amount exceeds the {refundable} still refundable.")]
     RefundExceedsCaptured {
         /// What could still be refunded.
-        refundable: MinorUnits,
+        refundable: Money,
     },
     /// The refund asks for more than is left of the capture it names.
     #[error("The refund amount exceeds the {refundable} still refundable from this capture.")]
     RefundExceedsCapture {
         /// What could still be refunded from the capture.
-        refundable: MinorUnits,
+        refundable: Money,
     },
     /// Everything captured has been refunded or is being refunded.
     #[error("This payment has already been fully refunded.")]
@@ -530,10 +530,14 @@ impl PaymentIntent {
         let capturable = self.amount_capturable();
         let amount = match amount {
             Some(a) => a,
-            None => capturable.as_amount().ok_or(TransitionError::CaptureExceedsAuthorized { capturable })?,
+            None => capturable.as_amount().ok_or(TransitionError::CaptureExceedsAuthorized {
+                capturable: Money::new(capturable, self.currency),
+            })?,
         };
         if amount.units() > capturable {
-            return Err(TransitionError::CaptureExceedsAuthorized { capturable });
+            return Err(TransitionError::CaptureExceedsAuthorized {
+                capturable: Money::new(capturable, self.currency),
+            });
         }
         let pending = PendingCapture { id, amount, final_capture };
         self.pending_capture = Some(pending.clone());
@@ -636,14 +640,14 @@ impl PaymentIntent {
             (Some(a), _) => a,
             (None, None) => refundable.as_amount().ok_or(TransitionError::AlreadyRefunded)?,
             // Everything left of the capture, within what is left of the payment.
-            (None, Some(c)) => c
-                .refundable()
-                .min(refundable)
-                .as_amount()
-                .ok_or(TransitionError::RefundExceedsCapture { refundable: c.refundable() })?,
+            (None, Some(c)) => {
+                c.refundable().min(refundable).as_amount().ok_or(TransitionError::RefundExceedsCapture {
+                    refundable: Money::new(c.refundable(), c.currency),
+                })?
+            }
         };
         if amount.units() > refundable {
-            return Err(TransitionError::RefundExceedsCaptured { refundable });
+            return Err(TransitionError::RefundExceedsCaptured { refundable: Money::new(refundable, self.currency) });
         }
         let capture_id = match capture {
             Some(capture) => {

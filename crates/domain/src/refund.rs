@@ -51,26 +51,46 @@ pub enum RefundReason {
     Duplicate,
     /// The payment was fraudulent.
     Fraudulent,
+    /// The customer never received what was paid for.
+    ProductNotReceived,
+    /// What the customer received was not acceptable.
+    ProductUnacceptable,
+    /// Another reason (say which in the metadata).
+    Other,
 }
 
 impl RefundReason {
+    /// Every reason.
+    pub const ALL: [RefundReason; 6] = [
+        RefundReason::RequestedByCustomer,
+        RefundReason::Duplicate,
+        RefundReason::Fraudulent,
+        RefundReason::ProductNotReceived,
+        RefundReason::ProductUnacceptable,
+        RefundReason::Other,
+    ];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             RefundReason::RequestedByCustomer => "requested_by_customer",
             RefundReason::Duplicate => "duplicate",
             RefundReason::Fraudulent => "fraudulent",
+            RefundReason::ProductNotReceived => "product_not_received",
+            RefundReason::ProductUnacceptable => "product_unacceptable",
+            RefundReason::Other => "other",
         }
     }
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Result<RefundReason, Invalid> {
-        [RefundReason::RequestedByCustomer, RefundReason::Duplicate, RefundReason::Fraudulent]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                Invalid::new("invalid_reason", "Reason must be one of requested_by_customer, duplicate, fraudulent.")
-            })
+        RefundReason::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            Invalid::new(
+                "invalid_reason",
+                "Reason must be one of requested_by_customer, duplicate, fraudulent, product_not_received, \
+                 product_unacceptable, other.",
+            )
+        })
     }
 }
 

@@ -280,7 +280,12 @@ impl App {
                     field::AMOUNT_TOTAL,
                     Invalid::new(
                         "amount_total_mismatch",
-                        format!("amount_total is {expected}, but the lines add up to {}.", totals.total),
+                        format!(
+                            "amount_total is {expected} ({}), but the lines add up to {} ({}).",
+                            kassa_domain::Money::new(MinorUnits::new(expected).unwrap_or_default(), input.currency),
+                            totals.total,
+                            kassa_domain::Money::new(totals.total, input.currency)
+                        ),
                     ),
                 ));
             }

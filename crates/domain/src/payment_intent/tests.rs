@@ -82,7 +82,12 @@ fn capture_over_the_authorization_is_refused() {
     let before = pi.clone();
     let err =
         pi.begin_capture(CaptureId::generate(), Some(Amount::new(1001).unwrap()), true, Timestamp(3)).unwrap_err();
-    assert_eq!(err, TransitionError::CaptureExceedsAuthorized { capturable: MinorUnits::new(1000).unwrap() });
+    assert_eq!(
+        err,
+        TransitionError::CaptureExceedsAuthorized {
+            capturable: Money::new(MinorUnits::new(1000).unwrap(), pi.currency)
+        }
+    );
     assert_eq!(pi, before);
 }
 
@@ -93,7 +98,7 @@ fn refunds_stop_at_the_captured_amount() {
     let mut r1 = refund_of(&mut pi, Some(600)).unwrap();
     assert_eq!(
         refund_of(&mut pi, Some(401)).unwrap_err(),
-        TransitionError::RefundExceedsCaptured { refundable: MinorUnits::new(400).unwrap() }
+        TransitionError::RefundExceedsCaptured { refundable: Money::new(MinorUnits::new(400).unwrap(), pi.currency) }
     );
     let mut r2 = refund_of(&mut pi, None).unwrap();
     assert_eq!(r2.amount.get(), 400);
@@ -303,7 +308,7 @@ fn refunds_of_a_capture_never_exceed_it() {
     assert_eq!(r1.capture_id.as_ref(), Some(&a.id));
     assert_eq!(
         pi.begin_refund(new(Some(51)), Some(a), Timestamp(9)).unwrap_err(),
-        TransitionError::RefundExceedsCapture { refundable: MinorUnits::new(50).unwrap() }
+        TransitionError::RefundExceedsCapture { refundable: Money::new(MinorUnits::new(50).unwrap(), pi.currency) }
     );
     // Without an amount: the rest of the capture.
     let (r2, _) = pi.begin_refund(new(None), Some(a), Timestamp(9)).unwrap();

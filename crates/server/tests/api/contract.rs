@@ -352,8 +352,8 @@ async fn every_face_answers_a_body_over_the_limit_with_a_413_in_its_shape() {
 #[tokio::test]
 async fn a_request_cut_off_by_the_timeout_is_a_503_in_the_faces_shape() {
     let app = spawn_app_with(|c| {
-        c.simulator.latency = std::time::Duration::from_secs(3);
-        c.request_timeout = std::time::Duration::from_millis(300);
+        c.simulator.latency = std::time::Duration::from_secs(4);
+        c.request_timeout = std::time::Duration::from_millis(1000);
     })
     .await;
     let v1 = &faces()[0];
@@ -363,8 +363,17 @@ async fn a_request_cut_off_by_the_timeout_is_a_503_in_the_faces_shape() {
     let confirm = json!({"payment_method": "pm_card_visa"});
     let confirmed = app.post(&format!("/v1/payment_intents/{id}/confirm"), confirm).await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.text);
-    let authorized = app.wait_for(id, |pi| pi["status"] == "requires_capture").await;
-    assert_eq!(authorized["status"], "requires_capture");
+    // Polled by hand: on a loaded machine a read may itself outlast the short timeout.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let pi = app.get(&format!("/v1/payment_intents/{id}")).await;
+        if pi.status == 200 && pi.body["status"] == "requires_capture" {
+            break;
+        }
+        assert!(pi.status == 200 || pi.status == 503, "{}", pi.text);
+        assert!(std::time::Instant::now() < deadline, "never authorized: {}", pi.text);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let capture = send(
         &app,
         v1,

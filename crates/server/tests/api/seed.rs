@@ -119,6 +119,10 @@ async fn the_documented_flow_from_intent_to_refund() {
         (Some(id), Some("succeeded"), Some(2599))
     );
     assert_eq!(json_of(&payment.body, "auth_code").len(), 6);
+    // When the payment was completed: what the seed's receipt shows.
+    assert!(is_js_iso(&payment.body["created_at"]), "{}", payment.text);
+    assert!(payment.body["created_at"].as_str() <= done["updated_at"].as_str());
+    assert!(payment.body["created_at"].as_str() > done["created_at"].as_str());
 
     let jobs = send(&app, "GET", &format!("/payment_intents/{id}/jobs"), None, None).await.body;
     assert_eq!(jobs["payment_intent_id"], id);
@@ -180,6 +184,8 @@ async fn the_documented_flow_from_intent_to_refund() {
     let over =
         send(&app, "POST", "/refunds", Some(json!({"payment_id": pay_id, "amount": 1600})), Some("refund-2")).await;
     assert_eq!((over.status, over.error()["param"].as_str()), (422, Some("amount")), "{}", over.text);
+    // The message names the amount with its currency, next to a form in dollars.
+    assert!(over.error()["message"].as_str().unwrap().contains("15.99 USD"), "{}", over.text);
     let rest =
         send(&app, "POST", "/refunds", Some(json!({"payment_id": pay_id, "amount": 1599})), Some("refund-3")).await;
     assert_eq!(rest.status, 201, "{}", rest.text);
@@ -374,8 +380,15 @@ async fn forced_failure_fails_the_authorization_step_and_a_retry_can_succeed() {
     assert_eq!((none.status, none.error()["code"].as_str()), (404, Some("resource_not_found")));
     let steps = send(&app, "GET", &format!("/payment_intents/{id}/jobs"), None, None).await.body;
     let statuses: Vec<&str> = steps["jobs"].as_array().unwrap().iter().map(|j| j["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["completed", "failed", "skipped", "skipped", "skipped"]);
+    // In the seed's vocabulary: the steps after the decline failed too, saying they did not run,
+    // at the decline's time (so the frontend sees every step finished).
+    assert_eq!(statuses, ["completed", "failed", "failed", "failed", "failed"]);
     assert!(steps["jobs"][1]["error_message"].as_str().is_some_and(|m| m.contains("forced")));
+    for step in &steps["jobs"].as_array().unwrap()[2..] {
+        let message = step["error_message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("Not run: the payment was declined"), "{step}");
+        assert_eq!(step["completed_at"], steps["jobs"][1]["completed_at"], "{step}");
+    }
     let refund = send(
         &app,
         "POST",
@@ -413,6 +426,31 @@ async fn forced_failure_fails_the_authorization_step_and_a_retry_can_succeed() {
     assert_eq!(steps["jobs"][4]["status"], "completed", "{steps}");
     let payment = send(&app, "GET", &format!("/payments/{id}"), None, None).await.body;
     assert_eq!((payment["status"].as_str(), payment["captured_amount"].as_i64()), (Some("succeeded"), Some(500)));
+}
+
+#[tokio::test]
+async fn every_refund_reason_of_the_seeds_frontend_is_kept_word_for_word() {
+    let app = spawn_app().await;
+    let pi = create(&app, order(json!(6000))).await;
+    let id = json_of(&pi, "id");
+    confirm(&app, id, "").await;
+    assert_eq!(settled(&app, id).await["status"], "succeeded");
+    let pay_id = format!("pay_{}", &id[3..]);
+    let reasons =
+        ["requested_by_customer", "duplicate", "fraudulent", "product_not_received", "product_unacceptable", "other"];
+    for reason in reasons {
+        let body = json!({"payment_id": pay_id, "amount": 100, "reason": reason});
+        let refund = send(&app, "POST", "/refunds", Some(body), Some(&format!("reason-{reason}"))).await;
+        assert_eq!((refund.status, refund.body["reason"].as_str()), (201, Some(reason)), "{}", refund.text);
+        let fetched = send(&app, "GET", refund.header("location").unwrap(), None, None).await;
+        assert_eq!(fetched.body["reason"], reason);
+        // The same word through the native API.
+        let native = app.get(&format!("/v1/refunds/{}", json_of(&refund.body, "id"))).await;
+        assert_eq!(native.body["reason"], reason);
+    }
+    let unknown = json!({"payment_id": pay_id, "amount": 100, "reason": "changed_my_mind"});
+    let refused = send(&app, "POST", "/refunds", Some(unknown), Some("reason-unknown")).await;
+    assert_eq!((refused.status, refused.error()["param"].as_str()), (422, Some("reason")));
 }
 
 #[tokio::test]

@@ -5,8 +5,11 @@
 //! fraud, authorizes it, scores its risk and checks compliance in one answer, and (automatic
 //! capture) captures in the same call. So steps 1 to 4 share that job's timeline (queued at
 //! `created_at`, first claimed at `started_at`, answered at `finished_at`); a decline fails the
-//! step its reason belongs to, and the steps after it are `skipped`. Step 5 is the same call
-//! for automatic capture, and the `capture` job for manual capture.
+//! step its reason belongs to. The seed's vocabulary has no word for a step that never ran, and
+//! its frontend waits for every step to finish: the steps after a decline (and a capture that
+//! can no longer happen) are `failed` at the same time, with an `error_message` saying they did
+//! not run and why. Step 5 is the same call for automatic capture, and the `capture` job for
+//! manual capture.
 
 use super::{Seed, SeedError};
 use crate::faces::timestamps::iso_millis;
@@ -70,7 +73,6 @@ enum Phase {
     Processing,
     Completed,
     Failed,
-    Skipped,
 }
 
 impl Phase {
@@ -80,16 +82,24 @@ impl Phase {
             Phase::Processing => "processing",
             Phase::Completed => "completed",
             Phase::Failed => "failed",
-            Phase::Skipped => "skipped",
         }
     }
 }
 
-/// A step's state and the record whose times it shows.
+/// A step's state and the record whose times it shows (or, for a step that never ran, the time
+/// it was given up).
 struct Stage<'a> {
     phase: Phase,
     record: Option<&'a JobRecord>,
     error: Option<String>,
+    given_up_at: Option<Timestamp>,
+}
+
+impl<'a> Stage<'a> {
+    /// A step that will never run, because of what happened before it.
+    fn not_run(record: Option<&'a JobRecord>, why: String, at: Timestamp) -> Stage<'a> {
+        Stage { phase: Phase::Failed, record, error: Some(why), given_up_at: Some(at) }
+    }
 }
 
 /// The steps of `pi` from its jobs (oldest first). Empty until it is confirmed.
@@ -109,39 +119,37 @@ pub fn steps(pi: &PaymentIntent, jobs: &[JobRecord]) -> Vec<StepView> {
     };
     let running = if authorize.started_at.is_some() { Phase::Processing } else { Phase::Pending };
     let failed_at = failure.as_ref().map(|(reason, _)| failed_step(reason));
+    let declined_at = authorize.finished_at.unwrap_or(pi.updated_at);
+    let not_run = |f: usize| format!("Not run: the payment was declined at the {} step.", STEPS[f].1.to_lowercase());
     let mut stages: Vec<Stage> = (0..4)
-        .map(|i| {
-            let phase = match (failed_at, answered) {
-                (Some(f), _) if i == f => Phase::Failed,
-                (Some(f), _) if i > f => Phase::Skipped,
-                (_, true) => Phase::Completed,
-                (_, false) => running,
-            };
-            let error = matches!(phase, Phase::Failed).then(|| failure.as_ref().map(|(_, m)| m.clone())).flatten();
-            Stage { phase, record: Some(authorize), error }
+        .map(|i| match (failed_at, answered) {
+            (Some(f), _) if i > f => Stage::not_run(Some(authorize), not_run(f), declined_at),
+            (Some(f), _) if i == f => Stage {
+                phase: Phase::Failed,
+                record: Some(authorize),
+                error: failure.as_ref().map(|(_, m)| m.clone()),
+                given_up_at: None,
+            },
+            (_, true) => Stage { phase: Phase::Completed, record: Some(authorize), error: None, given_up_at: None },
+            (_, false) => Stage { phase: running, record: Some(authorize), error: None, given_up_at: None },
         })
         .collect();
-    stages.push(capture_stage(pi, authorize, failed_at.is_some(), latest("capture")));
+    let capture = match failed_at {
+        Some(f) => Stage::not_run(Some(authorize), not_run(f), declined_at),
+        None => capture_stage(pi, authorize, latest("capture")),
+    };
+    stages.push(capture);
     stages.into_iter().enumerate().map(|(i, stage)| view(pi, authorize, i, stage)).collect()
 }
 
-fn capture_stage<'a>(
-    pi: &PaymentIntent,
-    authorize: &'a JobRecord,
-    declined: bool,
-    capture: Option<&'a JobRecord>,
-) -> Stage<'a> {
-    let skipped = Stage { phase: Phase::Skipped, record: None, error: None };
-    if declined {
-        return skipped;
-    }
+fn capture_stage<'a>(pi: &PaymentIntent, authorize: &'a JobRecord, capture: Option<&'a JobRecord>) -> Stage<'a> {
     if pi.capture_method == CaptureMethod::Automatic {
         let phase = match (authorize.state, authorize.started_at) {
             (JobState::Pending, None) => Phase::Pending,
             (JobState::Pending, Some(_)) => Phase::Processing,
             _ => Phase::Completed,
         };
-        return Stage { phase, record: Some(authorize), error: None };
+        return Stage { phase, record: Some(authorize), error: None, given_up_at: None };
     }
     match capture {
         Some(job) => {
@@ -151,21 +159,27 @@ fn capture_stage<'a>(
                 (JobState::Succeeded, _) if pi.amount_captured.get() > 0 => Phase::Completed,
                 _ => Phase::Failed,
             };
-            Stage { phase, record: Some(job), error: job.last_error.clone().filter(|_| matches!(phase, Phase::Failed)) }
+            let error = job.last_error.clone().filter(|_| matches!(phase, Phase::Failed));
+            Stage { phase, record: Some(job), error, given_up_at: None }
         }
         // Waiting for the merchant to capture, unless that can no longer happen.
-        None if pi.status == Status::Canceled => skipped,
-        None => Stage { phase: Phase::Pending, record: None, error: None },
+        None if pi.status == Status::Canceled => {
+            Stage::not_run(None, "Not run: the payment was canceled before it was captured.".to_owned(), pi.updated_at)
+        }
+        None => Stage { phase: Phase::Pending, record: None, error: None, given_up_at: None },
     }
 }
 
 fn view(pi: &PaymentIntent, authorize: &JobRecord, i: usize, stage: Stage) -> StepView {
     let (kind, name, description) = STEPS[i];
     let created = stage.record.map_or(authorize.created_at, |r| r.created_at);
-    let started =
-        stage.record.and_then(|r| r.started_at).filter(|_| !matches!(stage.phase, Phase::Pending | Phase::Skipped));
-    let completed =
-        stage.record.and_then(|r| r.finished_at).filter(|_| matches!(stage.phase, Phase::Completed | Phase::Failed));
+    let started = stage
+        .record
+        .and_then(|r| r.started_at)
+        .filter(|_| !matches!(stage.phase, Phase::Pending) && stage.given_up_at.is_none());
+    let completed = stage.given_up_at.or_else(|| {
+        stage.record.and_then(|r| r.finished_at).filter(|_| matches!(stage.phase, Phase::Completed | Phase::Failed))
+    });
     let updated: Timestamp = completed.or(started).unwrap_or(created);
     StepView {
         id: format!("{}_{kind}", stage.record.map_or(authorize.id.as_str(), |r| r.id.as_str())),

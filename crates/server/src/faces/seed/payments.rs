@@ -15,7 +15,8 @@ use kassa_domain::refund::RefundReason;
 use kassa_domain::{Invalid, Metadata};
 
 /// `GET /payments/{intent id}`: `425` while processing, the payment once authorized or
-/// captured, `404` when there is none (not confirmed, failed or canceled).
+/// captured (`created_at`: when it was authorized), `404` when there is none (not confirmed,
+/// failed or canceled).
 pub async fn result(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<Seed>,
@@ -25,7 +26,7 @@ pub async fn result(
     q.finish()?;
     // The intent's id, as documented; the payment's own id works too.
     let intent = intent_of_payment(&id).map_or(id.clone(), |pi| pi.to_string());
-    let pi = s.app.get_payment_intent(&ctx, &intent).await?;
+    let (pi, jobs) = s.app.payment_intent_jobs(&ctx, &intent).await?;
     match pi.status {
         Status::Processing => Err(AppError::new(
             ErrorKind::TooEarly,
@@ -35,7 +36,16 @@ pub async fn result(
         .with_current_status(pi.status.as_str())
         .with_retry_after(3)
         .into()),
-        Status::RequiresCapture | Status::Succeeded => Ok(Json(PaymentView::new(&pi))),
+        Status::RequiresCapture | Status::Succeeded => {
+            // Completed when the network answered the authorization that went through.
+            let completed = jobs
+                .iter()
+                .rev()
+                .find(|j| j.kind == "authorize" && j.state == kassa_store::jobs::JobState::Succeeded)
+                .and_then(|j| j.finished_at)
+                .unwrap_or(pi.updated_at);
+            Ok(Json(PaymentView::new(&pi, completed)))
+        }
         other => Err(AppError::new(
             ErrorKind::NotFound,
             "resource_missing",
@@ -65,11 +75,7 @@ pub async fn refund(
         f.reject("amount", Invalid::new("invalid_amount", "Amount is required: a positive integer in cents."));
         None
     };
-    let reason = f.parsed("reason", |r| {
-        RefundReason::parse(r).map_err(|_| {
-            Invalid::new("invalid_reason", "Reason must be requested_by_customer, duplicate or fraudulent.")
-        })
-    });
+    let reason = f.parsed("reason", RefundReason::parse);
     let metadata = f.string_map("metadata").and_then(|m| Metadata::new(m).map_err(|e| f.reject("metadata", e)).ok());
     f.finish()?;
     let payment = vouched(payment)?;

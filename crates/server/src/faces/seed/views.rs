@@ -80,11 +80,13 @@ pub struct PaymentView {
     auth_code: Option<String>,
     /// Kassa issues no receipts yet.
     receipt_url: Option<String>,
+    /// When the payment was completed (authorized; captured with it for automatic capture).
+    created_at: String,
 }
 
 impl PaymentView {
-    /// The payment of an authorized or captured intent.
-    pub fn new(pi: &PaymentIntent) -> PaymentView {
+    /// The payment of an authorized or captured intent, completed at `completed`.
+    pub fn new(pi: &PaymentIntent, completed: kassa_domain::Timestamp) -> PaymentView {
         PaymentView {
             payment_id: payment_id(&pi.id),
             payment_intent_id: pi.id.to_string(),
@@ -95,6 +97,7 @@ impl PaymentView {
             refunded_amount: pi.amount_refunded.get(),
             auth_code: pi.authorization.as_ref().map(|a| a.code.clone()),
             receipt_url: None,
+            created_at: iso_millis(completed),
         }
     }
 }
