@@ -119,3 +119,37 @@ test('refusals reach the SDK as errors that carry Vipps problems', async () => {
   assert.equal(missing.status, 'rejected');
   assert.match(missing.reason.message, /statusCode=404/);
 });
+
+test('a Checkout session is paid on its frontend URL, then captured through ePayment', async () => {
+  const sdk = vipps();
+  const ref = reference('checkout');
+  const session = await sdk.checkout.createSession({
+    merchantInfo: {
+      callbackUrl: `${GATEWAY}/health?vipps=callback`,
+      returnUrl: `${GATEWAY}/health?vipps=returned`,
+      callbackAuthorizationToken: 'a-token-of-the-merchant',
+    },
+    transaction: { amount: { currency: 'NOK', value: 4900 }, reference: ref, paymentDescription: 'Two mugs' },
+  });
+  assert.ok(session.checkoutFrontendUrl.startsWith(`${GATEWAY}/checkout/cs_`), session.checkoutFrontendUrl);
+  assert.equal(session.pollingUrl, `${GATEWAY}/checkout/v3/session/${ref}`);
+  assert.equal(typeof session.token, 'string');
+  const created = await sdk.checkout.getSessionDetails(ref);
+  assert.equal(created.sessionState, 'SessionCreated');
+  assert.equal(created.reference, ref);
+
+  assert.equal((await approveOnPage(session.checkoutFrontendUrl)).status, 303);
+  const deadline = Date.now() + 20000;
+  let details;
+  do {
+    details = await sdk.checkout.getSessionDetails(ref);
+    if (details.sessionState === 'PaymentSuccessful') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } while (Date.now() < deadline);
+  assert.equal(details.sessionState, 'PaymentSuccessful');
+  assert.equal(details.paymentDetails.state, 'AUTHORIZED');
+  assert.equal(details.paymentDetails.aggregate.authorizedAmount.value, 4900);
+
+  const captured = await sdk.ePayment.capturePayment(ref, { modificationAmount: { currency: 'NOK', value: 4900 } });
+  assert.deepEqual(amounts(captured.aggregate), [4900, 4900, 0, 0]);
+});

@@ -377,3 +377,120 @@ async fn webhooks_registered_through_vipps_deliver_signed_epayment_events() {
         .await;
     assert_eq!((unknown.status, unknown.body["errors"]["events"].is_array()), (400, true), "{}", unknown.text);
 }
+
+#[tokio::test]
+async fn hostile_bodies_are_refused_as_vipps_problems() {
+    let app = spawn_app().await;
+    let unit = Unit::sign_in(&app).await;
+    let mut body = json!({
+        "amount": {"currency": "NOK", "value": 100},
+        "paymentMethod": {"type": "WALLET"},
+        "reference": "order-hostile-1",
+        "userFlow": "WEB_REDIRECT",
+        "returnUrl": "https://shop.example/return",
+        "paymentDescription": "Socks\u{0}"
+    });
+    let nul = unit.call("POST", "/epayment/v1/payments", Some(body.clone()), Some("h-1")).await;
+    assert_eq!(nul.status, 400, "{}", nul.text);
+    assert!(nul.body["errors"]["paymentDescription"].is_array(), "{}", nul.text);
+    body["paymentDescription"] = json!("Socks");
+    let twice = body.to_string().replacen(
+        "\"reference\":\"order-hostile-1\"",
+        "\"reference\":\"a-12345678\",\"reference\":\"b-12345678\"",
+        1,
+    );
+    let m = &app.merchant;
+    let res = app
+        .client
+        .post(app.url("/epayment/v1/payments"))
+        .bearer_auth(&unit.token)
+        .header("Ocp-Apim-Subscription-Key", &m.publishable_key)
+        .header("Merchant-Serial-Number", m.serial_number.to_string())
+        .header("Idempotency-Key", "h-2")
+        .header("Content-Type", "application/json")
+        .body(twice)
+        .send()
+        .await
+        .unwrap();
+    let res = TestResponse::from(res).await;
+    assert_eq!((res.status, res.body["errorCode"].as_str()), (400, Some("invalid_json")), "{}", res.text);
+    assert_eq!(
+        unit.call("GET", "/epayment/v1/payments/order-hostile-1", None, None).await.status,
+        404,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn a_checkout_session_is_paid_on_the_page_then_captured_through_epayment() {
+    let app = spawn_app().await;
+    let m = &app.merchant;
+    let checkout = |method: reqwest::Method, path: &str| {
+        app.client
+            .request(method, app.url(path))
+            .header("client_id", &m.id)
+            .header("client_secret", &m.secret_key)
+            .header("Ocp-Apim-Subscription-Key", &m.publishable_key)
+            .header("Merchant-Serial-Number", m.serial_number.to_string())
+    };
+    let body = json!({
+        "merchantInfo": {"callbackUrl": "https://shop.example/vipps/callback", "returnUrl": "https://shop.example/return",
+            "callbackAuthorizationToken": "secret-callback-token"},
+        "transaction": {"amount": {"currency": "NOK", "value": 4900}, "reference": "checkout-0001",
+            "paymentDescription": "Two mugs"},
+        "prefillCustomer": {"firstName": "Kari", "phoneNumber": "4791234567"}
+    });
+    let created =
+        TestResponse::from(checkout(reqwest::Method::POST, "/checkout/v3/session").json(&body).send().await.unwrap())
+            .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let page = created.body["checkoutFrontendUrl"].as_str().unwrap().to_owned();
+    assert_eq!(created.body["pollingUrl"], app.url("/checkout/v3/session/checkout-0001").as_str());
+    let details = |_: ()| checkout(reqwest::Method::GET, "/checkout/v3/session/checkout-0001").send();
+    let fresh = TestResponse::from(details(()).await.unwrap()).await;
+    assert_eq!(
+        (fresh.body["sessionState"].as_str(), fresh.body["paymentDetails"]["state"].as_str()),
+        (Some("SessionCreated"), Some("CREATED")),
+        "{}",
+        fresh.text
+    );
+    assert_eq!(fresh.body["merchantSerialNumber"], m.serial_number.to_string());
+
+    let browser = Browser::new();
+    assert_eq!(browser.pay(&page, "4242424242424242").await.status, 303);
+    browser.settle(&page).await;
+    let paid = TestResponse::from(details(()).await.unwrap()).await;
+    assert_eq!(
+        (paid.body["sessionState"].as_str(), paid.body["paymentDetails"]["state"].as_str()),
+        (Some("PaymentSuccessful"), Some("AUTHORIZED")),
+        "{}",
+        paid.text
+    );
+    assert_eq!(paid.body["paymentDetails"]["aggregate"]["authorizedAmount"]["value"], 4900);
+
+    // Managed through ePayment by its reference.
+    let unit = Unit::sign_in(&app).await;
+    let captured = unit.modify("checkout-0001", "capture", 4900, "cap").await;
+    assert_eq!(amounts(&captured.body["aggregate"]), [4900, 4900, 0, 0], "{}", captured.text);
+
+    // Wrong key pairs are refused.
+    let wrong = app
+        .client
+        .get(app.url("/checkout/v3/session/checkout-0001"))
+        .header("client_id", &m.id)
+        .header("client_secret", "sk_test_wrong")
+        .header("Ocp-Apim-Subscription-Key", &m.publishable_key)
+        .header("Merchant-Serial-Number", m.serial_number.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let missing = TestResponse::from(
+        checkout(reqwest::Method::POST, "/checkout/v3/session").json(&json!({})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(missing.status, 400);
+    let mut fields: Vec<&String> = missing.body["errors"].as_object().unwrap().keys().collect();
+    fields.sort();
+    assert_eq!(fields, ["merchantInfo", "transaction"], "{}", missing.text);
+}

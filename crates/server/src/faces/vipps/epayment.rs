@@ -33,7 +33,7 @@ pub(super) struct Money {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Aggregate {
+pub(super) struct Aggregate {
     authorized_amount: Money,
     cancelled_amount: Money,
     captured_amount: Money,
@@ -98,7 +98,7 @@ const PAYMENT_METHOD: &str = "vipps_payment_method";
 const CUSTOMER_INTERACTION: &str = "vipps_customer_interaction";
 
 /// Vipps' references: 8 to 50 letters, digits and dashes (a subset of Kassa's).
-fn vipps_reference(s: &str) -> Result<Reference, Invalid> {
+pub(super) fn vipps_reference(s: &str) -> Result<Reference, Invalid> {
     let ok = (8..=50).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     let invalid = || Invalid::new("invalid_reference", "A reference is 8 to 50 letters, digits or dashes.");
     if !ok {
@@ -115,7 +115,7 @@ fn one_of(value: &str, allowed: &[&str], code: &'static str) -> Result<String, I
 }
 
 /// `{currency, value}`: an ePayment currency and a positive amount in minor units.
-fn read_money(f: &mut Fields, field: &str) -> Option<(Currency, Amount)> {
+pub(super) fn read_money(f: &mut Fields, field: &str) -> Option<(Currency, Amount)> {
     let mut money = match f.object(field) {
         Some(money) => money,
         None => {
@@ -139,7 +139,7 @@ pub(super) fn money(currency: Currency, value: i64) -> Money {
     Money { currency: currency.code().to_owned(), value }
 }
 
-fn aggregate_of(pi: &PaymentIntent) -> Aggregate {
+pub(super) fn aggregate_of(pi: &PaymentIntent) -> Aggregate {
     let [authorized, captured, refunded, cancelled] = aggregate(pi);
     Aggregate {
         authorized_amount: money(pi.currency, authorized),
@@ -150,7 +150,11 @@ fn aggregate_of(pi: &PaymentIntent) -> Aggregate {
 }
 
 /// The payment with `reference` and its checkout.
-async fn payment(s: &HttpState, ctx: &Ctx, reference: &str) -> Result<(PaymentIntent, CheckoutSession), AppError> {
+pub(super) async fn payment(
+    s: &HttpState,
+    ctx: &Ctx,
+    reference: &str,
+) -> Result<(PaymentIntent, CheckoutSession), AppError> {
     let not_found =
         || AppError::new(ErrorKind::NotFound, "payment_not_found", format!("No payment with reference {reference}."));
     let pi = s.app.payment_intent_by_reference(ctx, reference).await.map_err(|_| not_found())?;
@@ -183,6 +187,12 @@ fn view(s: &HttpState, pi: &PaymentIntent, session: &CheckoutSession) -> Payment
             .then(|| s.app.checkout_url(&session.id)),
         metadata: user.map(|(k, v)| (k.clone(), v.clone())).collect(),
     }
+}
+
+/// The answer to a cancel, capture or refund: the payment as it is now.
+async fn modified(s: &HttpState, ctx: &Ctx, reference: &str) -> Result<Response, VippsError> {
+    let (pi, session) = payment(s, ctx, reference).await?;
+    Ok(Json(modification(&pi, &session)).into_response())
 }
 
 fn modification(pi: &PaymentIntent, session: &CheckoutSession) -> Modification {
@@ -251,17 +261,60 @@ pub async fn create(
         f.reject("customer", Invalid::new("parameter_missing", "PUSH_MESSAGE needs customer.phoneNumber."));
     }
     f.finish()?;
-    let (currency, amount) = vouched(amount)?;
     let flow = vouched(flow)?;
-    let mut entries = metadata.unwrap_or_default();
-    entries.insert(USER_FLOW.into(), flow.clone());
-    entries.insert(PAYMENT_METHOD.into(), vouched(method)?);
-    if let Some(interaction) = interaction {
+    let request = PaymentRequest {
+        money: vouched(amount)?,
+        reference: vouched(reference)?,
+        description,
+        return_url,
+        phone,
+        method: vouched(method)?,
+        flow: flow.clone(),
+        interaction,
+        metadata: metadata.unwrap_or_default(),
+    };
+    let session = open(&s, &ctx, request).await?;
+    let created = Created {
+        reference: session.reference.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        redirect_url: (flow != "PUSH_MESSAGE").then(|| s.app.checkout_url(&session.id)),
+    };
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// A payment (or Checkout session) to open, parsed.
+pub(super) struct PaymentRequest {
+    /// Currency and amount.
+    pub money: (Currency, Amount),
+    /// The merchant's reference.
+    pub reference: Reference,
+    /// Shown to the customer.
+    pub description: Option<String>,
+    /// Where the customer returns.
+    pub return_url: Option<String>,
+    /// The customer's phone number.
+    pub phone: Option<String>,
+    /// `WALLET`, `CARD` (ePayment) or `CHECKOUT`.
+    pub method: String,
+    /// `WEB_REDIRECT`, `NATIVE_REDIRECT`, `PUSH_MESSAGE`, `QR`.
+    pub flow: String,
+    /// `CUSTOMER_PRESENT` or `CUSTOMER_NOT_PRESENT`.
+    pub interaction: Option<String>,
+    /// The merchant's metadata.
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// Opens a payment: a manual-capture checkout of one line, addressed by its reference.
+pub(super) async fn open(s: &HttpState, ctx: &Ctx, r: PaymentRequest) -> Result<CheckoutSession, AppError> {
+    let (currency, amount) = r.money;
+    let mut entries = r.metadata;
+    entries.insert(USER_FLOW.into(), r.flow);
+    entries.insert(PAYMENT_METHOD.into(), r.method);
+    if let Some(interaction) = r.interaction {
         entries.insert(CUSTOMER_INTERACTION.into(), interaction);
     }
     let metadata = Metadata::new(entries).map_err(|e| AppError::invalid_field("metadata", e))?;
     let line = LineItem {
-        name: description.clone().unwrap_or_else(|| "Vipps payment".to_owned()),
+        name: r.description.unwrap_or_else(|| "Vipps payment".to_owned()),
         description: None,
         kind: None,
         reference: None,
@@ -272,14 +325,14 @@ pub async fn create(
         image_url: None,
     };
     // Without a browser to send back (push message, QR), the page's own address stands in.
-    let back = return_url.clone().unwrap_or_else(|| format!("{}/checkout", s.app.public_url()));
+    let back = r.return_url.unwrap_or_else(|| format!("{}/checkout", s.app.public_url()));
     let input = NewSessionInput {
         currency,
         line_items: vec![line],
         tax_amount: MinorUnits::ZERO,
         shipping_amount: MinorUnits::ZERO,
         amount_total: Some(amount.get()),
-        consumer: Consumer { phone_number: phone, ..Consumer::default() },
+        consumer: Consumer { phone_number: r.phone, ..Consumer::default() },
         billing_address: None,
         shipping_address: None,
         success_url: back.clone(),
@@ -290,16 +343,11 @@ pub async fn create(
         expires_in: None,
         promotion_code: None,
         order_reference: None,
-        reference: Some(vouched(reference)?),
+        reference: Some(r.reference),
         order_number: None,
         metadata,
     };
-    let session = s.app.create_checkout_session(&ctx, input).await?;
-    let created = Created {
-        reference: session.reference.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default(),
-        redirect_url: (flow != "PUSH_MESSAGE").then(|| s.app.checkout_url(&session.id)),
-    };
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    s.app.create_checkout_session(ctx, input).await
 }
 
 /// `GET /epayment/v1/payments/{reference}`
@@ -354,8 +402,7 @@ pub async fn cancel(
 ) -> Result<Response, VippsError> {
     let (pi, _) = payment(&s, &ctx, &reference).await?;
     s.app.cancel_payment_intent(&ctx, pi.id.as_str(), None).await?;
-    let (pi, session) = payment(&s, &ctx, &reference).await?;
-    Ok(Json(modification(&pi, &session)).into_response())
+    modified(&s, &ctx, &reference).await
 }
 
 /// `{modificationAmount: {currency, value}}`, in the payment's currency.
@@ -384,8 +431,7 @@ pub async fn capture(
     let (pi, _) = payment(&s, &ctx, &reference).await?;
     let amount = modification_amount(f, &pi)?;
     s.app.capture_payment_intent(&ctx, pi.id.as_str(), Some(amount), false, CaptureNotes::default()).await?;
-    let (pi, session) = payment(&s, &ctx, &reference).await?;
-    Ok(Json(modification(&pi, &session)).into_response())
+    modified(&s, &ctx, &reference).await
 }
 
 /// `POST /epayment/v1/payments/{reference}/refund`: never more than is captured.
@@ -405,8 +451,7 @@ pub async fn refund(
         metadata: Metadata::default(),
     };
     s.app.create_refund(&ctx, input).await?;
-    let (pi, session) = payment(&s, &ctx, &reference).await?;
-    Ok(Json(modification(&pi, &session)).into_response())
+    modified(&s, &ctx, &reference).await
 }
 
 /// `POST /epayment/v1/test/payments/{reference}/approve` (test mode): the customer approves

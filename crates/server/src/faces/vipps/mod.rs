@@ -1,5 +1,6 @@
 //! Vipps (`@vippsno/vipps-sdk` 0.9.13, source document 003) at the gateway root, under Vipps'
-//! own paths: `/accesstoken/get` and ePayment's `/epayment/v1/…`. Point the SDK at the gateway
+//! own paths: `/accesstoken/get`, ePayment's `/epayment/v1/…`, Checkout's `/checkout/v3/…`
+//! and the Webhooks API's `/webhooks/v1/…`. Point the SDK at the gateway
 //! with `VIPPS_HOSTNAME=http://HOST:PORT` (a port of at most four digits) and set
 //! `vipps.ePayment.accessTokenClient.hostname` to the same (the SDK ignores the override for
 //! tokens). Wire reference: `shared/reference/wire/vipps.md`.
@@ -11,6 +12,7 @@
 //! hosted page, where the customer approves by paying with a card.
 
 mod access_token;
+mod checkout;
 mod epayment;
 mod error;
 mod state;
@@ -37,6 +39,15 @@ impl Face for Vipps {
     const PREFIX: Option<&'static str> = Some("/epayment");
 
     fn credential(headers: &HeaderMap) -> Result<Credential, AppError> {
+        // Checkout v3 sends the key pair itself on every call; ePayment a token.
+        if headers.contains_key("client_id") {
+            return Ok(Credential::KeyPair {
+                merchant_id: access_token::header(headers, "client_id")?.to_owned(),
+                secret_key: access_token::header(headers, "client_secret")?.to_owned(),
+                publishable_key: access_token::header(headers, "ocp-apim-subscription-key")?.to_owned(),
+                serial_number: access_token::header(headers, "merchant-serial-number")?.to_owned(),
+            });
+        }
         let bearer = access_token::header(headers, "authorization")?;
         let token = bearer
             .split_once(' ')
@@ -66,6 +77,8 @@ impl Face for Vipps {
             .route("/epayment/v1/payments/{id}/refund", post(epayment::refund))
             .route("/epayment/v1/test/payments/{id}/approve", post(epayment::force_approve))
             .route("/webhooks/v1/webhooks", post(webhooks::register).get(webhooks::list))
+            .route("/checkout/v3/session", post(checkout::create))
+            .route("/checkout/v3/session/{id}", get(checkout::details))
             .route("/webhooks/v1/webhooks/{id}", axum::routing::delete(webhooks::delete))
     }
 
