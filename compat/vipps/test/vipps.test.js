@@ -2,6 +2,7 @@
 // ePayment method, the customer approving on the hosted page, a lost answer retried by the SDK.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import {
   GATEWAY, UNIT, approveOnPage, lossyProxy, payment, reference, stateBecomes, vipps,
 } from './support.js';
@@ -120,12 +121,22 @@ test('refusals reach the SDK as errors that carry Vipps problems', async () => {
   assert.match(missing.reason.message, /statusCode=404/);
 });
 
-test('a Checkout session is paid on its frontend URL, then captured through ePayment', async () => {
+test('a Checkout session is paid on its frontend URL, its callback told, then captured through ePayment', async () => {
   const sdk = vipps();
   const ref = reference('checkout');
+  const calls = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      calls.push({ authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks)) });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const session = await sdk.checkout.createSession({
     merchantInfo: {
-      callbackUrl: `${GATEWAY}/health?vipps=callback`,
+      callbackUrl: `http://127.0.0.1:${server.address().port}/vipps/callback`,
       returnUrl: `${GATEWAY}/health?vipps=returned`,
       callbackAuthorizationToken: 'a-token-of-the-merchant',
     },
@@ -149,6 +160,14 @@ test('a Checkout session is paid on its frontend URL, then captured through ePay
   assert.equal(details.sessionState, 'PaymentSuccessful');
   assert.equal(details.paymentDetails.state, 'AUTHORIZED');
   assert.equal(details.paymentDetails.aggregate.authorizedAmount.value, 4900);
+
+  const until = Date.now() + 20000;
+  while (calls.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  server.close();
+  assert.equal(calls.length, 1, 'the callback came once');
+  assert.equal(calls[0].authorization, 'a-token-of-the-merchant');
+  assert.equal(calls[0].body.sessionState, 'PaymentSuccessful');
+  assert.equal(calls[0].body.reference, ref);
 
   const captured = await sdk.ePayment.capturePayment(ref, { modificationAmount: { currency: 'NOK', value: 4900 } });
   assert.deepEqual(amounts(captured.aggregate), [4900, 4900, 0, 0]);

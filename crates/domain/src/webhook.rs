@@ -188,6 +188,10 @@ pub struct WebhookEndpoint {
     pub previous_secret: Option<(String, Timestamp)>,
     /// Whose words its deliveries speak: the face that renders and signs them.
     pub dialect: Dialect,
+    /// The one object it hears about, if it is bound to one (a checkout's callback): it gets
+    /// that object's events only, and endpoint lists do not show it.
+    #[serde(default)]
+    pub bound_to: Option<String>,
     /// Created.
     pub created_at: Timestamp,
     /// Last change.
@@ -420,6 +424,7 @@ mod tests {
             secret: "whsec_a".into(),
             previous_secret: None,
             dialect: Dialect::native(),
+            bound_to: None,
             created_at: t(0),
             updated_at: t(0),
         };

@@ -16,7 +16,8 @@ macro_rules! select_endpoint {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, merchant_id, livemode, url, description, enabled_events, metadata, status, disabled_reason, \
-             secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at FROM webhook_endpoints ",
+             secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, bound_to \
+             FROM webhook_endpoints ",
             $($rest),*
         )
     };
@@ -27,7 +28,7 @@ pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
     sqlx::query(
         "INSERT INTO webhook_endpoints (id, merchant_id, livemode, url, description, enabled_events, metadata, status, \
          disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at, deleted_at, \
-         dialect) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15)",
+         dialect, bound_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)",
     )
     .bind(e.id.as_str().to_owned())
     .bind(e.merchant_id.as_str().to_owned())
@@ -44,6 +45,7 @@ pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
     .bind(e.created_at.micros())
     .bind(e.updated_at.micros())
     .bind(e.dialect.as_str().to_owned())
+    .bind(e.bound_to.clone())
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -117,7 +119,7 @@ pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
     page: &PageRequest,
 ) -> Result<Page<WebhookEndpoint>> {
     let mut b = scoped_list(select_endpoint!("WHERE "), scope);
-    b.push(" AND deleted_at IS NULL");
+    b.push(" AND deleted_at IS NULL AND bound_to IS NULL");
     fetch_page(exec, b, &TimeRange::default(), page, endpoint_from_row, |e| Cursor {
         created_at: e.created_at.micros(),
         id: e.id.to_string(),
@@ -125,16 +127,38 @@ pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// The scope's enabled endpoints and what they subscribe to (for fan-out).
+/// The scope's enabled endpoints and what they subscribe to (for fan-out), bound ones aside.
 pub async fn subscribed_endpoints(tx: &mut WriteTx, scope: &Scope) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
     let rows = sqlx::query(
         "SELECT id, enabled_events FROM webhook_endpoints \
-         WHERE merchant_id = $1 AND livemode = $2 AND status = 'enabled' AND deleted_at IS NULL",
+         WHERE merchant_id = $1 AND livemode = $2 AND status = 'enabled' AND deleted_at IS NULL AND bound_to IS NULL",
     )
     .bind(scope.merchant_id.as_str().to_owned())
     .bind(live_flag(scope.mode))
     .fetch_all(tx.conn())
     .await?;
+    subscriptions(&rows)
+}
+
+/// The scope's enabled endpoints bound to `object` and what they subscribe to.
+pub async fn bound_endpoints(
+    tx: &mut WriteTx,
+    scope: &Scope,
+    object: &str,
+) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
+    let rows = sqlx::query(
+        "SELECT id, enabled_events FROM webhook_endpoints \
+         WHERE bound_to = $1 AND merchant_id = $2 AND livemode = $3 AND status = 'enabled' AND deleted_at IS NULL",
+    )
+    .bind(object.to_owned())
+    .bind(scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(scope.mode))
+    .fetch_all(tx.conn())
+    .await?;
+    subscriptions(&rows)
+}
+
+fn subscriptions(rows: &[AnyRow]) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
     rows.iter()
         .map(|r| {
             Ok((
@@ -152,7 +176,7 @@ pub async fn endpoint_by_id<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Option<(WebhookEndpoint, bool)>> {
     let row = sqlx::query(
         "SELECT id, merchant_id, livemode, url, description, enabled_events, metadata, status, disabled_reason, \
-         secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, deleted_at \
+         secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, deleted_at, bound_to \
          FROM webhook_endpoints WHERE id = $1",
     )
     .bind(id.as_str().to_owned())
@@ -179,6 +203,7 @@ fn endpoint_from_row(r: &AnyRow) -> Result<WebhookEndpoint> {
         secret: r.text("secret")?,
         previous_secret: previous,
         dialect: Dialect::new(r.text("dialect")?),
+        bound_to: r.opt_text("bound_to")?,
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),
     })

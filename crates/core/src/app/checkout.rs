@@ -68,6 +68,20 @@ pub struct NewSessionInput {
     pub order_number: Option<String>,
     /// Annotations.
     pub metadata: Metadata,
+    /// Where to tell the merchant that the session ended, if anywhere.
+    pub callback: Option<SessionCallback>,
+}
+
+/// A session's callback: an endpoint bound to the session, told (durably, with retries) when it
+/// completes, expires or is canceled, in the words of `dialect`.
+#[derive(Debug)]
+pub struct SessionCallback {
+    /// Where.
+    pub url: kassa_domain::webhook::EndpointUrl,
+    /// The credential the merchant gave for the call (its dialect says how it is sent).
+    pub authorization: String,
+    /// The face whose words the call speaks.
+    pub dialect: kassa_domain::webhook::Dialect,
 }
 
 /// A setup session's create request, parsed: a page that saves a card, charging nothing.
@@ -254,6 +268,9 @@ impl App {
     /// Creates a session and its payment intent.
     pub async fn create_checkout_session(&self, ctx: &Ctx, input: NewSessionInput) -> AppResult<CheckoutSession> {
         let expires_in = self.session_lifetime(input.expires_in)?;
+        if let Some(callback) = &input.callback {
+            self.check_reachable(&callback.url, ctx.scope.mode).await?;
+        }
         self.idempotent(ctx, async |tx| {
             let now = self.clock().now();
             let id = CheckoutSessionId::generate();
@@ -351,9 +368,42 @@ impl App {
                 updated_at: now,
             };
             self.insert_session(tx, &ctx.scope, &session).await?;
+            if let Some(callback) = &input.callback {
+                self.bind_callback(tx, &session, callback).await?;
+            }
             Ok(session)
         })
         .await
+    }
+
+    /// Stores the endpoint bound to `session` that its callback is delivered to.
+    async fn bind_callback(&self, tx: &mut WriteTx, session: &CheckoutSession, c: &SessionCallback) -> AppResult<()> {
+        use kassa_domain::webhook::{EnabledEvents, EndpointStatus, WebhookEndpoint};
+        let ends = [
+            EventType::CheckoutSessionCompleted,
+            EventType::CheckoutSessionExpired,
+            EventType::CheckoutSessionCanceled,
+        ]
+        .map(|t| t.as_str().to_owned());
+        let endpoint = WebhookEndpoint {
+            id: kassa_domain::WebhookEndpointId::generate(),
+            merchant_id: session.merchant_id.clone(),
+            mode: session.mode,
+            url: c.url.clone(),
+            description: Some(format!("Callback of checkout session {}", session.id)),
+            enabled_events: EnabledEvents::parse(&ends).map_err(AppError::internal)?,
+            metadata: Metadata::default(),
+            status: EndpointStatus::Enabled,
+            disabled_reason: None,
+            secret: c.authorization.clone(),
+            previous_secret: None,
+            dialect: c.dialect.clone(),
+            bound_to: Some(session.id.to_string()),
+            created_at: session.created_at,
+            updated_at: session.created_at,
+        };
+        kassa_store::webhooks::insert_endpoint(tx, &endpoint).await?;
+        Ok(())
     }
 
     /// Finds a code and checks it applies; with `reserve`, takes a redemption for `session`.

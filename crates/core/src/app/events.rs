@@ -160,6 +160,14 @@ impl App {
                 webhooks::insert_delivery(tx, &DeliveryId::generate(), scope, endpoint, &stored.id, now).await?;
             }
         }
+        // Only a checkout session can have an endpoint of its own (its callback URL).
+        if stored.object_id.starts_with(kassa_domain::CheckoutSessionId::PREFIX) {
+            for (endpoint, enabled) in webhooks::bound_endpoints(tx, scope, &stored.object_id).await? {
+                if enabled.matches(&stored.event_type) {
+                    webhooks::insert_delivery(tx, &DeliveryId::generate(), scope, &endpoint, &stored.id, now).await?;
+                }
+            }
+        }
         Ok(stored.id)
     }
 

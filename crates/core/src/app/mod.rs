@@ -22,7 +22,9 @@ mod tokens;
 mod webhooks;
 
 pub use access_tokens::IssuedToken;
-pub use checkout::{CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput};
+pub use checkout::{
+    CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,
+};
 pub use dialects::{Delivery, Dialects, Rendered, WebhookDialect};
 pub use error::{AppError, AppResult, ErrorKind, FieldError, field};
 pub use events::{Event, EventFilter, Payload};

@@ -65,7 +65,7 @@ fn new_secret() -> String {
 
 impl App {
     /// In live mode, checks that the URL reaches a public address (or an allowlisted host).
-    async fn check_reachable(&self, url: &EndpointUrl, mode: Mode) -> AppResult<()> {
+    pub(super) async fn check_reachable(&self, url: &EndpointUrl, mode: Mode) -> AppResult<()> {
         if mode != Mode::Live {
             return Ok(());
         }
@@ -101,6 +101,7 @@ impl App {
             secret: new_secret(),
             previous_secret: None,
             dialect: input.dialect,
+            bound_to: None,
             created_at: now,
             updated_at: now,
         };

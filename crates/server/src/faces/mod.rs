@@ -12,5 +12,5 @@ pub mod vipps;
 
 /// The webhook dialects of the faces: how each renders and signs its endpoints' deliveries.
 pub fn webhook_dialects() -> crate::app::Dialects {
-    crate::app::Dialects::default().with(v1::V1Webhooks).with(vipps::VippsWebhooks)
+    crate::app::Dialects::default().with(v1::V1Webhooks).with(vipps::VippsWebhooks).with(vipps::VippsCheckoutCallbacks)
 }

@@ -433,8 +433,9 @@ async fn a_checkout_session_is_paid_on_the_page_then_captured_through_epayment()
             .header("Ocp-Apim-Subscription-Key", &m.publishable_key)
             .header("Merchant-Serial-Number", m.serial_number.to_string())
     };
+    let receiver = kassa_testkit::Receiver::start().await;
     let body = json!({
-        "merchantInfo": {"callbackUrl": "https://shop.example/vipps/callback", "returnUrl": "https://shop.example/return",
+        "merchantInfo": {"callbackUrl": receiver.url(), "returnUrl": "https://shop.example/return",
             "callbackAuthorizationToken": "secret-callback-token"},
         "transaction": {"amount": {"currency": "NOK", "value": 4900}, "reference": "checkout-0001",
             "paymentDescription": "Two mugs"},
@@ -468,10 +469,34 @@ async fn a_checkout_session_is_paid_on_the_page_then_captured_through_epayment()
     );
     assert_eq!(paid.body["paymentDetails"]["aggregate"]["authorizedAmount"]["value"], 4900);
 
-    // Managed through ePayment by its reference.
     let unit = Unit::sign_in(&app).await;
+    // The merchant's callback URL hears of the end, with its own token, and nothing else.
+    let calls = receiver.wait_for(1, std::time::Duration::from_secs(20)).await;
+    assert_eq!(calls[0].header("authorization"), Some("secret-callback-token"));
+    let told = calls[0].json();
+    assert_eq!(
+        (told["sessionState"].as_str(), told["reference"].as_str()),
+        (Some("PaymentSuccessful"), Some("checkout-0001"))
+    );
+    assert_eq!(told["paymentDetails"]["state"], "AUTHORIZED");
+    // Callbacks are no endpoints of the merchant's.
+    assert_eq!(app.get("/v1/webhook_endpoints").await.body["data"], json!([]));
+    assert_eq!(unit.call("GET", "/webhooks/v1/webhooks", None, None).await.body["webhooks"], json!([]));
+    // Another session's end is not told to this one's callback.
+    let other = json!({
+        "merchantInfo": {"callbackUrl": "http://127.0.0.1:9/elsewhere", "returnUrl": "https://shop.example/return",
+            "callbackAuthorizationToken": "other-token"},
+        "transaction": {"amount": {"currency": "NOK", "value": 100}, "reference": "checkout-0002", "paymentDescription": "One mug"}
+    });
+    let second = checkout(reqwest::Method::POST, "/checkout/v3/session").json(&other).send().await.unwrap();
+    assert_eq!(second.status(), 200);
+    unit.call("POST", "/epayment/v1/payments/checkout-0002/cancel", None, Some("x-2")).await;
+
+    // Managed through ePayment by its reference.
     let captured = unit.modify("checkout-0001", "capture", 4900, "cap").await;
     assert_eq!(amounts(&captured.body["aggregate"]), [4900, 4900, 0, 0], "{}", captured.text);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 1, "one callback: the session ended once");
 
     // Wrong key pairs are refused.
     let wrong = app

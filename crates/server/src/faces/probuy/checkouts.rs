@@ -276,6 +276,7 @@ fn read_order(f: &mut Fields) -> Option<NewSessionInput> {
         order_reference,
         order_number,
         metadata,
+        callback: None,
     })
 }
 

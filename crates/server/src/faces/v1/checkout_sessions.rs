@@ -153,6 +153,7 @@ pub async fn create(
         reference,
         order_number,
         metadata: metadata.unwrap_or_default(),
+        callback: None,
     };
     let session = s.app.create_checkout_session(&ctx, input).await?;
     Ok(Json(with_payment(&s, &ctx, &session, expanded).await?))

@@ -7,14 +7,18 @@ use super::Vipps;
 use super::epayment::{self, PaymentRequest};
 use super::error::VippsError;
 use super::state::state;
+use crate::app::{App, AppError, AppResult, Ctx, Delivery, Payload, Rendered, SessionCallback, WebhookDialect};
+use crate::connector::BoxFuture;
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id};
 use crate::http::fields::{Fields, vouched};
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kassa_domain::checkout::CheckoutPhase;
-use kassa_domain::{Invalid, PaymentIntent};
+use kassa_domain::checkout::{CheckoutPhase, CheckoutSession};
+use kassa_domain::webhook::{Dialect, EndpointUrl};
+use kassa_domain::{Fact, Invalid, KeyKind, PaymentIntent, RequestId};
+use kassa_store::Scope;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -75,17 +79,16 @@ fn object(f: &mut Fields, field: &str) -> Option<Fields> {
     f.object(field)
 }
 
-/// `POST /checkout/v3/session` → `{token, checkoutFrontendUrl, pollingUrl}`.
+/// `POST /checkout/v3/session` → `{token, checkoutFrontendUrl, pollingUrl}`; the merchant's
+/// `callbackUrl` is told when the session ends.
 pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<Vipps>,
     Body(mut f, _): Body<Vipps>,
 ) -> Result<Response, VippsError> {
     let merchant_info = object(&mut f, "merchantInfo").map(|mut m| {
-        let callback = crate::faces::readers::web_url(&mut m, "callbackUrl", true);
+        let callback = m.required_parsed("callbackUrl", |u| EndpointUrl::parse(u, ctx.scope.mode));
         let back = crate::faces::readers::web_url(&mut m, "returnUrl", true);
-        // Kassa does not call merchants back on a session yet (see README); the token that
-        // would authorize that call is not kept.
         let token = m.required_string("callbackAuthorizationToken", 1000);
         let _ = m.json("termsAndConditionsUrl");
         f.absorb(m);
@@ -111,7 +114,12 @@ pub async fn create(
         let _ = f.json(ignored);
     }
     f.finish()?;
-    let (_, back, _) = vouched(merchant_info)?;
+    let (callback, back, token) = vouched(merchant_info)?;
+    let callback = SessionCallback {
+        url: vouched(callback)?,
+        authorization: vouched(token)?,
+        dialect: Dialect::new(CALLBACK_DIALECT),
+    };
     let (amount, reference, description) = vouched(transaction)?;
     let request = PaymentRequest {
         money: vouched(amount)?,
@@ -123,6 +131,7 @@ pub async fn create(
         flow: "WEB_REDIRECT".to_owned(),
         interaction: None,
         metadata: Default::default(),
+        callback: Some(callback),
     };
     let session = epayment::open(&s, &ctx, request).await?;
     let reference = session.reference.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default();
@@ -134,6 +143,29 @@ pub async fn create(
     .into_response())
 }
 
+/// The session as Checkout shows it (`GET …/session/{reference}` and the callback's body).
+async fn session_response(
+    app: &App,
+    ctx: &Ctx,
+    session: &CheckoutSession,
+    pi: &PaymentIntent,
+) -> AppResult<SessionResponse> {
+    let phase = session.phase(Some(pi.status));
+    let serial = app.merchant(&ctx.scope.merchant_id).await?.serial_number;
+    Ok(SessionResponse {
+        session_id: session.id.to_string(),
+        reference: pi.reference.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        session_state: session_state(phase),
+        merchant_serial_number: serial.get().to_string(),
+        payment_method: pi.payment_method.as_ref().map(|_| "Card"),
+        payment_details: PaymentDetails {
+            amount: epayment::money(pi.currency, pi.amount.get()),
+            state: payment_state(pi, phase),
+            aggregate: epayment::aggregate_of(pi),
+        },
+    })
+}
+
 /// `GET /checkout/v3/session/{reference}`
 pub async fn details(
     State(s): State<HttpState>,
@@ -141,19 +173,38 @@ pub async fn details(
     Id(reference, _): Id<Vipps>,
 ) -> Result<Response, VippsError> {
     let (pi, session) = epayment::payment(&s, &ctx, &reference).await?;
-    let phase = session.phase(Some(pi.status));
-    let serial = s.app.merchant(&ctx.scope.merchant_id).await?.serial_number;
-    Ok(Json(SessionResponse {
-        session_id: session.id.to_string(),
-        reference,
-        session_state: session_state(phase),
-        merchant_serial_number: serial.get().to_string(),
-        payment_method: pi.payment_method.as_ref().map(|_| "Card"),
-        payment_details: PaymentDetails {
-            amount: epayment::money(pi.currency, pi.amount.get()),
-            state: payment_state(&pi, phase),
-            aggregate: epayment::aggregate_of(&pi),
-        },
-    })
-    .into_response())
+    Ok(Json(session_response(&s.app, &ctx, &session, &pi).await?).into_response())
+}
+
+/// The dialect of Checkout's callbacks.
+pub const CALLBACK_DIALECT: &str = "vipps-checkout";
+
+/// Checkout's "payment completed" callback: when a session ends, its `SessionResponse` is POSTed
+/// to the merchant's `callbackUrl` with `Authorization: <callbackAuthorizationToken>`, through
+/// the durable, retried webhook deliveries (an endpoint bound to the session).
+pub struct VippsCheckoutCallbacks;
+
+impl WebhookDialect for VippsCheckoutCallbacks {
+    fn name(&self) -> &'static str {
+        CALLBACK_DIALECT
+    }
+
+    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>> {
+        Box::pin(async move {
+            let Payload::Fact(Fact::CheckoutSession { checkout_session }) = &d.event.payload else { return Ok(None) };
+            let Some(pi_id) = checkout_session.payment_intent_id() else { return Ok(None) };
+            let scope = Scope { merchant_id: d.endpoint.merchant_id.clone(), mode: d.endpoint.mode };
+            let ctx = Ctx::new(scope, KeyKind::Secret, RequestId::generate(), None);
+            let pi = app.get_payment_intent(&ctx, pi_id.as_str()).await?;
+            // The session as it is now: a callback retried later tells the latest state.
+            let session = app.get_checkout_session(&ctx, checkout_session.id.as_str()).await?;
+            let body =
+                serde_json::to_vec(&session_response(app, &ctx, &session, &pi).await?).map_err(AppError::internal)?;
+            let headers = vec![
+                ("Authorization".to_owned(), d.endpoint.secret.clone()),
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+            ];
+            Ok(Some(Rendered { body, headers }))
+        })
+    }
 }

@@ -272,6 +272,7 @@ pub async fn create(
         flow: flow.clone(),
         interaction,
         metadata: metadata.unwrap_or_default(),
+        callback: None,
     };
     let session = open(&s, &ctx, request).await?;
     let created = Created {
@@ -301,6 +302,8 @@ pub(super) struct PaymentRequest {
     pub interaction: Option<String>,
     /// The merchant's metadata.
     pub metadata: BTreeMap<String, String>,
+    /// Where to tell the merchant the payment's checkout ended (Checkout's `callbackUrl`).
+    pub callback: Option<crate::app::SessionCallback>,
 }
 
 /// Opens a payment: a manual-capture checkout of one line, addressed by its reference.
@@ -346,6 +349,7 @@ pub(super) async fn open(s: &HttpState, ctx: &Ctx, r: PaymentRequest) -> Result<
         reference: Some(r.reference),
         order_number: None,
         metadata,
+        callback: r.callback,
     };
     s.app.create_checkout_session(ctx, input).await
 }

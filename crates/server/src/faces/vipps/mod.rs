@@ -18,6 +18,7 @@ mod error;
 mod state;
 mod webhooks;
 
+pub use checkout::VippsCheckoutCallbacks;
 pub use error::VippsError;
 pub use webhooks::VippsWebhooks;
 
