@@ -194,7 +194,9 @@ pub fn framework_refusal(response: &Response) -> Option<AppError> {
     if kind == ErrorKind::Internal {
         tracing::error!(status = status.as_u16(), "unhandled failure");
     }
-    Some(AppError::new(kind, code, message))
+    let error = AppError::new(kind, code, message);
+    // A request cut off by the timeout may be retried (with its Idempotency-Key): say when.
+    Some(if kind == ErrorKind::Unavailable { error.with_retry_after(1) } else { error })
 }
 
 /// `application/json`, `application/problem+json` and the like.

@@ -386,6 +386,7 @@ async fn a_request_cut_off_by_the_timeout_is_a_503_in_the_faces_shape() {
     .await;
     assert_refusal(v1, "timeout", &capture, (503, "api_error"));
     assert_eq!(capture.body["error"]["code"], "timeout", "{}", capture.text);
+    assert_eq!(capture.header("retry-after"), Some("1"), "a 503 says when to retry");
 }
 
 #[tokio::test]
