@@ -118,6 +118,8 @@ pub struct Currency {
 impl Currency {
     /// The US dollar: the currency a setup session verifies cards in when none is given.
     pub const USD: Currency = Currency { code: *b"USD", exponent: 2 };
+    /// Japanese yen (no minor unit).
+    pub const JPY: Currency = Currency { code: *b"JPY", exponent: 0 };
 
     /// Parses an uppercase ISO 4217 code such as `USD`. Lowercase is refused: codes are
     /// uppercase everywhere in Kassa, so there is one spelling to compare and store.

@@ -64,6 +64,18 @@ pub async fn update(tx: &mut WriteTx, c: &Capture) -> Result<()> {
     Ok(())
 }
 
+/// Writes back what the merchant may change: the description and the metadata.
+pub async fn update_notes(tx: &mut WriteTx, c: &Capture) -> Result<()> {
+    sqlx::query("UPDATE captures SET description = $2, metadata = $3, updated_at = $4 WHERE id = $1")
+        .bind(c.id.as_str().to_owned())
+        .bind(c.description.clone())
+        .bind(to_json(&c.metadata))
+        .bind(c.updated_at.micros())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// Reads one capture of the scope. Changes to a capture are made with its payment intent
 /// locked, so reading it in the same transaction is enough.
 pub async fn get<'e, E: Executor<'e, Database = Any>>(
@@ -86,6 +98,20 @@ pub async fn list_for_intent<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Page<Capture>> {
     let mut b = scoped_list(select!("WHERE "), scope);
     b.push(" AND payment_intent_id = ").text(payment_intent.as_str());
+    fetch_page(exec, b, &TimeRange::default(), page, from_row, |c| Cursor {
+        created_at: c.created_at.micros(),
+        id: c.id.to_string(),
+    })
+    .await
+}
+
+/// One page of the scope's captures, of every payment intent.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    scope: &Scope,
+    page: &PageRequest,
+) -> Result<Page<Capture>> {
+    let b = scoped_list(select!("WHERE "), scope);
     fetch_page(exec, b, &TimeRange::default(), page, from_row, |c| Cursor {
         created_at: c.created_at.micros(),
         id: c.id.to_string(),

@@ -115,6 +115,10 @@ pub struct ErrorData {
     pub retry_after: Option<u64>,
     /// The request that first produced this error, when it is replayed for an idempotency key.
     pub request_id: Option<String>,
+    /// The kind of object that was not found (`payment_intent`, `capture` …), for faces whose
+    /// error codes name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
 }
 
 /// An application error.
@@ -152,6 +156,7 @@ impl AppError {
             decline_code: None,
             retry_after: None,
             request_id: None,
+            object: None,
         }))
     }
 
@@ -203,7 +208,9 @@ impl AppError {
 
     /// No such object of `what` (e.g. "payment_intent").
     pub fn not_found(what: &str, id: &str) -> AppError {
-        AppError::new(ErrorKind::NotFound, "resource_missing", format!("No such {what}: '{id}'."))
+        let mut e = AppError::new(ErrorKind::NotFound, "resource_missing", format!("No such {what}: '{id}'."));
+        e.object = Some(what.to_owned());
+        e
     }
 
     /// A fault in Kassa; the detail goes to the log, not to the client.

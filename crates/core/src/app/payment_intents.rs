@@ -257,6 +257,7 @@ impl App {
     ) -> AppResult<PaymentIntent> {
         let pi_id = parse_id(id)?;
         let mut job = None;
+        let mut made = None;
         let applied = self
             .idempotent_applied(ctx, async |tx| {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
@@ -266,6 +267,7 @@ impl App {
                 let pending = pi.begin_capture(CaptureId::generate(), amount, final_capture, now)?;
                 payment_intents::update(tx, &pi).await?;
                 captures::insert(tx, &Capture::pending(&pi, &pending, notes, now)).await?;
+                made = Some(pending.id.clone());
                 job = self
                     .enqueue_job(
                         tx,
@@ -288,7 +290,8 @@ impl App {
                         .with_decline_code(failure.decline_code.clone())
                         .with_current_status(pi.status.as_str()))
                 }
-                _ => Ok(pi),
+                // A concurrent capture may have followed: the answer names the one this request made.
+                _ => Ok(PaymentIntent { latest_capture: made.or(pi.latest_capture.clone()), ..pi }),
             },
             Err(e) => Err(e),
         };
@@ -313,6 +316,39 @@ impl App {
         let not_found = || AppError::not_found("capture", id);
         let id = CaptureId::parse(id).ok_or_else(not_found)?;
         captures::get(self.store().reader(), &ctx.scope, &id).await?.ok_or_else(not_found)
+    }
+
+    /// Changes what the merchant said about a capture: its description and metadata (merged).
+    pub async fn update_capture(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        description: Option<String>,
+        metadata: Option<std::collections::BTreeMap<String, String>>,
+    ) -> AppResult<Capture> {
+        let not_found = || AppError::not_found("capture", id);
+        let cap_id = CaptureId::parse(id).ok_or_else(not_found)?;
+        self.idempotent(ctx, async |tx| {
+            let mut capture = captures::get(tx.conn(), &ctx.scope, &cap_id).await?.ok_or_else(not_found)?;
+            // Changes to a capture are made with its payment intent locked.
+            payment_intents::lock(tx, &ctx.scope, &capture.payment_intent_id).await?;
+            if let Some(m) = metadata {
+                capture.metadata =
+                    capture.metadata.merged(m).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
+            }
+            if description.is_some() {
+                capture.description = description;
+            }
+            capture.updated_at = self.clock().now();
+            captures::update_notes(tx, &capture).await?;
+            Ok(capture)
+        })
+        .await
+    }
+
+    /// One page of every capture, newest first.
+    pub async fn list_captures(&self, ctx: &Ctx, page: PageRequest) -> AppResult<Page<Capture>> {
+        Ok(captures::list(self.store().reader(), &ctx.scope, &page).await?)
     }
 
     /// Cancels; an authorization still held is released at the processor in the background.

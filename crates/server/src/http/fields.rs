@@ -266,6 +266,11 @@ impl Fields {
         self.errors.append(&mut child.errors);
     }
 
+    /// Drops the fields not read: for wire formats whose objects may carry extra properties.
+    pub fn allow_unknown(&mut self) {
+        self.map.clear();
+    }
+
     /// Whether anything was wrong so far.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()

@@ -32,7 +32,9 @@ pub struct HttpState {
 /// (front door, limits, refusals in its shape), anything else answered as the native API's
 /// unknown route, and the request id with its log line around it all.
 pub fn router(state: HttpState, config: &Config) -> Router {
-    use crate::faces::{checkout_page::CheckoutPage, probuy::ProBuy, seed::Seed, v1::V1, vipps::Vipps};
+    use crate::faces::{
+        checkout_page::CheckoutPage, probuy::ProBuy, seed::Seed, smartpay::Smartpay, v1::V1, vipps::Vipps,
+    };
     let limits = Limits { body: config.body_limit, timeout: config.request_timeout };
     Router::new()
         .merge(mount::<V1>(&state, limits))
@@ -40,6 +42,7 @@ pub fn router(state: HttpState, config: &Config) -> Router {
         .merge(mount::<Seed>(&state, limits))
         .merge(mount::<ProBuy>(&state, limits))
         .merge(mount::<Vipps>(&state, limits))
+        .merge(mount::<Smartpay>(&state, limits))
         .fallback(face::unknown_route::<V1>)
         .layer(from_fn(request_id::middleware))
         .with_state(state)

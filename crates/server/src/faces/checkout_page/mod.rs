@@ -216,9 +216,23 @@ fn base_of(mount: Mount, id: &CheckoutSessionId) -> String {
     format!("{}/{id}", mount.0)
 }
 
-async fn show(State(s): State<HttpState>, Extension(mount): Extension<Mount>, Path(id): Path<String>) -> Response {
+/// The page. A link may carry a promotion code for the customer (`?promotion-code=SPRING`, as
+/// Smartpay's `getSessionURL` writes it): the code field is filled in, to apply with one click.
+async fn show(
+    State(s): State<HttpState>,
+    Extension(mount): Extension<Mount>,
+    Path(id): Path<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    let offered = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "promotion-code" || k == "promotion_code")
+        .map(|(_, v)| v.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(40).collect())
+        .unwrap_or_default();
     match load(&s, &id).await {
-        Ok(view) => render(&s, &view, &base_of(mount, &view.session.id), FormState::default(), StatusCode::OK),
+        Ok(view) => {
+            let form = FormState { promo_input: offered, ..FormState::default() };
+            render(&s, &view, &base_of(mount, &view.session.id), form, StatusCode::OK)
+        }
         Err(r) => r,
     }
 }
