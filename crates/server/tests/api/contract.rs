@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 enum Presents {
     /// `Authorization: Bearer <key>`.
     Bearer,
+    /// Smartpay: `Authorization: Basic <key>`, the raw key rather than base64.
+    RawBasic,
     /// Vipps: a token from `/accesstoken/get` for the key's merchant (with a publishable key of
     /// it), then the token, the publishable key and the merchant's serial number on each call.
     VippsToken,
@@ -50,8 +52,10 @@ struct Expect {
 
 /// Puts `key` on a request as the face's clients would.
 async fn present(app: &TestApp, face: &FaceRow, req: reqwest::RequestBuilder, key: &str) -> reqwest::RequestBuilder {
-    if face.credential == Presents::Bearer {
-        return req.bearer_auth(key);
+    match face.credential {
+        Presents::Bearer => return req.bearer_auth(key),
+        Presents::RawBasic => return req.header("Authorization", format!("Basic {key}")),
+        Presents::VippsToken => {}
     }
     // The key's merchant, a publishable key of it, and its serial number; an unknown key gets
     // no token and presents a made-up one.
@@ -103,6 +107,15 @@ fn vipps_class(body: &Value) -> Option<String> {
 /// ProBuy: `{"error": "ValidationError", "message": …}`.
 fn probuy_class(body: &Value) -> Option<String> {
     body["error"].as_str().filter(|_| body["message"].is_string()).map(str::to_owned)
+}
+
+/// Smartpay: `{statusCode, errorCode, message, details}`; the class is the code's last part
+/// (`coupon.not-found` → `not-found`), the object it names aside.
+fn smartpay_class(body: &Value) -> Option<String> {
+    let code = body["errorCode"]
+        .as_str()
+        .filter(|_| body["statusCode"].is_u64() && body["message"].is_string() && body["details"].is_array())?;
+    Some(code.rsplit('.').next().unwrap_or(code).to_owned())
 }
 
 fn faces() -> Vec<FaceRow> {
@@ -185,6 +198,28 @@ fn faces() -> Vec<FaceRow> {
                 key_reused: (409, "Conflict"),
                 method_not_allowed: (405, "Method Not Allowed"),
                 too_large: (413, "Payload Too Large"),
+            },
+        },
+        FaceRow {
+            name: "smartpay",
+            credential: Presents::RawBasic,
+            create: (
+                "POST",
+                "/smartpay/v1/coupons",
+                |n| json!({"name": "Spring", "discountType": "amount", "discountAmount": 100 + n, "currency": "JPY"}),
+            ),
+            probe: "/smartpay/v1/coupons",
+            object_path: |b| format!("/smartpay/v1/coupons/{}", b["id"].as_str().unwrap()),
+            wrong_method: ("DELETE", "/smartpay/v1/coupons"),
+            unknown_route: Some("/smartpay/v1/no_such_thing"),
+            class: smartpay_class,
+            expect: Expect {
+                unauthenticated: (401, "unauthorized"),
+                rate_limited: (429, "rate-limited"),
+                not_found: (404, "not-found"),
+                key_reused: (409, "idempotency-key-reused"),
+                method_not_allowed: (405, "method-not-allowed"),
+                too_large: (413, "too-large"),
             },
         },
     ]

@@ -18,6 +18,7 @@ mod rate_limits;
 mod references;
 mod refunds;
 mod seed;
+mod smartpay;
 mod tokens;
 mod upgrade;
 mod validation;

@@ -20,7 +20,7 @@ mod tokens;
 mod webhooks;
 
 pub use error::SmartpayError;
-pub use webhooks::SmartpayWebhooks;
+pub use webhooks::{SmartpayWebhooks, base62_decode};
 
 use crate::app::{AppError, ErrorKind};
 use crate::http::HttpState;
