@@ -25,8 +25,15 @@ pub struct Config {
     pub checkout: CheckoutConfig,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
-    /// Longest a request may take before it is answered 503.
+    /// Longest a request may take before it is answered 503 (its body is read within it).
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request head; also how long a kept-alive
+    /// connection may stay idle.
+    pub header_read_timeout: Duration,
+    /// Most client connections open at once.
+    pub max_connections: usize,
+    /// Longest a stop waits for in-flight requests.
+    pub shutdown_grace: Duration,
 }
 
 /// The simulated card network.
@@ -189,6 +196,9 @@ impl Config {
             checkout: CheckoutConfig::default(),
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }

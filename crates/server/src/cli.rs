@@ -195,9 +195,19 @@ struct ServeArgs {
     /// Largest request body, in bytes.
     #[arg(long, env = "KASSA_BODY_LIMIT", default_value_t = 64 * 1024)]
     body_limit: usize,
-    /// Seconds before a request is abandoned with 503.
+    /// Seconds before a request is abandoned with 503 (its body is read within it).
     #[arg(long, env = "KASSA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
+    /// Seconds a client may take to send a request's head; a kept-alive connection idle this
+    /// long is closed too.
+    #[arg(long, env = "KASSA_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    header_read_timeout_secs: u64,
+    /// Most client connections open at once; more wait in the kernel's backlog.
+    #[arg(long, env = "KASSA_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for in-flight requests.
+    #[arg(long, env = "KASSA_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    shutdown_grace_secs: u64,
 }
 
 impl DbArgs {
@@ -271,6 +281,9 @@ impl ServeArgs {
             },
             body_limit: self.body_limit,
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs.max(1)),
+            max_connections: self.max_connections.max(1),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
         }
     }
 }

@@ -5,8 +5,10 @@
 //! workers until shut down. Tests start it exactly like the binary does (see
 //! `kassa-testkit`). `ARCHITECTURE.md` at the repository root maps the modules.
 
+pub mod data_lock;
 pub mod faces;
 pub mod http;
+pub mod serve;
 
 // The application core lives in `kassa-core`; its modules keep their paths here.
 pub use kassa_core::{app, clock, config, connector, webhooks, workers};
@@ -38,6 +40,8 @@ pub struct Server {
     app: App,
     listener: TcpListener,
     config: Config,
+    /// Held while serving an SQLite database.
+    _data_lock: Option<data_lock::DataLock>,
 }
 
 impl Server {
@@ -46,8 +50,16 @@ impl Server {
         // Bind first: with port 0 the hosted pages' URLs need the port actually bound.
         let listener = TcpListener::bind(config.addr).await?;
         config.addr = listener.local_addr()?;
+        let data_lock = data_lock::acquire(&config.store.url, config.addr)?;
         let app = open_app(&config).await?;
-        Ok(Server { app, listener, config })
+        if data_lock.is_some() {
+            // Alone on the data: whatever a crashed process held resumes now.
+            let released = app.release_all_leases().await?;
+            if released != Default::default() {
+                tracing::info!(?released, "released the leases of the last run");
+            }
+        }
+        Ok(Server { app, listener, config, _data_lock: data_lock })
     }
 
     /// The application, for setup before serving (the demo merchant, tests' merchants).
@@ -71,17 +83,21 @@ impl Server {
         let deliveries = tokio::spawn(workers::run_deliveries(self.app.clone(), stop_rx.clone()));
         let sessions = tokio::spawn(workers::expire_sessions(self.app.clone(), stop_rx.clone()));
         let reaper = tokio::spawn(workers::reap(self.app.clone(), stop_rx, move || limiter.shrink()));
-        let served = axum::serve(self.listener, router)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                let _ = stop_tx.send(true);
-            })
-            .await;
+        let limits = serve::ConnectionLimits {
+            header_read_timeout: self.config.header_read_timeout,
+            max_connections: self.config.max_connections,
+            shutdown_grace: self.config.shutdown_grace,
+        };
+        serve::serve(self.listener, router, limits, async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await;
         let _ = jobs.await;
         let _ = deliveries.await;
         let _ = sessions.await;
         let _ = reaper.await;
         self.app.close().await;
-        Ok(served?)
+        Ok(())
     }
 }

@@ -19,6 +19,7 @@ mod codec;
 pub mod events;
 pub mod idempotency;
 pub mod jobs;
+pub mod leases;
 pub mod merchants;
 pub mod page;
 pub mod payment_intents;

@@ -123,6 +123,16 @@ impl App {
         })
     }
 
+    /// Releases every lease a stopped process left (jobs, deliveries, idempotency keys), so
+    /// its work resumes now rather than when the leases run out. Only for a process that holds
+    /// the database alone (SQLite with its data directory locked).
+    pub async fn release_all_leases(&self) -> AppResult<kassa_store::leases::Released> {
+        let mut tx = self.store().begin().await?;
+        let released = kassa_store::leases::release_all(&mut tx).await?;
+        self.commit(tx).await?;
+        Ok(released)
+    }
+
     /// Closes the database connections (at shutdown).
     pub async fn close(&self) {
         self.store().close().await;

@@ -6,6 +6,7 @@ mod basics;
 mod captures;
 mod checkout;
 mod checkout_page;
+mod connections;
 mod contract;
 mod events;
 mod hostile;

@@ -93,3 +93,68 @@ async fn killed_mid_authorization_and_mid_refund_the_work_completes_exactly_once
     assert_eq!(count(&ops, "refund"), 1, "exactly one refund at the network: {ops}");
     gw.kill().await;
 }
+
+/// SQLite is one node: the gateway that locks the data directory knows a crashed one holds
+/// nothing, so its work resumes at once, however long the leases are.
+#[tokio::test]
+async fn on_sqlite_a_restart_resumes_a_crashed_runs_work_at_once_and_a_second_gateway_is_refused() {
+    let db = TestDatabase::fresh().await;
+    if db.is_postgres() {
+        return; // Many nodes share PostgreSQL; there, leases run out instead.
+    }
+    let long_leases = [("KASSA_JOB_LEASE_SECS", "600"), ("KASSA_IDEMPOTENCY_LEASE_SECS", "600")];
+    let slow: Vec<_> = [("KASSA_SIMULATOR_LATENCY_MS", "4000")].into_iter().chain(long_leases).collect();
+    let gw = Gateway::start(&db, &slow).await;
+    let key = gw.printed("secret key").expect("the demo key");
+
+    let second = crate::kassa(&db).args(["serve", "--addr", "127.0.0.1:0"]).output().await.unwrap();
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "a second gateway on one SQLite file is refused");
+    assert!(said.contains("in use by another Kassa gateway") && said.contains("pid "), "{said}");
+
+    let body = json!({"amount": 700, "currency": "USD", "payment_method": "pm_card_visa", "confirm": true});
+    let pi = gw.send("POST", "/v1/payment_intents", &key, Some("resume-1"), Some(body.clone())).await;
+    let pi_id = json_of(&pi.body, "id").to_owned();
+    let ops_path = format!("/v1/test_helpers/simulator/operations?payment_intent={pi_id}");
+    gw.poll(&ops_path, &key, |ops| count(ops, "authorize") == 1).await;
+    gw.kill().await;
+
+    let fast: Vec<_> = [("KASSA_SIMULATOR_LATENCY_MS", "0")].into_iter().chain(long_leases).collect();
+    let gw = Gateway::start(&db, &fast).await;
+    let started = std::time::Instant::now();
+    let done = gw.poll(&format!("/v1/payment_intents/{pi_id}"), &key, |p| p["status"] != "processing").await;
+    assert_eq!(done["status"], "succeeded");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "not the 600 s lease: {:?}", started.elapsed());
+    let ops = gw.send("GET", &ops_path, &key, None, None).await.body;
+    assert_eq!(count(&ops, "authorize"), 1, "still one authorization: {ops}");
+    gw.kill().await;
+}
+
+/// SIGTERM: no new connections, the request in flight (a capture waiting on the network)
+/// still gets its answer, and the process exits 0.
+#[tokio::test]
+async fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
+    let db = TestDatabase::fresh().await;
+    let gw = Gateway::start(&db, &[("KASSA_SIMULATOR_LATENCY_MS", "1500")]).await;
+    let key = gw.printed("secret key").expect("the demo key");
+    let body = json!({"amount": 900, "currency": "USD", "capture_method": "manual", "payment_method": "pm_card_visa",
+        "confirm": true});
+    let pi = gw.send("POST", "/v1/payment_intents", &key, None, Some(body)).await;
+    let pi_id = json_of(&pi.body, "id").to_owned();
+    gw.poll(&format!("/v1/payment_intents/{pi_id}"), &key, |p| p["status"] == "requires_capture").await;
+
+    let base = gw.base.clone();
+    let capture_url = format!("{base}/v1/payment_intents/{pi_id}/capture");
+    let capture = async {
+        let res = reqwest::Client::new().post(&capture_url).bearer_auth(&key).header("Idempotency-Key", "cap-1");
+        kassa_testkit::TestResponse::from(res.send().await.expect("answered, not cut off")).await
+    };
+    let stop = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        gw.terminate().await
+    };
+    let (captured, status) = tokio::join!(capture, stop);
+    assert_eq!((captured.status, captured.body["status"].as_str()), (200, Some("succeeded")), "{}", captured.text);
+    assert!(status.success(), "exit status {status:?}");
+    assert!(reqwest::get(format!("{base}/health")).await.is_err(), "no longer listening");
+}

@@ -73,6 +73,14 @@ impl Gateway {
         self.child.wait().await.expect("the process ends");
     }
 
+    /// Asks the process to stop (SIGTERM) and waits for it to exit.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("running").to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().await.expect("kill runs");
+        assert!(sent.success());
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await.expect("it stops").expect("exit status")
+    }
+
     /// A request with a secret key and an optional idempotency key.
     pub async fn send(
         &self,
