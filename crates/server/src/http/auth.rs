@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use base64::Engine;
 use kassa_domain::KeyKind;
+use std::net::IpAddr;
 
 /// What a request presents to say who it is, as its face read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +66,34 @@ pub fn bearer_or_basic(headers: &HeaderMap) -> Result<Credential, AppError> {
 /// Authenticates a request's credential as a secret key and takes a token from the key's rate limit.
 /// Returns who is asking and the `RateLimit-*` headers for the answer; each face renders the
 /// error in its own shape.
-pub async fn admit(state: &HttpState, credential: Credential) -> Result<(Authenticated, Option<HeaderMap>), Refused> {
-    let auth = resolve(state, credential).await.map_err(Refused::from)?;
+pub async fn admit(
+    state: &HttpState,
+    credential: Result<Credential, AppError>,
+    client: Option<IpAddr>,
+) -> Result<(Authenticated, Option<HeaderMap>), Refused> {
+    if let Some(wait) = client.and_then(|c| state.limiter.failures_block(c)) {
+        let retry_after = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let error = AppError::new(
+            ErrorKind::RateLimited,
+            "too_many_failed_authentications",
+            "Too many requests with invalid credentials from this address; slow down.",
+        )
+        .with_retry_after(retry_after);
+        return Err(Refused { error, headers: None });
+    }
+    let resolved = match credential {
+        Ok(credential) => resolve(state, credential).await,
+        Err(e) => Err(e),
+    };
+    let auth = match resolved {
+        Ok(auth) => auth,
+        Err(e) => {
+            if let Some(c) = client.filter(|_| e.kind == ErrorKind::Authentication) {
+                state.limiter.authentication_failed(c);
+            }
+            return Err(Refused::from(e));
+        }
+    };
     if auth.kind == KeyKind::Publishable {
         return Err(Refused::from(AppError::new(
             ErrorKind::Permission,

@@ -102,10 +102,8 @@ pub fn mount<F: Face>(state: &HttpState, limits: Limits) -> Router<HttpState> {
 /// The front door: the face's credential, the key's rate limit, a mandatory `Idempotency-Key`
 /// where the face demands one, then the request's [`app::Ctx`]; refusals in the face's shape.
 async fn front_door<F: Face>(State(state): State<HttpState>, req: Request, next: Next) -> Response {
-    let admitted = match F::credential(req.headers()) {
-        Ok(credential) => auth::admit(&state, credential).await,
-        Err(e) => Err(e.into()),
-    };
+    let client = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let admitted = auth::admit(&state, F::credential(req.headers()), client).await;
     let (caller, limits) = match admitted {
         Ok(admitted) => admitted,
         Err(refused) => return refused.render(|e| F::Error::from(e).into_response()),

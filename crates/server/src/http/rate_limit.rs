@@ -1,4 +1,6 @@
-//! A token bucket per API key, with the `RateLimit-*` headers of api-conventions.md.
+//! A token bucket per API key, with the `RateLimit-*` headers of api-conventions.md, and one
+//! per client address for failed authentications: a client that keeps presenting wrong keys
+//! is refused (429) before its next key is even looked at, so keys cannot be guessed at speed.
 //!
 //! Buckets live in memory: with several nodes, each node enforces the limit for the requests
 //! it receives.
@@ -10,10 +12,18 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter as Governor};
 use kassa_domain::ApiKeyId;
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 type Keyed = Governor<ApiKeyId, DefaultKeyedStateStore<ApiKeyId>, DefaultClock, StateInformationMiddleware>;
+type ByAddress = Governor<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
+
+/// Failed authentications a client address may make per second, and in a burst.
+const FAILURES_PER_SECOND: u32 = 10;
+const FAILURE_BURST: u32 = 50;
 
 /// The verdict for one request.
 pub enum Verdict {
@@ -30,6 +40,9 @@ pub struct RateLimiter {
     limiter: Option<Keyed>,
     burst: u32,
     per_second: u32,
+    failures: Option<ByAddress>,
+    /// Addresses whose failures ran out, and until when they are refused.
+    blocked: Mutex<HashMap<IpAddr, Instant>>,
 }
 
 impl RateLimiter {
@@ -39,7 +52,34 @@ impl RateLimiter {
             let burst = NonZeroU32::new(config.burst.max(config.per_second)).unwrap_or(rate);
             Governor::keyed(Quota::per_second(rate).allow_burst(burst)).with_middleware::<StateInformationMiddleware>()
         });
-        RateLimiter { limiter, burst: config.burst.max(config.per_second), per_second: config.per_second }
+        let failures = limiter.as_ref().map(|_| {
+            let rate = NonZeroU32::new(FAILURES_PER_SECOND).expect("non-zero");
+            Governor::keyed(Quota::per_second(rate).allow_burst(NonZeroU32::new(FAILURE_BURST).expect("non-zero")))
+        });
+        RateLimiter {
+            limiter,
+            burst: config.burst.max(config.per_second),
+            per_second: config.per_second,
+            failures,
+            blocked: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long `client` is still refused for having failed to authenticate too often.
+    pub fn failures_block(&self, client: IpAddr) -> Option<Duration> {
+        let blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        blocked.get(&client).and_then(|until| until.checked_duration_since(Instant::now()))
+    }
+
+    /// Counts a failed authentication from `client`; once its bucket is empty, it is refused
+    /// until the bucket has a token again.
+    pub fn authentication_failed(&self, client: IpAddr) {
+        let Some(failures) = &self.failures else { return };
+        if let Err(not_until) = failures.check_key(&client) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+            blocked.insert(client, Instant::now() + wait.max(Duration::from_secs(1)));
+        }
     }
 
     /// Takes one token from `key`'s bucket.
@@ -72,5 +112,10 @@ impl RateLimiter {
         if let Some(l) = &self.limiter {
             l.retain_recent();
         }
+        if let Some(f) = &self.failures {
+            f.retain_recent();
+        }
+        let now = Instant::now();
+        self.blocked.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, until| *until > now);
     }
 }
