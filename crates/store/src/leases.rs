@@ -12,7 +12,8 @@ pub struct Released {
     pub jobs: u64,
     /// Webhook deliveries (sent again now: at least once).
     pub deliveries: u64,
-    /// Idempotency keys whose request never finished (a retry takes them over at once).
+    /// Idempotency keys whose request never finished: a retry takes over one that changed
+    /// nothing, and gets the applied outcome of one whose change committed, at once.
     pub idempotency_keys: u64,
 }
 
@@ -28,10 +29,11 @@ pub async fn release_all(tx: &mut WriteTx) -> Result<Released> {
     .execute(tx.conn())
     .await?
     .rows_affected();
-    let idempotency_keys =
-        sqlx::query("UPDATE idempotency_keys SET locked_until = 0 WHERE state = 'started' AND locked_until > 0")
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
+    let idempotency_keys = sqlx::query(
+        "UPDATE idempotency_keys SET locked_until = 0 WHERE state IN ('started', 'applied') AND locked_until > 0",
+    )
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
     Ok(Released { jobs, deliveries, idempotency_keys })
 }

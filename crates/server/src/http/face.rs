@@ -119,7 +119,20 @@ async fn front_door<F: Face>(State(state): State<HttpState>, req: Request, next:
     } else {
         match context::build(&state, caller, req, mutation).await {
             Ok((ctx, req)) => {
-                let mut response = next.run(req).await;
+                // A mutation runs to its end even if the timeout answers the client first:
+                // its outcome is recorded under its Idempotency-Key, and the retry the 503
+                // invites replays it instead of waiting out the key's lease.
+                let run = next.run(req);
+                let mut response = if mutation {
+                    match super::request_id::detach(run).await {
+                        Ok(response) => response,
+                        Err(e) => {
+                            F::Error::from(AppError::internal(format!("a request's task failed: {e}"))).into_response()
+                        }
+                    }
+                } else {
+                    run.await
+                };
                 context::mark_replayed(&ctx, &mut response);
                 F::decorate(&mut response);
                 response

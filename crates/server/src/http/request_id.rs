@@ -18,6 +18,20 @@ pub fn current() -> Option<RequestId> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
+/// Runs `work` on its own task, with this request's id and log span, so that it runs to
+/// the end even if the request's own future is dropped (the client's timeout cut it off).
+pub fn detach<F>(work: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let span = tracing::Span::current();
+    match current() {
+        Some(id) => tokio::spawn(CURRENT.scope(id, work).instrument(span)),
+        None => tokio::spawn(work.instrument(span)),
+    }
+}
+
 /// Assigns the id and logs one line per request.
 pub async fn middleware(req: Request, next: Next) -> Response {
     let id = RequestId::generate();

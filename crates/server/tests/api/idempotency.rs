@@ -179,3 +179,49 @@ async fn a_replayed_confirm_does_not_authorize_twice() {
     let ops = app.get(&format!("/v1/test_helpers/simulator/operations?payment_intent={}", json_of(&pi, "id"))).await;
     assert_eq!(ops.body["data"].as_array().unwrap().len(), 1);
 }
+
+/// A capture cut off by the request timeout still finishes: the 503 says when to retry, a
+/// retry meanwhile is a 409 that says the same, and once the capture is done the retry gets
+/// its answer (replayed), long before the key's lease would have run out.
+#[tokio::test]
+async fn a_request_cut_off_by_the_timeout_is_replayed_to_its_retry_once_it_finishes() {
+    let app = kassa_testkit::spawn_app_with(|c| {
+        c.simulator.latency = std::time::Duration::from_secs(3);
+        c.request_timeout = std::time::Duration::from_millis(1000);
+        c.idempotency.lease = std::time::Duration::from_secs(120);
+    })
+    .await;
+    let pi =
+        app.post("/v1/payment_intents", json!({"amount": 1000, "currency": "USD", "capture_method": "manual"})).await;
+    let id = pi.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/payment_intents/{id}/confirm"), json!({"payment_method": "pm_card_visa"})).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app.get(&format!("/v1/payment_intents/{id}")).await.body["status"] != "requires_capture" {
+        assert!(std::time::Instant::now() < deadline, "never authorized");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let path = format!("/v1/payment_intents/{id}/capture");
+    let first = app.post_idempotent(&path, json!({"amount_to_capture": 600}), "cut-off-1").await;
+    assert_eq!((first.status, first.header("retry-after")), (503, Some("1")), "{}", first.text);
+    let started = std::time::Instant::now();
+    let retry = loop {
+        let retry = app.post_idempotent(&path, json!({"amount_to_capture": 600}), "cut-off-1").await;
+        if retry.status != 409 && retry.status != 503 {
+            break retry;
+        }
+        assert_eq!(retry.header("retry-after"), Some("1"), "{}", retry.text);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "still {} after {:?}",
+            retry.status,
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"), "the first request's answer, not a second run");
+    assert_eq!((retry.body["status"].as_str(), retry.body["amount_captured"].as_i64()), (Some("succeeded"), Some(600)));
+    let captures = app.get(&format!("/v1/payment_intents/{id}/captures")).await;
+    assert_eq!(captures.body["data"].as_array().unwrap().len(), 1, "one capture: {}", captures.text);
+}

@@ -158,3 +158,41 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
     assert!(status.success(), "exit status {status:?}");
     assert!(reqwest::get(format!("{base}/health")).await.is_err(), "no longer listening");
 }
+
+/// Killed while a capture is at the network: on restart (SQLite), the client's retry with the
+/// same key gets that capture's answer at once, not a 409 for the key's lease nor a second
+/// capture, and the durable job finishes it.
+#[tokio::test]
+async fn on_sqlite_a_capture_cut_off_by_a_crash_answers_its_retry_at_once() {
+    let db = TestDatabase::fresh().await;
+    if db.is_postgres() {
+        return;
+    }
+    let long_leases = [("KASSA_JOB_LEASE_SECS", "600"), ("KASSA_IDEMPOTENCY_LEASE_SECS", "600")];
+    let slow: Vec<_> = [("KASSA_SIMULATOR_LATENCY_MS", "3000")].into_iter().chain(long_leases).collect();
+    let gw = Gateway::start(&db, &slow).await;
+    let key = gw.printed("secret key").expect("the demo key");
+    let body = json!({"amount": 800, "currency": "USD", "capture_method": "manual", "payment_method": "pm_card_visa",
+        "confirm": true});
+    let pi_id = json_of(&gw.send("POST", "/v1/payment_intents", &key, None, Some(body)).await.body, "id").to_owned();
+    gw.poll(&format!("/v1/payment_intents/{pi_id}"), &key, |p| p["status"] == "requires_capture").await;
+    let ops_path = format!("/v1/test_helpers/simulator/operations?payment_intent={pi_id}");
+    let capture_path = format!("/v1/payment_intents/{pi_id}/capture");
+    let capture = gw.send("POST", &capture_path, &key, Some("cap-crash"), Some(json!({"amount_to_capture": 500})));
+    tokio::select! {
+        _ = capture => panic!("the capture answered before the network did"),
+        _ = gw.poll(&ops_path, &key, |ops| count(ops, "capture") == 1) => {}
+    }
+    gw.kill().await;
+
+    let fast: Vec<_> = [("KASSA_SIMULATOR_LATENCY_MS", "0")].into_iter().chain(long_leases).collect();
+    let gw = Gateway::start(&db, &fast).await;
+    let retry = gw.send("POST", &capture_path, &key, Some("cap-crash"), Some(json!({"amount_to_capture": 500}))).await;
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    let done = gw.poll(&format!("/v1/payment_intents/{pi_id}"), &key, |p| p["status"] == "succeeded").await;
+    assert_eq!(done["amount_captured"], 500);
+    let ops = gw.send("GET", &ops_path, &key, None, None).await.body;
+    assert_eq!(count(&ops, "capture"), 1, "one capture at the network: {ops}");
+    gw.kill().await;
+}
