@@ -34,6 +34,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Longest a stop waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// The operator's master key: what protects card fingerprints and webhook secrets at rest.
+    pub master_key: crate::secrets::MasterKey,
 }
 
 /// The simulated card network.
@@ -199,6 +201,9 @@ impl Config {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 4096,
             shutdown_grace: Duration::from_secs(30),
+            // A new database takes whatever key it first starts with; the binary always
+            // passes the operator's.
+            master_key: crate::secrets::MasterKey::generate(),
         }
     }
 }

@@ -11,5 +11,6 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod connector;
+pub mod secrets;
 pub mod webhooks;
 pub mod workers;

@@ -47,6 +47,14 @@ struct DbArgs {
     /// SQLite durability: `full` (fsync each commit) or `normal` (fsync at checkpoints).
     #[arg(long, env = "KASSA_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = ["full", "normal"], global = true)]
     sqlite_synchronous: String,
+    /// The master key (64 hex characters) that protects card fingerprints and webhook secrets
+    /// at rest; instead of a key file.
+    #[arg(long, env = "KASSA_MASTER_KEY", hide_env_values = true, global = true)]
+    master_key: Option<String>,
+    /// The master key's file (created with mode 0600 on the first start; never inside the
+    /// data directory). Default: ~/.config/kassa/master.key.
+    #[arg(long, env = "KASSA_MASTER_KEY_FILE", global = true)]
+    master_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -226,6 +234,11 @@ impl DbArgs {
         Ok(config)
     }
 
+    fn master_key(&self) -> anyhow::Result<kassa_server::master_key::Resolved> {
+        let data_dir = self.database_url.is_none().then_some(self.data_dir.as_path());
+        kassa_server::master_key::resolve(self.master_key.as_deref(), self.master_key_file.as_deref(), data_dir)
+    }
+
     fn describe(&self) -> String {
         match &self.database_url {
             Some(url) if url.starts_with("postgres") => "PostgreSQL".to_owned(),
@@ -236,9 +249,10 @@ impl DbArgs {
 }
 
 impl ServeArgs {
-    fn config(&self, store: StoreConfig) -> Config {
+    fn config(&self, store: StoreConfig, master_key: kassa_server::secrets::MasterKey) -> Config {
         Config {
             addr: self.addr,
+            master_key,
             store,
             simulator: SimulatorConfig {
                 latency: Duration::from_millis(self.simulator_latency_ms),
@@ -340,10 +354,12 @@ pub async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(db: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
-    let server = Server::build(args.config(db.store_config()?)).await?;
+    let master = db.master_key()?;
+    let server = Server::build(args.config(db.store_config()?, master.key.clone())).await?;
     let base = format!("http://{}", server.local_addr());
     println!("Kassa gateway listening on {base}");
     println!("  database:  {}", db.describe());
+    println!("  master key: {}", master.source);
     if let Some(demo) = server.app().ensure_demo_merchant().await? {
         println!("Demo merchant created (keys are stored hashed and shown only now):");
         println!("  merchant id:      {}", demo.merchant.id);
@@ -379,7 +395,8 @@ async fn shutdown_signal() {
 }
 
 async fn cli_app(db: &DbArgs) -> anyhow::Result<kassa_server::app::App> {
-    let config = Config::new("127.0.0.1:0".parse()?, db.store_config()?);
+    let mut config = Config::new("127.0.0.1:0".parse()?, db.store_config()?);
+    config.master_key = db.master_key()?.key;
     open_app(&config).await
 }
 

@@ -8,10 +8,11 @@
 pub mod data_lock;
 pub mod faces;
 pub mod http;
+pub mod master_key;
 pub mod serve;
 
 // The application core lives in `kassa-core`; its modules keep their paths here.
-pub use kassa_core::{app, clock, config, connector, webhooks, workers};
+pub use kassa_core::{app, clock, config, connector, secrets, webhooks, workers};
 
 use app::App;
 use clock::Clock;

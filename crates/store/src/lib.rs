@@ -13,6 +13,7 @@
 //! works inside a transaction or on the read pool.
 
 pub mod access_tokens;
+pub mod at_rest;
 pub mod captures;
 pub mod checkout;
 mod codec;

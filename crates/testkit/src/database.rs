@@ -62,6 +62,16 @@ impl TestDatabase {
         pool.close().await;
     }
 
+    /// The first column of every row `sql` selects, as text: what a copy of the database shows
+    /// someone who has only the copy.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url).await.expect("connects");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(&mut conn).await.expect("a query");
+        let _ = conn.close().await;
+        rows.iter().map(|r| sqlx::Row::try_get::<String, _>(r, 0).unwrap_or_default()).collect()
+    }
+
     /// A placeholder that owns nothing.
     pub(crate) fn detached() -> TestDatabase {
         TestDatabase { url: String::new(), dir: None, postgres: None }

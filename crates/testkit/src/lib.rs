@@ -61,8 +61,13 @@ pub fn test_config(database: &TestDatabase) -> Config {
     config.webhooks.poll_interval = Duration::from_millis(100);
     config.checkout.min_expires_in = Duration::from_secs(1);
     config.checkout.sweep_interval = Duration::from_millis(100);
+    // One key for every test, so a restart on the same database finds the key it was under.
+    config.master_key = kassa_server::secrets::MasterKey::from_bytes(TEST_MASTER_KEY);
     config
 }
+
+/// The master key of every test gateway (`KASSA_MASTER_KEY` = its hex for the binary).
+pub const TEST_MASTER_KEY: [u8; 32] = [0x5a; 32];
 
 /// Starts a gateway with the test configuration and a fresh database.
 pub async fn spawn_app() -> TestApp {

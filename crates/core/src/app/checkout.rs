@@ -402,7 +402,7 @@ impl App {
             created_at: session.created_at,
             updated_at: session.created_at,
         };
-        kassa_store::webhooks::insert_endpoint(tx, &endpoint).await?;
+        kassa_store::webhooks::insert_endpoint(tx, &self.sealed_endpoint(&endpoint)).await?;
         Ok(())
     }
 
@@ -620,7 +620,7 @@ impl App {
     fn csrf_mac(&self, id: &CheckoutSessionId) -> hmac::Hmac<sha2::Sha256> {
         use hmac::Mac;
         let mut mac =
-            hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.inner.fingerprint_key).expect("HMAC takes any key");
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(self.inner.secrets.forms_key()).expect("HMAC takes any key");
         mac.update(b"checkout-form:");
         mac.update(id.as_str().as_bytes());
         mac

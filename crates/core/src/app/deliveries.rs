@@ -65,6 +65,7 @@ impl App {
         let (endpoint, deleted) = store::endpoint_by_id(self.store().reader(), &d.endpoint_id)
             .await?
             .ok_or_else(|| AppError::internal("delivery to a missing endpoint"))?;
+        let endpoint = self.opened_endpoint(endpoint)?;
         if endpoint.status == EndpointStatus::Disabled && !deleted {
             // Kept pending: it resumes if the endpoint is enabled again.
             return self.unclaim_delivery(d).await;
@@ -152,6 +153,7 @@ impl App {
         seen: &WebhookEndpoint,
         reason: &str,
     ) -> AppResult<bool> {
+        // Its secrets stay as stored (sealed): only its status changes.
         let Some(mut endpoint) = store::lock_endpoint(tx, scope, &seen.id).await? else { return Ok(false) };
         if !endpoint.disable(reason, self.clock().now()) {
             return Ok(false);

@@ -5,6 +5,7 @@
 //! it needs (and, for an idempotent request, the key's outcome), and returns domain values.
 
 mod access_tokens;
+mod at_rest;
 mod checkout;
 mod deliveries;
 mod dialects;
@@ -65,7 +66,11 @@ struct Inner {
     sender: crate::webhooks::sender::Sender,
     /// How each endpoint's deliveries are rendered and signed, by dialect.
     dialects: Dialects,
+    /// The database's own key for card fingerprints (the inner layer; the master key's is the
+    /// outer one).
     fingerprint_key: Vec<u8>,
+    /// The keys derived from the operator's master key.
+    secrets: crate::secrets::Secrets,
     /// Wakes the job workers when a job is enqueued.
     job_signal: Notify,
     /// Wakes the webhook senders after a commit that may have queued deliveries.
@@ -98,10 +103,12 @@ impl App {
                 sender,
                 dialects,
                 fingerprint_key,
+                secrets: crate::secrets::Secrets::new(&config.master_key),
                 job_signal: Notify::new(),
                 delivery_signal: Notify::new(),
             }),
         };
+        app.bring_under_master_key().await?;
         app.assign_missing_serial_numbers().await?;
         Ok(app)
     }

@@ -120,18 +120,20 @@ impl App {
     /// A payment intent's client secret: `{id}_secret_{mac}`, which only this gateway can
     /// make. For faces whose clients expect one; no Kassa endpoint takes it yet.
     pub fn client_secret(&self, id: &kassa_domain::PaymentIntentId) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.fingerprint_key).expect("HMAC takes any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.inner.secrets.forms_key()).expect("HMAC takes any key length");
         mac.update(b"client-secret:");
         mac.update(id.as_str().as_bytes());
         format!("{id}_secret_{}", hex::encode(&mac.finalize().into_bytes()[..12]))
     }
 
-    /// Same card and merchant, same fingerprint; without the gateway's key it reveals nothing.
+    /// Same card and merchant, same fingerprint; without both the database's key and the
+    /// master key it reveals nothing (a copy of the database cannot search card numbers).
     fn fingerprint(&self, ctx: &Ctx, pan: &Pan) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.fingerprint_key).expect("HMAC takes any key length");
         mac.update(ctx.scope.merchant_id.as_str().as_bytes());
         mac.update(b":");
         mac.update(pan.expose_digits().as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..8])
+        self.inner.secrets.fingerprint(&hex::encode(&mac.finalize().into_bytes()[..8]))
     }
 }

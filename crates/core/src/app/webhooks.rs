@@ -1,5 +1,6 @@
 //! Webhook endpoints: create, change, rotate, delete; redeliver events; read the delivery log.
 
+use super::at_rest::without_secrets;
 use super::error::field;
 use super::{App, AppError, AppResult, Ctx};
 use kassa_domain::id::random_base62;
@@ -105,23 +106,41 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        self.idempotent(ctx, async |tx| {
-            store::insert_endpoint(tx, &endpoint).await?;
-            Ok(endpoint)
-        })
-        .await
+        let created = self
+            .idempotent(ctx, async |tx| {
+                store::insert_endpoint(tx, &self.sealed_endpoint(&endpoint)).await?;
+                Ok(without_secrets(&endpoint))
+            })
+            .await?;
+        self.with_secrets(ctx, created).await
+    }
+
+    /// An endpoint an idempotent command answered with (its outcome keeps no secret), with
+    /// its secrets as they are now.
+    async fn with_secrets(&self, ctx: &Ctx, answered: WebhookEndpoint) -> AppResult<WebhookEndpoint> {
+        match self.get_webhook_endpoint(ctx, answered.id.as_str()).await {
+            Ok(current) => {
+                Ok(WebhookEndpoint { secret: current.secret, previous_secret: current.previous_secret, ..answered })
+            }
+            // Deleted since: a replay has no secret left to show.
+            Err(e) if e.kind == super::ErrorKind::NotFound => Ok(answered),
+            Err(e) => Err(e),
+        }
     }
 
     /// One endpoint.
     pub async fn get_webhook_endpoint(&self, ctx: &Ctx, id: &str) -> AppResult<WebhookEndpoint> {
-        store::get_endpoint(self.store().reader(), &ctx.scope, &endpoint_id(id)?)
+        let found = store::get_endpoint(self.store().reader(), &ctx.scope, &endpoint_id(id)?)
             .await?
-            .ok_or_else(|| AppError::not_found("webhook_endpoint", id))
+            .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
+        self.opened_endpoint(found)
     }
 
     /// One page of endpoints, newest first.
     pub async fn list_webhook_endpoints(&self, ctx: &Ctx, page: PageRequest) -> AppResult<Page<WebhookEndpoint>> {
-        Ok(store::list_endpoints(self.store().reader(), &ctx.scope, &page).await?)
+        let found = store::list_endpoints(self.store().reader(), &ctx.scope, &page).await?;
+        let items = found.items.into_iter().map(|e| self.opened_endpoint(e)).collect::<AppResult<_>>()?;
+        Ok(Page { items, next: found.next })
     }
 
     /// Changes an endpoint. Enabling it resumes its pending deliveries.
@@ -136,38 +155,41 @@ impl App {
             self.check_reachable(url, ctx.scope.mode).await?;
         }
         let (url, events) = (changes.url, changes.enabled_events);
-        self.idempotent(ctx, async |tx| {
-            let mut endpoint = store::lock_endpoint(tx, &ctx.scope, &we_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
-            if let Some(metadata) = changes.metadata {
-                endpoint.metadata =
-                    endpoint.metadata.merged(metadata).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
-            }
-            if let Some(url) = url {
-                endpoint.url = url;
-            }
-            if let Some(events) = events {
-                endpoint.enabled_events = events;
-            }
-            if let Some(description) = changes.description {
-                endpoint.description = Some(description);
-            }
-            let now = self.clock().now();
-            match changes.active {
-                Some(true) => endpoint.enable(now),
-                Some(false) => {
-                    // The merchant's word replaces any reason Kassa had.
-                    endpoint.enable(now);
-                    endpoint.disable("Disabled by the merchant.", now);
+        let updated = self
+            .idempotent(ctx, async |tx| {
+                let endpoint = store::lock_endpoint(tx, &ctx.scope, &we_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
+                let mut endpoint = self.opened_endpoint(endpoint)?;
+                if let Some(metadata) = changes.metadata {
+                    endpoint.metadata =
+                        endpoint.metadata.merged(metadata).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
                 }
-                None => {}
-            }
-            endpoint.updated_at = now;
-            store::update_endpoint(tx, &endpoint).await?;
-            Ok(endpoint)
-        })
-        .await
+                if let Some(url) = url {
+                    endpoint.url = url;
+                }
+                if let Some(events) = events {
+                    endpoint.enabled_events = events;
+                }
+                if let Some(description) = changes.description {
+                    endpoint.description = Some(description);
+                }
+                let now = self.clock().now();
+                match changes.active {
+                    Some(true) => endpoint.enable(now),
+                    Some(false) => {
+                        // The merchant's word replaces any reason Kassa had.
+                        endpoint.enable(now);
+                        endpoint.disable("Disabled by the merchant.", now);
+                    }
+                    None => {}
+                }
+                endpoint.updated_at = now;
+                store::update_endpoint(tx, &self.sealed_endpoint(&endpoint)).await?;
+                Ok(without_secrets(&endpoint))
+            })
+            .await?;
+        self.with_secrets(ctx, updated).await
     }
 
     /// Deletes an endpoint; nothing more is delivered to it. Its delivery log stays readable
@@ -192,15 +214,18 @@ impl App {
     ) -> AppResult<WebhookEndpoint> {
         let we_id = endpoint_id(id)?;
         let grace = grace.unwrap_or(self.webhook_config().rotation_grace);
-        self.idempotent(ctx, async |tx| {
-            let mut endpoint = store::lock_endpoint(tx, &ctx.scope, &we_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
-            endpoint.rotate_secret(new_secret(), grace, self.clock().now());
-            store::update_endpoint(tx, &endpoint).await?;
-            Ok(endpoint)
-        })
-        .await
+        let rotated = self
+            .idempotent(ctx, async |tx| {
+                let endpoint = store::lock_endpoint(tx, &ctx.scope, &we_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("webhook_endpoint", id))?;
+                let mut endpoint = self.opened_endpoint(endpoint)?;
+                endpoint.rotate_secret(new_secret(), grace, self.clock().now());
+                store::update_endpoint(tx, &self.sealed_endpoint(&endpoint)).await?;
+                Ok(without_secrets(&endpoint))
+            })
+            .await?;
+        self.with_secrets(ctx, rotated).await
     }
 
     /// The attempts at one endpoint, or at delivering one event, newest first.

@@ -1,6 +1,7 @@
 //! Integration tests of the native API: the real gateway on a random port, a real database
 //! (SQLite, or PostgreSQL with `KASSA_TEST_DATABASE_URL`), talked to over HTTP.
 
+mod at_rest;
 mod auth;
 mod basics;
 mod captures;

@@ -26,7 +26,18 @@ async fn a_database_of_the_previous_main_opens_and_its_events_still_render() {
     let before: Value = serde_json::from_str(include_str!("../fixtures/main-e42e766-events.json")).unwrap();
     let events = app.request("GET", "/v1/events?limit=100", None, Some(KEY), None).await;
     assert_eq!(events.status, 200, "{}", events.text);
-    assert_eq!(events.body["data"], before["data"], "the old events render as the old gateway rendered them");
+    // Card fingerprints were keyed again with the master key at the first start with one: the
+    // same card keeps one fingerprint, no old value survives, and everything else is as it was.
+    let mut renamed = std::collections::BTreeMap::new();
+    let (mut now_seen, mut before_seen) = (events.body["data"].clone(), before["data"].clone());
+    pair_fingerprints(&mut before_seen, &mut now_seen, &mut renamed);
+    assert!(!renamed.is_empty(), "the fixture has cards");
+    for (old, new) in &renamed {
+        assert_ne!(old, new, "fingerprint {old} was not keyed again");
+    }
+    let distinct: std::collections::BTreeSet<_> = renamed.values().collect();
+    assert_eq!(distinct.len(), renamed.len(), "distinct cards keep distinct fingerprints");
+    assert_eq!(now_seen, before_seen, "the old events render as the old gateway rendered them");
 
     // The old payment still works: refund some more of it.
     let payment = before["data"]
@@ -150,4 +161,33 @@ async fn sessions_and_their_redemptions_survive_the_rebuild_that_lets_sessions_s
     let setup = json!({"mode": "setup", "success_url": "https://shop.example/saved"});
     let created = app.request("POST", "/v1/checkout_sessions", Some(setup), Some(KEY), None).await;
     assert_eq!((created.status, created.body["mode"].as_str()), (200, Some("setup")), "{}", created.text);
+}
+
+/// Walks two renderings of the same events side by side: every fingerprint of `now` must map
+/// from its counterpart in `before` one to one (recorded in `renamed`), after which both are
+/// blanked so the rest can be compared exactly.
+fn pair_fingerprints(before: &mut Value, now: &mut Value, renamed: &mut std::collections::BTreeMap<String, String>) {
+    match (before, now) {
+        (Value::Object(b), Value::Object(n)) => {
+            for (k, bv) in b.iter_mut() {
+                let Some(nv) = n.get_mut(k) else { continue };
+                if k == "fingerprint"
+                    && let (Some(old), Some(new)) = (bv.as_str(), nv.as_str())
+                {
+                    let seen = renamed.entry(old.to_owned()).or_insert_with(|| new.to_owned());
+                    assert_eq!(seen, new, "one card, one fingerprint");
+                    *bv = Value::Null;
+                    *nv = Value::Null;
+                } else {
+                    pair_fingerprints(bv, nv, renamed);
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(n)) => {
+            for (bv, nv) in b.iter_mut().zip(n.iter_mut()) {
+                pair_fingerprints(bv, nv, renamed);
+            }
+        }
+        _ => {}
+    }
 }

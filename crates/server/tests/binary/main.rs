@@ -30,7 +30,10 @@ pub fn kassa(db: &TestDatabase) -> Command {
         Some(dir) => cmd.env("KASSA_DATA_DIR", dir).env_remove("DATABASE_URL"),
         None => cmd.env("DATABASE_URL", &db.url),
     };
-    cmd.env("KASSA_LOG", "warn").kill_on_drop(true);
+    cmd.env("KASSA_LOG", "warn")
+        .env("KASSA_MASTER_KEY", hex::encode(kassa_testkit::TEST_MASTER_KEY))
+        .env_remove("KASSA_MASTER_KEY_FILE")
+        .kill_on_drop(true);
     cmd
 }
 
