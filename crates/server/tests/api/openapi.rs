@@ -35,3 +35,35 @@ fn v1_routes_are_registered_with_their_operations() {
     assert!(plain.is_empty(), "v1 routes registered without their OpenAPI operation: {plain:?}");
     assert!(source.matches("routes!(").count() >= 27, "the v1 table lost its routes");
 }
+
+/// The document says every status an operation can answer: the front door's (401, 403, 429)
+/// behind the key, the parsers' (400, and 422 where there is input), the limits' (413, 503),
+/// the idempotency 409 on mutations; and list sizes have the parser's bounds.
+#[tokio::test]
+async fn every_operation_documents_the_refusals_it_can_answer() {
+    let app = spawn_app().await;
+    let doc = app.request("GET", "/v1/openapi.json", None, None, None).await.body;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS.into_iter().filter(|m| item.get(*m).is_some()) {
+            let op = &item[method];
+            let has = |status: &str| op["responses"].get(status).is_some();
+            let public = op.get("security") == Some(&serde_json::json!([{}]));
+            let mut expected = vec!["400", "503"];
+            if !public {
+                expected.extend(["401", "403", "429"]);
+            }
+            if method != "get" {
+                expected.extend(["409", "413", "415", "422"]);
+            }
+            if path.contains('{') {
+                expected.push("404");
+            }
+            for status in expected {
+                assert!(has(status), "{method} {path} does not document {status}");
+            }
+            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["name"] == "limit") {
+                assert_eq!((p["schema"]["minimum"].as_u64(), p["schema"]["maximum"].as_u64()), (Some(1), Some(100)));
+            }
+        }
+    }
+}

@@ -16,7 +16,8 @@ use kassa_domain::Invalid;
 /// oldest first.
 #[utoipa::path(get, path = "/v1/test_helpers/simulator/operations", tag = "Test helpers",
     params(("payment_intent" = String, Query, description = "A payment intent's id, or a token's (`tok_…`)")),
-    responses((status = 200, body = api::List<api::SimulatorOperation>), (status = 403, body = api::ErrorBody)))]
+    responses((status = 200, body = api::List<api::SimulatorOperation>), (status = 403, body = api::ErrorBody),
+        (status = 404, description = "No such payment intent or token", body = api::ErrorBody)))]
 pub async fn simulator_operations(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
