@@ -21,6 +21,11 @@ use std::time::{Duration, Instant};
 type Keyed = Governor<ApiKeyId, DefaultKeyedStateStore<ApiKeyId>, DefaultClock, StateInformationMiddleware>;
 type ByAddress = Governor<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
 
+/// Promotion codes a client address may try on hosted pages: a burst, then one every few
+/// seconds (whatever the session: each session also locks its form after a few misses).
+const CODE_TRIES_PER_MINUTE: u32 = 12;
+const CODE_TRY_BURST: u32 = 10;
+
 /// Failed authentications a client address may make per second, and in a burst.
 const FAILURES_PER_SECOND: u32 = 10;
 const FAILURE_BURST: u32 = 50;
@@ -41,6 +46,7 @@ pub struct RateLimiter {
     burst: u32,
     per_second: u32,
     failures: Option<ByAddress>,
+    code_tries: ByAddress,
     /// Addresses whose failures ran out, and until when they are refused.
     blocked: Mutex<HashMap<IpAddr, Instant>>,
 }
@@ -61,8 +67,17 @@ impl RateLimiter {
             burst: config.burst.max(config.per_second),
             per_second: config.per_second,
             failures,
+            code_tries: Governor::keyed(
+                Quota::per_minute(NonZeroU32::new(CODE_TRIES_PER_MINUTE).expect("non-zero"))
+                    .allow_burst(NonZeroU32::new(CODE_TRY_BURST).expect("non-zero")),
+            ),
             blocked: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Takes one promotion-code try for `client`; `false` once its tries are used up.
+    pub fn try_code(&self, client: IpAddr) -> bool {
+        self.code_tries.check_key(&client).is_ok()
     }
 
     /// How long `client` is still refused for having failed to authenticate too often.
@@ -115,6 +130,7 @@ impl RateLimiter {
         if let Some(f) = &self.failures {
             f.retain_recent();
         }
+        self.code_tries.retain_recent();
         let now = Instant::now();
         self.blocked.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, until| *until > now);
     }

@@ -388,6 +388,15 @@ async fn guessing_promotion_codes_locks_the_form_after_a_few_misses() {
     let browser = Browser::new();
     let coupon = app.post("/v1/coupons", json!({"percent_off": 20})).await.body;
     app.post("/v1/promotion_codes", json!({"code": "TEA20", "coupon": json_of(&coupon, "id")})).await;
+    // A session takes the code after a typo or two (and the lock below is that session's
+    // alone; this address's burst of tries is spent after it).
+    let other = session(&app, json!({})).await;
+    let other_url = json_of(&other, "url");
+    let csrf = browser.get(other_url).await.csrf();
+    let typo = browser.post(&format!("{other_url}/promotion"), &[("csrf", &csrf), ("code", "TEA2O")]).await;
+    assert_eq!(typo.status, 422);
+    let applied = browser.post(&format!("{other_url}/promotion"), &[("csrf", &csrf), ("code", "tea20")]).await;
+    assert_eq!(applied.status, 303);
     let cs = session(&app, json!({})).await;
     let url = json_of(&cs, "url").to_owned();
     let csrf = browser.get(&url).await.csrf();
@@ -399,22 +408,40 @@ async fn guessing_promotion_codes_locks_the_form_after_a_few_misses() {
             browser.post(&format!("{url}/promotion"), &[("csrf", csrf), ("code", &code)]).await
         }
     });
-    let answers = join_all(guesses).await;
-    assert!(answers.iter().all(|a| a.status == 422), "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    let answers: Vec<u16> = join_all(guesses).await.iter().map(|a| a.status).collect();
+    // Refused as wrong (422), or, past the address's burst, before being looked at (429).
+    assert!(answers.iter().all(|s| *s == 422 || *s == 429), "{answers:?}");
+    assert!(answers.iter().filter(|s| **s == 422).count() >= 5, "{answers:?}");
     // The right code no longer helps: the form is locked and the total unchanged.
     let late = browser.post(&format!("{url}/promotion"), &[("csrf", &csrf), ("code", "TEA20")]).await;
-    assert_eq!(late.status, 422);
+    assert!(late.status == 422 || late.status == 429, "{}", late.status);
     let page = browser.get(&url).await;
     assert!(page.html.contains("data-testid=\"promotion-locked\""), "{}", page.html);
     assert!(page.html.contains("$46.50") && !page.html.contains("name=\"code\""), "{}", page.html);
     let promo = app.get("/v1/promotion_codes?code=TEA20").await.body;
     assert_eq!(promo["data"][0]["times_redeemed"], 0);
-    // Another session still takes the code after a typo or two.
-    let other = session(&app, json!({})).await;
-    let other_url = json_of(&other, "url");
-    let csrf = browser.get(other_url).await.csrf();
-    let typo = browser.post(&format!("{other_url}/promotion"), &[("csrf", &csrf), ("code", "TEA2O")]).await;
-    assert_eq!(typo.status, 422);
-    let applied = browser.post(&format!("{other_url}/promotion"), &[("csrf", &csrf), ("code", "tea20")]).await;
-    assert_eq!(applied.status, 303);
+}
+
+/// Guessing codes across many sessions from one address: after a burst, the page answers 429
+/// and says to wait, without looking at the code (each session also locks after 5 misses).
+#[tokio::test]
+async fn one_address_guessing_codes_across_sessions_is_throttled() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let mut statuses = Vec::new();
+    for n in 0..4 {
+        let cs = session(&app, json!({})).await;
+        let url = json_of(&cs, "url").to_owned();
+        for guess in 0..4 {
+            let csrf = browser.get(&url).await.csrf();
+            let code = format!("GUESS{n}{guess}");
+            let page = browser.post(&format!("{url}/promotion"), &[("csrf", &csrf), ("code", &code)]).await;
+            if page.status == 429 {
+                assert!(page.html.contains("wait a minute"), "{}", page.html);
+            }
+            statuses.push(page.status);
+        }
+    }
+    assert_eq!(statuses[..10], [422; 10], "a burst of honest mistakes is answered: {statuses:?}");
+    assert!(statuses[10..].iter().all(|s| *s == 429), "then the address waits: {statuses:?}");
 }

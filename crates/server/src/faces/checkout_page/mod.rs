@@ -10,7 +10,7 @@ use crate::app::{AppError, CheckoutSubject, CheckoutView, ErrorKind, PaymentMeth
 use crate::http::HttpState;
 use crate::http::face::Face;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,6 +21,7 @@ use kassa_domain::card::{Expiry, Pan, check_cvc};
 use kassa_domain::checkout::{CheckoutPhase, CheckoutSession};
 use maud::Markup;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use view::FormState;
 
 /// Where the page is mounted (`/checkout`, or a face's own prefix).
@@ -304,6 +305,7 @@ async fn promotion(
     State(s): State<HttpState>,
     Extension(mount): Extension<Mount>,
     Path(id): Path<String>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Bytes,
 ) -> Response {
     let (view, fields) = match posted(&s, &id, &body).await {
@@ -312,6 +314,17 @@ async fn promotion(
     };
     let base = base_of(mount, &view.session.id);
     let code = if fields.contains_key("remove") { None } else { fields.get("code").map(|c| c.trim().to_owned()) };
+    // Guessing codes across many sessions from one address is throttled too.
+    if code.is_some() && client.is_some_and(|Extension(ConnectInfo(addr))| !s.limiter.try_code(addr.ip())) {
+        let state = FormState {
+            promo_error: Some(words(view.session.locale).codes_throttled.to_owned()),
+            promo_input: code.unwrap_or_default(),
+            ..FormState::default()
+        };
+        let mut page = render(&s, &view, &base, state, StatusCode::TOO_MANY_REQUESTS);
+        page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return page;
+    }
     match s.app.checkout_apply_code(&id, code.as_deref()).await {
         Ok(_) => see_other(&base),
         Err(e) if e.kind == ErrorKind::Validation => {
