@@ -5,8 +5,10 @@
 //! database (`postgres://user@host:port/base`), a new database `base_<random>` on that server,
 //! dropped when the test ends. The same tests therefore run on both.
 
+pub mod customer;
 mod database;
 mod http;
+pub mod proxy;
 mod receiver;
 
 pub use database::TestDatabase;

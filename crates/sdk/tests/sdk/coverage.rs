@@ -3,11 +3,11 @@
 //! A new endpoint without SDK support fails here.
 
 use crate::client_for;
-use crate::proxy::Proxy;
 use kassa::{
     CancelPaymentIntent, CapturePaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, CreateRefund, Currency,
     ListEvents, ListParams, ListPaymentIntents, ListRefunds, UpdatePaymentIntent, UpdateRefund,
 };
+use kassa_testkit::proxy::Proxy;
 use kassa_testkit::spawn_app;
 use std::collections::BTreeSet;
 

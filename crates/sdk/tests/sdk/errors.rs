@@ -1,9 +1,9 @@
 //! Every error variant, from real gateway answers (or scripted ones where the gateway cannot
 //! be made to give them), with the request id and a message a human can act on.
 
-use crate::proxy::{Action, Proxy};
 use crate::{client, client_for};
 use kassa::{CapturePaymentIntent, Client, CreatePaymentIntent, CreateRefund, Currency, Error};
+use kassa_testkit::proxy::{Action, Proxy};
 use kassa_testkit::{spawn_app, spawn_app_with};
 use std::time::Duration;
 

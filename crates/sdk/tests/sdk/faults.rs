@@ -2,8 +2,8 @@
 //! creates exactly one object; errors that retrying cannot fix surface at once.
 
 use crate::client_for;
-use crate::proxy::{Action, Proxy};
 use kassa::{Client, CreatePaymentIntent, Currency, Error};
+use kassa_testkit::proxy::{Action, Proxy};
 use kassa_testkit::{TestApp, spawn_app};
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,6 @@ mod errors;
 mod examples;
 mod faults;
 mod flows;
-mod proxy;
 mod webhooks;
 
 #[allow(dead_code)]

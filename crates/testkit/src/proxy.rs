@@ -1,6 +1,7 @@
 //! A small real TCP proxy in front of the gateway that misbehaves on request: answers 503 or
 //! 429, drops the connection before or after the gateway did the work, or delays past the
-//! client's timeout. It records every request it sees.
+//! client's timeout. It records every request it sees. For the retry and error paths of the
+//! clients (the `kassa` SDK, the provider crates).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -28,9 +29,11 @@ pub enum Action {
 /// A request the proxy saw.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// `GET`, `POST` …
     pub method: String,
     /// Path and query.
     pub target: String,
+    /// Its `Idempotency-Key` header, if any.
     pub idempotency_key: Option<String>,
 }
 
@@ -41,14 +44,17 @@ impl Seen {
     }
 }
 
+/// The proxy: where it listens, what it will do next, what it saw.
 #[derive(Clone)]
 pub struct Proxy {
+    /// Where clients connect.
     pub addr: SocketAddr,
     plan: Arc<Mutex<VecDeque<Action>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Proxy {
+    /// Starts a proxy in front of `upstream`.
     pub async fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let proxy = Proxy { addr: listener.local_addr().unwrap(), plan: Arc::default(), seen: Arc::default() };
@@ -62,6 +68,7 @@ impl Proxy {
         proxy
     }
 
+    /// `http://` and its address.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -71,6 +78,7 @@ impl Proxy {
         self.plan.lock().unwrap().extend(actions);
     }
 
+    /// Every request it saw, in order.
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
