@@ -2,7 +2,7 @@
 //! page; `mode: "token"`: a card the customer saves), `GET /checkout-sessions[/{id}]`.
 
 use super::Smartpay;
-use super::collection::{self, Collection, Expand, expand_only};
+use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::orders;
@@ -402,5 +402,5 @@ pub async fn list(
     for session in &found.items {
         data.push(render_session(&s, &ctx, session, asked.expand).await?);
     }
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }

@@ -74,6 +74,15 @@ pub fn request(q: &mut QueryParams) -> ListRequest {
     ListRequest { page: PageRequest { limit, after, order: Order::NewestFirst }, token, expand }
 }
 
+/// The answer to a list call: `data`, the page `found`, in Smartpay's envelope.
+pub fn respond<U, T: Serialize>(
+    asked: &ListRequest,
+    found: &Page<U>,
+    data: Vec<T>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    serde_json::to_value(Collection::new(asked, found, data)).map(axum::Json).map_err(AppError::internal)
+}
+
 /// One page, in Smartpay's envelope.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

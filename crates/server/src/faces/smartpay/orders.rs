@@ -3,7 +3,7 @@
 
 use super::Smartpay;
 use super::checkout_sessions::{read_capture_method, read_customer, read_items, read_shipping};
-use super::collection::{self, Collection, Expand, expand_only};
+use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::render::{self, OrderParts, REFERENCE};
@@ -114,7 +114,7 @@ pub async fn list(
     for pi in &found.items {
         data.push(load(&s.app, &ctx, pi.clone()).await?.render(asked.expand));
     }
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(crate::app::AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }
 
 /// `PUT /orders/{id}/cancellation`: releases what is authorized and not captured.

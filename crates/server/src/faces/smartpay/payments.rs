@@ -3,7 +3,7 @@
 
 use super::Smartpay;
 use super::checkout_sessions::read_capture_method;
-use super::collection::{self, Collection, Expand, expand_only};
+use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::orders::refunds_of;
@@ -141,7 +141,7 @@ pub async fn list(
     for c in &found.items {
         data.push(render_payment(&s, &ctx, c, asked.expand).await?);
     }
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }
 
 /// `POST /refunds` `{payment, amount, currency, reason, reference?, description?, metadata?}`.
@@ -215,5 +215,5 @@ pub async fn list_refunds(
     collection::finish(q)?;
     let found = s.app.list_refunds(&ctx, &Default::default(), asked.page.clone()).await?;
     let data = found.items.iter().map(render::refund).collect();
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }

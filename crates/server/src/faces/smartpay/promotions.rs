@@ -2,11 +2,11 @@
 //! (`discountType amount|percentage`, epoch-millisecond `expiresAt`, `maxRedemptionCount`).
 
 use super::Smartpay;
-use super::collection::{self, Collection, expand_only};
+use super::collection::{self, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::render;
-use crate::app::{AppError, NewCouponInput, NewPromotionCodeInput};
+use crate::app::{NewCouponInput, NewPromotionCodeInput};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
@@ -115,7 +115,7 @@ pub async fn list_coupons(
     collection::finish(q)?;
     let found = s.app.list_coupons(&ctx, asked.page.clone()).await?;
     let data = found.items.iter().map(render::coupon).collect();
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }
 
 /// `POST /promotion-codes`.
@@ -194,5 +194,5 @@ pub async fn list_codes(
     collection::finish(q)?;
     let found = s.app.list_promotion_codes(&ctx, &Default::default(), asked.page.clone()).await?;
     let data = found.items.iter().map(render::promotion_code).collect();
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }

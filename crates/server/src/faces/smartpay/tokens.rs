@@ -1,7 +1,7 @@
 //! Saved cards: `GET /tokens[/{id}]`, `PUT /tokens/{id}/enable|disable`, `DELETE /tokens/{id}`.
 
 use super::Smartpay;
-use super::collection::{self, Collection, expand_only};
+use super::collection::{self, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::render;
@@ -47,7 +47,7 @@ pub async fn list(
     collection::finish(q)?;
     let found = s.app.list_tokens(&ctx, &TokenFilter::default(), asked.page.clone()).await?;
     let data = found.items.iter().map(render::token).collect();
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }
 
 /// `PUT /tokens/{id}/enable`.

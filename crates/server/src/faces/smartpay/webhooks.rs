@@ -5,7 +5,7 @@
 //! gateway's durable, retried, logged machinery like every endpoint's.
 
 use super::Smartpay;
-use super::collection::{self, Collection, ListRequest, expand_only};
+use super::collection::{self, ListRequest, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::orders;
@@ -332,7 +332,7 @@ pub async fn list(
         }
     }
     let found = kassa_store::page::Page::<()> { items: Vec::new(), next };
-    Ok(Json(serde_json::to_value(Collection::new(&asked, &found, data)).map_err(AppError::internal)?))
+    Ok(collection::respond(&asked, &found, data)?)
 }
 
 #[cfg(test)]
