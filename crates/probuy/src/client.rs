@@ -83,6 +83,10 @@ pub struct ProBuy {
     portal: String,
 }
 
+/// Pauses between attempts: from 200 ms, doubling, jittered, at most 5 s (or what ProBuy asks).
+const BACKOFF: kassa_backoff::Backoff =
+    kassa_backoff::Backoff { base: Duration::from_millis(200), cap: Duration::from_secs(5) };
+
 /// Whether a call may be repeated after a failure.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Safety {
@@ -169,7 +173,7 @@ impl ProBuy {
         let mut attempt = 0;
         loop {
             let started = Instant::now();
-            let result = self.once(method.clone(), &url, body.clone()).await;
+            let (result, retry_after) = self.once(method.clone(), &url, body.clone()).await;
             let retry = attempt < self.config.retry_count && retryable(&result, safety);
             self.log(&method, &url, attempt, started.elapsed(), &result);
             if !retry {
@@ -179,17 +183,18 @@ impl ProBuy {
                     .map_err(|e| ProBuyError::Unexpected(format!("{method} {path} answered {status} with {e}")));
             }
             attempt += 1;
-            tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
+            tokio::time::sleep(BACKOFF.delay(attempt, retry_after)).await;
         }
     }
 
-    /// One attempt: a 2xx's body, or the error its answer (or its absence) means.
+    /// One attempt: a 2xx's body, or the error its answer (or its absence) means; and the
+    /// answer's `Retry-After`.
     async fn once(
         &self,
         method: Method,
         url: &str,
         body: Option<Vec<u8>>,
-    ) -> Result<(StatusCode, String), ProBuyError> {
+    ) -> (Result<(StatusCode, String), ProBuyError>, Option<Duration>) {
         let mut request = self
             .http
             .request(method, url)
@@ -199,14 +204,23 @@ impl ProBuy {
         if let Some(body) = body {
             request = request.body(body);
         }
-        let response = request.send().await.map_err(|e| self.transport(e))?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return (Err(self.transport(e)), None),
+        };
         let status = response.status();
-        let text = response.text().await.map_err(|e| self.transport(e))?;
+        let retry_after = kassa_backoff::retry_after(
+            response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()),
+        );
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(e) => return (Err(self.transport(e)), retry_after),
+        };
         if status.is_success() {
-            return Ok((status, text));
+            return (Ok((status, text)), retry_after);
         }
         let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-        Err(ProBuyError::from_answer(status.as_u16(), value))
+        (Err(ProBuyError::from_answer(status.as_u16(), value)), retry_after)
     }
 
     fn transport(&self, e: reqwest::Error) -> ProBuyError {

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// A call to the gateway, resolved by `.await`. Options such as
 /// [`Request::idempotency_key`] can be set before awaiting.
@@ -134,12 +134,8 @@ async fn attempt<T: DeserializeOwned>(
     let response = req.send().await.map_err(transport)?;
     let status = response.status().as_u16();
     let request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after =
+        kassa_backoff::retry_after(response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()));
     let bytes = response.bytes().await.map_err(transport)?;
     if !(200..300).contains(&status) {
         return Err(Error::from_response(status, &bytes, request_id, retry_after));

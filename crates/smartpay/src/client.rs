@@ -122,8 +122,14 @@ impl Smartpay {
             if let Some(body) = &body {
                 request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.clone());
             }
+            let mut retry_after = None;
             let outcome = match request.send().await {
-                Ok(response) => read(response).await,
+                Ok(response) => {
+                    retry_after = kassa_backoff::retry_after(
+                        response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()),
+                    );
+                    read(response).await
+                }
                 Err(e) => Err(SmartpayError::Network(e)),
             };
             let retry = match &outcome {
@@ -137,9 +143,9 @@ impl Smartpay {
                 let text = if text.is_empty() { "null" } else { &text };
                 return serde_json::from_str(text).map_err(|e| SmartpayError::Unexpected(format!("{path}: {e}")));
             }
-            let pause = self.config.backoff.saturating_mul(2u32.saturating_pow(attempt));
-            tokio::time::sleep(pause + pause.mul_f64(fastrand::f64() * 0.5)).await;
             attempt += 1;
+            let backoff = kassa_backoff::Backoff::new(self.config.backoff, Duration::from_secs(30));
+            tokio::time::sleep(backoff.delay(attempt, retry_after)).await;
         }
     }
 

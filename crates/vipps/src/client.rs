@@ -241,8 +241,14 @@ impl Vipps {
             if let Some(body) = &body {
                 request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.clone());
             }
+            let mut retry_after = None;
             let outcome = match request.send().await {
-                Ok(response) => read(response).await,
+                Ok(response) => {
+                    retry_after = kassa_backoff::retry_after(
+                        response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()),
+                    );
+                    read(response).await
+                }
                 Err(e) if e.is_timeout() => Err(VippsError::Timeout(c.timeout)),
                 Err(e) => Err(VippsError::Network(e)),
             };
@@ -258,10 +264,9 @@ impl Vipps {
                 return serde_json::from_str(&text)
                     .map_err(|e| VippsError::Unexpected(format!("{method} {path}: {e}: {text}")));
             }
-            let pause = c.backoff.saturating_mul(2u32.saturating_pow(attempt));
-            let jitter = pause.mul_f64(fastrand::f64() * 0.5);
-            tokio::time::sleep(pause + jitter).await;
             attempt += 1;
+            let backoff = kassa_backoff::Backoff::new(c.backoff, Duration::from_secs(30));
+            tokio::time::sleep(backoff.delay(attempt, retry_after)).await;
         }
     }
 }
