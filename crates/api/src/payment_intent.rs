@@ -164,6 +164,10 @@ pub struct PaymentIntent {
     /// The saved card charged (`tok_…`), for a payment made without the customer present.
     #[serde(default)]
     pub token: Option<String>,
+    /// The customer's receipt page, once the payment took money (`null` before, and in event
+    /// payloads).
+    #[serde(default)]
+    pub receipt_url: Option<String>,
     /// Merchant annotations.
     #[serde(default)]
     pub metadata: Metadata,

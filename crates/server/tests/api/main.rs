@@ -17,6 +17,7 @@ mod openapi;
 mod payment_intents;
 mod probuy;
 mod rate_limits;
+mod receipts;
 mod references;
 mod refunds;
 mod seed;

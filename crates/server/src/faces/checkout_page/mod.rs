@@ -4,6 +4,7 @@
 //! payment method and is never logged, stored or sent back.
 
 mod i18n;
+mod receipt;
 mod view;
 
 use crate::app::{AppError, CheckoutSubject, CheckoutView, ErrorKind, PaymentMethodInput};
@@ -42,7 +43,9 @@ impl Face for CheckoutPage {
     }
 
     fn public_routes() -> Router<HttpState> {
-        routes("/checkout").route("/checkout/assets/style.css", get(stylesheet))
+        routes("/checkout")
+            .route("/checkout/assets/style.css", get(stylesheet))
+            .route("/receipts/{token}", get(receipt::show))
     }
 }
 

@@ -24,7 +24,8 @@ pub struct FormState {
     pub holder: String,
 }
 
-fn layout(locale: Locale, title: &str, refresh: bool, body: Markup) -> Markup {
+/// The page around `body`.
+pub(super) fn layout(locale: Locale, title: &str, refresh: bool, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(locale.as_str()) dir=(if locale.is_rtl() { "rtl" } else { "ltr" }) {

@@ -44,7 +44,7 @@ pub async fn result(
                 .find(|j| j.kind == "authorize" && j.state == kassa_store::jobs::JobState::Succeeded)
                 .and_then(|j| j.finished_at)
                 .unwrap_or(pi.updated_at);
-            Ok(Json(PaymentView::new(&pi, completed)))
+            Ok(Json(PaymentView::new(&pi, completed, s.app.receipt_url(&pi))))
         }
         other => Err(AppError::new(
             ErrorKind::NotFound,

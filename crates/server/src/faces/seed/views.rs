@@ -78,7 +78,7 @@ pub struct PaymentView {
     captured_amount: i64,
     refunded_amount: i64,
     auth_code: Option<String>,
-    /// Kassa issues no receipts yet.
+    /// The customer's receipt page, once money was taken.
     receipt_url: Option<String>,
     /// When the payment was completed (authorized; captured with it for automatic capture).
     created_at: String,
@@ -86,7 +86,7 @@ pub struct PaymentView {
 
 impl PaymentView {
     /// The payment of an authorized or captured intent, completed at `completed`.
-    pub fn new(pi: &PaymentIntent, completed: kassa_domain::Timestamp) -> PaymentView {
+    pub fn new(pi: &PaymentIntent, completed: kassa_domain::Timestamp, receipt_url: Option<String>) -> PaymentView {
         PaymentView {
             payment_id: payment_id(&pi.id),
             payment_intent_id: pi.id.to_string(),
@@ -96,7 +96,7 @@ impl PaymentView {
             captured_amount: pi.amount_captured.get(),
             refunded_amount: pi.amount_refunded.get(),
             auth_code: pi.authorization.as_ref().map(|a| a.code.clone()),
-            receipt_url: None,
+            receipt_url,
             created_at: iso_millis(completed),
         }
     }

@@ -67,7 +67,7 @@ pub async fn create(
         token,
     };
     let pi = s.app.create_payment_intent(&ctx, input).await?;
-    Ok(Json(render::payment_intent(&pi)))
+    Ok(Json(render::payment_intent_answer(&s.app, &pi)))
 }
 
 /// Retrieve a payment intent.
@@ -80,7 +80,7 @@ pub async fn retrieve(
     Params(q, _): Params<V1>,
 ) -> Result<Json<api::PaymentIntent>, V1Error> {
     expect_no_query(q)?;
-    Ok(Json(render::payment_intent(&s.app.get_payment_intent(&ctx, &id).await?)))
+    Ok(Json(render::payment_intent_answer(&s.app, &s.app.get_payment_intent(&ctx, &id).await?)))
 }
 
 /// List payment intents, newest first.
@@ -101,7 +101,8 @@ pub async fn list(
     q.finish()?;
     let filter = PaymentIntentFilter { status, reference, created };
     let found = s.app.list_payment_intents(&ctx, &filter, page).await?;
-    Ok(Json(api::List::new(found.items.iter().map(render::payment_intent).collect(), found.next.map(|c| c.encode()))))
+    let data = found.items.iter().map(|pi| render::payment_intent_answer(&s.app, pi)).collect();
+    Ok(Json(api::List::new(data, found.next.map(|c| c.encode()))))
 }
 
 /// Retrieve a payment intent by the merchant's own reference.
@@ -115,7 +116,7 @@ pub async fn by_reference(
     Params(q, _): Params<V1>,
 ) -> Result<Json<api::PaymentIntent>, V1Error> {
     expect_no_query(q)?;
-    Ok(Json(render::payment_intent(&s.app.payment_intent_by_reference(&ctx, &reference).await?)))
+    Ok(Json(render::payment_intent_answer(&s.app, &s.app.payment_intent_by_reference(&ctx, &reference).await?)))
 }
 
 /// Update a payment intent before it is confirmed.
@@ -135,7 +136,7 @@ pub async fn update(
         metadata: f.string_map("metadata"),
     };
     f.finish()?;
-    Ok(Json(render::payment_intent(&s.app.update_payment_intent(&ctx, &id, changes).await?)))
+    Ok(Json(render::payment_intent_answer(&s.app, &s.app.update_payment_intent(&ctx, &id, changes).await?)))
 }
 
 /// Confirm: start authorizing. Answers at once with `processing`.
@@ -150,7 +151,10 @@ pub async fn confirm(
 ) -> Result<Json<api::PaymentIntent>, V1Error> {
     let payment_method = read_payment_method(&mut f, s.app.clock().year_month());
     f.finish()?;
-    Ok(Json(render::payment_intent(&s.app.confirm_payment_intent(&ctx, &id, payment_method, false).await?)))
+    Ok(Json(render::payment_intent_answer(
+        &s.app,
+        &s.app.confirm_payment_intent(&ctx, &id, payment_method, false).await?,
+    )))
 }
 
 /// Reads a field that has a Stripe name and a short alias (`amount_to_capture` / `amount`).
@@ -180,7 +184,10 @@ pub async fn capture(
     let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
     let notes = CaptureNotes { description, metadata: metadata.unwrap_or_default() };
-    Ok(Json(render::payment_intent(&s.app.capture_payment_intent(&ctx, &id, amount, final_capture, notes).await?)))
+    Ok(Json(render::payment_intent_answer(
+        &s.app,
+        &s.app.capture_payment_intent(&ctx, &id, amount, final_capture, notes).await?,
+    )))
 }
 
 /// Cancel, releasing any authorization.
@@ -195,7 +202,7 @@ pub async fn cancel(
 ) -> Result<Json<api::PaymentIntent>, V1Error> {
     let reason = aliased(&mut f, "cancellation_reason", "reason", |f, name| f.parsed(name, CancellationReason::parse));
     f.finish()?;
-    Ok(Json(render::payment_intent(&s.app.cancel_payment_intent(&ctx, &id, reason).await?)))
+    Ok(Json(render::payment_intent_answer(&s.app, &s.app.cancel_payment_intent(&ctx, &id, reason).await?)))
 }
 
 /// This payment's event log, oldest first.

@@ -8,6 +8,12 @@ use kassa_domain::Fact;
 use kassa_domain::{PaymentIntent, Refund, Token};
 
 /// A payment intent.
+/// A payment intent as an answer to its merchant: with its receipt's address.
+pub fn payment_intent_answer(app: &crate::app::App, pi: &PaymentIntent) -> api::PaymentIntent {
+    api::PaymentIntent { receipt_url: app.receipt_url(pi), ..payment_intent(pi) }
+}
+
+/// A payment intent (as events carry it: without the receipt's address).
 pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
     api::PaymentIntent {
         id: pi.id.to_string(),
@@ -45,6 +51,7 @@ pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
         reference: pi.reference.as_ref().map(|r| r.as_str().to_owned()),
         latest_capture: pi.latest_capture.as_ref().map(ToString::to_string),
         token: pi.token.as_ref().map(ToString::to_string),
+        receipt_url: None,
         metadata: pi.metadata.entries().clone(),
         created_at: datetime(pi.created_at),
         updated_at: datetime(pi.updated_at),
