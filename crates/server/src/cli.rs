@@ -367,7 +367,7 @@ async fn serve(db: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
         println!("  secret key:       {}", demo.secret_key);
         println!("  publishable key:  {}", demo.publishable_key);
     }
-    println!("  API:       {base}/v1   (OpenAPI: {base}/v1/openapi.json)");
+    println!("  API:       {base}/v1   (reference: {base}/docs, OpenAPI: {base}/v1/openapi.json)");
     println!("  dashboard: not built yet; see the README");
     println!(
         "Try: curl {base}/v1/payment_intents -H \"Authorization: Bearer sk_test_…\" -d '{{\"amount\":2599,\"currency\":\"USD\"}}' -H 'Content-Type: application/json'"

@@ -2,6 +2,7 @@
 //! native v1 API, the hosted checkout page, and the compatibility faces (the seed API, ProBuy,
 //! Smartpay, Vipps).
 
+pub mod api_docs;
 pub mod checkout_page;
 pub mod probuy;
 pub mod readers;

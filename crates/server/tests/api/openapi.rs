@@ -67,3 +67,26 @@ async fn every_operation_documents_the_refusals_it_can_answer() {
         }
     }
 }
+
+/// `/docs` renders the same document for people: every operation (by its id) and every schema,
+/// without a key and without a script.
+#[tokio::test]
+async fn the_reference_page_shows_every_operation_and_schema() {
+    let app = spawn_app().await;
+    let doc = app.request("GET", "/v1/openapi.json", None, None, None).await.body;
+    let page = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("<script"), "no script needed");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS.into_iter().filter(|m| item.get(*m).is_some()) {
+            let id = item[method]["operationId"].as_str().unwrap();
+            assert!(html.contains(&format!("id=\"{id}\"")), "{method} {path} is missing");
+            assert!(html.contains(path.as_str()), "{path} is missing");
+        }
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(html.contains(&format!("id=\"schema-{name}\"")), "schema {name} is missing");
+    }
+}
