@@ -36,6 +36,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// The operator's master key: what protects card fingerprints and webhook secrets at rest.
     pub master_key: crate::secrets::MasterKey,
+    /// Serve Prometheus metrics at `/metrics`.
+    pub metrics: bool,
 }
 
 /// The simulated card network.
@@ -204,6 +206,7 @@ impl Config {
             // A new database takes whatever key it first starts with; the binary always
             // passes the operator's.
             master_key: crate::secrets::MasterKey::generate(),
+            metrics: false,
         }
     }
 }

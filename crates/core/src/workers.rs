@@ -146,3 +146,23 @@ pub async fn expire_sessions(app: App, mut stop: watch::Receiver<bool>) {
         }
     }
 }
+
+/// Samples the queues' backlogs into gauges every few seconds (with metrics on).
+pub async fn sample_backlogs(app: App, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        match app.backlogs().await {
+            Ok((jobs, deliveries)) => {
+                for (queue, b) in [("jobs", jobs), ("webhook_deliveries", deliveries)] {
+                    metrics::gauge!("kassa_queue_pending", "queue" => queue).set(b.pending as f64);
+                    metrics::gauge!("kassa_queue_running", "queue" => queue).set(b.running as f64);
+                    metrics::gauge!("kassa_queue_lagging", "queue" => queue).set(b.lagging as f64);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the queues' backlogs"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

@@ -213,6 +213,9 @@ struct ServeArgs {
     /// Most client connections open at once; more wait in the kernel's backlog.
     #[arg(long, env = "KASSA_MAX_CONNECTIONS", default_value_t = 4096)]
     max_connections: usize,
+    /// Serve Prometheus metrics at /metrics (`on` or `off`).
+    #[arg(long, env = "KASSA_METRICS", default_value = "off", value_parser = ["on", "off"])]
+    metrics: String,
     /// Seconds a stop (SIGTERM, Ctrl-C) waits for in-flight requests.
     #[arg(long, env = "KASSA_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     shutdown_grace_secs: u64,
@@ -298,6 +301,7 @@ impl ServeArgs {
             header_read_timeout: Duration::from_secs(self.header_read_timeout_secs.max(1)),
             max_connections: self.max_connections.max(1),
             shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+            metrics: self.metrics == "on",
         }
     }
 }

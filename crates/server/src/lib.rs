@@ -83,6 +83,8 @@ impl Server {
         let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
         let deliveries = tokio::spawn(workers::run_deliveries(self.app.clone(), stop_rx.clone()));
         let sessions = tokio::spawn(workers::expire_sessions(self.app.clone(), stop_rx.clone()));
+        let sampler =
+            self.config.metrics.then(|| tokio::spawn(workers::sample_backlogs(self.app.clone(), stop_rx.clone())));
         let reaper = tokio::spawn(workers::reap(self.app.clone(), stop_rx, move || limiter.shrink()));
         let limits = serve::ConnectionLimits {
             header_read_timeout: self.config.header_read_timeout,
@@ -98,6 +100,9 @@ impl Server {
         let _ = deliveries.await;
         let _ = sessions.await;
         let _ = reaper.await;
+        if let Some(sampler) = sampler {
+            let _ = sampler.await;
+        }
         self.app.close().await;
         Ok(())
     }

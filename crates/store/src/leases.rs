@@ -37,3 +37,37 @@ pub async fn release_all(tx: &mut WriteTx) -> Result<Released> {
     .rows_affected();
     Ok(Released { jobs, deliveries, idempotency_keys })
 }
+
+/// Work waiting in a queue (jobs or webhook deliveries): for the operator's gauges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// Not finished.
+    pub pending: i64,
+    /// Held by a worker now.
+    pub running: i64,
+    /// Due for more than a second and held by nobody: the workers are behind.
+    pub lagging: i64,
+}
+
+/// The backlog of `table` (`jobs`, due at `run_at`, or `webhook_deliveries`, due at
+/// `next_attempt_at`) at `now` (µs).
+pub async fn backlog<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    table: &'static str,
+    due_column: &'static str,
+    now: i64,
+) -> Result<Backlog> {
+    use crate::codec::RowExt;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        // Names from the two callers above, never from input.
+        "SELECT COUNT(*) AS pending, \
+         COALESCE(SUM(CASE WHEN locked_until >= $1 THEN 1 ELSE 0 END), 0) AS running, \
+         COALESCE(SUM(CASE WHEN {due_column} < $2 AND (locked_until IS NULL OR locked_until < $1) THEN 1 ELSE 0 END), 0) AS lagging \
+         FROM {table} WHERE state = 'pending'"
+    )))
+    .bind(now)
+    .bind(now - 1_000_000)
+    .fetch_one(exec)
+    .await?;
+    Ok(Backlog { pending: row.int("pending")?, running: row.int("running")?, lagging: row.int("lagging")? })
+}

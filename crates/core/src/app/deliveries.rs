@@ -120,7 +120,16 @@ impl App {
         let jitter = rand::rng().random_range(0.9..=1.1);
         let mut tx = self.store().begin().await?;
         store::insert_attempt(&mut tx, &attempt).await?;
-        match self.webhook_config().schedule.next_step(d.attempt as u32, answer, jitter) {
+        let step = self.webhook_config().schedule.next_step(d.attempt as u32, answer, jitter);
+        let outcome = match step {
+            NextStep::Delivered => "delivered",
+            NextStep::Retry(_) => "retry",
+            NextStep::Gone => "gone",
+            NextStep::Exhausted => "exhausted",
+        };
+        metrics::counter!("kassa_webhook_attempts_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("kassa_webhook_attempt_seconds").record(sent.latency.as_secs_f64());
+        match step {
             NextStep::Delivered => {
                 store::finish_delivery(&mut tx, d, true, now).await?;
             }

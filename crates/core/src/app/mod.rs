@@ -142,6 +142,15 @@ impl App {
         Ok(released)
     }
 
+    /// The jobs' and the webhook deliveries' backlogs now, for the operator's gauges.
+    pub async fn backlogs(&self) -> AppResult<(kassa_store::leases::Backlog, kassa_store::leases::Backlog)> {
+        let now = self.clock().now().micros();
+        let reader = self.store().reader();
+        let jobs = kassa_store::leases::backlog(reader, "jobs", "run_at", now).await?;
+        let deliveries = kassa_store::leases::backlog(reader, "webhook_deliveries", "next_attempt_at", now).await?;
+        Ok((jobs, deliveries))
+    }
+
     /// Closes the database connections (at shutdown).
     pub async fn close(&self) {
         self.store().close().await;
@@ -196,7 +205,9 @@ impl App {
     /// Commits a write transaction and wakes the workers for whatever it queued: the one
     /// place the app commits, so no queued job or delivery waits for the next poll.
     pub(crate) async fn commit(&self, tx: WriteTx) -> AppResult<()> {
+        let started = std::time::Instant::now();
         let queued = tx.commit().await?;
+        metrics::histogram!("kassa_db_commit_seconds").record(started.elapsed().as_secs_f64());
         if queued.jobs {
             self.inner.job_signal.notify_one();
         }
@@ -242,6 +253,7 @@ impl Ctx {
     }
 
     fn mark_replayed(&self) {
+        metrics::counter!("kassa_idempotent_replays_total").increment(1);
         self.replayed.store(true, Ordering::Relaxed);
     }
 

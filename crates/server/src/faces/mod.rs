@@ -4,6 +4,7 @@
 
 pub mod api_docs;
 pub mod checkout_page;
+pub mod metrics;
 pub mod probuy;
 pub mod readers;
 pub mod seed;

@@ -93,6 +93,7 @@ pub fn mount<F: Face>(state: &HttpState, limits: Limits) -> Router<HttpState> {
         routes = routes.route(&format!("{prefix}/{{*rest}}"), any(unknown_route::<F>));
     }
     F::wrap(routes)
+        .route_layer(from_fn(crate::faces::metrics::record))
         .layer(DefaultBodyLimit::max(limits.body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
         .layer(CatchPanicLayer::new())

@@ -37,7 +37,12 @@ pub fn router(state: HttpState, config: &Config) -> Router {
         vipps::Vipps,
     };
     let limits = Limits { body: config.body_limit, timeout: config.request_timeout };
-    Router::new()
+    let mut router = Router::new();
+    if config.metrics {
+        crate::faces::metrics::install();
+        router = router.merge(mount::<crate::faces::metrics::Metrics>(&state, limits));
+    }
+    router
         .merge(mount::<V1>(&state, limits))
         .merge(mount::<CheckoutPage>(&state, limits))
         .merge(mount::<Seed>(&state, limits))

@@ -13,6 +13,7 @@ mod events;
 mod hostile;
 mod idempotency;
 mod jobs;
+mod metrics;
 mod openapi;
 mod payment_intents;
 mod probuy;
