@@ -81,6 +81,19 @@ fn fresh_key() -> String {
         .collect()
 }
 
+/// The address to send the customer to for `session`, with a promotion code filled in
+/// (`getSessionURL`): the session's `url` with `promotion-code=<code>` added.
+pub fn session_url(session: &CheckoutSession, promotion_code: Option<&str>) -> String {
+    let Some(code) = promotion_code else { return session.url.clone() };
+    match reqwest::Url::parse(&session.url) {
+        Ok(mut url) => {
+            url.query_pairs_mut().append_pair("promotion-code", code);
+            url.to_string()
+        }
+        Err(_) => session.url.clone(),
+    }
+}
+
 impl Smartpay {
     /// A client with `secret_key` (`sk_test_…` or `sk_live_…`).
     pub fn new(secret_key: impl Into<String>, config: Config) -> Result<Smartpay, SmartpayError> {

@@ -23,6 +23,6 @@ mod error;
 mod types;
 pub mod webhooks;
 
-pub use client::{API_PREFIX, Config, ListOptions, Smartpay};
+pub use client::{API_PREFIX, Config, ListOptions, Smartpay, session_url};
 pub use error::SmartpayError;
 pub use types::*;

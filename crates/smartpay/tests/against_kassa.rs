@@ -209,6 +209,12 @@ async fn coupons_and_promotion_codes() {
     assert_eq!(smartpay.get_coupon(&coupon.id).await.unwrap().name, "Spring");
     let code = PromotionCodeRequest { code: "SPRING100".into(), coupon: coupon.id.clone(), ..Default::default() };
     let promo = smartpay.create_promotion_code(&code).await.unwrap();
+    // The customer's link with the code filled in, as the page shows it.
+    let session = smartpay.create_checkout_session(&session(CaptureMethod::Automatic)).await.unwrap();
+    let link = session_url(&session, Some("SPRING100"));
+    assert!(link.contains("promotion-code=SPRING100"), "{link}");
+    let page = reqwest::get(&link).await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"SPRING100\""), "the page fills in the code");
     let again = PromotionCodeRequest { code: "spring100".into(), ..code.clone() };
     let taken = smartpay.create_promotion_code(&again).await.unwrap_err();
     assert_eq!((taken.status(), taken.error_code()), (Some(409), Some("promotion-code.exists")));
