@@ -435,3 +435,66 @@ async fn every_face_answers_unknown_routes_under_its_prefix_in_its_shape() {
         }
     }
 }
+
+/// Every string and number of `body`, in order (depth first), as JSON pointers.
+fn leaves(body: &Value, at: String, out: &mut Vec<(String, bool)>) {
+    match body {
+        Value::Object(map) => map.iter().for_each(|(k, v)| leaves(v, format!("{at}/{k}"), out)),
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| leaves(v, format!("{at}/{i}"), out)),
+        Value::String(_) => out.push((at, true)),
+        Value::Number(_) => out.push((at, false)),
+        _ => {}
+    }
+}
+
+/// Rows of the objects a create can make, whatever the face.
+async fn stored(app: &TestApp) -> Vec<String> {
+    let mut counts = Vec::new();
+    for table in ["payment_intents", "checkout_sessions", "coupons", "webhook_endpoints"] {
+        counts.extend(app.database.texts(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}")).await);
+    }
+    counts
+}
+
+/// Hostile bodies, built from each face's own create: a key given twice, a NUL in a string, a
+/// number too large for any field, the wrong type at the top, nesting 2,000 deep. Each is a 4xx
+/// in the face's shape, and nothing is stored.
+#[tokio::test]
+async fn every_face_refuses_hostile_bodies_in_its_shape_and_stores_nothing() {
+    let app = spawn_app().await;
+    let key = app.merchant.secret_key.clone();
+    let before = stored(&app).await;
+    for face in faces() {
+        let (method, path, make) = face.create;
+        let good = make(7);
+        let mut points = Vec::new();
+        leaves(&good, String::new(), &mut points);
+        let first_string = points.iter().find(|(_, s)| *s).map(|(p, _)| p.clone()).expect("a string field");
+        let first_number = points.iter().find(|(_, s)| !*s).map(|(p, _)| p.clone());
+        let text = good.to_string();
+        let first_key = good.as_object().unwrap().keys().next().unwrap().clone();
+        let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+        cases.push(("a key twice", text.replacen('{', &format!("{{\"{first_key}\": null, "), 1).into_bytes()));
+        let mut nul = good.clone();
+        *nul.pointer_mut(&first_string).unwrap() = Value::String("a\u{0}b".into());
+        cases.push(("a NUL", nul.to_string().into_bytes()));
+        if let Some(number) = first_number {
+            let mut huge = good.clone();
+            *huge.pointer_mut(&number).unwrap() = json!(9_999_999_999_999_999_999u128 as f64);
+            cases.push(("a huge number", huge.to_string().into_bytes()));
+            let mut with_marker = good.clone();
+            *with_marker.pointer_mut(&number).unwrap() = json!("__huge__");
+            let overflow = with_marker.to_string().replace("\"__huge__\"", "1e400");
+            cases.push(("a number beyond any float", overflow.into_bytes()));
+        }
+        cases.push(("a list instead of an object", b"[1, 2]".to_vec()));
+        cases.push(("nesting 2,000 deep", format!("{}1{}", "{\"a\":".repeat(2000), "}".repeat(2000)).into_bytes()));
+        for (i, (case, body)) in cases.into_iter().enumerate() {
+            let idempotency = format!("hostile-{}-{i}", face.name);
+            let res = send(&app, &face, method, path, Some(&key), Some(&idempotency), Some(body)).await;
+            assert!((400..500).contains(&res.status), "{} face, {case}: {} {}", face.name, res.status, res.text);
+            assert!((face.class)(&res.body).is_some(), "{} face, {case}: not in its shape: {}", face.name, res.text);
+        }
+    }
+    assert_eq!(stored(&app).await, before, "no hostile body stored anything");
+}
