@@ -4,6 +4,7 @@
 
 mod cli;
 mod crash;
+mod nodes;
 mod webhooks;
 
 use kassa_testkit::{TestDatabase, TestResponse};
