@@ -75,6 +75,10 @@ define_id!(
     MerchantId, "mer"
 );
 define_id!(
+    /// Identifies a person who signs in to a merchant's dashboard (`usr_…`).
+    DashboardUserId, "usr"
+);
+define_id!(
     /// Identifies an API key record (`key_…`); never the secret itself.
     ApiKeyId, "key"
 );

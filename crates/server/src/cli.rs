@@ -1,4 +1,5 @@
-//! Command line: `kassa [serve]`, `kassa migrate`, `kassa merchants …`, `kassa keys …`.
+//! Command line: `kassa [serve]`, `kassa migrate`, `kassa merchants …`, `kassa keys …`,
+//! `kassa users …`.
 //! Every flag has a `KASSA_*` environment variable; the database options are shared by all
 //! commands, so the operator commands work on the database of a running gateway.
 
@@ -73,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Manage the people who sign in to a merchant's dashboard.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Forward a merchant's new events to a local URL, signed, for developing a webhook receiver.
     Listen(crate::listen::ListenArgs),
 }
@@ -126,6 +132,28 @@ enum KeysCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a dashboard user with a generated password (shown once).
+    Create {
+        /// The merchant (`mer_…`).
+        #[arg(long)]
+        merchant: String,
+        /// The email to sign in with.
+        #[arg(long)]
+        email: String,
+        /// Print `{"user_id","email","password","merchant_id"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a merchant's dashboard users.
+    List {
+        /// The merchant (`mer_…`).
+        #[arg(long)]
+        merchant: String,
     },
 }
 
@@ -353,6 +381,7 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Merchants { command }) => merchants(&cli.db, command).await,
         Some(Command::Keys { command }) => keys(&cli.db, command).await,
+        Some(Command::Users { command }) => users(&cli.db, command).await,
         Some(Command::Listen(args)) => crate::listen::run(args).await,
     }
 }
@@ -370,9 +399,13 @@ async fn serve(db: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
         println!("  serial number:    {}", demo.merchant.serial_number);
         println!("  secret key:       {}", demo.secret_key);
         println!("  publishable key:  {}", demo.publishable_key);
+        if let Some(user) = &demo.dashboard_user {
+            println!("  dashboard user:   {}", user.user.email);
+            println!("  password:         {}", user.password);
+        }
     }
     println!("  API:       {base}/v1   (reference: {base}/docs, OpenAPI: {base}/v1/openapi.json)");
-    println!("  dashboard: not built yet; see the README");
+    println!("  dashboard: {base}/dashboard   (more users: kassa users create --merchant mer_… --email …)");
     println!(
         "Try: curl {base}/v1/payment_intents -H \"Authorization: Bearer sk_test_…\" -d '{{\"amount\":2599,\"currency\":\"USD\"}}' -H 'Content-Type: application/json'"
     );
@@ -496,6 +529,43 @@ async fn keys(db: &DbArgs, command: KeysCommand) -> anyhow::Result<()> {
                     let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
                     println!("{}  {}_{}_…{}  {state}", k.id, k.kind.prefix(), k.mode.as_str(), k.last4);
                 }
+            }
+        }
+    }
+    app.close().await;
+    Ok(())
+}
+
+async fn users(db: &DbArgs, command: UsersCommand) -> anyhow::Result<()> {
+    let app = cli_app(db).await?;
+    match command {
+        UsersCommand::Create { merchant, email, json } => {
+            let created = app.create_dashboard_user(&merchant, &email).await?;
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "user_id": created.user.id.to_string(),
+                        "email": created.user.email,
+                        "password": created.password,
+                        "merchant_id": created.user.merchant_id.to_string(),
+                    })
+                );
+            } else {
+                println!("Dashboard user {} created (the password is shown only now):", created.user.id);
+                println!("  email:     {}", created.user.email);
+                println!("  password:  {}", created.password);
+            }
+        }
+        UsersCommand::List { merchant } => {
+            let id = kassa_domain::MerchantId::parse(&merchant)
+                .ok_or_else(|| anyhow::anyhow!("no such merchant: '{merchant}'"))?;
+            for user in app.list_dashboard_users(&id).await? {
+                let state = match user.locked_until {
+                    Some(_) if user.failed_attempts >= kassa_server::app::DASHBOARD_FREE_FAILURES => "locked",
+                    _ => "active",
+                };
+                println!("{}  {}  {state}", user.id, user.email);
             }
         }
     }

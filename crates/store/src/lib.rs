@@ -17,6 +17,7 @@ pub mod at_rest;
 pub mod captures;
 pub mod checkout;
 mod codec;
+pub mod dashboard;
 pub mod events;
 pub mod idempotency;
 pub mod jobs;

@@ -36,6 +36,18 @@ pub struct Filter {
     pub reference: Option<Reference>,
     /// Only created in this range.
     pub created: TimeRange,
+    /// Only intents a person's search finds.
+    pub search: Option<Search>,
+}
+
+/// What a person typed into a search box: text found (case-insensitive) in an intent's id,
+/// reference, customer or description, or one of the amounts (minor units) it may mean.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Text to look for.
+    pub text: String,
+    /// Amounts to match exactly.
+    pub amounts: Vec<i64>,
 }
 
 /// Stores a new intent.
@@ -158,6 +170,21 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     }
     if let Some(reference) = &filter.reference {
         b.push(" AND reference = ").text(reference.as_str());
+    }
+    if let Some(search) = &filter.search {
+        let escaped = search.text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        b.push(" AND (");
+        for (i, column) in ["id", "reference", "customer", "description"].into_iter().enumerate() {
+            if i > 0 {
+                b.push(" OR ");
+            }
+            b.push(&format!("LOWER(COALESCE({column}, '')) LIKE ")).text(pattern.clone()).push(" ESCAPE '\\'");
+        }
+        for amount in &search.amounts {
+            b.push(" OR amount = ").int(*amount);
+        }
+        b.push(")");
     }
     fetch_page(exec, b, &filter.created, page, from_row, |pi| Cursor {
         created_at: pi.created_at.micros(),

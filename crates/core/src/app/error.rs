@@ -36,6 +36,12 @@ pub mod field {
     pub const TOKEN: &str = "token";
     /// Whether a payment is confirmed with its creation.
     pub const CONFIRM: &str = "confirm";
+    /// A dashboard user's email.
+    pub const EMAIL: &str = "email";
+    /// A dashboard user's current password.
+    pub const PASSWORD: &str = "password";
+    /// The password a dashboard user chooses.
+    pub const NEW_PASSWORD: &str = "new_password";
 }
 
 /// What kind of failure, independent of any wire format.

@@ -18,7 +18,12 @@ pub struct CreatedMerchant {
     pub secret_key: String,
     /// `pk_test_…`
     pub publishable_key: String,
+    /// The demo merchant's dashboard user, with its password (shown once).
+    pub dashboard_user: Option<super::CreatedUser>,
 }
+
+/// The sign-in of the demo merchant's dashboard user.
+pub const DEMO_USER_EMAIL: &str = "demo@kassa.test";
 
 /// A new key, shown once.
 #[derive(Debug, Clone)]
@@ -62,25 +67,33 @@ impl App {
     /// Creates a merchant with a test secret key and a test publishable key.
     pub async fn create_merchant(&self, name: &str) -> AppResult<CreatedMerchant> {
         let mut tx = self.store().begin().await?;
-        let created = self.insert_merchant(&mut tx, name).await?;
+        let created = self.insert_merchant(&mut tx, MerchantId::generate(), name).await?;
         self.commit(tx).await?;
         Ok(created)
     }
 
-    /// On the first start (no merchant at all), creates the demo merchant. Two nodes starting
-    /// together create one: the check and the insert share a write transaction.
+    /// On the first start (no merchant at all), creates the demo merchant and its dashboard
+    /// user. Two nodes starting together create one: the check and the insert share a write
+    /// transaction (the password is hashed before it, not with the table locked).
     pub async fn ensure_demo_merchant(&self) -> AppResult<Option<CreatedMerchant>> {
+        if merchants::any_merchant(&mut self.store().begin().await?).await? {
+            return Ok(None);
+        }
+        let id = MerchantId::generate();
+        let user = self.new_dashboard_user(id.clone(), DEMO_USER_EMAIL).await?;
         let mut tx = self.store().begin().await?;
         merchants::lock_table(&mut tx).await?;
         if merchants::any_merchant(&mut tx).await? {
             return Ok(None);
         }
-        let created = self.insert_merchant(&mut tx, "Demo merchant").await?;
+        let mut created = self.insert_merchant(&mut tx, id, "Demo merchant").await?;
+        super::dashboard::insert_user(&mut tx, &user.user).await?;
         self.commit(tx).await?;
+        created.dashboard_user = Some(user);
         Ok(Some(created))
     }
 
-    async fn insert_merchant(&self, tx: &mut WriteTx, name: &str) -> AppResult<CreatedMerchant> {
+    async fn insert_merchant(&self, tx: &mut WriteTx, id: MerchantId, name: &str) -> AppResult<CreatedMerchant> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(AppError::new(
@@ -90,16 +103,11 @@ impl App {
             ));
         }
         let serial_number = free_serial_number(tx).await?;
-        let merchant = Merchant {
-            id: MerchantId::generate(),
-            name: name.to_owned(),
-            serial_number,
-            created_at: self.clock().now(),
-        };
+        let merchant = Merchant { id, name: name.to_owned(), serial_number, created_at: self.clock().now() };
         merchants::insert_merchant(tx, &merchant).await?;
         let secret = self.insert_key(tx, &merchant.id, KeyKind::Secret, Mode::Test).await?;
         let publishable = self.insert_key(tx, &merchant.id, KeyKind::Publishable, Mode::Test).await?;
-        Ok(CreatedMerchant { merchant, secret_key: secret.key, publishable_key: publishable.key })
+        Ok(CreatedMerchant { merchant, secret_key: secret.key, publishable_key: publishable.key, dashboard_user: None })
     }
 
     /// Gives every merchant created before serial numbers existed its number (at start).

@@ -7,6 +7,7 @@
 mod access_tokens;
 mod at_rest;
 mod checkout;
+mod dashboard;
 mod deliveries;
 mod dialects;
 mod error;
@@ -27,10 +28,14 @@ pub use access_tokens::IssuedToken;
 pub use checkout::{
     CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,
 };
+pub use dashboard::{
+    CreatedUser, FREE_FAILURES as DASHBOARD_FREE_FAILURES, MIN_PASSWORD_LEN as DASHBOARD_MIN_PASSWORD_LEN,
+    SESSION_LIFETIME as DASHBOARD_SESSION_LIFETIME, SignedIn, form_token as dashboard_form_token,
+};
 pub use dialects::{Delivery, Dialects, Rendered, WebhookDialect};
 pub use error::{AppError, AppResult, ErrorKind, FieldError, field};
 pub use events::{Event, EventFilter, Payload};
-pub use merchants::{Authenticated, CreatedKey, CreatedMerchant};
+pub use merchants::{Authenticated, CreatedKey, CreatedMerchant, DEMO_USER_EMAIL};
 pub use payment_intents::{NewPaymentIntentInput, PaymentIntentFilter};
 pub use payment_methods::PaymentMethodInput;
 pub use processing::JobKind;

@@ -48,6 +48,8 @@ pub struct PaymentIntentFilter {
     pub reference: Option<Reference>,
     /// Creation range (µs).
     pub created: TimeRange,
+    /// What a person searched for (the dashboard).
+    pub search: Option<payment_intents::Search>,
 }
 
 /// The refusal of a reference another object of `kind` already has (409, not retryable with
@@ -187,6 +189,7 @@ impl App {
             status: filter.status,
             reference: filter.reference.clone(),
             created: filter.created.clone(),
+            search: filter.search.clone(),
         };
         Ok(payment_intents::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
     }

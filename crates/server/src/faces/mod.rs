@@ -4,6 +4,8 @@
 
 pub mod api_docs;
 pub mod checkout_page;
+pub mod dashboard;
+pub mod major_units;
 pub mod metrics;
 pub mod probuy;
 pub mod readers;

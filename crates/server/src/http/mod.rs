@@ -33,8 +33,8 @@ pub struct HttpState {
 /// unknown route, and the request id with its log line around it all.
 pub fn router(state: HttpState, config: &Config) -> Router {
     use crate::faces::{
-        api_docs::ApiDocs, checkout_page::CheckoutPage, probuy::ProBuy, seed::Seed, smartpay::Smartpay, v1::V1,
-        vipps::Vipps,
+        api_docs::ApiDocs, checkout_page::CheckoutPage, dashboard::Dashboard, probuy::ProBuy, seed::Seed,
+        smartpay::Smartpay, v1::V1, vipps::Vipps,
     };
     let limits = Limits { body: config.body_limit, timeout: config.request_timeout };
     let mut router = Router::new();
@@ -50,6 +50,7 @@ pub fn router(state: HttpState, config: &Config) -> Router {
         .merge(mount::<Vipps>(&state, limits))
         .merge(mount::<Smartpay>(&state, limits))
         .merge(mount::<ApiDocs>(&state, limits))
+        .merge(mount::<Dashboard>(&state, limits))
         .fallback(face::unknown_route::<V1>)
         .layer(from_fn(request_id::middleware))
         .with_state(state)

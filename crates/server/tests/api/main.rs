@@ -9,6 +9,7 @@ mod checkout;
 mod checkout_page;
 mod connections;
 mod contract;
+mod dashboard;
 mod events;
 mod hostile;
 mod idempotency;

@@ -1,8 +1,10 @@
-//! The hosted checkout page in a real headless Chromium, driven through chromedriver.
+//! The hosted checkout page and the dashboard in a real headless Chromium, driven through chromedriver.
 //!
 //! Needs `chromium` and `chromedriver` on the PATH (Debian: chromium, chromium-driver; `.ci/run`
 //! installs them), so it runs only with `--features browser-tests`. Screenshots of each state
 //! land in `target/screenshots/`.
+
+mod dashboard;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use kassa_testkit::{TestApp, json_of, spawn_app};

@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
+pub use i18n::format_amount;
 use i18n::words;
 use kassa_domain::CheckoutSessionId;
 use kassa_domain::card::{Expiry, Pan, check_cvc};

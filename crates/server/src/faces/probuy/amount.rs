@@ -1,12 +1,13 @@
 //! ProBuy's amounts are JSON numbers in major units (`1000`, `46.5`, `1000.00`); Kassa's are
-//! integers in minor units. The conversion happens here and nowhere else, by the currency's
-//! exponent, on the number's decimal digits; no float arithmetic.
+//! integers in minor units. The conversion is [`major_units`]'s, on the number's decimal
+//! digits (no float arithmetic); this module reads the JSON and words the refusals ProBuy's way.
 //!
 //! serde_json keeps a JSON decimal as an `f64`, whose shortest round-trip spelling (what its
 //! `Display` writes) is the decimal the client sent whenever that has at most 15 significant
 //! digits. Kassa's largest amount has 11, so reading those digits is exact; longer spellings
 //! are refused as having too many decimals or being too large.
 
+use crate::faces::major_units::{self, Refusal};
 use kassa_domain::Currency;
 use kassa_domain::money::MAX_AMOUNT;
 use serde_json::Value;
@@ -16,42 +17,27 @@ use serde_json::value::RawValue;
 pub fn to_minor(value: &Value, currency: Currency) -> Result<i64, String> {
     let Value::Number(n) = value else { return Err("Must be a number".into()) };
     let text = n.to_string();
-    let exponent = u32::from(currency.exponent());
     let too_large = || format!("Must be at most {}", to_major(MAX_AMOUNT, currency));
-    if text.starts_with('-') {
-        return Err("Must not be negative".into());
-    }
     if text.contains(['e', 'E']) {
-        return Err(if n.as_f64().is_some_and(|f| f >= 1.0) { too_large() } else { "Has too many decimals".into() });
-    }
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.len() > exponent as usize {
-        return Err(match exponent {
-            0 => format!("{} has no decimals", currency.code()),
-            e => format!("Must have at most {e} decimals in {}", currency.code()),
+        let negative = text.starts_with('-');
+        return Err(match n.as_f64() {
+            _ if negative => "Must not be negative".into(),
+            Some(f) if f >= 1.0 => too_large(),
+            _ => "Has too many decimals".into(),
         });
     }
-    let scale = 10_i64.pow(exponent);
-    let whole: i64 = whole.parse().map_err(|_| too_large())?;
-    let fraction: i64 = if fraction.is_empty() {
-        0
-    } else {
-        format!("{fraction:0<width$}", width = exponent as usize).parse().map_err(|_| too_large())?
-    };
-    let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(too_large)?;
-    if minor > MAX_AMOUNT { Err(too_large()) } else { Ok(minor) }
+    major_units::to_minor(&text, currency).map_err(|refusal| match refusal {
+        Refusal::Negative => "Must not be negative".into(),
+        Refusal::TooManyDecimals { exponent: 0 } => format!("{} has no decimals", currency.code()),
+        Refusal::TooManyDecimals { exponent } => {
+            format!("Must have at most {exponent} decimals in {}", currency.code())
+        }
+        Refusal::TooLarge => too_large(),
+        Refusal::NotANumber => "Must be a number".into(),
+    })
 }
 
-/// A minor-unit amount as ProBuy's decimal text: `1000.00` for 100000 SAR, `500` for 500 JPY.
-pub fn to_major(minor: i64, currency: Currency) -> String {
-    let exponent = u32::from(currency.exponent());
-    if exponent == 0 {
-        return minor.to_string();
-    }
-    let scale = 10_i64.pow(exponent);
-    format!("{}.{:0width$}", minor / scale, minor % scale, width = exponent as usize)
-}
+pub use major_units::to_major;
 
 /// [`to_major`] as a JSON number written as is (`1000.00`, not `1000.0`).
 pub fn major_json(minor: i64, currency: Currency) -> Box<RawValue> {

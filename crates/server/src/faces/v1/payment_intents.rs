@@ -99,7 +99,7 @@ pub async fn list(
     let reference = q.parsed("reference", Reference::parse);
     let created = q.time_range("created");
     q.finish()?;
-    let filter = PaymentIntentFilter { status, reference, created };
+    let filter = PaymentIntentFilter { status, reference, created, search: None };
     let found = s.app.list_payment_intents(&ctx, &filter, page).await?;
     let data = found.items.iter().map(|pi| render::payment_intent_answer(&s.app, pi)).collect();
     Ok(Json(api::List::new(data, found.next.map(|c| c.encode()))))

@@ -1,0 +1,176 @@
+//! The `dashboard_users` and `dashboard_sessions` tables: who may sign in to a merchant's
+//! dashboard (a password hash, never the password) and who is signed in (a cookie's hash).
+
+use crate::codec::RowExt;
+use crate::sql::locking;
+use crate::{Result, WriteTx};
+use kassa_domain::{DashboardUserId, MerchantId, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+/// A person who signs in to one merchant's dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardUser {
+    /// `usr_…`
+    pub id: DashboardUserId,
+    /// The merchant whose dashboard it is.
+    pub merchant_id: MerchantId,
+    /// Sign-in name, lower case; unique on the gateway.
+    pub email: String,
+    /// Argon2id, as a PHC string.
+    pub password_hash: String,
+    /// Wrong passwords since the last sign-in.
+    pub failed_attempts: i64,
+    /// No sign-in until then, after too many wrong passwords.
+    pub locked_until: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+const USER_COLUMNS: &str = "id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at";
+
+/// Stores a new user.
+pub async fn insert_user(tx: &mut WriteTx, u: &DashboardUser) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO dashboard_users (id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(u.id.as_str().to_owned())
+    .bind(u.merchant_id.as_str().to_owned())
+    .bind(u.email.clone())
+    .bind(u.password_hash.clone())
+    .bind(u.failed_attempts)
+    .bind(u.locked_until.map(Timestamp::micros))
+    .bind(u.created_at.micros())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The user with this email, locked until the transaction ends (sign-in counts failures).
+pub async fn lock_user_by_email(tx: &mut WriteTx, email: &str) -> Result<Option<DashboardUser>> {
+    const PLAIN: &str = "SELECT id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at \
+                         FROM dashboard_users WHERE email = $1";
+    const FOR_UPDATE: &str = "SELECT id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at \
+                              FROM dashboard_users WHERE email = $1 FOR UPDATE";
+    let row =
+        sqlx::query(locking(tx.backend(), PLAIN, FOR_UPDATE)).bind(email.to_owned()).fetch_optional(tx.conn()).await?;
+    row.map(|r| user_from_row(&r)).transpose()
+}
+
+/// Whether a user has this email.
+pub async fn email_taken(tx: &mut WriteTx, email: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT id FROM dashboard_users WHERE email = $1")
+        .bind(email.to_owned())
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Records the outcome of a sign-in: the failures counted so far and any lock.
+pub async fn set_failures(
+    tx: &mut WriteTx,
+    id: &DashboardUserId,
+    failed_attempts: i64,
+    locked_until: Option<Timestamp>,
+) -> Result<()> {
+    sqlx::query("UPDATE dashboard_users SET failed_attempts = $2, locked_until = $3 WHERE id = $1")
+        .bind(id.as_str().to_owned())
+        .bind(failed_attempts)
+        .bind(locked_until.map(Timestamp::micros))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Replaces a user's password (and lifts any lock).
+pub async fn set_password(tx: &mut WriteTx, id: &DashboardUserId, password_hash: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE dashboard_users SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1",
+    )
+    .bind(id.as_str().to_owned())
+    .bind(password_hash.to_owned())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A merchant's users, oldest first.
+pub async fn list_users<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    merchant: &MerchantId,
+) -> Result<Vec<DashboardUser>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM dashboard_users WHERE merchant_id = $1 ORDER BY created_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(merchant.as_str().to_owned()).fetch_all(exec).await?;
+    rows.iter().map(user_from_row).collect()
+}
+
+fn user_from_row(r: &AnyRow) -> Result<DashboardUser> {
+    Ok(DashboardUser {
+        id: DashboardUserId::from_trusted(r.text("id")?),
+        merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
+        email: r.text("email")?,
+        password_hash: r.text("password_hash")?,
+        failed_attempts: r.int("failed_attempts")?,
+        locked_until: r.opt_int("locked_until")?.map(Timestamp),
+        created_at: Timestamp(r.int("created_at")?),
+    })
+}
+
+/// Stores a signed-in session under the hash of its cookie.
+pub async fn insert_session(
+    tx: &mut WriteTx,
+    token_hash: &str,
+    user: &DashboardUserId,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
+    sqlx::query("INSERT INTO dashboard_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash.to_owned())
+        .bind(user.as_str().to_owned())
+        .bind(created_at.micros())
+        .bind(expires_at.micros())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The user of the session with this hash, if it has not expired at `now`.
+pub async fn session_user<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<DashboardUser>> {
+    let sql = "SELECT u.id, u.merchant_id, u.email, u.password_hash, u.failed_attempts, u.locked_until, u.created_at \
+               FROM dashboard_sessions s JOIN dashboard_users u ON u.id = s.user_id \
+               WHERE s.token_hash = $1 AND s.expires_at > $2";
+    let row = sqlx::query(sql).bind(token_hash.to_owned()).bind(now.micros()).fetch_optional(exec).await?;
+    row.map(|r| user_from_row(&r)).transpose()
+}
+
+/// Ends a session.
+pub async fn delete_session(tx: &mut WriteTx, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM dashboard_sessions WHERE token_hash = $1")
+        .bind(token_hash.to_owned())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (their password changed).
+pub async fn delete_sessions_of(tx: &mut WriteTx, user: &DashboardUserId) -> Result<()> {
+    sqlx::query("DELETE FROM dashboard_sessions WHERE user_id = $1")
+        .bind(user.as_str().to_owned())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Forgets sessions that expired before `now`.
+pub async fn delete_expired_sessions(tx: &mut WriteTx, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at < $1")
+        .bind(now.micros())
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}
