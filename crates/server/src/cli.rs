@@ -1,5 +1,5 @@
 //! Command line: `kassa [serve]`, `kassa migrate`, `kassa merchants …`, `kassa keys …`,
-//! `kassa users …`.
+//! `kassa users …`, `kassa listen`, `kassa trigger`.
 //! Every flag has a `KASSA_*` environment variable; the database options are shared by all
 //! commands, so the operator commands work on the database of a running gateway.
 
@@ -81,6 +81,8 @@ enum Command {
     },
     /// Forward a merchant's new events to a local URL, signed, for developing a webhook receiver.
     Listen(crate::listen::ListenArgs),
+    /// Make, in test mode, the objects that produce an event (`kassa trigger --list`).
+    Trigger(crate::trigger::TriggerArgs),
 }
 
 #[derive(Subcommand)]
@@ -383,6 +385,7 @@ pub async fn main() -> anyhow::Result<()> {
         Some(Command::Keys { command }) => keys(&cli.db, command).await,
         Some(Command::Users { command }) => users(&cli.db, command).await,
         Some(Command::Listen(args)) => crate::listen::run(args).await,
+        Some(Command::Trigger(args)) => crate::trigger::run(args).await,
     }
 }
 

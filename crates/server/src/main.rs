@@ -2,6 +2,7 @@
 
 mod cli;
 mod listen;
+mod trigger;
 
 fn main() -> std::process::ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();

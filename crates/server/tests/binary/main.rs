@@ -5,6 +5,7 @@
 mod cli;
 mod crash;
 mod nodes;
+mod operating;
 mod webhooks;
 
 use kassa_testkit::{TestDatabase, TestResponse};
