@@ -7,13 +7,13 @@ use kassa_api as api;
 use kassa_domain::Fact;
 use kassa_domain::{PaymentIntent, Refund, Token};
 
-/// A payment intent.
-/// A payment intent as an answer to its merchant: with its receipt's address.
+/// A payment intent as its merchant sees it (answers, events, webhooks): with its receipt's
+/// address once money was taken.
 pub fn payment_intent_answer(app: &crate::app::App, pi: &PaymentIntent) -> api::PaymentIntent {
     api::PaymentIntent { receipt_url: app.receipt_url(pi), ..payment_intent(pi) }
 }
 
-/// A payment intent (as events carry it: without the receipt's address).
+/// A payment intent without its receipt's address (inside another object).
 pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
     api::PaymentIntent {
         id: pi.id.to_string(),
@@ -151,7 +151,7 @@ pub fn event(e: &Event, app: &App) -> api::Event {
 
 fn event_object(fact: &Fact, app: &App) -> serde_json::Value {
     let rendered = match fact {
-        Fact::PaymentIntent { payment_intent: pi, .. } => serde_json::to_value(payment_intent(pi)),
+        Fact::PaymentIntent { payment_intent: pi, .. } => serde_json::to_value(payment_intent_answer(app, pi)),
         Fact::Refund { refund: r, .. } => serde_json::to_value(refund(r, None)),
         Fact::CheckoutSession { checkout_session: s } => {
             serde_json::to_value(checkout_session(s, &app.checkout_url(&s.id), None))
