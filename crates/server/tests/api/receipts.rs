@@ -17,7 +17,11 @@ async fn a_paid_payment_links_its_receipt_and_the_receipt_shows_its_refunds() {
     let url = fetched.body["receipt_url"].as_str().expect("a receipt").to_owned();
     assert!(url.starts_with(&app.url("/receipts/rc_")), "{url}");
     let events = app.get("/v1/events?type=payment_intent.succeeded").await;
-    assert_eq!(events.body["data"][0]["data"]["object"]["receipt_url"].as_str(), Some(url.as_str()), "events carry it too");
+    assert_eq!(
+        events.body["data"][0]["data"]["object"]["receipt_url"].as_str(),
+        Some(url.as_str()),
+        "events carry it too"
+    );
 
     let browser = Browser::new();
     let page = browser.get(&url).await;
