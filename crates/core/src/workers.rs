@@ -50,6 +50,35 @@ pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
 }
 
+/// Keeps this node among the nodes on the database: joins, then heartbeats (renewing its
+/// leases, taking over those of silent nodes) until `stop` flips, then leaves, releasing what
+/// it still holds. Stop it after the other workers, so their leases are renewed to the end.
+pub async fn heartbeat(app: App, mut stop: watch::Receiver<bool>) {
+    if let Err(e) = app.join_nodes().await {
+        tracing::error!(error = %e, "could not join the nodes on the database");
+    }
+    while !*stop.borrow() {
+        match app.heartbeat().await {
+            Ok(beat) if !beat.taken_over.is_empty() => {
+                tracing::info!(nodes = ?beat.taken_over, released = ?beat.released, "took over silent nodes' work")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "heartbeat failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(crate::app::HEARTBEAT_EVERY) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    match app.leave_nodes().await {
+        Ok(released) if released != Default::default() => tracing::info!(?released, "left the nodes"),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "could not leave the nodes; the others take over after the heartbeat times out")
+        }
+    }
+}
+
 /// Deletes idempotency keys older than their time to live; runs `also` on each round (the
 /// server forgets idle rate-limit buckets there).
 pub async fn reap(app: App, mut stop: watch::Receiver<bool>, also: impl Fn() + Send) {

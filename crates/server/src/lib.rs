@@ -80,6 +80,8 @@ impl Server {
         let state = HttpState { app: self.app.clone(), limiter: limiter.clone(), body_limit: self.config.body_limit };
         let router = http::router(state, &self.config);
         let (stop_tx, stop_rx) = watch::channel(false);
+        let (stop_heart, heart_rx) = watch::channel(false);
+        let heart = tokio::spawn(workers::heartbeat(self.app.clone(), heart_rx));
         let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
         let deliveries = tokio::spawn(workers::run_deliveries(self.app.clone(), stop_rx.clone()));
         let sessions = tokio::spawn(workers::expire_sessions(self.app.clone(), stop_rx.clone()));
@@ -103,6 +105,9 @@ impl Server {
         if let Some(sampler) = sampler {
             let _ = sampler.await;
         }
+        // Last: the workers' leases stay renewed until they are done, then are released.
+        let _ = stop_heart.send(true);
+        let _ = heart.await;
         self.app.close().await;
         Ok(())
     }

@@ -35,6 +35,8 @@ pub async fn release_all(tx: &mut WriteTx) -> Result<Released> {
     .execute(tx.conn())
     .await?
     .rows_affected();
+    // The nodes of earlier runs: this process is the only one now.
+    sqlx::query("DELETE FROM nodes").execute(tx.conn()).await?;
     Ok(Released { jobs, deliveries, idempotency_keys })
 }
 

@@ -23,6 +23,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod leases;
 pub mod merchants;
+pub mod nodes;
 pub mod page;
 pub mod payment_intents;
 pub mod refunds;

@@ -22,7 +22,7 @@ impl App {
         let config = self.webhook_config();
         let now = self.clock().now();
         let lease_end = now.plus_millis(config.lease.as_millis() as i64);
-        let token = kassa_domain::id::random_base62(24);
+        let token = self.lease_token();
         let mut tx = self.store().begin().await?;
         let claimed =
             store::claim_due_deliveries(&mut tx, now.micros(), lease_end.micros(), &token, limit, config.per_endpoint)

@@ -13,7 +13,6 @@
 //! lease runs out, a retry takes the key over and runs.
 
 use super::{App, AppError, AppResult, Ctx, ErrorKind, IdempotencyKey};
-use kassa_domain::id::random_base62;
 use kassa_store::WriteTx;
 use kassa_store::idempotency::{self as keys, NewKey, Reservation, State};
 use serde::de::DeserializeOwned;
@@ -102,7 +101,7 @@ impl App {
             self.commit(tx).await?;
             return Ok(Applied { value, replayed: false, token: None });
         };
-        let token = random_base62(24);
+        let token = self.lease_token();
         if let Claim::Replay(outcome) = self.claim(ctx, key, &token).await? {
             ctx.mark_replayed();
             return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });

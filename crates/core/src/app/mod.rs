@@ -14,6 +14,7 @@ mod error;
 mod events;
 mod idempotency;
 mod merchants;
+mod nodes;
 mod payment_intents;
 mod payment_methods;
 mod processing;
@@ -36,6 +37,7 @@ pub use dialects::{Delivery, Dialects, Rendered, WebhookDialect};
 pub use error::{AppError, AppResult, ErrorKind, FieldError, field};
 pub use events::{Event, EventFilter, Payload};
 pub use merchants::{Authenticated, CreatedKey, CreatedMerchant, DEMO_USER_EMAIL};
+pub use nodes::{DEAD_AFTER, HEARTBEAT_EVERY};
 pub use payment_intents::{NewPaymentIntentInput, PaymentIntentFilter};
 pub use payment_methods::PaymentMethodInput;
 pub use processing::JobKind;
@@ -82,6 +84,10 @@ struct Inner {
     job_signal: Notify,
     /// Wakes the webhook senders after a commit that may have queued deliveries.
     delivery_signal: Notify,
+    /// This process's id among the nodes on the database; prefixes its leases' tokens.
+    node: String,
+    /// The address it serves on (for the nodes table).
+    address: String,
 }
 
 impl App {
@@ -113,6 +119,8 @@ impl App {
                 secrets: crate::secrets::Secrets::new(&config.master_key),
                 job_signal: Notify::new(),
                 delivery_signal: Notify::new(),
+                node: nodes::new_node_id(),
+                address: config.addr.to_string(),
             }),
         };
         app.bring_under_master_key().await?;

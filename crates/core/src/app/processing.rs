@@ -13,7 +13,6 @@
 use super::{App, AppError, AppResult, Cause};
 use crate::connector::{AdjustRequest, AuthorizeRequest, ConnectorError, Decision};
 use kassa_domain::capture::{Capture, CaptureNotes};
-use kassa_domain::id::random_base62;
 use kassa_domain::payment_intent::{CaptureMethod, PaymentFailure, Status};
 use kassa_domain::refund::RefundStatus;
 use kassa_domain::token::{SavedCard, TokenStatus};
@@ -148,7 +147,7 @@ impl App {
             target_id: target.to_owned(),
             payload,
             run_at: now.micros(),
-            claimed: claimed.then(|| (random_base62(24), lease_end)),
+            claimed: claimed.then(|| (self.lease_token(), lease_end)),
             now: now.micros(),
         };
         Ok(jobs::insert(tx, &job).await?)
@@ -159,7 +158,7 @@ impl App {
         let now = self.clock().now();
         let lease_end = now.plus_millis(self.job_config().lease.as_millis() as i64);
         let mut tx = self.store().begin().await?;
-        let claimed = jobs::claim_due(&mut tx, now.micros(), lease_end.micros(), &random_base62(24), limit).await?;
+        let claimed = jobs::claim_due(&mut tx, now.micros(), lease_end.micros(), &self.lease_token(), limit).await?;
         self.commit(tx).await?;
         Ok(claimed)
     }

@@ -158,3 +158,104 @@ async fn three_nodes_on_one_postgres_lose_nothing_and_double_nothing_when_one_is
         node.kill().await;
     }
 }
+
+/// Long leases: without heartbeats, a dead node's work would wait ten minutes.
+const LONG_LEASES: &[(&str, &str)] = &[
+    ("KASSA_JOB_LEASE_SECS", "600"),
+    ("KASSA_IDEMPOTENCY_LEASE_SECS", "600"),
+    ("KASSA_WEBHOOK_LEASE_SECS", "600"),
+    ("KASSA_RATE_LIMIT", "0"),
+];
+
+/// `attempts lock_token` of the payment's jobs.
+async fn jobs_of(db: &TestDatabase, pi: &str) -> Vec<String> {
+    db.texts(&format!(
+        "SELECT CAST(attempts AS TEXT) || ' ' || lock_token FROM jobs WHERE target_id = '{pi}' ORDER BY created_at"
+    ))
+    .await
+}
+
+async fn node_ids(db: &TestDatabase) -> BTreeSet<String> {
+    db.texts("SELECT id FROM nodes").await.into_iter().collect()
+}
+
+/// Creates and confirms a payment on `base`: it answers `processing` at once, its node holding
+/// the authorization job (claimed as it was created) while the processor takes its time.
+async fn start_payment(base: &str, key: &str, idem: &str) -> String {
+    let body = json!({"amount": 4200, "currency": "USD", "capture_method": "manual",
+        "payment_method": "pm_card_visa", "confirm": true, "reference": idem});
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/v1/payment_intents"))
+        .bearer_auth(key)
+        .header("Idempotency-Key", idem)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let pi: Value = res.json().await.unwrap();
+    assert_eq!(pi["status"], "processing", "{pi}");
+    pi["id"].as_str().unwrap().to_owned()
+}
+
+async fn wait_authorized(base: &str, key: &str, id: &str, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let pi = get(base, &format!("/v1/payment_intents/{id}"), key).await;
+        if pi["status"] == "requires_capture" {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < within, "{id} not authorized within {within:?}: {pi}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_dead_nodes_work_is_taken_over_within_ten_seconds_and_a_slow_node_keeps_its_own() {
+    let db = TestDatabase::fresh().await;
+    if !db.is_postgres() {
+        return; // SQLite is one node: a start releases everything (tests/binary/crash.rs).
+    }
+    let with = |extra: &[(&'static str, &'static str)]| [LONG_LEASES, extra].concat();
+    let steady = Gateway::start(&db, &with(&[])).await;
+    let key = steady.printed("secret key").unwrap();
+    let doomed = Gateway::start(&db, &with(&[("KASSA_SIMULATOR_LATENCY_MS", "60000")])).await;
+    assert_eq!(node_ids(&db).await.len(), 2, "both nodes registered");
+
+    // A node dies holding a job (its processor call in flight) and an idempotency key, both
+    // leased for ten minutes.
+    let id = start_payment(&doomed.base, &key, "dies-1").await;
+    let held = jobs_of(&db, &id).await;
+    assert_eq!(held.len(), 1, "{held:?}");
+    let doomed_node = held[0].split([' ', '.']).nth(1).unwrap().to_owned();
+    assert!(node_ids(&db).await.contains(&doomed_node), "the lease names its node: {held:?}");
+    doomed.kill().await;
+    let took = wait_authorized(&steady.base, &key, &id, Duration::from_secs(30)).await;
+    println!("a dead node's payment was taken over and authorized {took:?} after the kill");
+    assert!(took < Duration::from_secs(15), "taken over within the heartbeat bound, not the lease: {took:?}");
+    assert!(!node_ids(&db).await.contains(&doomed_node), "the dead node is forgotten");
+    let retried = steady
+        .send(
+            "POST",
+            "/v1/payment_intents",
+            &key,
+            Some("dies-1"),
+            Some(json!({"amount": 4200, "currency": "USD",
+            "capture_method": "manual", "payment_method": "pm_card_visa", "confirm": true, "reference": "dies-1"})),
+        )
+        .await;
+    assert_eq!((retried.status, retried.body["id"].as_str()), (200, Some(id.as_str())), "{}", retried.text);
+    let ops = get(&steady.base, &format!("/v1/test_helpers/simulator/operations?payment_intent={id}"), &key).await;
+    assert_eq!(ops["data"].as_array().unwrap().iter().filter(|o| o["operation"] == "authorize").count(), 1);
+
+    // A slow node keeps its work past its (short) lease: it renews while it heartbeats.
+    let short = [("KASSA_JOB_LEASE_SECS", "4"), ("KASSA_RATE_LIMIT", "0")];
+    let slow = Gateway::start(&db, &[("KASSA_SIMULATOR_LATENCY_MS", "12000"), short[0], short[1]]).await;
+    let id = start_payment(&slow.base, &key, "slow-1").await;
+    let took = wait_authorized(&steady.base, &key, &id, Duration::from_secs(40)).await;
+    assert!(took > Duration::from_secs(8), "the slow node's answer, not another node's: {took:?}");
+    let jobs = jobs_of(&db, &id).await;
+    assert!(jobs[0].starts_with("1 "), "claimed once, by the slow node, never taken from it: {jobs:?}");
+    slow.kill().await;
+    steady.kill().await;
+}
