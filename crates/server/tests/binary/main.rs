@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod nodes;
 mod operating;
+mod rounds;
 mod webhooks;
 
 use kassa_testkit::{TestDatabase, TestResponse};
