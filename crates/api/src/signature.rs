@@ -116,4 +116,42 @@ mod tests {
         let header = sign(b"{}", 1, &["whsec_test"]);
         assert_eq!(header, "t=1,v1=7500d5d4be4b3ef07af1fe56f7d522d135cdaa7530de557e67cc1049c52de094");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_signed_payload_verifies_only_as_signed(
+            payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            secret in "whsec_[A-Za-z0-9]{1,32}",
+            t in 0i64..4_000_000_000,
+            flip in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let header = sign(&payload, t, &[&secret]);
+            let tolerance = Duration::from_secs(300);
+            proptest::prop_assert_eq!(verify(&payload, &header, &secret, tolerance, t), Ok(()));
+            proptest::prop_assert_eq!(verify(&payload, &header, "whsec_other", tolerance, t), Err(SignatureError::NoMatch));
+            if !payload.is_empty() {
+                let mut altered = payload.clone();
+                altered[flip.index(payload.len())] ^= 1;
+                proptest::prop_assert_eq!(verify(&altered, &header, &secret, tolerance, t), Err(SignatureError::NoMatch));
+            }
+        }
+
+        #[test]
+        fn any_header_is_refused_without_a_panic(header in ".{0,120}", now in proptest::prelude::any::<i64>()) {
+            // Only a real signature with this secret could verify; a random header never does.
+            let refused = verify(b"{}", &header, "whsec_x", Duration::from_secs(300), now).is_err();
+            proptest::prop_assert!(refused);
+        }
+
+        #[test]
+        fn headers_shaped_like_ours_are_refused_without_a_panic(
+            t in "-?[0-9]{0,25}",
+            v1 in "[0-9a-fA-F]{0,70}",
+            extra in "[a-z0-9=,]{0,20}",
+        ) {
+            let header = format!("t={t},v1={v1},{extra}");
+            let refused = verify(b"{}", &header, "whsec_x", Duration::from_secs(u64::MAX / 2), 0).is_err();
+            proptest::prop_assert!(refused);
+        }
+    }
 }

@@ -192,4 +192,28 @@ mod tests {
             Err(WebhookError::Stale)
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn signatures_verify_only_as_calculated(
+            secret in "[0-9A-Za-z]{1,60}",
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            forged in ".{0,80}",
+        ) {
+            let signature = calculate_signature(&secret, &data).unwrap();
+            proptest::prop_assert!(verify_signature(&secret, &data, &signature));
+            proptest::prop_assert!(forged == signature || !verify_signature(&secret, &data, &forged));
+        }
+
+        #[test]
+        fn any_secret_or_header_is_read_without_a_panic(
+            secret in ".{0,60}",
+            timestamp in ".{0,20}",
+            signature in ".{0,80}",
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100),
+        ) {
+            let _ = calculate_signature(&secret, &body);
+            proptest::prop_assert!(verify(&secret, Some(&timestamp), Some(&signature), &body, DEFAULT_TOLERANCE).is_err());
+        }
+    }
 }

@@ -106,4 +106,33 @@ mod tests {
         assert!(!verify_callback_token(Some("tok-2"), "tok-1"));
         assert!(!verify_callback_token(None, "tok-1"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_webhook_verifies_only_as_signed(
+            secret in ".{1,40}",
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            path in "/[a-z/?=]{0,30}",
+            date in "[A-Za-z0-9 ,:]{1,30}",
+            authorization in ".{0,120}",
+        ) {
+            let signed = webhook_signature(&secret, &path, &date, "shop.example", &body);
+            let hash = BASE64.encode(Sha256::digest(&body));
+            let request = WebhookRequest {
+                path_and_query: &path,
+                host: "shop.example",
+                date: Some(&date),
+                content_sha256: Some(&hash),
+                authorization: Some(&signed),
+                body: &body,
+            };
+            proptest::prop_assert_eq!(verify_webhook(&secret, &request), Ok(()));
+            if authorization != signed {
+                let forged = WebhookRequest { authorization: Some(&authorization), ..request };
+                proptest::prop_assert!(verify_webhook(&secret, &forged).is_err());
+            }
+            let altered = WebhookRequest { host: "evil.example", ..request };
+            proptest::prop_assert_eq!(verify_webhook(&secret, &altered), Err(SignatureError::Mismatch));
+        }
+    }
 }

@@ -104,4 +104,49 @@ mod tests {
             assert_eq!(from_slice(doc.as_bytes()).unwrap(), serde_json::from_str::<Value>(doc).unwrap(), "{doc}");
         }
     }
+
+    /// Any JSON document: scalars, and lists and objects of them, a few levels deep.
+    fn documents() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let scalar = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::Number(n.into())),
+            any::<u64>().prop_map(|n| Value::Number(n.into())),
+            any::<f64>().prop_filter_map("finite", Number::from_f64).prop_map(Value::Number),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        scalar.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(".{0,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_or_refused_without_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let strict = from_slice(&bytes);
+            let loose = serde_json::from_slice::<Value>(&bytes);
+            // Whatever serde_json refuses, this refuses too.
+            proptest::prop_assert!(loose.is_ok() || strict.is_err());
+        }
+
+        #[test]
+        fn a_document_without_repeated_keys_reads_as_serde_json_reads_it(doc in documents()) {
+            let text = serde_json::to_vec(&doc).unwrap();
+            proptest::prop_assert_eq!(from_slice(&text).unwrap(), serde_json::from_slice::<Value>(&text).unwrap());
+        }
+
+        #[test]
+        fn a_key_given_twice_anywhere_is_refused(doc in documents(), key in "[a-z]{1,4}") {
+            // Wrap the document in an object that repeats a key, at the top and one level down.
+            let twice = format!(r#"{{"{key}":{doc},"{key}":1}}"#);
+            proptest::prop_assert!(from_slice(twice.as_bytes()).is_err());
+            let nested = format!(r#"{{"outer":[{{"{key}":null,"{key}":{doc}}}]}}"#);
+            proptest::prop_assert!(from_slice(nested.as_bytes()).is_err());
+        }
+    }
 }

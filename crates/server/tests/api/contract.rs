@@ -498,3 +498,75 @@ async fn every_face_refuses_hostile_bodies_in_its_shape_and_stores_nothing() {
     }
     assert_eq!(stored(&app).await, before, "no hostile body stored anything");
 }
+
+/// Amount tokens as a client might write them, valid JSON or not: integers of any size and
+/// sign, decimals, exponents, leading zeros, and values of the wrong type.
+fn amount_tokens() -> Vec<String> {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    let strategy = prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        (0i64..=100_000_000_000).prop_map(|n| n.to_string()),
+        "-?[0-9]{1,30}(\\.[0-9]{0,6})?([eE][+-]?[0-9]{1,4})?",
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| f.to_string()),
+        "\"[0-9]{1,25}\"",
+        Just("null".to_owned()),
+        Just("true".to_owned()),
+        Just("[]".to_owned()),
+        Just("{}".to_owned()),
+        Just("-0".to_owned()),
+        Just("1e400".to_owned()),
+    ];
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..48).map(|_| strategy.new_tree(&mut runner).expect("a value").current()).collect()
+}
+
+/// Every face reads an amount it is given exactly or refuses it (proptest-generated tokens): whatever token stands where an
+/// amount goes (each number of each face's create, in turn), the answer is never a 5xx, a
+/// refusal is in the face's shape, and v1 accepts exactly the integers from 1 to its maximum
+/// and stores them as sent.
+#[tokio::test]
+async fn every_face_reads_any_amount_exactly_or_refuses_it_in_its_shape() {
+    let app = spawn_app().await;
+    let key = app.merchant.secret_key.clone();
+    let tokens = amount_tokens();
+    let mut n = 1_000;
+    for face in faces() {
+        let (method, path, make) = face.create;
+        let mut points = Vec::new();
+        leaves(&make(0), String::new(), &mut points);
+        for (number, _) in points.iter().filter(|(_, is_string)| !*is_string) {
+            for token in &tokens {
+                n += 1;
+                let mut body = make(n);
+                *body.pointer_mut(number).unwrap() = json!("__amount__");
+                let text = body.to_string().replace("\"__amount__\"", token);
+                let idempotency = format!("amounts-{n}");
+                let res =
+                    send(&app, &face, method, path, Some(&key), Some(&idempotency), Some(text.into_bytes())).await;
+                let case = format!("{} face, {number} = {token}", face.name);
+                assert!(res.status < 500, "{case}: {} {}", res.status, res.text);
+                if res.status >= 400 {
+                    assert!((face.class)(&res.body).is_some(), "{case}: not in its shape: {}", res.text);
+                    continue;
+                }
+                let parsed: Option<Value> = serde_json::from_str(token).ok();
+                // `null` leaves an optional field out.
+                assert!(
+                    parsed.as_ref().is_some_and(|v| v.is_null() || v.as_f64().is_some_and(|f| f >= 0.0)),
+                    "{case}: accepted something that is not an amount: {}",
+                    res.text
+                );
+                if face.name == "v1" {
+                    let expected = parsed.and_then(|v| v.as_i64());
+                    assert!(
+                        expected.is_some_and(|a| (1..=kassa_domain::money::MAX_AMOUNT).contains(&a)),
+                        "{case}: {}",
+                        res.text
+                    );
+                    assert_eq!(res.body["amount"].as_i64(), expected, "{case}: stored as sent");
+                }
+            }
+        }
+    }
+}

@@ -137,3 +137,58 @@ async fn the_hosted_page_is_never_framed() {
 fn json_of_url(session: &serde_json::Value) -> String {
     session["url"].as_str().expect("a session url").to_owned()
 }
+
+/// Form bodies of any shape (proptest-generated: random bytes, broken percent-encoding, huge and
+/// repeated fields, card fields full of anything) to the hosted page's forms and the
+/// dashboard's sign-in: never a 5xx, never a payment.
+#[tokio::test]
+async fn form_posts_of_any_shape_are_answered_without_a_5xx_and_pay_nothing() {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    let app = spawn_app().await;
+    let session = app
+        .post(
+            "/v1/checkout_sessions",
+            json!({"currency": "USD", "line_items": [{"name": "Tea", "quantity": 1, "unit_amount": 1250}],
+                "success_url": "https://shop.example/ok"}),
+        )
+        .await;
+    let page = session.body["url"].as_str().unwrap().to_owned();
+    let html = app.client.get(&page).send().await.unwrap().text().await.unwrap();
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[start..start + 32].to_owned();
+    let field = "[a-z_]{0,8}|number|expiry|cvc|holder|code|csrf|email|password";
+    let value = prop_oneof![".{0,40}", "[0-9 /]{0,30}", "%[0-9A-Fa-f]?", Just("x".repeat(5000))];
+    let bodies = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..300),
+        proptest::collection::vec((field, value), 0..8).prop_map(move |pairs| {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in pairs {
+                form.append_pair(&k, &v);
+            }
+            form.finish().into_bytes()
+        }),
+    ];
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for i in 0..60 {
+        let mut body = bodies.new_tree(&mut runner).unwrap().current();
+        if i % 2 == 0 {
+            body.extend_from_slice(format!("&csrf={csrf}").as_bytes());
+        }
+        for path in [format!("{page}/pay"), format!("{page}/promotion"), app.url("/dashboard/sign-in")] {
+            let res = app
+                .client
+                .post(&path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            assert!(status < 500, "{path} with {:?}: {status}", String::from_utf8_lossy(&body));
+        }
+    }
+    assert_eq!(payment_count(&app).await, 1, "only the session's own payment intent");
+    let intent = app.get(&format!("/v1/checkout_sessions/{}", session.body["id"].as_str().unwrap())).await;
+    assert_eq!(intent.body["status"], "open", "{}", intent.text);
+}

@@ -361,3 +361,26 @@ async fn cancel(
         Err(e) => failure(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_expiry;
+
+    #[test]
+    fn expiries_read_in_the_ways_customers_type_them() {
+        let today = (2026, 12);
+        for typed in ["12/34", "12 / 34", "12/2034", "1234", " 12 /34 ", "12-34"] {
+            assert!(parse_expiry(typed, today).is_some(), "{typed}");
+        }
+        for typed in ["13/34", "00/34", "11/26", "", "1/2/3", "99999999999999999999/1"] {
+            assert!(parse_expiry(typed, today).is_none(), "{typed}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn anything_typed_is_read_or_refused_without_a_panic(typed in ".{0,24}", year in 2000u16..2100, month in 1u8..=12) {
+            let _ = parse_expiry(&typed, (year, month));
+        }
+    }
+}
