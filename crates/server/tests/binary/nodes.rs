@@ -70,19 +70,41 @@ async fn three_nodes_on_one_postgres_lose_nothing_and_double_nothing_when_one_is
     let first = Gateway::start(&db, ENV).await;
     let key = first.printed("secret key").expect("the demo key");
     let mut nodes = vec![Some(first), Some(Gateway::start(&db, ENV).await), Some(Gateway::start(&db, ENV).await)];
-    let bases: Vec<String> = nodes.iter().map(|n| n.as_ref().unwrap().base.clone()).collect();
+    // Every address a node ever had: clients try them in turn, dead ones included.
+    let mut bases: Vec<String> = nodes.iter().map(|n| n.as_ref().unwrap().base.clone()).collect();
     let receiver = Receiver::start().await;
     let endpoint = json!({"url": receiver.url(), "enabled_events": ["*"]});
     send_any(&bases, 0, "POST", "/v1/webhook_endpoints", &key, "we", Some(endpoint)).await;
 
+    // Longer runs (`scripts/nodes-chaos.sh`): more payments, and every sixth payment a random
+    // node is killed (while another lives) or, if it is down, restarted.
+    let count: usize = std::env::var("KASSA_NODES_PAYMENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(18);
+    let chaos = std::env::var("KASSA_NODES_CHAOS").is_ok_and(|v| v == "1");
     let mut payments = Vec::new();
-    for i in 0..18 {
-        if i == 6 {
+    for i in 0..count {
+        if chaos && i > 0 && i % 6 == 0 {
+            let n = fastrand::usize(..nodes.len());
+            let alive = nodes.iter().flatten().count();
+            match nodes[n].take() {
+                Some(node) if alive > 1 => {
+                    println!("payment {i}: killing node {n}");
+                    node.kill().await;
+                }
+                Some(node) => nodes[n] = Some(node),
+                None => {
+                    println!("payment {i}: restarting node {n}");
+                    let node = Gateway::start(&db, ENV).await;
+                    bases.push(node.base.clone());
+                    nodes[n] = Some(node);
+                }
+            }
+        } else if !chaos && i == 6 {
             // A node dies mid-run; its requests, jobs and deliveries are taken over.
             nodes[1].take().unwrap().kill().await;
-        }
-        if i == 12 {
-            nodes[1] = Some(Gateway::start(&db, ENV).await);
+        } else if !chaos && i == 12 {
+            let node = Gateway::start(&db, ENV).await;
+            bases.push(node.base.clone());
+            nodes[1] = Some(node);
         }
         let live: Vec<String> = nodes.iter().flatten().map(|n| n.base.clone()).collect();
         let body = json!({"amount": 1000 + i, "currency": "USD", "capture_method": "manual",
@@ -111,7 +133,7 @@ async fn three_nodes_on_one_postgres_lose_nothing_and_double_nothing_when_one_is
         payments.push((id, 1000 + i as i64));
     }
 
-    let any = nodes[0].as_ref().unwrap().base.clone();
+    let any = nodes.iter().flatten().next().expect("a live node").base.clone();
     for (id, amount) in &payments {
         let deadline = Instant::now() + Duration::from_secs(30);
         let pi = loop {
