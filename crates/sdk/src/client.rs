@@ -157,7 +157,7 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(format!("the base URL `{}` is not a URL: {e}", self.base_url)))?;
         match url.scheme() {
             "http" => {}
-            "https" if cfg!(feature = "rustls") => {}
+            "https" if cfg!(any(feature = "rustls", feature = "rustls-aws-lc")) => {}
             "https" => return Err(Error::Config("https needs the `rustls` feature of the kassa crate".into())),
             other => return Err(Error::Config(format!("the base URL must be http or https, not {other}"))),
         }
@@ -165,6 +165,11 @@ impl ClientBuilder {
             Some(s) => format!("kassa-rust/{} {s}", env!("CARGO_PKG_VERSION")),
             None => format!("kassa-rust/{}", env!("CARGO_PKG_VERSION")),
         };
+        #[cfg(feature = "rustls")]
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Another thread may install one first; either is fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
             .build()
@@ -281,6 +286,23 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The default build speaks HTTPS with the ring provider, installing it when the program
+    /// has none: a client for an https gateway builds, and a request fails as a network error
+    /// (nothing listens), not with rustls' "no crypto provider" panic.
+    #[cfg(feature = "rustls")]
+    #[tokio::test]
+    async fn https_works_without_the_program_installing_a_crypto_provider() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let client = Client::builder("sk_test_abc")
+            .base_url(format!("https://127.0.0.1:{port}"))
+            .max_retries(0)
+            .build()
+            .unwrap();
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+        let failed = client.payment_intents().retrieve("pi_x").await.unwrap_err();
+        assert!(matches!(failed, Error::Network { .. }), "{failed:?}");
+    }
 
     #[test]
     fn key_shapes() {
