@@ -7,6 +7,12 @@
 //! - `retrieve`: `GET /v1/payment_intents/{id}` over a pool of existing intents.
 //! - `webhooks`: a local receiver subscribed to `payment_intent.created`; creates as fast as
 //!   possible, then reports events delivered per second and event-to-arrival latency.
+//!
+//! By default each of `--concurrency` clients sends its next request when the last one is
+//! answered (closed loop: throughput). With `--rate N`, requests start at a fixed N per second
+//! whatever the answers (open loop), and each latency counts from when its request was due, not
+//! from when it could be sent, so a stall shows in the percentiles instead of hiding them
+//! (no coordinated omission). Each scenario ends with a one-line summary.
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
@@ -31,6 +37,10 @@ struct Args {
     /// Seconds per scenario.
     #[arg(short, long, default_value_t = 10)]
     duration: u64,
+    /// Start requests (or flows) at this fixed rate per second instead of as fast as the
+    /// clients go; latencies count from when each was due.
+    #[arg(long)]
+    rate: Option<f64>,
     /// Scenarios to run.
     #[arg(short, long, value_enum, default_values_t = [Scenario::Create, Scenario::Flow, Scenario::Retrieve])]
     scenario: Vec<Scenario>,
@@ -79,7 +89,16 @@ async fn timed<T>(
     op: &'static str,
     f: impl std::future::Future<Output = anyhow::Result<T>>,
 ) -> Option<T> {
-    let started = Instant::now();
+    timed_from(samples, op, Instant::now(), f).await
+}
+
+/// Like [`timed`], counting from `due` (when the request should have started).
+async fn timed_from<T>(
+    samples: &mut Samples,
+    op: &'static str,
+    started: Instant,
+    f: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> Option<T> {
     match f.await {
         Ok(v) => {
             samples.ok.entry(op).or_default().push(started.elapsed());
@@ -97,18 +116,15 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_default().to_owned()
 }
 
-async fn create_once(client: &Client, samples: &mut Samples, n: u64) {
+async fn create_once(client: &Client, samples: &mut Samples, n: u64, due: Instant) {
     let body = json!({"amount": 1000 + (n % 1000) as i64, "currency": "USD", "metadata": {"bench": "create"}});
-    timed(samples, "create", client.call(reqwest::Method::POST, "/v1/payment_intents", Some(body))).await;
+    timed_from(samples, "create", due, client.call(reqwest::Method::POST, "/v1/payment_intents", Some(body))).await;
 }
 
-async fn flow_once(client: &Client, samples: &mut Samples) {
-    let started = Instant::now();
+async fn flow_once(client: &Client, samples: &mut Samples, started: Instant) {
     let body = json!({"amount": 2599, "currency": "USD", "capture_method": "manual", "payment_method": "pm_card_visa", "confirm": true});
-    let Some(pi) =
-        timed(samples, "flow: create+confirm", client.call(reqwest::Method::POST, "/v1/payment_intents", Some(body)))
-            .await
-    else {
+    let create = client.call(reqwest::Method::POST, "/v1/payment_intents", Some(body));
+    let Some(pi) = timed_from(samples, "flow: create+confirm", started, create).await else {
         return;
     };
     let pi_id = id(&pi);
@@ -139,11 +155,72 @@ async fn flow_once(client: &Client, samples: &mut Samples) {
     }
 }
 
+/// One unit of a scenario: a create, a whole flow, or a retrieve of the `n`th intent of `pool`.
+async fn once(client: &Client, scenario: Scenario, samples: &mut Samples, n: u64, due: Instant, pool: &[String]) {
+    match scenario {
+        Scenario::Create => create_once(client, samples, n, due).await,
+        Scenario::Flow => flow_once(client, samples, due).await,
+        Scenario::Webhooks => {}
+        Scenario::Retrieve => {
+            let path = format!("/v1/payment_intents/{}", pool[(n as usize) % pool.len()]);
+            timed_from(samples, "retrieve", due, client.call(reqwest::Method::GET, &path, None)).await;
+        }
+    }
+}
+
+fn merge(into: &mut Samples, from: Samples) {
+    for (op, mut lat) in from.ok {
+        into.ok.entry(op).or_default().append(&mut lat);
+    }
+    for (op, n) in from.errors {
+        *into.errors.entry(op).or_default() += n;
+    }
+    if into.first_error.is_none() {
+        into.first_error = from.first_error;
+    }
+}
+
+/// Open loop: starts one unit every `1 / rate` s until `duration` is over, however long each
+/// takes, and waits for the last.
+async fn run_at_rate(
+    client: Arc<Client>,
+    scenario: Scenario,
+    rate: f64,
+    duration: Duration,
+    pool: Arc<Vec<String>>,
+) -> anyhow::Result<(Samples, Duration)> {
+    let merged = Arc::new(std::sync::Mutex::new(Samples::default()));
+    let period = Duration::from_secs_f64(1.0 / rate);
+    let started = Instant::now();
+    let mut running = tokio::task::JoinSet::new();
+    let mut n: u64 = 0;
+    loop {
+        let due = started + period.mul_f64(n as f64);
+        if due >= started + duration {
+            break;
+        }
+        tokio::time::sleep_until(due.into()).await;
+        let (client, merged, pool) = (client.clone(), merged.clone(), pool.clone());
+        running.spawn(async move {
+            let mut samples = Samples::default();
+            once(&client, scenario, &mut samples, n, due, &pool).await;
+            merge(&mut merged.lock().unwrap_or_else(|p| p.into_inner()), samples);
+        });
+        while running.try_join_next().is_some() {}
+        n += 1;
+    }
+    while running.join_next().await.is_some() {}
+    let elapsed = started.elapsed();
+    let samples = std::mem::take(&mut *merged.lock().unwrap_or_else(|p| p.into_inner()));
+    Ok((samples, elapsed))
+}
+
 async fn run(
     client: Arc<Client>,
     scenario: Scenario,
     concurrency: usize,
     duration: Duration,
+    rate: Option<f64>,
 ) -> anyhow::Result<(Samples, Duration)> {
     let pool: Arc<Vec<String>> = Arc::new(if scenario == Scenario::Retrieve {
         let mut ids = Vec::new();
@@ -157,6 +234,9 @@ async fn run(
     } else {
         Vec::new()
     });
+    if let Some(rate) = rate {
+        return run_at_rate(client, scenario, rate, duration, pool).await;
+    }
     let merged = Arc::new(Mutex::new(Samples::default()));
     let started = Instant::now();
     let deadline = started + duration;
@@ -167,27 +247,10 @@ async fn run(
             let mut samples = Samples::default();
             let mut n = worker as u64;
             while Instant::now() < deadline {
-                match scenario {
-                    Scenario::Create => create_once(&client, &mut samples, n).await,
-                    Scenario::Flow => flow_once(&client, &mut samples).await,
-                    Scenario::Webhooks => {}
-                    Scenario::Retrieve => {
-                        let path = format!("/v1/payment_intents/{}", pool[(n as usize) % pool.len()]);
-                        timed(&mut samples, "retrieve", client.call(reqwest::Method::GET, &path, None)).await;
-                    }
-                }
+                once(&client, scenario, &mut samples, n, Instant::now(), &pool).await;
                 n += concurrency as u64;
             }
-            let mut all = merged.lock().await;
-            for (op, mut lat) in samples.ok {
-                all.ok.entry(op).or_default().append(&mut lat);
-            }
-            for (op, n) in samples.errors {
-                *all.errors.entry(op).or_default() += n;
-            }
-            if all.first_error.is_none() {
-                all.first_error = samples.first_error;
-            }
+            merge(&mut *merged.lock().await, samples);
         }));
     }
     for w in workers {
@@ -202,7 +265,8 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-fn report(name: &str, samples: &mut Samples, elapsed: Duration) {
+/// Prints the table of every operation, then one line for the scenario's own unit (`main`).
+fn report(name: &str, main: &'static str, samples: &mut Samples, elapsed: Duration, load: &str) {
     println!("\n== {name} ({:.1} s)", elapsed.as_secs_f64());
     println!(
         "{:<30} {:>8} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9}",
@@ -236,6 +300,16 @@ fn report(name: &str, samples: &mut Samples, elapsed: Duration) {
     if let Some(e) = &samples.first_error {
         println!("first error: {e}");
     }
+    let lat = samples.ok.entry(main).or_default();
+    let pct = |p: f64| lat.get(((lat.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or_default();
+    println!(
+        "summary: {name}, {load}: {:.0}/s, p50 {} ms, p99 {} ms, p99.9 {} ms, {} errors",
+        lat.len() as f64 / elapsed.as_secs_f64(),
+        ms(pct(0.50)),
+        ms(pct(0.99)),
+        ms(pct(0.999)),
+        samples.errors.values().sum::<u64>()
+    );
 }
 
 #[tokio::main]
@@ -258,15 +332,22 @@ async fn main() -> anyhow::Result<()> {
             webhooks(client.clone(), args.concurrency, Duration::from_secs(args.duration)).await?;
             continue;
         }
-        let name = match scenario {
-            Scenario::Create => "create payment intent",
-            Scenario::Flow => "create + confirm + wait + capture + refund",
-            Scenario::Retrieve => "retrieve payment intent",
+        let (name, main) = match scenario {
+            Scenario::Create => ("create payment intent", "create"),
+            Scenario::Flow => ("create + confirm + wait + capture + refund", "flow: whole flow"),
+            Scenario::Retrieve => ("retrieve payment intent", "retrieve"),
             Scenario::Webhooks => unreachable!(),
         };
+        if args.rate.is_some_and(|r| !(r > 0.0 && r <= 1_000_000.0)) {
+            bail!("--rate must be a number of requests per second above 0");
+        }
+        let load = match args.rate {
+            Some(rate) => format!("at a fixed {rate}/s"),
+            None => format!("{} clients", args.concurrency),
+        };
         let (mut samples, elapsed) =
-            run(client.clone(), scenario, args.concurrency, Duration::from_secs(args.duration)).await?;
-        report(name, &mut samples, elapsed);
+            run(client.clone(), scenario, args.concurrency, Duration::from_secs(args.duration), args.rate).await?;
+        report(name, main, &mut samples, elapsed, &load);
     }
     Ok(())
 }
@@ -302,7 +383,7 @@ async fn webhooks(client: Arc<Client>, concurrency: usize, duration: Duration) -
         )
         .await?;
     let started = Instant::now();
-    let (samples, _) = run(client.clone(), Scenario::Create, concurrency, duration).await?;
+    let (samples, _) = run(client.clone(), Scenario::Create, concurrency, duration, None).await?;
     let created = samples.ok.get("create").map(Vec::len).unwrap_or(0);
     let deadline = Instant::now() + Duration::from_secs(120);
     while arrivals.lock().await.len() < created && Instant::now() < deadline {
