@@ -8,6 +8,8 @@
 //! - `webhooks`: a local receiver subscribed to `payment_intent.created`; creates as fast as
 //!   possible, then reports events delivered per second and event-to-arrival latency.
 //!
+//! Every POST carries an `Idempotency-Key` of its own, as the SDK sends.
+//!
 //! By default each of `--concurrency` clients sends its next request when the last one is
 //! answered (closed loop: throughput). With `--rate N`, requests start at a fixed N per second
 //! whatever the answers (open loop), and each latency counts from when its request was due, not
@@ -66,11 +68,20 @@ struct Client {
     http: reqwest::Client,
     url: String,
     key: String,
+    /// This run's idempotency key prefix, and how many POSTs it sent.
+    run: u64,
+    sent: std::sync::atomic::AtomicU64,
 }
 
 impl Client {
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let post = method == reqwest::Method::POST;
         let mut req = self.http.request(method, format!("{}{path}", self.url)).bearer_auth(&self.key);
+        if post {
+            // As the SDK does: every POST carries a key of its own.
+            let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            req = req.header("Idempotency-Key", format!("bench-{}-{n}", self.run));
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -317,7 +328,15 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let http =
         reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).timeout(Duration::from_secs(30)).build()?;
-    let client = Arc::new(Client { http, url: args.url.trim_end_matches('/').to_owned(), key: args.key.clone() });
+    let run_id =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0);
+    let client = Arc::new(Client {
+        http,
+        url: args.url.trim_end_matches('/').to_owned(),
+        key: args.key.clone(),
+        run: run_id,
+        sent: std::sync::atomic::AtomicU64::new(0),
+    });
     let health = client.http.get(format!("{}/ready", client.url)).send().await.context("is the gateway running?")?;
     let ready: Value = health.json().await?;
     println!(

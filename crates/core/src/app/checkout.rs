@@ -420,6 +420,10 @@ impl App {
         reserve: bool,
     ) -> AppResult<AppliedPromotion> {
         let unknown = || refused_code(Invalid::new("invalid_promotion_code", "This code is not valid."));
+        // What cannot be a code (a NUL, which PostgreSQL cannot even compare) is not looked up.
+        if kassa_domain::checkout::parse_code(code.trim()).is_err() {
+            return Err(unknown());
+        }
         let found = store::find_promotion_code(tx.conn(), scope, code.trim()).await?.ok_or_else(unknown)?;
         let mut promo = store::lock_promotion_code(tx, scope, &found.id).await?.ok_or_else(unknown)?;
         let mut coupon = store::lock_coupon(tx, scope, &promo.coupon_id).await?.ok_or_else(unknown)?;

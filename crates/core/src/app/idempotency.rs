@@ -11,6 +11,12 @@
 //!
 //! A request that crashes after step 1 leaves a `started` key that changed nothing; once its
 //! lease runs out, a retry takes the key over and runs.
+//!
+//! Steps 1 and 2 share one transaction (one commit) unless a step outside the transaction
+//! must run in between (tokenizing a card at the processor, which a replay must not repeat):
+//! then the key is reserved first, in a transaction of its own. In one transaction a crash
+//! leaves neither key nor change, and a duplicate arriving meanwhile waits for the first
+//! (SQLite's single writer; PostgreSQL's unique index) and replays its answer.
 
 use super::{App, AppError, AppResult, Ctx, ErrorKind, IdempotencyKey};
 use kassa_store::WriteTx;
@@ -56,19 +62,27 @@ impl App {
         F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
     {
         let nothing = async || Ok(());
-        Ok(self.run_idempotent(ctx, Stage::Done, nothing, async |tx, ()| work(tx).await).await?.value)
+        Ok(self.run_idempotent(ctx, Stage::Done, false, nothing, async |tx, ()| work(tx).await).await?.value)
     }
 
     /// Like [`App::idempotent`], with a step outside the transaction (a call to the processor,
     /// such as tokenizing a card) that runs only once the key is ours: a replay never repeats
-    /// it. Its deterministic errors are recorded for replays like the work's.
-    pub(crate) async fn idempotent_after<P, T, Prep, F>(&self, ctx: &Ctx, prepare: Prep, work: F) -> AppResult<T>
+    /// it. Its deterministic errors are recorded for replays like the work's. `outside` says
+    /// whether `prepare` calls out this time; if not, it runs first and the command takes the
+    /// one-transaction path.
+    pub(crate) async fn idempotent_after<P, T, Prep, F>(
+        &self,
+        ctx: &Ctx,
+        outside: bool,
+        prepare: Prep,
+        work: F,
+    ) -> AppResult<T>
     where
         T: Serialize + DeserializeOwned,
         Prep: AsyncFnOnce() -> AppResult<P>,
         F: AsyncFnOnce(&mut WriteTx, P) -> AppResult<T>,
     {
-        Ok(self.run_idempotent(ctx, Stage::Done, prepare, work).await?.value)
+        Ok(self.run_idempotent(ctx, Stage::Done, outside, prepare, work).await?.value)
     }
 
     /// Like [`App::idempotent`] for a command whose work continues after its transaction;
@@ -79,13 +93,14 @@ impl App {
         F: AsyncFnOnce(&mut WriteTx) -> AppResult<T>,
     {
         let nothing = async || Ok(());
-        self.run_idempotent(ctx, Stage::Applied, nothing, async |tx, ()| work(tx).await).await
+        self.run_idempotent(ctx, Stage::Applied, false, nothing, async |tx, ()| work(tx).await).await
     }
 
     async fn run_idempotent<P, T, Prep, F>(
         &self,
         ctx: &Ctx,
         stage: Stage,
+        outside: bool,
         prepare: Prep,
         work: F,
     ) -> AppResult<Applied<T>>
@@ -102,6 +117,9 @@ impl App {
             return Ok(Applied { value, replayed: false, token: None });
         };
         let token = self.lease_token();
+        if !outside {
+            return self.run_in_one_transaction(ctx, key, stage, token, prepare().await?, work).await;
+        }
         if let Claim::Replay(outcome) = self.claim(ctx, key, &token).await? {
             ctx.mark_replayed();
             return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });
@@ -128,6 +146,60 @@ impl App {
                 self.settle_failure(ctx, key, &token, error).await
             }
         }
+    }
+
+    /// Claim, work and outcome in one transaction: one commit.
+    async fn run_in_one_transaction<P, T, F>(
+        &self,
+        ctx: &Ctx,
+        key: &IdempotencyKey,
+        stage: Stage,
+        token: String,
+        prepared: P,
+        work: F,
+    ) -> AppResult<Applied<T>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: AsyncFnOnce(&mut WriteTx, P) -> AppResult<T>,
+    {
+        let mut tx = self.store().begin().await?;
+        if let Claim::Replay(outcome) = self.claim_in(&mut tx, ctx, key, &token).await? {
+            drop(tx);
+            ctx.mark_replayed();
+            return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });
+        }
+        match work(&mut tx, prepared).await {
+            Ok(value) => {
+                let state = if stage == Stage::Done { State::Done } else { State::Applied };
+                let outcome = encode(&Stored::Ok(&value));
+                let lease = self.lease_end();
+                if !keys::record(&mut tx, &ctx.scope, &key.key, &token, state, &outcome, lease).await? {
+                    return Err(AppError::internal("an idempotency key reserved in this transaction was lost"));
+                }
+                self.commit(tx).await?;
+                Ok(Applied { value, replayed: false, token: Some(token) })
+            }
+            Err(error) => {
+                // The key went with the rollback; a deterministic refusal is kept for replays.
+                drop(tx);
+                if error.is_deterministic() {
+                    self.remember_refusal(ctx, key, &token, &error).await?;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Stores a refusal as the key's outcome, unless another request has the key by now.
+    async fn remember_refusal(&self, ctx: &Ctx, key: &IdempotencyKey, token: &str, error: &AppError) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        if let Claim::Ours = self.claim_in(&mut tx, ctx, key, token).await? {
+            let outcome = encode(&Stored::<()>::Err(self.stamped(ctx, error.clone())));
+            keys::record(&mut tx, &ctx.scope, &key.key, token, State::Done, &outcome, self.clock().now().micros())
+                .await?;
+            self.commit(tx).await?;
+        }
+        Ok(())
     }
 
     /// Records the final outcome of a command that ran with [`App::idempotent_applied`].
@@ -162,8 +234,17 @@ impl App {
         self.clock().now().plus_millis(self.idempotency_config().lease.as_millis() as i64).micros()
     }
 
-    /// Reserves the key for this request, or finds the answer it already has.
+    /// Reserves the key for this request in a transaction of its own, or finds the answer it
+    /// already has.
     async fn claim(&self, ctx: &Ctx, key: &IdempotencyKey, token: &str) -> AppResult<Claim> {
+        let mut tx = self.store().begin().await?;
+        let claim = self.claim_in(&mut tx, ctx, key, token).await?;
+        self.commit(tx).await?;
+        Ok(claim)
+    }
+
+    /// [`App::claim`] inside the caller's transaction.
+    async fn claim_in(&self, tx: &mut WriteTx, ctx: &Ctx, key: &IdempotencyKey, token: &str) -> AppResult<Claim> {
         let now = self.clock().now().micros();
         let new = NewKey {
             scope: &ctx.scope,
@@ -174,23 +255,18 @@ impl App {
             request_id: ctx.request_id.as_str(),
             now,
         };
-        let mut tx = self.store().begin().await?;
-        let claim = match keys::reserve(&mut tx, &new).await? {
+        Ok(match keys::reserve(tx, &new).await? {
             Reservation::Reserved => Claim::Ours,
             Reservation::Existing(rec) if rec.fingerprint != key.fingerprint => return Err(mismatch()),
             Reservation::Existing(rec) => match rec.state {
                 State::Done => Claim::Replay(rec.outcome),
                 State::Applied if rec.locked_until <= now => Claim::Replay(rec.outcome),
-                State::Started
-                    if rec.locked_until <= now && keys::take_over(&mut tx, &new, &rec.lock_token).await? =>
-                {
+                State::Started if rec.locked_until <= now && keys::take_over(tx, &new, &rec.lock_token).await? => {
                     Claim::Ours
                 }
                 _ => return Err(in_flight()),
             },
-        };
-        self.commit(tx).await?;
-        Ok(claim)
+        })
     }
 
     /// After a failed command: remember a deterministic error for replays; otherwise free the

@@ -82,9 +82,10 @@ impl App {
                 ),
             ));
         }
+        let card = input.payment_method.is_some();
         let tokenize = async || self.resolve_optional_payment_method(ctx, input.payment_method).await;
         let pi = self
-            .idempotent_after(ctx, tokenize, async |tx, payment_method| {
+            .idempotent_after(ctx, card, tokenize, async |tx, payment_method| {
                 let saved = match &input.token {
                     Some(raw) => Some(self.charge_token(tx, ctx, raw).await?),
                     None => None,
@@ -232,9 +233,10 @@ impl App {
             ));
         }
         let payload = Some(Payload { force_decline, ..Payload::caused_by(ctx.cause()) });
+        let card = payment_method.is_some();
         let tokenize = async || self.resolve_optional_payment_method(ctx, payment_method).await;
         let pi = self
-            .idempotent_after(ctx, tokenize, async |tx, payment_method| {
+            .idempotent_after(ctx, card, tokenize, async |tx, payment_method| {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("payment_intent", id))?;

@@ -485,3 +485,25 @@ async fn coupons_and_promotion_codes_are_created_and_deactivated() {
     assert_eq!(off.status, 303, "{}", off.html);
     assert_eq!(app.get(&format!("/v1/coupons/{co}")).await.body["active"], false);
 }
+
+#[tokio::test]
+async fn control_characters_never_reach_the_database_from_the_dashboard() {
+    let app = spawn_app().await;
+    let (email, password) = user(&app).await;
+    let mut person = Person::new(&app);
+    let nul_email = person.sign_in(&format!("{email}\0"), &password).await;
+    assert_eq!(nul_email.status, 401, "{}", nul_email.html);
+    person.sign_in(&email, &password).await;
+    let search = person.get("/dashboard/test/payments?q=a%00b").await;
+    assert_eq!(search.status, 200, "{}", search.html);
+    let page = person.get("/dashboard/test/coupons").await;
+    let named = person
+        .post(
+            "/dashboard/test/coupons",
+            &[("csrf", &page.field("csrf")), ("idempotency_key", "c"), ("name", "bell\u{7}"), ("percent_off", "10")],
+        )
+        .await;
+    assert_eq!(named.status, 400, "{}", named.html);
+    assert!(named.html.contains("name"), "the field is named: {}", named.html);
+    assert_eq!(app.get("/v1/coupons").await.body["data"].as_array().unwrap().len(), 0);
+}

@@ -157,6 +157,19 @@ async fn form_posts_of_any_shape_are_answered_without_a_5xx_and_pay_nothing() {
     let html = app.client.get(&page).send().await.unwrap().text().await.unwrap();
     let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = html[start..start + 32].to_owned();
+    // A NUL in a promotion code made PostgreSQL fail the lookup (503); found by this test.
+    let nul_code = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("csrf", &csrf), ("code", &"SPR\0NG".to_owned())])
+        .finish();
+    let res = app
+        .client
+        .post(format!("{page}/promotion"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(nul_code)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "a NUL is no code");
     let field = "[a-z_]{0,8}|number|expiry|cvc|holder|code|csrf|email|password";
     let value = prop_oneof![".{0,40}", "[0-9 /]{0,30}", "%[0-9A-Fa-f]?", Just("x".repeat(5000))];
     let bodies = prop_oneof![

@@ -15,6 +15,7 @@ mod view;
 use crate::app::{AppError, Ctx, ErrorKind, IdempotencyKey};
 use crate::http::HttpState;
 use crate::http::face::Face;
+use crate::http::fields::has_control_characters;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -291,7 +292,23 @@ fn checked_form(signed: &Signed, headers: &HeaderMap, body: &[u8]) -> Result<For
         );
         return Err(Box::new(page(StatusCode::FORBIDDEN, refusal)));
     }
+    refuse_control_characters(&fields)?;
     Ok(Form(fields))
+}
+
+/// Fields with control characters (a NUL, say, which PostgreSQL cannot store or compare) are
+/// refused before anything reads them, naming each.
+fn refuse_control_characters(fields: &BTreeMap<String, String>) -> Result<(), Box<Response>> {
+    let bad: Vec<&str> = fields
+        .iter()
+        .filter(|(k, v)| has_control_characters(k) || has_control_characters(v))
+        .map(|(k, _)| if has_control_characters(k) { "(a field name)" } else { k.as_str() })
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let message = format!("These fields hold control characters, which no field takes: {}.", bad.join(", "));
+    Err(Box::new(page(StatusCode::BAD_REQUEST, view::bare("Not possible", &message))))
 }
 
 fn same(a: &[u8], b: &[u8]) -> bool {
@@ -320,9 +337,13 @@ fn cleared_cookie() -> HeaderValue {
     HeaderValue::from_static("kassa_dashboard=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
-/// A query string's fields.
+/// A query string's fields (any with control characters dropped: no page needs them, and a
+/// NUL cannot reach PostgreSQL).
 fn query(uri: &axum::http::Uri) -> BTreeMap<String, String> {
-    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).into_owned().collect()
+    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .into_owned()
+        .filter(|(k, v)| !has_control_characters(k) && !has_control_characters(v))
+        .collect()
 }
 
 /// Runs an action to its end even if the browser goes away meanwhile (its outcome is recorded

@@ -4,6 +4,7 @@ use super::view::{self, framed_account};
 use super::{Signed, checked_form, cleared_cookie, local_path, page, query, see_other, session_cookie};
 use crate::app::{DASHBOARD_MIN_PASSWORD_LEN, ErrorKind};
 use crate::http::HttpState;
+use crate::http::fields::has_control_characters;
 use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
@@ -75,7 +76,18 @@ async fn sign_in(
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs() + 1));
         return r;
     }
-    match s.app.dashboard_sign_in(&email, field("password")).await {
+    let password = field("password");
+    // Control characters are in no email or password; PostgreSQL could not even look them up.
+    let answer = if has_control_characters(&email) || has_control_characters(password) {
+        Err(crate::app::AppError::new(
+            ErrorKind::Authentication,
+            "invalid_credentials",
+            "The email or the password is wrong.",
+        ))
+    } else {
+        s.app.dashboard_sign_in(&email, password).await
+    };
+    match answer {
         Ok(signed_in) => {
             let mut r = see_other(&next);
             r.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, &signed_in.token));
