@@ -154,7 +154,8 @@ impl App {
         Ok(CreatedKey { record, key })
     }
 
-    /// Revokes a key by its record id; it stops working at once, on every node.
+    /// Revokes a key by its record id; it stops working at once through this process, and
+    /// within [`super::KEY_CACHE_TTL`] on every other node.
     pub async fn revoke_api_key(&self, key_id: &str) -> AppResult<()> {
         let not_found = || AppError::not_found("api_key", key_id);
         let id = ApiKeyId::parse(key_id).ok_or_else(not_found)?;
@@ -163,6 +164,7 @@ impl App {
             return Err(not_found());
         }
         self.commit(tx).await?;
+        self.inner.keys.forget(&id);
         Ok(())
     }
 
@@ -196,11 +198,16 @@ impl App {
         if presented.len() > 200 || !presented.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(invalid());
         }
-        let key =
-            merchants::find_key_by_hash(self.store().reader(), &hash_key(presented)).await?.ok_or_else(invalid)?;
+        let hash = hash_key(presented);
+        if let Some(known) = self.inner.keys.get(&hash) {
+            return Ok(known);
+        }
+        let key = merchants::find_key_by_hash(self.store().reader(), &hash).await?.ok_or_else(invalid)?;
         if key.revoked_at.is_some() {
             return Err(AppError::new(ErrorKind::Authentication, "api_key_revoked", "This API key has been revoked."));
         }
-        Ok(Authenticated { key_id: key.id, merchant_id: key.merchant_id, kind: key.kind, mode: key.mode })
+        let known = Authenticated { key_id: key.id, merchant_id: key.merchant_id, kind: key.kind, mode: key.mode };
+        self.inner.keys.put(hash, known.clone());
+        Ok(known)
     }
 }

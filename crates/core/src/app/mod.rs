@@ -13,6 +13,7 @@ mod dialects;
 mod error;
 mod events;
 mod idempotency;
+mod key_cache;
 mod merchants;
 mod nodes;
 mod payment_intents;
@@ -36,6 +37,7 @@ pub use dashboard::{
 pub use dialects::{Delivery, Dialects, Rendered, WebhookDialect};
 pub use error::{AppError, AppResult, ErrorKind, FieldError, field};
 pub use events::{Event, EventFilter, Payload};
+pub use key_cache::KEY_CACHE_TTL;
 pub use merchants::{Authenticated, CreatedKey, CreatedMerchant, DEMO_USER_EMAIL};
 pub use nodes::{DEAD_AFTER, HEARTBEAT_EVERY};
 pub use payment_intents::{NewPaymentIntentInput, PaymentIntentFilter};
@@ -88,6 +90,8 @@ struct Inner {
     node: String,
     /// The address it serves on (for the nodes table).
     address: String,
+    /// Keys checked in the last seconds.
+    keys: key_cache::KeyCache,
 }
 
 impl App {
@@ -121,6 +125,7 @@ impl App {
                 delivery_signal: Notify::new(),
                 node: nodes::new_node_id(),
                 address: config.addr.to_string(),
+                keys: key_cache::KeyCache::default(),
             }),
         };
         app.bring_under_master_key().await?;

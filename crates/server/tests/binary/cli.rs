@@ -46,9 +46,16 @@ async fn merchants_and_keys_are_managed_while_the_gateway_runs() {
     assert!(pk.starts_with("pk_test_"));
     assert_eq!(gw.send("GET", "/v1/payment_intents", pk, None, None).await.status, 403);
 
+    // Revoked by another process: the gateway, which checked the key a moment ago, refuses it
+    // within its key cache's time to live (`app::KEY_CACHE_TTL`, 2 s).
     let (ok, stdout, _) = run(&db, &["keys", "revoke", live["key_id"].as_str().unwrap()]).await;
     assert!(ok, "{stdout}");
-    assert_eq!(gw.send("GET", "/v1/payment_intents", &live_key, None, None).await.status, 401);
+    let revoked_at = std::time::Instant::now();
+    while gw.send("GET", "/v1/payment_intents", &live_key, None, None).await.status != 401 {
+        assert!(revoked_at.elapsed() < kassa_server::app::KEY_CACHE_TTL * 2, "the revoked key still works");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    println!("a key revoked by the CLI was refused by the running gateway after {:?}", revoked_at.elapsed());
 
     let keys = run_json(&db, &["keys", "list", "--merchant", &merchant, "--json"]).await;
     let keys = keys.as_array().unwrap();

@@ -421,7 +421,7 @@ async fn confirm_revoke(State(s): State<HttpState>, desk: Result<Desk, Response>
         p.crumbs { a href=(base) { "← API keys" } }
         h1 { "Please confirm" }
         section.confirm {
-            p.question { "Revoke " code { (key.kind.prefix()) "_" (key.mode.as_str()) "_…" (key.last4) } "? Requests with it fail at once, on every node." }
+            p.question { "Revoke " code { (key.kind.prefix()) "_" (key.mode.as_str()) "_…" (key.last4) } "? Requests with it are refused at once here, and within 2 seconds on every other node." }
             form method="post" action={ (base) "/" (key.id) "/revoke" } {
                 (view::form_fields(&desk.signed, None))
                 div.buttons {
