@@ -2,14 +2,13 @@
 //! codes (list, create, deactivate).
 
 use super::view::{self, Section, badge, framed, money, when};
-use super::{Desk, Form, PageError, checked_form, detached, new_idempotency_key, page, query, see_other};
+use super::{Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, ErrorKind, NewCouponInput, NewPromotionCodeInput};
 use crate::faces::major_units;
 use crate::http::HttpState;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kassa_domain::checkout::{Coupon, CouponValue, PromotionCode, Purpose, Restrictions, parse_code};
@@ -30,11 +29,7 @@ pub fn routes() -> Router<HttpState> {
 }
 
 /// `GET /dashboard/{mode}/checkout-sessions?page=`
-async fn sessions(State(s): State<HttpState>, desk: Result<Desk, Response>, uri: Uri) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn sessions(State(s): State<HttpState>, desk: Desk, uri: Uri) -> Response {
     let q = query(&uri);
     let after = q.get("page").and_then(|p| Cursor::decode(p).ok());
     let request = PageRequest { limit: 25, after, order: Order::NewestFirst };
@@ -85,16 +80,10 @@ async fn sessions(State(s): State<HttpState>, desk: Result<Desk, Response>, uri:
 /// `POST /dashboard/{mode}/checkout-sessions/{id}/expire`
 async fn expire_session(
     State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
-    body: Bytes,
+    Posted { desk, form }: Posted,
 ) -> Response {
-    let (desk, form) = match signed_form(desk, &headers, &body) {
-        Ok(found) => found,
-        Err(r) => return *r,
-    };
     let ctx = desk.actor(uri.path(), &form);
     let app = s.app.clone();
     match detached(async move { app.expire_checkout_session(&ctx, &id).await }).await {
@@ -102,12 +91,6 @@ async fn expire_session(
         Ok(Err(e)) => PageError(e).into_response(),
         Err(r) => r,
     }
-}
-
-fn signed_form(desk: Result<Desk, Response>, headers: &HeaderMap, body: &[u8]) -> Result<(Desk, Form), Box<Response>> {
-    let desk = desk.map_err(Box::new)?;
-    let form = checked_form(&desk.signed, headers, body)?;
-    Ok((desk, form))
 }
 
 fn describe(value: &CouponValue) -> String {
@@ -228,11 +211,7 @@ fn deactivate_form(desk: &Desk, action: &str) -> Markup {
 }
 
 /// `GET /dashboard/{mode}/coupons`
-async fn coupons(State(s): State<HttpState>, desk: Result<Desk, Response>, uri: Uri) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn coupons(State(s): State<HttpState>, desk: Desk, uri: Uri) -> Response {
     let notice = match query(&uri).get("notice").map(String::as_str) {
         Some("coupon") => Some("Coupon created."),
         Some("code") => Some("Promotion code created."),
@@ -262,17 +241,7 @@ fn coupon_value(form: &Form) -> Result<CouponValue, String> {
 }
 
 /// `POST /dashboard/{mode}/coupons`
-async fn create_coupon(
-    State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (desk, form) = match signed_form(desk, &headers, &body) {
-        Ok(found) => found,
-        Err(r) => return *r,
-    };
+async fn create_coupon(State(s): State<HttpState>, uri: Uri, Posted { desk, form }: Posted) -> Response {
     let value = match coupon_value(&form) {
         Ok(v) => v,
         Err(problem) => return coupons_page(&s, &desk, None, Some(&problem), StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -291,17 +260,7 @@ async fn create_coupon(
 }
 
 /// `POST /dashboard/{mode}/promotion-codes`
-async fn create_code(
-    State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (desk, form) = match signed_form(desk, &headers, &body) {
-        Ok(found) => found,
-        Err(r) => return *r,
-    };
+async fn create_code(State(s): State<HttpState>, uri: Uri, Posted { desk, form }: Posted) -> Response {
     let code = match parse_code(form.text("code")) {
         Ok(c) => c,
         Err(e) => {
@@ -327,16 +286,10 @@ async fn create_code(
 /// `POST /dashboard/{mode}/coupons/{id}/deactivate`
 async fn deactivate_coupon(
     State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
-    body: Bytes,
+    Posted { desk, form }: Posted,
 ) -> Response {
-    let (desk, form) = match signed_form(desk, &headers, &body) {
-        Ok(found) => found,
-        Err(r) => return *r,
-    };
     let ctx = desk.actor(uri.path(), &form);
     let app = s.app.clone();
     let done = detached(async move { app.update_coupon(&ctx, &id, None, Some(false), None).await.map(|_| ()) }).await;
@@ -346,16 +299,10 @@ async fn deactivate_coupon(
 /// `POST /dashboard/{mode}/promotion-codes/{id}/deactivate`
 async fn deactivate_code(
     State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
-    body: Bytes,
+    Posted { desk, form }: Posted,
 ) -> Response {
-    let (desk, form) = match signed_form(desk, &headers, &body) {
-        Ok(found) => found,
-        Err(r) => return *r,
-    };
     let ctx = desk.actor(uri.path(), &form);
     let app = s.app.clone();
     let done = detached(async move { app.update_promotion_code(&ctx, &id, Some(false), None).await.map(|_| ()) }).await;

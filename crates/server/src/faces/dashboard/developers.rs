@@ -2,13 +2,12 @@
 //! secret, the delivery log, sending an event again) and API keys (create, shown once; revoke).
 
 use super::view::{self, Section, badge, framed, when};
-use super::{Desk, PageError, checked_form, detached, local_path, new_idempotency_key, page, query, see_other};
+use super::{Desk, PageError, Posted, detached, local_path, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, AttemptsTarget, EndpointChanges, ErrorKind, NewEndpointInput};
 use crate::http::HttpState;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointUrl, WebhookEndpoint};
@@ -70,11 +69,7 @@ fn endpoints_page(desk: &Desk, found: &[WebhookEndpoint], error: Option<&str>, u
 }
 
 /// `GET /dashboard/{mode}/webhooks`
-async fn endpoints(State(s): State<HttpState>, desk: Result<Desk, Response>) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn endpoints(State(s): State<HttpState>, desk: Desk) -> Response {
     let request = PageRequest { limit: 100, after: None, order: Order::NewestFirst };
     match s.app.list_webhook_endpoints(&desk.reader(), request).await {
         Ok(found) => page(StatusCode::OK, endpoints_page(&desk, &found.items, None, "", "*")),
@@ -83,21 +78,7 @@ async fn endpoints(State(s): State<HttpState>, desk: Result<Desk, Response>) -> 
 }
 
 /// `POST /dashboard/{mode}/webhooks`
-async fn create_endpoint(
-    State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match checked_form(&desk.signed, &headers, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+async fn create_endpoint(State(s): State<HttpState>, uri: Uri, Posted { desk, form }: Posted) -> Response {
     let (url, events) = (form.text("url").to_owned(), form.text("events").to_owned());
     let names: Vec<String> = events.split(',').map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
     let mut problems = Vec::new();
@@ -137,16 +118,7 @@ async fn refused_endpoint(s: &HttpState, desk: &Desk, problem: &str, url: &str, 
 }
 
 /// `GET /dashboard/{mode}/webhooks/{id}?page=`: the endpoint, its secret, its delivery log.
-async fn endpoint(
-    State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
-    Path(id): Path<String>,
-    uri: Uri,
-) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn endpoint(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>, uri: Uri) -> Response {
     let q = query(&uri);
     let notice = match q.get("notice").map(String::as_str) {
         Some("created") => Some("Endpoint added. Its signing secret is below."),
@@ -241,20 +213,10 @@ async fn endpoint(
 /// `POST /dashboard/{mode}/webhooks/{id}/{disable|enable|rotate}`
 async fn change_endpoint(
     State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
     Path((id, action)): Path<(String, String)>,
-    headers: HeaderMap,
     uri: Uri,
-    body: Bytes,
+    Posted { desk, form }: Posted,
 ) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match checked_form(&desk.signed, &headers, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
     let ctx = desk.actor(uri.path(), &form);
     let (app, endpoint) = (s.app.clone(), id.clone());
     let notice = match action.as_str() {
@@ -284,20 +246,10 @@ async fn change_endpoint(
 /// subscribed to it (or the one named), then back to the page it came from.
 async fn redeliver(
     State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
-    body: Bytes,
+    Posted { desk, form }: Posted,
 ) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match checked_form(&desk.signed, &headers, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
     let back = local_path(form.text("back")).unwrap_or("/dashboard/test/payments").to_owned();
     let endpoint = Some(form.text("endpoint").to_owned()).filter(|e| !e.is_empty());
     let ctx = desk.actor(uri.path(), &form);
@@ -357,11 +309,7 @@ async fn mode_keys(s: &HttpState, desk: &Desk) -> Result<Vec<kassa_store::mercha
 }
 
 /// `GET /dashboard/{mode}/keys`
-async fn keys(State(s): State<HttpState>, desk: Result<Desk, Response>) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn keys(State(s): State<HttpState>, desk: Desk) -> Response {
     match mode_keys(&s, &desk).await {
         Ok(found) => page(StatusCode::OK, keys_page(&desk, &found, None)),
         Err(e) => PageError(e).into_response(),
@@ -369,20 +317,7 @@ async fn keys(State(s): State<HttpState>, desk: Result<Desk, Response>) -> Respo
 }
 
 /// `POST /dashboard/{mode}/keys`: the new key is on the answer and nowhere else, ever.
-async fn create_key(
-    State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match checked_form(&desk.signed, &headers, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+async fn create_key(State(s): State<HttpState>, Posted { desk, form }: Posted) -> Response {
     let kind = if form.text("kind") == "publishable" { KeyKind::Publishable } else { KeyKind::Secret };
     let created = match s.app.create_api_key(desk.signed.user.merchant_id.as_str(), kind, desk.mode).await {
         Ok(c) => c,
@@ -407,11 +342,7 @@ async fn own_key(s: &HttpState, desk: &Desk, id: &str) -> Result<kassa_store::me
 }
 
 /// `GET /dashboard/{mode}/keys/{id}/revoke`: the confirmation.
-async fn confirm_revoke(State(s): State<HttpState>, desk: Result<Desk, Response>, Path(id): Path<String>) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn confirm_revoke(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>) -> Response {
     let key = match own_key(&s, &desk, &id).await {
         Ok(k) => k,
         Err(e) => return PageError(e).into_response(),
@@ -435,20 +366,7 @@ async fn confirm_revoke(State(s): State<HttpState>, desk: Result<Desk, Response>
 }
 
 /// `POST /dashboard/{mode}/keys/{id}/revoke`
-async fn revoke_key(
-    State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked_form(&desk.signed, &headers, &body) {
-        return *r;
-    }
+async fn revoke_key(State(s): State<HttpState>, Path(id): Path<String>, Posted { desk, .. }: Posted) -> Response {
     let revoked = match own_key(&s, &desk, &id).await {
         Ok(key) if key.revoked_at.is_some() => Ok(()),
         Ok(key) => s.app.revoke_api_key(key.id.as_str()).await,

@@ -261,6 +261,27 @@ impl Desk {
     }
 }
 
+/// A form posted by a signed-in person at a page of one mode, its token checked: what every
+/// action takes.
+pub struct Posted {
+    desk: Desk,
+    form: Form,
+}
+
+impl axum::extract::FromRequest<HttpState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, s: &HttpState) -> Result<Posted, Response> {
+        let (mut parts, body) = req.into_parts();
+        let desk = Desk::from_request_parts(&mut parts, s).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let headers = req.headers().clone();
+        let bytes = axum::body::Bytes::from_request(req, s).await.map_err(IntoResponse::into_response)?;
+        let form = checked_form(&desk.signed, &headers, &bytes).map_err(|refused| *refused)?;
+        Ok(Posted { desk, form })
+    }
+}
+
 /// A fresh idempotency key for a form about to be shown.
 fn new_idempotency_key() -> String {
     random_base62(24)

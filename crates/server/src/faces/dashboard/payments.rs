@@ -3,14 +3,13 @@
 //! each confirmed on a page of its own and run through the same app commands as the API.
 
 use super::view::{self, Section, badge, framed, money, when};
-use super::{Desk, Form, PageError, checked_form, detached, new_idempotency_key, page, query, see_other};
+use super::{Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, AttemptsTarget, ErrorKind, NewRefundInput, PaymentIntentFilter, RefundFilter};
 use crate::faces::major_units::{self, Refusal};
 use crate::http::HttpState;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kassa_domain::capture::CaptureNotes;
@@ -61,11 +60,7 @@ fn day_start(date: &str) -> Option<i64> {
 }
 
 /// `GET /dashboard/{mode}/payments?q=&status=&from=&to=&page=`
-async fn list(State(s): State<HttpState>, desk: Result<Desk, Response>, uri: Uri) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn list(State(s): State<HttpState>, desk: Desk, uri: Uri) -> Response {
     let q = query(&uri);
     let field = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let (text, status, from, to) = (field("q"), field("status"), field("from"), field("to"));
@@ -184,11 +179,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
 }
 
 /// `GET /dashboard/{mode}/payments/{id}`
-async fn show(State(s): State<HttpState>, desk: Result<Desk, Response>, Path(id): Path<String>, uri: Uri) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn show(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>, uri: Uri) -> Response {
     let notice = query(&uri).get("notice").and_then(|c| notice_text(c));
     detail(&s, &desk, &id, notice, None, StatusCode::OK).await
 }
@@ -444,14 +435,10 @@ fn read_request(action: Action, fields: &BTreeMap<String, String>, c: Currency) 
 /// `GET /dashboard/{mode}/payments/{id}/{capture|cancel|refund}?amount=`: the confirmation.
 async fn confirm(
     State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
+    desk: Desk,
     Path((id, action)): Path<(String, String)>,
     uri: Uri,
 ) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
     let Some(action) = Action::parse(&action) else {
         return PageError(AppError::not_found("page", uri.path())).into_response();
     };
@@ -507,20 +494,10 @@ async fn confirm(
 /// `POST /dashboard/{mode}/payments/{id}/{capture|cancel|refund}`
 async fn act(
     State(s): State<HttpState>,
-    desk: Result<Desk, Response>,
     Path((id, action)): Path<(String, String)>,
-    headers: HeaderMap,
     uri: Uri,
-    body: Bytes,
+    Posted { desk, form }: Posted,
 ) -> Response {
-    let desk = match desk {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let form = match checked_form(&desk.signed, &headers, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
     let Some(action) = Action::parse(&action) else {
         return PageError(AppError::not_found("page", uri.path())).into_response();
     };

@@ -166,26 +166,13 @@ fn account_page(signed: &Signed, notice: Option<&str>, error: Option<&str>) -> M
 }
 
 /// `GET /dashboard/account`
-async fn account(signed: Result<Signed, Response>, uri: Uri) -> Response {
-    let signed = match signed {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn account(signed: Signed, uri: Uri) -> Response {
     let changed = query(&uri).contains_key("changed").then_some("Password changed.");
     page(StatusCode::OK, account_page(&signed, changed, None))
 }
 
 /// `POST /dashboard/account`
-async fn change_password(
-    State(s): State<HttpState>,
-    signed: Result<Signed, Response>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let signed = match signed {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn change_password(State(s): State<HttpState>, signed: Signed, headers: HeaderMap, body: Bytes) -> Response {
     let form = match checked_form(&signed, &headers, &body) {
         Ok(f) => f,
         Err(r) => return *r,
