@@ -100,6 +100,13 @@ async fn run(base: String, key: String, script: Script, answers: Answers) -> Opt
     let (status, body) =
         send(&http, &base, &key, &format!("/v1/payment_intents/{id}/capture"), &idem, &capture).await?;
     record(&idem, status, &body);
+    // A capture replayed after the crash may still be at the network (its job taken over by
+    // this node): refund once it is through, as a careful client does.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(&http, &base, &key, &format!("/v1/payment_intents/{id}")).await?["status"] != "succeeded" {
+        assert!(Instant::now() < deadline, "{id}: the capture never went through");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let idem = format!("{}-re", script.prefix);
     let refund = json!({"payment_intent": id, "amount": script.refund()});
     let (status, body) = send(&http, &base, &key, "/v1/refunds", &idem, &refund).await?;
