@@ -131,10 +131,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         match work(&mut tx, prepared).await {
             Ok(value) => {
-                let state = if stage == Stage::Done { State::Done } else { State::Applied };
-                let outcome = encode(&Stored::Ok(&value));
-                let lease = self.lease_end();
-                if !keys::record(&mut tx, &ctx.scope, &key.key, &token, state, &outcome, lease).await? {
+                if !self.record_success(&mut tx, ctx, key, &token, stage, &value).await? {
                     // Our lease ran out and another request took the key: it does the work.
                     return Err(in_flight());
                 }
@@ -170,10 +167,7 @@ impl App {
         }
         match work(&mut tx, prepared).await {
             Ok(value) => {
-                let state = if stage == Stage::Done { State::Done } else { State::Applied };
-                let outcome = encode(&Stored::Ok(&value));
-                let lease = self.lease_end();
-                if !keys::record(&mut tx, &ctx.scope, &key.key, &token, state, &outcome, lease).await? {
+                if !self.record_success(&mut tx, ctx, key, &token, stage, &value).await? {
                     return Err(AppError::internal("an idempotency key reserved in this transaction was lost"));
                 }
                 self.commit(tx).await?;
@@ -188,6 +182,22 @@ impl App {
                 Err(error)
             }
         }
+    }
+
+    /// Records `value` as the key's outcome in `tx` (`applied` with a lease while work goes on
+    /// after the transaction); `false` if the key is no longer ours.
+    async fn record_success<T: Serialize>(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx,
+        key: &IdempotencyKey,
+        token: &str,
+        stage: Stage,
+        value: &T,
+    ) -> AppResult<bool> {
+        let state = if stage == Stage::Done { State::Done } else { State::Applied };
+        let outcome = encode(&Stored::Ok(value));
+        Ok(keys::record(tx, &ctx.scope, &key.key, token, state, &outcome, self.lease_end()).await?)
     }
 
     /// Stores a refusal as the key's outcome, unless another request has the key by now.

@@ -118,3 +118,38 @@ impl Gateway {
         panic!("{path} never reached the expected state");
     }
 }
+
+/// Waits (up to 60 s) until every event `base` lists for `key` has reached `receiver`, at least
+/// once; answers how many events there are.
+pub async fn assert_every_event_delivered(base: &str, key: &str, receiver: &kassa_testkit::Receiver) -> usize {
+    let http = reqwest::Client::new();
+    let mut events = std::collections::BTreeSet::new();
+    let mut page: Option<String> = None;
+    loop {
+        let path = match &page {
+            Some(token) => format!("{base}/v1/events?limit=100&page_token={token}"),
+            None => format!("{base}/v1/events?limit=100"),
+        };
+        let list: Value = http.get(path).bearer_auth(key).send().await.unwrap().json().await.unwrap();
+        events.extend(list["data"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()));
+        match list["next_page_token"].as_str() {
+            Some(token) => page = Some(token.to_owned()),
+            None => break,
+        }
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let got: std::collections::BTreeSet<String> = receiver.event_ids().into_iter().collect();
+        let missing: Vec<_> = events.difference(&got).collect();
+        if missing.is_empty() {
+            return events.len();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of {} events never delivered: {missing:?}",
+            missing.len(),
+            events.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

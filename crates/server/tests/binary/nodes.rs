@@ -3,7 +3,7 @@
 //! one is killed mid-run and restarted. Nothing is lost, nothing is done twice, no payment is
 //! stuck, and every event reaches the merchant's endpoint.
 
-use crate::Gateway;
+use crate::{Gateway, assert_every_event_delivered};
 use kassa_testkit::{Receiver, TestDatabase};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -153,29 +153,7 @@ async fn three_nodes_on_one_postgres_lose_nothing_and_double_nothing_when_one_is
     }
 
     // Every event reaches the endpoint (at least once).
-    let mut events = BTreeSet::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = match &after {
-            Some(token) => get(&any, &format!("/v1/events?limit=100&page_token={token}"), &key).await,
-            None => get(&any, "/v1/events?limit=100", &key).await,
-        };
-        events.extend(page["data"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()));
-        match page["next_page_token"].as_str() {
-            Some(token) => after = Some(token.to_owned()),
-            None => break,
-        }
-    }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let got: BTreeSet<String> = receiver.event_ids().into_iter().collect();
-        let missing: Vec<_> = events.difference(&got).collect();
-        if missing.is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{} of {} events never delivered: {missing:?}", missing.len(), events.len());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    assert_every_event_delivered(&any, &key, &receiver).await;
     for node in nodes.into_iter().flatten() {
         node.kill().await;
     }

@@ -7,10 +7,10 @@
 //! `KASSA_CRASH_ROUNDS` sets the number of rounds (3 by default, as in CI);
 //! `scripts/crash-rounds.sh N` runs N of them, on PostgreSQL with `KASSA_TEST_DATABASE_URL`.
 
-use crate::Gateway;
+use crate::{Gateway, assert_every_event_delivered};
 use kassa_testkit::{Receiver, TestDatabase};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -205,30 +205,7 @@ async fn killed_at_random_moments_the_gateway_loses_and_doubles_nothing() {
     }
 
     // Every event reached the endpoint, at least once.
-    let mut events = BTreeSet::new();
-    let mut page: Option<String> = None;
-    loop {
-        let path = match &page {
-            Some(token) => format!("/v1/events?limit=100&page_token={token}"),
-            None => "/v1/events?limit=100".to_owned(),
-        };
-        let list = get(&http, &gw.base, &key, &path).await.unwrap();
-        events.extend(list["data"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()));
-        match list["next_page_token"].as_str() {
-            Some(token) => page = Some(token.to_owned()),
-            None => break,
-        }
-    }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let got: BTreeSet<String> = receiver.event_ids().into_iter().collect();
-        let missing: Vec<_> = events.difference(&got).collect();
-        if missing.is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{} of {} events never delivered: {missing:?}", missing.len(), events.len());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    println!("{rounds} rounds, {} payments, {} events, all delivered", payments.len(), events.len());
+    let events = assert_every_event_delivered(&gw.base, &key, &receiver).await;
+    println!("{rounds} rounds, {} payments, {} events, all delivered", payments.len(), events);
     gw.kill().await;
 }
