@@ -19,6 +19,7 @@ pub mod checkout;
 mod codec;
 pub mod dashboard;
 pub mod events;
+mod group_commit;
 pub mod idempotency;
 pub mod jobs;
 pub mod leases;
@@ -33,10 +34,13 @@ mod sql;
 pub mod tokens;
 pub mod webhooks;
 
+pub use group_commit::GroupCounts;
+use group_commit::{GroupWriter, Unit};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use page::{Cursor, CursorError, Order, PageRequest, TimeRange};
@@ -95,6 +99,9 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The SQLite batch holding this write could not be committed: the write did not happen.
+    #[error("the batch holding this write was not committed: {0}")]
+    BatchFailed(String),
 }
 
 impl StoreError {
@@ -113,13 +120,23 @@ pub struct Store {
     backend: Backend,
     writer: AnyPool,
     reader: AnyPool,
+    /// SQLite's writes, committed in groups.
+    group: Option<Arc<GroupWriter>>,
 }
 
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls back.
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
+    inner: Writes,
     backend: Backend,
     queued: Queued,
+}
+
+/// Where a write transaction's statements go.
+enum Writes {
+    /// A PostgreSQL transaction of its own.
+    Own(Transaction<'static, Any>),
+    /// A savepoint in SQLite's current batch.
+    Grouped(Unit),
 }
 
 /// What a committed transaction left for the background workers: the caller wakes them.
@@ -135,7 +152,10 @@ pub struct Queued {
 impl WriteTx {
     /// The connection to run statements on.
     pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        match &mut self.inner {
+            Writes::Own(tx) => tx,
+            Writes::Grouped(unit) => unit.conn(),
+        }
     }
 
     /// Notes work for the background workers, to report at commit.
@@ -149,9 +169,13 @@ impl WriteTx {
         self.backend
     }
 
-    /// Makes every change of the transaction durable, or none; says what it queued.
+    /// Makes every change of the transaction durable, or none; says what it queued. Returns
+    /// only once the changes are durable (on SQLite, with the batch that holds them).
     pub async fn commit(self) -> Result<Queued> {
-        self.tx.commit().await?;
+        match self.inner {
+            Writes::Own(tx) => tx.commit().await?,
+            Writes::Grouped(unit) => unit.commit().await?,
+        }
         Ok(self.queued)
     }
 }
@@ -167,7 +191,7 @@ impl Store {
     pub async fn connect(config: &StoreConfig) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let options = AnyConnectOptions::from_str(&config.url)?;
-        let store = if config.url.starts_with("sqlite:") {
+        let mut store = if config.url.starts_with("sqlite:") {
             let sync = match config.sqlite_sync {
                 SqliteSync::Full => "FULL",
                 SqliteSync::Normal => "NORMAL",
@@ -193,14 +217,14 @@ impl Store {
             };
             let writer = pool(1).await?;
             let reader = pool(config.max_connections.max(1)).await?;
-            Store { backend: Backend::Sqlite, writer, reader }
+            Store { backend: Backend::Sqlite, writer, reader, group: None }
         } else if config.url.starts_with("postgres:") || config.url.starts_with("postgresql:") {
             let pool = AnyPoolOptions::new()
                 .max_connections(config.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(options)
                 .await?;
-            Store { backend: Backend::Postgres, writer: pool.clone(), reader: pool }
+            Store { backend: Backend::Postgres, writer: pool.clone(), reader: pool, group: None }
         } else {
             return Err(StoreError::Corrupt(format!(
                 "unsupported database URL `{}`: use sqlite:// or postgres://",
@@ -208,6 +232,11 @@ impl Store {
             )));
         };
         migrations().run(&store.writer).await?;
+        if store.backend == Backend::Sqlite {
+            store.group = Some(Arc::new(GroupWriter::start(&store.writer).await?));
+            // The group writer owns the one writer connection now; the pool is not used again.
+            store.writer.close().await;
+        }
         Ok(store)
     }
 
@@ -218,12 +247,16 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<WriteTx> {
-        let begin = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
+        let inner = match &self.group {
+            Some(group) => Writes::Grouped(group.begin().await?),
+            None => Writes::Own(self.writer.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?),
         };
-        let tx = self.writer.begin_with(begin).await?;
-        Ok(WriteTx { tx, backend: self.backend, queued: Queued::default() })
+        Ok(WriteTx { inner, backend: self.backend, queued: Queued::default() })
+    }
+
+    /// How SQLite's writes are grouped into commits (`None` on PostgreSQL).
+    pub fn group_counts(&self) -> Option<&GroupCounts> {
+        self.group.as_deref().map(GroupWriter::counts)
     }
 
     /// The pool for reads outside a transaction.
@@ -239,6 +272,9 @@ impl Store {
 
     /// Closes every connection.
     pub async fn close(&self) {
+        if let Some(group) = &self.group {
+            group.close().await;
+        }
         self.writer.close().await;
         self.reader.close().await;
     }

@@ -169,6 +169,12 @@ impl App {
         Ok((jobs, deliveries))
     }
 
+    /// SQLite's commits (one fsync each) and the writes they made durable so far; `None` on
+    /// PostgreSQL, where every transaction commits on its own.
+    pub fn write_batches(&self) -> Option<(u64, u64)> {
+        self.store().group_counts().map(|c| (c.batches(), c.units()))
+    }
+
     /// Closes the database connections (at shutdown).
     pub async fn close(&self) {
         self.store().close().await;

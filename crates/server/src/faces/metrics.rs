@@ -1,13 +1,13 @@
 //! `GET /metrics` (with `KASSA_METRICS=on`): Prometheus' text format, from the `metrics`
 //! facade the app and the HTTP layer record into: requests by route and status and their
 //! latency, the queues' backlogs, webhook attempts by outcome and latency, database commit
-//! latency, idempotent replays. On the API port: keep it reachable from your scraper only.
+//! latency, SQLite's commits and the writes they grouped, idempotent replays. On the API port: keep it reachable from your scraper only.
 
 use crate::faces::v1::V1Error;
 use crate::http::HttpState;
 use crate::http::face::Face;
 use axum::Router;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -53,7 +53,11 @@ impl Face for Metrics {
     }
 }
 
-async fn scrape() -> Response {
+async fn scrape(State(state): State<HttpState>) -> Response {
+    if let Some((commits, writes)) = state.app.write_batches() {
+        metrics::counter!("kassa_sqlite_commits_total").absolute(commits);
+        metrics::counter!("kassa_sqlite_committed_writes_total").absolute(writes);
+    }
     let mut r = handle().render().into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     r

@@ -47,6 +47,14 @@ async fn metrics_say_what_the_gateway_did() {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains("route=\"/v1/payment_intents/pi_"), "routes are patterns, never ids");
+    if app.database.sqlite_dir().is_some() {
+        let value = |name: &str| -> u64 {
+            let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing:\n{text}"));
+            line.rsplit(' ').next().unwrap().parse().unwrap()
+        };
+        let (commits, writes) = (value("kassa_sqlite_commits_total "), value("kassa_sqlite_committed_writes_total "));
+        assert!(commits >= 1 && writes >= commits, "{commits} commits of {writes} writes");
+    }
 }
 
 #[tokio::test]

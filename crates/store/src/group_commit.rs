@@ -1,0 +1,297 @@
+//! SQLite's one writer, committing the write units of many requests with one fsync.
+//!
+//! Every [`Unit`] runs inside its own savepoint of one shared `BEGIN IMMEDIATE` transaction
+//! (the batch): a unit that fails or is dropped rolls back only itself. A unit's commit
+//! keeps its savepoint's writes in the batch and waits until the batch is committed; nobody learns
+//! that a write succeeded before the fsync that makes it durable.
+//!
+//! The batch is committed by a committer task that queues for the connection like any unit.
+//! The connection's lock is fair (first come, first served), so the batch holds exactly the
+//! units that were already waiting when the committer asked: a unit alone is committed at
+//! once, and under load one fsync serves every request that arrived meanwhile.
+
+use crate::{Result, StoreError};
+use sqlx::{AnyConnection, AnyPool, Executor};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
+use tokio::task::JoinHandle;
+
+/// The writer connection and the batch it has open.
+#[derive(Debug)]
+pub(crate) struct GroupWriter {
+    batch: Arc<Mutex<Batch>>,
+    commit_wanted: Arc<Notify>,
+    committer: JoinHandle<()>,
+    counts: Arc<GroupCounts>,
+}
+
+/// The connection with what is pending on it.
+#[derive(Debug)]
+struct Batch {
+    conn: AnyConnection,
+    /// `BEGIN IMMEDIATE` issued, not yet committed.
+    open: bool,
+    /// A unit was dropped inside its savepoint: roll it back before anything else runs.
+    abandoned: bool,
+    /// The last unit was kept; its savepoint is released with the next statement sent.
+    kept: bool,
+    /// Units whose savepoint is released, each waiting for the batch's commit.
+    waiting: Vec<oneshot::Sender<Result<(), String>>>,
+    counts: Arc<GroupCounts>,
+}
+
+/// How well writes are grouped: units committed per batch.
+#[derive(Debug, Default)]
+pub struct GroupCounts {
+    batches: AtomicU64,
+    units: AtomicU64,
+}
+
+impl GroupCounts {
+    /// Batches committed so far (one fsync each).
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
+    /// Write units made durable by those batches.
+    pub fn units(&self) -> u64 {
+        self.units.load(Ordering::Relaxed)
+    }
+}
+
+/// One request's writes: a savepoint in the current batch. Dropping it rolls it back.
+#[derive(Debug)]
+pub(crate) struct Unit {
+    batch: Option<OwnedMutexGuard<Batch>>,
+    commit_wanted: Arc<Notify>,
+}
+
+impl GroupWriter {
+    /// Takes a connection of the pool for good and starts the committer.
+    pub(crate) async fn start(pool: &AnyPool) -> Result<GroupWriter> {
+        let conn = pool.acquire().await?.detach();
+        let counts = Arc::new(GroupCounts::default());
+        let batch = Arc::new(Mutex::new(Batch {
+            conn,
+            open: false,
+            abandoned: false,
+            kept: false,
+            waiting: Vec::new(),
+            counts: counts.clone(),
+        }));
+        let commit_wanted = Arc::new(Notify::new());
+        let committer = tokio::spawn(commit_when_asked(Arc::downgrade(&batch), commit_wanted.clone()));
+        Ok(GroupWriter { batch, commit_wanted, committer, counts })
+    }
+
+    /// Opens a unit in the current batch (the batch begins if none is open).
+    pub(crate) async fn begin(&self) -> Result<Unit> {
+        let mut batch = self.batch.clone().lock_owned().await;
+        batch.tidy().await;
+        // One round trip to the connection's thread: round trips are the cost here.
+        let opened = match (batch.open, std::mem::take(&mut batch.kept)) {
+            (true, true) => batch.conn.execute("RELEASE unit; SAVEPOINT unit").await,
+            (true, false) => batch.conn.execute("SAVEPOINT unit").await,
+            (false, _) => batch.conn.execute("BEGIN IMMEDIATE; SAVEPOINT unit").await,
+        };
+        match opened {
+            Ok(_) => {
+                batch.open = true;
+                Ok(Unit { batch: Some(batch), commit_wanted: self.commit_wanted.clone() })
+            }
+            Err(e) => {
+                // The units already in the batch are committed by the committer.
+                if !batch.open {
+                    let _ = batch.conn.execute("ROLLBACK").await;
+                }
+                self.commit_wanted.notify_one();
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Batches and units committed so far.
+    pub(crate) fn counts(&self) -> &GroupCounts {
+        &self.counts
+    }
+
+    /// Commits what is pending and stops the committer.
+    pub(crate) async fn close(&self) {
+        self.batch.lock().await.commit().await;
+        self.committer.abort();
+    }
+}
+
+impl Drop for GroupWriter {
+    fn drop(&mut self) {
+        self.committer.abort();
+    }
+}
+
+impl Unit {
+    /// The connection, inside this unit's savepoint.
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.batch.as_mut().expect("a unit holds its batch until it ends").conn
+    }
+
+    /// Keeps this unit's writes and returns once the batch holding them is durable.
+    ///
+    /// The savepoint is released by the next unit's first round trip, or by the commit.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        let mut batch = self.batch.take().expect("a unit holds its batch until it ends");
+        batch.kept = true;
+        let (durable, outcome) = oneshot::channel();
+        batch.waiting.push(durable);
+        drop(batch);
+        self.commit_wanted.notify_one();
+        match outcome.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(reason)) => Err(StoreError::BatchFailed(reason)),
+            Err(_) => Err(StoreError::BatchFailed("the writer stopped before the commit".into())),
+        }
+    }
+}
+
+impl Drop for Unit {
+    fn drop(&mut self) {
+        if let Some(mut batch) = self.batch.take() {
+            batch.abandoned = true;
+            drop(batch);
+            self.commit_wanted.notify_one();
+        }
+    }
+}
+
+impl Batch {
+    /// Rolls back a dropped unit. If that fails the batch's state is unknown: all of it is
+    /// rolled back and its waiting units are told so.
+    async fn tidy(&mut self) {
+        if !std::mem::take(&mut self.abandoned) {
+            return;
+        }
+        if let Err(e) = self.conn.execute("ROLLBACK TO unit; RELEASE unit").await {
+            let _ = self.conn.execute("ROLLBACK").await;
+            self.open = false;
+            self.kept = false;
+            self.answer(Err(format!("rolling back a failed write unit failed: {e}")));
+        }
+    }
+
+    /// Commits the open batch and answers every unit waiting for it.
+    async fn commit(&mut self) {
+        self.tidy().await;
+        if !self.open {
+            return;
+        }
+        self.open = false;
+        self.kept = false;
+        let outcome = match self.conn.execute("COMMIT").await {
+            Ok(_) => {
+                self.counts.batches.fetch_add(1, Ordering::Relaxed);
+                self.counts.units.fetch_add(self.waiting.len() as u64, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.conn.execute("ROLLBACK").await;
+                Err(e.to_string())
+            }
+        };
+        self.answer(outcome);
+    }
+
+    fn answer(&mut self, outcome: Result<(), String>) {
+        for unit in self.waiting.drain(..) {
+            let _ = unit.send(outcome.clone());
+        }
+    }
+}
+
+async fn commit_when_asked(batch: Weak<Mutex<Batch>>, commit_wanted: Arc<Notify>) {
+    loop {
+        commit_wanted.notified().await;
+        let Some(batch) = batch.upgrade() else { return };
+        batch.lock().await.commit().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Store, StoreConfig};
+    use sqlx::Row;
+    use std::time::Duration;
+
+    async fn store(dir: &tempfile::TempDir) -> Store {
+        let store = Store::connect(&StoreConfig::sqlite_in(dir.path()).unwrap()).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        sqlx::query("CREATE TABLE t (v BIGINT NOT NULL)").execute(tx.conn()).await.unwrap();
+        let _ = tx.commit().await.unwrap();
+        store
+    }
+
+    async fn insert(store: &Store, v: i64, keep: bool) -> crate::Result<()> {
+        let mut tx = store.begin().await?;
+        sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(v).execute(tx.conn()).await?;
+        // Give the other units time to queue behind this one, so they share its batch.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if keep {
+            let _ = tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn stored(store: &Store) -> Vec<i64> {
+        sqlx::query("SELECT v FROM t ORDER BY v")
+            .fetch_all(store.reader())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dropped_unit_rolls_back_alone_and_its_batch_commits_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let units: Vec<_> = (1..=9)
+            .map(|v| {
+                let store = store.clone();
+                tokio::spawn(async move { insert(&store, v, v % 3 != 0).await })
+            })
+            .collect();
+        for unit in units {
+            unit.await.unwrap().unwrap();
+        }
+        assert_eq!(stored(&store).await, vec![1, 2, 4, 5, 7, 8]);
+        let counts = store.group_counts().unwrap();
+        assert_eq!(counts.units(), 1 + 6, "the table, then the kept units");
+        assert!(counts.batches() < counts.units(), "units queued together share a batch: {counts:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_unit_is_answered_only_once_its_writes_are_visible_to_everyone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let units: Vec<_> = (1..=20)
+            .map(|v| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    insert(&store, v, true).await.unwrap();
+                    // Another connection sees it: the batch holding it is committed.
+                    let seen: i64 = sqlx::query("SELECT count(*) FROM t WHERE v = $1")
+                        .bind(v)
+                        .fetch_one(store.reader())
+                        .await
+                        .unwrap()
+                        .get(0);
+                    assert_eq!(seen, 1, "{v} answered before its commit");
+                })
+            })
+            .collect();
+        for unit in units {
+            unit.await.unwrap();
+        }
+        assert_eq!(stored(&store).await, (1..=20).collect::<Vec<_>>());
+    }
+}
