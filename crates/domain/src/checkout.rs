@@ -290,9 +290,13 @@ impl SessionStatus {
         }
     }
 
+    /// Every status.
+    pub const ALL: [SessionStatus; 4] =
+        [SessionStatus::Open, SessionStatus::Complete, SessionStatus::Expired, SessionStatus::Canceled];
+
     /// Parses a wire name.
     pub fn parse(s: &str) -> Result<SessionStatus, Invalid> {
-        [SessionStatus::Open, SessionStatus::Complete, SessionStatus::Expired, SessionStatus::Canceled]
+        SessionStatus::ALL
             .into_iter()
             .find(|x| x.as_str() == s)
             .ok_or_else(|| Invalid::new("invalid_status", "Status must be open, complete, expired or canceled."))

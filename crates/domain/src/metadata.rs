@@ -23,10 +23,7 @@ impl Metadata {
             return Err(Invalid::new("invalid_metadata", format!("Metadata can have at most {MAX_KEYS} keys.")));
         }
         if let Some(k) = entries.keys().find(|k| k.is_empty() || k.chars().count() > MAX_KEY_CHARS) {
-            return Err(Invalid::new(
-                "invalid_metadata",
-                format!("Metadata key `{k}` must be 1 to {MAX_KEY_CHARS} characters."),
-            ));
+            return Err(bad_key(k));
         }
         if let Some(k) = entries.iter().find(|(_, v)| v.chars().count() > MAX_VALUE_CHARS).map(|(k, _)| k) {
             return Err(Invalid::new(
@@ -40,6 +37,10 @@ impl Metadata {
     /// Applies an update: each key set to a value, or removed when the value is empty
     /// (Stripe's convention), then re-checks the limits.
     pub fn merged(&self, changes: BTreeMap<String, String>) -> Result<Metadata, Invalid> {
+        // A key is checked even when it only removes: an update names keys a create could.
+        if let Some(k) = changes.keys().find(|k| k.is_empty() || k.chars().count() > MAX_KEY_CHARS) {
+            return Err(bad_key(k));
+        }
         let mut next = self.0.clone();
         for (k, v) in changes {
             if v.is_empty() {
@@ -55,6 +56,10 @@ impl Metadata {
     pub fn entries(&self) -> &BTreeMap<String, String> {
         &self.0
     }
+}
+
+fn bad_key(k: &str) -> Invalid {
+    Invalid::new("invalid_metadata", format!("Metadata key `{k}` must be 1 to {MAX_KEY_CHARS} characters."))
 }
 
 #[cfg(test)]
@@ -80,5 +85,7 @@ mod tests {
         let m = Metadata::new(map(&[("a", "1"), ("b", "2")])).unwrap();
         let m = m.merged(map(&[("a", ""), ("c", "3")])).unwrap();
         assert_eq!(m.entries(), &map(&[("b", "2"), ("c", "3")]));
+        assert!(m.merged(map(&[("", "")])).is_err(), "a key no create accepts, even to remove");
+        assert!(m.merged(map(&[(&"k".repeat(41), "")])).is_err());
     }
 }

@@ -22,16 +22,32 @@ pub struct Cursor {
 pub struct CursorError;
 
 impl Cursor {
-    /// The opaque token given to clients.
+    /// What every token matches, for documents that describe it: the item's creation time
+    /// (µs, at most 18 digits), a dot, its id.
+    pub const PATTERN: &'static str = r"^-?[0-9]{1,18}\.[A-Za-z0-9_]+$";
+
+    /// The token given to clients: `created_at.id`. Any token of this shape is a position in
+    /// the list, so a document can describe exactly which tokens are accepted.
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}.{}", self.created_at, self.id))
+        format!("{}.{}", self.created_at, self.id)
     }
 
-    /// Reads a token produced by [`Cursor::encode`].
+    /// Reads a token produced by [`Cursor::encode`] (or by an earlier Kassa, which encoded the
+    /// same text in base64url).
     pub fn decode(token: &str) -> Result<Cursor, CursorError> {
+        if token.contains('.') {
+            return Cursor::parse(token);
+        }
         let raw = URL_SAFE_NO_PAD.decode(token).map_err(|_| CursorError)?;
-        let raw = String::from_utf8(raw).map_err(|_| CursorError)?;
+        Cursor::parse(&String::from_utf8(raw).map_err(|_| CursorError)?)
+    }
+
+    fn parse(raw: &str) -> Result<Cursor, CursorError> {
         let (created_at, id) = raw.split_once('.').ok_or(CursorError)?;
+        let digits = created_at.strip_prefix('-').unwrap_or(created_at);
+        if !(1..=18).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CursorError);
+        }
         let created_at = created_at.parse().map_err(|_| CursorError)?;
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(CursorError);
@@ -142,8 +158,24 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let c = Cursor { created_at: 1_700_000_000_123_456, id: "pi_abc".into() };
-        assert_eq!(Cursor::decode(&c.encode()), Ok(c));
-        for bad in ["", "!!!", &URL_SAFE_NO_PAD.encode("x.pi_1"), &URL_SAFE_NO_PAD.encode("1.pi_1' OR 1=1")] {
+        assert_eq!(c.encode(), "1700000000123456.pi_abc");
+        assert_eq!(Cursor::decode(&c.encode()), Ok(c.clone()));
+        assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode("1700000000123456.pi_abc")), Ok(c), "an earlier token");
+        // Every token of `Cursor::PATTERN`'s shape is accepted, and nothing else.
+        for good in ["0.a", "-5.pi_1", "999999999999999999.X"] {
+            assert!(Cursor::decode(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "!!!",
+            ".pi_1",
+            "1.",
+            "+1.pi_1",
+            "1234567890123456789.pi_1",
+            "1.pi-1",
+            &URL_SAFE_NO_PAD.encode("x.pi_1"),
+            &URL_SAFE_NO_PAD.encode("1.pi_1' OR 1=1"),
+        ] {
             assert_eq!(Cursor::decode(bad), Err(CursorError), "{bad}");
         }
     }

@@ -90,3 +90,59 @@ async fn the_reference_page_shows_every_operation_and_schema() {
         assert!(html.contains(&format!("id=\"schema-{name}\"")), "schema {name} is missing");
     }
 }
+
+/// The document's bounds are the parsers': values at a documented bound are accepted, values
+/// one past it refused, request bodies are closed, and the page tokens a list hands out have
+/// the documented shape (and any token of that shape is accepted).
+#[tokio::test]
+async fn the_documented_bounds_are_the_ones_the_server_enforces() {
+    let app = spawn_app().await;
+    let doc = app.request("GET", "/v1/openapi.json", None, None, None).await.body;
+    let schema = |name: &str| doc["components"]["schemas"][name].clone();
+    let create = schema("CreatePaymentIntent");
+    assert_eq!(create["additionalProperties"], false, "{create}");
+    let (min, max) = (&create["properties"]["amount"]["minimum"], &create["properties"]["amount"]["maximum"]);
+    let post = |body: serde_json::Value| {
+        app.request("POST", "/v1/payment_intents", Some(body), Some(&app.merchant.secret_key), None)
+    };
+    for (amount, status) in [
+        (min.clone(), 200),
+        (max.clone(), 200),
+        ((max.as_i64().unwrap() + 1).into(), 422),
+        ((min.as_i64().unwrap() - 1).into(), 422),
+    ] {
+        let res = post(serde_json::json!({"amount": amount, "currency": "JPY"})).await;
+        assert_eq!(res.status, status, "amount {amount}: {}", res.text);
+    }
+    let res = post(serde_json::json!({"amount": 100, "currency": "JPY", "undocumented": 1})).await;
+    assert_eq!(res.status, 422, "{}", res.text);
+
+    let metadata = schema("BTreeMap");
+    let keys = metadata["maxProperties"].as_u64().unwrap();
+    let key_len = metadata["propertyNames"]["maxLength"].as_u64().unwrap() as usize;
+    let many =
+        |n: u64| (0..n).map(|i| (format!("{i:0>key_len$}"), serde_json::json!("v"))).collect::<serde_json::Map<_, _>>();
+    let res = post(serde_json::json!({"amount": 100, "currency": "JPY", "metadata": many(keys)})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = post(serde_json::json!({"amount": 100, "currency": "JPY", "metadata": many(keys + 1)})).await;
+    assert_eq!(res.status, 422, "{}", res.text);
+
+    let list = &doc["paths"]["/v1/payment_intents"]["get"];
+    let token_param = list["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "page_token").unwrap();
+    assert_eq!(token_param["schema"]["pattern"], kassa_store::Cursor::PATTERN);
+    let page = app.request("GET", "/v1/payment_intents?limit=1", None, Some(&app.merchant.secret_key), None).await;
+    let token = page.body["next_page_token"].as_str().expect("a second page");
+    let (created, id) = token.split_once('.').expect("created.id");
+    assert!(created.parse::<i64>().is_ok() && id.starts_with("pi_"), "{token}");
+    let crafted = "0.pi_0";
+    let res = app
+        .request(
+            "GET",
+            &format!("/v1/payment_intents?page_token={crafted}"),
+            None,
+            Some(&app.merchant.secret_key),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "any token of the documented shape is a position: {}", res.text);
+}

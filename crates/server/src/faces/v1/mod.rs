@@ -2,6 +2,7 @@
 //! `kassa-api`, rules in the app. Handlers parse into domain values, call one app method and
 //! render the result.
 
+mod bounds;
 mod captures;
 mod checkout_sessions;
 mod coupons;

@@ -95,6 +95,7 @@ fn error_response(description: &str) -> Value {
 /// idempotency 409), and list parameters carry the bounds the parsers enforce.
 fn exact(doc: &mut Value) {
     name_and_link_operations(doc);
+    super::bounds::constrain(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
@@ -106,6 +107,7 @@ fn exact(doc: &mut Value) {
             let takes_input = op.get("requestBody").is_some()
                 || op.get("parameters").and_then(Value::as_array).is_some_and(|p| p.iter().any(|p| p["in"] == "query"));
             if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                // `bounds` describes every other query parameter.
                 for p in params.iter_mut().filter(|p| p["in"] == "query") {
                     if p["name"] == "limit" {
                         p["schema"] =

@@ -18,9 +18,9 @@ use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, PaymentInt
 use kassa_domain::{Currency, Invalid};
 
 /// Longest customer reference.
-const MAX_CUSTOMER: usize = 255;
+pub(super) const MAX_CUSTOMER: usize = 255;
 /// Longest description.
-const MAX_DESCRIPTION: usize = 1000;
+pub(super) const MAX_DESCRIPTION: usize = 1000;
 
 /// Create a payment intent.
 #[utoipa::path(post, path = "/v1/payment_intents", tag = "Payment intents", request_body = api::CreatePaymentIntent,

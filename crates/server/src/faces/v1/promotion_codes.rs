@@ -17,7 +17,7 @@ use kassa_domain::{CouponId, Currency, Invalid};
 
 /// Create a promotion code for a coupon.
 #[utoipa::path(post, path = "/v1/promotion_codes", tag = "Promotions", request_body = api::CreatePromotionCode,
-    responses((status = 200, body = api::PromotionCode), (status = 409, body = api::ErrorBody), (status = 422, body = api::ErrorBody)))]
+    responses((status = 200, body = api::PromotionCode), (status = 404, description = "No such coupon", body = api::ErrorBody), (status = 409, body = api::ErrorBody), (status = 422, body = api::ErrorBody)))]
 pub async fn create(
     State(s): State<HttpState>,
     Caller(ctx, _): Caller<V1>,
