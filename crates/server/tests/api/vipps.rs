@@ -369,7 +369,8 @@ async fn webhooks_registered_through_vipps_deliver_signed_epayment_events() {
         assert_eq!(b["reference"], "order-hooked-01");
         assert_eq!(b["success"], true);
     }
-    assert_eq!(bodies[1]["idempotencyKey"], "cap-1", "the capture names its request's key");
+    let captured = bodies.iter().find(|b| b["name"] == "CAPTURED").unwrap();
+    assert_eq!(captured["idempotencyKey"], "cap-1", "the capture names its request's key");
 
     let deleted = unit.call("DELETE", &format!("/webhooks/v1/webhooks/{id}"), None, None).await;
     assert_eq!((deleted.status, deleted.text.as_str()), (204, ""));
