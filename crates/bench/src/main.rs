@@ -348,7 +348,7 @@ async fn main() -> anyhow::Result<()> {
     );
     for scenario in args.scenario {
         if scenario == Scenario::Webhooks {
-            webhooks(client.clone(), args.concurrency, Duration::from_secs(args.duration)).await?;
+            webhooks(client.clone(), args.concurrency, Duration::from_secs(args.duration), args.rate).await?;
             continue;
         }
         let (name, main) = match scenario {
@@ -388,7 +388,12 @@ async fn receive(
     "ok"
 }
 
-async fn webhooks(client: Arc<Client>, concurrency: usize, duration: Duration) -> anyhow::Result<()> {
+async fn webhooks(
+    client: Arc<Client>,
+    concurrency: usize,
+    duration: Duration,
+    rate: Option<f64>,
+) -> anyhow::Result<()> {
     let arrivals: Arrivals = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/hook", listener.local_addr()?);
@@ -402,7 +407,7 @@ async fn webhooks(client: Arc<Client>, concurrency: usize, duration: Duration) -
         )
         .await?;
     let started = Instant::now();
-    let (samples, _) = run(client.clone(), Scenario::Create, concurrency, duration, None).await?;
+    let (samples, _) = run(client.clone(), Scenario::Create, concurrency, duration, rate).await?;
     let created = samples.ok.get("create").map(Vec::len).unwrap_or(0);
     let deadline = Instant::now() + Duration::from_secs(120);
     while arrivals.lock().await.len() < created && Instant::now() < deadline {
@@ -426,11 +431,11 @@ async fn webhooks(client: Arc<Client>, concurrency: usize, duration: Duration) -
     let pct = |p: f64| {
         latencies.get(((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or_default()
     };
-    println!(
-        "\n== webhook deliveries to a local receiver ({} clients creating for {} s)",
-        concurrency,
-        duration.as_secs()
-    );
+    let load = match rate {
+        Some(rate) => format!("creating at a fixed {rate}/s"),
+        None => format!("{concurrency} clients creating"),
+    };
+    println!("\n== webhook deliveries to a local receiver ({load} for {} s)", duration.as_secs());
     println!(
         "events created {created}, delivered {} in {:.1} s: {:.1} deliveries/s; event-to-arrival p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
         arrived.len(),
