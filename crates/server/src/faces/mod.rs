@@ -5,6 +5,7 @@
 pub mod api_docs;
 pub mod checkout_page;
 pub mod dashboard;
+pub mod html;
 pub mod major_units;
 pub mod metrics;
 pub mod probuy;

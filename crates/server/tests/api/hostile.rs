@@ -120,8 +120,10 @@ async fn the_native_api_wants_its_json_declared() {
     assert_eq!(cancel.status, 200, "{}", cancel.text);
 }
 
+/// Pages for people (the hosted page, the dashboard) are never framed, cached or scripted,
+/// and say which images they show and what referrer they send.
 #[tokio::test]
-async fn the_hosted_page_is_never_framed() {
+async fn pages_for_people_are_never_framed_cached_or_scripted() {
     let app = spawn_app().await;
     let session = app
         .post(
@@ -130,8 +132,23 @@ async fn the_hosted_page_is_never_framed() {
             "line_items": [{"name": "Tea", "quantity": 1, "unit_amount": 500}]}),
         )
         .await;
-    let page = app.client.get(json_of_url(&session.body)).send().await.unwrap();
-    assert_eq!(page.headers().get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
+    let hosted = app.client.get(json_of_url(&session.body)).send().await.unwrap();
+    let dashboard = app.client.get(app.url("/dashboard/sign-in")).send().await.unwrap();
+    for (page, images, referrer) in
+        [(hosted, "img-src 'self' https: data:;", "no-referrer"), (dashboard, "img-src 'self' data:;", "same-origin")]
+    {
+        let header = |name: &str| page.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_eq!(page.status(), 200, "{}", page.url());
+        assert_eq!(header("x-frame-options"), "DENY");
+        assert_eq!(header("cache-control"), "no-store");
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("referrer-policy"), referrer);
+        let csp = header("content-security-policy");
+        for part in ["default-src 'none';", "frame-ancestors 'none';", images] {
+            assert!(csp.contains(part), "{part} missing from {csp}");
+        }
+        assert!(!csp.contains("script-src"), "no scripts: {csp}");
+    }
 }
 
 fn json_of_url(session: &serde_json::Value) -> String {

@@ -8,6 +8,7 @@ mod receipt;
 mod view;
 
 use crate::app::{AppError, CheckoutSubject, CheckoutView, ErrorKind, PaymentMethodInput};
+use crate::faces::html::PagePolicy;
 use crate::http::HttpState;
 use crate::http::face::Face;
 use axum::body::Bytes;
@@ -94,23 +95,16 @@ async fn stylesheet() -> Response {
     r
 }
 
+/// The hosted page shows the merchant's product images from anywhere over https, and tells
+/// nobody where the customer came from.
+const POLICY: PagePolicy = PagePolicy {
+    content_security_policy: "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
+                              form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    referrer_policy: "no-referrer",
+};
+
 fn page(status: StatusCode, markup: Markup) -> Response {
-    let mut r = (status, markup.into_string()).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // For browsers that predate CSP's frame-ancestors: the page is never framed.
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    r
+    crate::faces::html::page(&POLICY, status, markup)
 }
 
 fn see_other(location: &str) -> Response {

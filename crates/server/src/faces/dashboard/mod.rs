@@ -13,6 +13,7 @@ mod session;
 mod view;
 
 use crate::app::{AppError, Ctx, ErrorKind, IdempotencyKey};
+use crate::faces::html::PagePolicy;
 use crate::http::HttpState;
 use crate::http::face::Face;
 use crate::http::fields::has_control_characters;
@@ -91,24 +92,16 @@ impl IntoResponse for PageError {
     }
 }
 
-/// An HTML answer with the headers every dashboard page has: no caching (pages show money and
-/// secrets), no framing, no inline scripts.
+/// The dashboard shows only its own images and keeps its referrer to itself.
+const POLICY: PagePolicy = PagePolicy {
+    content_security_policy: "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+                              frame-ancestors 'none'; base-uri 'none'",
+    referrer_policy: "same-origin",
+};
+
+/// An HTML answer with the headers every dashboard page has (`faces::html`).
 fn page(status: StatusCode, markup: Markup) -> Response {
-    let mut r = (status, markup.into_string()).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    r
+    crate::faces::html::page(&POLICY, status, markup)
 }
 
 /// 303 to a page of the dashboard (never elsewhere: `to` comes from our own code or is checked
