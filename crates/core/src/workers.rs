@@ -50,13 +50,11 @@ pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
 }
 
-/// Keeps this node among the nodes on the database: joins, then heartbeats (renewing its
-/// leases, taking over those of silent nodes) until `stop` flips, then leaves, releasing what
-/// it still holds. Stop it after the other workers, so their leases are renewed to the end.
+/// Keeps this node among the nodes on the database (it joined them before serving, with
+/// `App::join_nodes`): heartbeats (renewing its leases, taking over those of silent nodes) until
+/// `stop` flips, then leaves, releasing what it still holds. Stop it after the other workers, so
+/// their leases are renewed to the end.
 pub async fn heartbeat(app: App, mut stop: watch::Receiver<bool>) {
-    if let Err(e) = app.join_nodes().await {
-        tracing::error!(error = %e, "could not join the nodes on the database");
-    }
     while !*stop.borrow() {
         match app.heartbeat().await {
             Ok(beat) if !beat.taken_over.is_empty() => {

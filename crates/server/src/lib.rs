@@ -60,6 +60,8 @@ impl Server {
                 tracing::info!(?released, "released the leases of the last run");
             }
         }
+        // Among the nodes before it serves: the leases it takes name a node the others can see.
+        app.join_nodes().await?;
         Ok(Server { app, listener, config, _data_lock: data_lock })
     }
 
