@@ -6,7 +6,7 @@
 //! but not answered either exists whole (the intent with its event) or not at all, and its
 //! retry under the same key settles it once.
 
-use crate::Gateway;
+use crate::{Gateway, list_all};
 use kassa_testkit::TestDatabase;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,24 +44,6 @@ async fn client(base: String, key: String, n: usize, sent: Sent) {
     }
 }
 
-/// Every item of a list, following its pages.
-async fn list_all(http: &reqwest::Client, base: &str, key: &str, path: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut page: Option<String> = None;
-    loop {
-        let url = match &page {
-            Some(token) => format!("{base}{path}&limit=100&page_token={token}"),
-            None => format!("{base}{path}&limit=100"),
-        };
-        let list: Value = http.get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap();
-        items.extend(list["data"].as_array().unwrap().iter().cloned());
-        match list["next_page_token"].as_str() {
-            Some(token) => page = Some(token.to_owned()),
-            None => return items,
-        }
-    }
-}
-
 #[tokio::test]
 async fn killed_mid_batch_the_gateway_keeps_every_answered_write_and_nothing_half_done() {
     let db = TestDatabase::fresh().await;
@@ -91,8 +73,8 @@ async fn killed_mid_batch_the_gateway_keeps_every_answered_write_and_nothing_hal
 
     let gw = Gateway::start(&db, &env).await;
     let http = reqwest::Client::new();
-    let intents = list_all(&http, &gw.base, &key, "/v1/payment_intents?status=requires_payment_method").await;
-    let created = list_all(&http, &gw.base, &key, "/v1/events?type=payment_intent.created").await;
+    let intents = list_all(&gw.base, &key, "/v1/payment_intents?status=requires_payment_method").await;
+    let created = list_all(&gw.base, &key, "/v1/events?type=payment_intent.created").await;
     let with_event: BTreeSet<&str> = created.iter().map(|e| e["data"]["object"]["id"].as_str().unwrap()).collect();
     let by_amount: BTreeMap<i64, &str> = sent.iter().map(|(idem, (amount, _))| (*amount, idem.as_str())).collect();
 
@@ -123,7 +105,7 @@ async fn killed_mid_batch_the_gateway_keeps_every_answered_write_and_nothing_hal
             assert_eq!(body["id"], expected, "{idem} replayed");
         }
     }
-    let after = list_all(&http, &gw.base, &key, "/v1/payment_intents?status=requires_payment_method").await;
+    let after = list_all(&gw.base, &key, "/v1/payment_intents?status=requires_payment_method").await;
     assert_eq!(after.len(), sent.len(), "every key sent became exactly one intent");
     gw.kill().await;
 }

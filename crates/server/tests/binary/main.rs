@@ -120,24 +120,31 @@ impl Gateway {
     }
 }
 
+/// Every item of a v1 list (`path` may carry filters), following its pages.
+pub async fn list_all(base: &str, key: &str, path: &str) -> Vec<Value> {
+    let http = reqwest::Client::new();
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut items = Vec::new();
+    let mut page: Option<String> = None;
+    loop {
+        let url = match &page {
+            Some(token) => format!("{base}{path}{sep}limit=100&page_token={token}"),
+            None => format!("{base}{path}{sep}limit=100"),
+        };
+        let list: Value = http.get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap();
+        items.extend(list["data"].as_array().unwrap().iter().cloned());
+        match list["next_page_token"].as_str() {
+            Some(token) => page = Some(token.to_owned()),
+            None => return items,
+        }
+    }
+}
+
 /// Waits (up to 60 s) until every event `base` lists for `key` has reached `receiver`, at least
 /// once; answers how many events there are.
 pub async fn assert_every_event_delivered(base: &str, key: &str, receiver: &kassa_testkit::Receiver) -> usize {
-    let http = reqwest::Client::new();
-    let mut events = std::collections::BTreeSet::new();
-    let mut page: Option<String> = None;
-    loop {
-        let path = match &page {
-            Some(token) => format!("{base}/v1/events?limit=100&page_token={token}"),
-            None => format!("{base}/v1/events?limit=100"),
-        };
-        let list: Value = http.get(path).bearer_auth(key).send().await.unwrap().json().await.unwrap();
-        events.extend(list["data"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()));
-        match list["next_page_token"].as_str() {
-            Some(token) => page = Some(token.to_owned()),
-            None => break,
-        }
-    }
+    let events: std::collections::BTreeSet<String> =
+        list_all(base, key, "/v1/events").await.iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let got: std::collections::BTreeSet<String> = receiver.event_ids().into_iter().collect();
