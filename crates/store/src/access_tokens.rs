@@ -1,9 +1,10 @@
 //! The `access_tokens` table: bearer tokens exchanged for a merchant's keys, by hash.
 
+use crate::Db;
 use crate::codec::RowExt;
+use crate::db::query;
 use crate::{Result, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::{ApiKeyId, MerchantId, Mode, Timestamp};
-use sqlx::{Any, Executor};
 
 /// A token's record (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub struct AccessToken {
 
 /// Stores a token's record.
 pub async fn insert(tx: &mut WriteTx, t: &AccessToken) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO access_tokens (token_hash, merchant_id, livemode, key_id, expires_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -40,8 +41,8 @@ pub async fn insert(tx: &mut WriteTx, t: &AccessToken) -> Result<()> {
 }
 
 /// The record of the token with this hash, if one was issued.
-pub async fn find<'e, E: Executor<'e, Database = Any>>(exec: E, token_hash: &str) -> Result<Option<AccessToken>> {
-    let row = sqlx::query(
+pub async fn find<'e, E: Into<Db<'e>>>(exec: E, token_hash: &str) -> Result<Option<AccessToken>> {
+    let row = query(
         "SELECT token_hash, merchant_id, livemode, key_id, expires_at, created_at FROM access_tokens \
          WHERE token_hash = $1",
     )
@@ -63,7 +64,6 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(exec: E, token_hash: &str
 
 /// Forgets tokens that expired before `now`.
 pub async fn delete_expired(tx: &mut WriteTx, now: Timestamp) -> Result<u64> {
-    let done =
-        sqlx::query("DELETE FROM access_tokens WHERE expires_at < $1").bind(now.micros()).execute(tx.conn()).await?;
+    let done = query("DELETE FROM access_tokens WHERE expires_at < $1").bind(now.micros()).execute(tx.conn()).await?;
     Ok(done.rows_affected())
 }

@@ -2,6 +2,7 @@
 //! operator's master key (`kassa-core`'s `app/at_rest.rs` decides what becomes what).
 
 use crate::codec::RowExt;
+use crate::db::query;
 use crate::{Result, WriteTx};
 
 /// The columns whose JSON may hold a card (and so its fingerprint).
@@ -22,10 +23,10 @@ pub async fn rewrite_values(
     needle: &str,
     rewrite: impl Fn(&str) -> Option<String>,
 ) -> Result<u64> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = query(format!(
         // Names from CARD_COLUMNS-like constants, never from input.
         "SELECT DISTINCT {column} AS v FROM {table} WHERE {column} LIKE $1"
-    )))
+    ))
     .bind(format!("%{needle}%"))
     .fetch_all(tx.conn())
     .await?;
@@ -33,7 +34,7 @@ pub async fn rewrite_values(
     for row in rows {
         let old = row.text("v")?;
         let Some(new) = rewrite(&old) else { continue };
-        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2")))
+        query(format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2"))
             .bind(new)
             .bind(old)
             .execute(tx.conn())
@@ -45,13 +46,13 @@ pub async fn rewrite_values(
 
 /// Every endpoint's stored secrets, deleted ones included: `(id, secret, previous_secret)`.
 pub async fn endpoint_secrets(tx: &mut WriteTx) -> Result<Vec<(String, String, Option<String>)>> {
-    let rows = sqlx::query("SELECT id, secret, previous_secret FROM webhook_endpoints").fetch_all(tx.conn()).await?;
+    let rows = query("SELECT id, secret, previous_secret FROM webhook_endpoints").fetch_all(tx.conn()).await?;
     rows.iter().map(|r| Ok((r.text("id")?, r.text("secret")?, r.opt_text("previous_secret")?))).collect()
 }
 
 /// Replaces an endpoint's stored secrets.
 pub async fn set_endpoint_secrets(tx: &mut WriteTx, id: &str, secret: &str, previous: Option<&str>) -> Result<()> {
-    sqlx::query("UPDATE webhook_endpoints SET secret = $2, previous_secret = $3 WHERE id = $1")
+    query("UPDATE webhook_endpoints SET secret = $2, previous_secret = $3 WHERE id = $1")
         .bind(id.to_owned())
         .bind(secret.to_owned())
         .bind(previous.map(str::to_owned))

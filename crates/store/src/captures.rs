@@ -1,13 +1,14 @@
 //! The `captures` table.
 
+use crate::Db;
 use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json};
+use crate::db::Row;
+use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::capture::{Capture, CaptureStatus};
 use kassa_domain::{Amount, CaptureId, Currency, MerchantId, PaymentIntentId, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 macro_rules! select {
     ($($rest:literal)*) => {
@@ -22,7 +23,7 @@ macro_rules! select {
 
 /// Stores a new capture.
 pub async fn insert(tx: &mut WriteTx, c: &Capture) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO captures (id, merchant_id, livemode, payment_intent_id, amount, currency, status, final_capture, \
          amount_refunded, amount_refund_pending, description, metadata, failure, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
@@ -49,7 +50,7 @@ pub async fn insert(tx: &mut WriteTx, c: &Capture) -> Result<()> {
 
 /// Writes back what settling and refunding change.
 pub async fn update(tx: &mut WriteTx, c: &Capture) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE captures SET status = $2, amount_refunded = $3, amount_refund_pending = $4, failure = $5, \
          updated_at = $6 WHERE id = $1",
     )
@@ -66,7 +67,7 @@ pub async fn update(tx: &mut WriteTx, c: &Capture) -> Result<()> {
 
 /// Writes back what the merchant may change: the description and the metadata.
 pub async fn update_notes(tx: &mut WriteTx, c: &Capture) -> Result<()> {
-    sqlx::query("UPDATE captures SET description = $2, metadata = $3, updated_at = $4 WHERE id = $1")
+    query("UPDATE captures SET description = $2, metadata = $3, updated_at = $4 WHERE id = $1")
         .bind(c.id.as_str().to_owned())
         .bind(c.description.clone())
         .bind(to_json(&c.metadata))
@@ -78,11 +79,7 @@ pub async fn update_notes(tx: &mut WriteTx, c: &Capture) -> Result<()> {
 
 /// Reads one capture of the scope. Changes to a capture are made with its payment intent
 /// locked, so reading it in the same transaction is enough.
-pub async fn get<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    scope: &Scope,
-    id: &CaptureId,
-) -> Result<Option<Capture>> {
+pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &CaptureId) -> Result<Option<Capture>> {
     let row = by_id(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"), id.as_str(), scope)
         .fetch_optional(exec)
         .await?;
@@ -90,7 +87,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// One page of a payment intent's captures, oldest first.
-pub async fn list_for_intent<'e, E: Executor<'e, Database = Any>>(
+pub async fn list_for_intent<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     payment_intent: &PaymentIntentId,
@@ -106,11 +103,7 @@ pub async fn list_for_intent<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// One page of the scope's captures, of every payment intent.
-pub async fn list<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    scope: &Scope,
-    page: &PageRequest,
-) -> Result<Page<Capture>> {
+pub async fn list<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, page: &PageRequest) -> Result<Page<Capture>> {
     let b = scoped_list(select!("WHERE "), scope);
     fetch_page(exec, b, &TimeRange::default(), page, from_row, |c| Cursor {
         created_at: c.created_at.micros(),
@@ -119,7 +112,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn from_row(r: &AnyRow) -> Result<Capture> {
+fn from_row(r: &Row) -> Result<Capture> {
     Ok(Capture {
         id: CaptureId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),

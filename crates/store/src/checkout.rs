@@ -4,14 +4,15 @@
 //! filter on. Coupons and codes keep their counters in columns, so a reservation is one
 //! locked read and one update.
 
+use crate::Db;
 use crate::codec::{RowExt, corrupt, from_json, to_json};
+use crate::db::Row;
+use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::checkout::{AppliedPromotion, CheckoutSession, Coupon, PromotionCode, SessionStatus};
 use kassa_domain::{CheckoutSessionId, CouponId, MerchantId, PaymentIntentId, PromotionCodeId, Timestamp, TokenId};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 // ---- coupons ----
 
@@ -27,9 +28,9 @@ macro_rules! select_coupon {
 
 /// Stores a coupon.
 pub async fn insert_coupon(tx: &mut WriteTx, c: &Coupon) -> Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    query(format!(
         "INSERT INTO coupons ({COUPON_COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
-    )))
+    ))
     .bind(c.id.as_str().to_owned())
     .bind(c.merchant_id.as_str().to_owned())
     .bind(live_flag(c.mode))
@@ -49,7 +50,7 @@ pub async fn insert_coupon(tx: &mut WriteTx, c: &Coupon) -> Result<()> {
 
 /// Writes back what can change: name, active, metadata and the counters.
 pub async fn update_coupon(tx: &mut WriteTx, c: &Coupon, now: Timestamp) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE coupons SET name = $2, active = $3, metadata = $4, times_redeemed = $5, reserved = $6, updated_at = $7 \
          WHERE id = $1",
     )
@@ -66,11 +67,7 @@ pub async fn update_coupon(tx: &mut WriteTx, c: &Coupon, now: Timestamp) -> Resu
 }
 
 /// Reads one coupon of the scope.
-pub async fn get_coupon<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    scope: &Scope,
-    id: &CouponId,
-) -> Result<Option<Coupon>> {
+pub async fn get_coupon<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &CouponId) -> Result<Option<Coupon>> {
     let row = by_id(select_coupon!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"), id.as_str(), scope)
         .fetch_optional(exec)
         .await?;
@@ -89,11 +86,7 @@ pub async fn lock_coupon(tx: &mut WriteTx, scope: &Scope, id: &CouponId) -> Resu
 }
 
 /// One page of the scope's coupons.
-pub async fn list_coupons<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    scope: &Scope,
-    page: &PageRequest,
-) -> Result<Page<Coupon>> {
+pub async fn list_coupons<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, page: &PageRequest) -> Result<Page<Coupon>> {
     let b = scoped_list(select_coupon!("WHERE "), scope);
     fetch_page(exec, b, &TimeRange::default(), page, coupon_from_row, |c| Cursor {
         created_at: c.created_at.micros(),
@@ -102,7 +95,7 @@ pub async fn list_coupons<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn coupon_from_row(r: &AnyRow) -> Result<Coupon> {
+fn coupon_from_row(r: &Row) -> Result<Coupon> {
     Ok(Coupon {
         id: CouponId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
@@ -130,7 +123,7 @@ macro_rules! select_promo {
 
 /// Stores a code. Fails with a unique violation if the merchant has the code already (any case).
 pub async fn insert_promotion_code(tx: &mut WriteTx, p: &PromotionCode) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO promotion_codes (id, merchant_id, livemode, code, code_key, coupon_id, active, expires_at, \
          max_redemptions, times_redeemed, reserved, restrictions, metadata, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
@@ -156,7 +149,7 @@ pub async fn insert_promotion_code(tx: &mut WriteTx, p: &PromotionCode) -> Resul
 
 /// Writes back active, metadata and the counters.
 pub async fn update_promotion_code(tx: &mut WriteTx, p: &PromotionCode, now: Timestamp) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE promotion_codes SET active = $2, metadata = $3, times_redeemed = $4, reserved = $5, updated_at = $6 \
          WHERE id = $1",
     )
@@ -172,7 +165,7 @@ pub async fn update_promotion_code(tx: &mut WriteTx, p: &PromotionCode, now: Tim
 }
 
 /// Reads one code of the scope by id.
-pub async fn get_promotion_code<'e, E: Executor<'e, Database = Any>>(
+pub async fn get_promotion_code<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     id: &PromotionCodeId,
@@ -199,7 +192,7 @@ pub async fn lock_promotion_code(
 }
 
 /// Finds a code as a customer typed it (case does not matter).
-pub async fn find_promotion_code<'e, E: Executor<'e, Database = Any>>(
+pub async fn find_promotion_code<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     code: &str,
@@ -223,7 +216,7 @@ pub struct PromotionCodeFilter {
 }
 
 /// One page of the scope's codes.
-pub async fn list_promotion_codes<'e, E: Executor<'e, Database = Any>>(
+pub async fn list_promotion_codes<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     filter: &PromotionCodeFilter,
@@ -246,7 +239,7 @@ pub async fn list_promotion_codes<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn promo_from_row(r: &AnyRow) -> Result<PromotionCode> {
+fn promo_from_row(r: &Row) -> Result<PromotionCode> {
     Ok(PromotionCode {
         id: PromotionCodeId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
@@ -274,7 +267,7 @@ macro_rules! select_session {
 
 /// Stores a new session.
 pub async fn insert_session(tx: &mut WriteTx, s: &CheckoutSession) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO checkout_sessions (id, merchant_id, livemode, status, payment_status, payment_intent_id, \
          customer_key, expires_at, data, created_at, updated_at, reference, token_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -299,7 +292,7 @@ pub async fn insert_session(tx: &mut WriteTx, s: &CheckoutSession) -> Result<()>
 
 /// Writes back a session.
 pub async fn update_session(tx: &mut WriteTx, s: &CheckoutSession) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE checkout_sessions SET status = $2, payment_status = $3, customer_key = $4, data = $5, updated_at = $6 \
          WHERE id = $1",
     )
@@ -315,7 +308,7 @@ pub async fn update_session(tx: &mut WriteTx, s: &CheckoutSession) -> Result<()>
 }
 
 /// Reads one session of the scope.
-pub async fn get_session<'e, E: Executor<'e, Database = Any>>(
+pub async fn get_session<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     id: &CheckoutSessionId,
@@ -327,21 +320,21 @@ pub async fn get_session<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Reads a session by its id alone: the hosted page knows nothing but the (unguessable) id.
-pub async fn get_session_by_id<'e, E: Executor<'e, Database = Any>>(
+pub async fn get_session_by_id<'e, E: Into<Db<'e>>>(
     exec: E,
     id: &CheckoutSessionId,
 ) -> Result<Option<CheckoutSession>> {
-    let row = sqlx::query(select_session!("WHERE id = $1")).bind(id.as_str().to_owned()).fetch_optional(exec).await?;
+    let row = query(select_session!("WHERE id = $1")).bind(id.as_str().to_owned()).fetch_optional(exec).await?;
     row.map(|r| session_from_row(&r)).transpose()
 }
 
 /// Reads the scope's session with `reference`.
-pub async fn session_by_reference<'e, E: Executor<'e, Database = Any>>(
+pub async fn session_by_reference<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     reference: &kassa_domain::Reference,
 ) -> Result<Option<CheckoutSession>> {
-    let row = sqlx::query(select_session!("WHERE reference = $1 AND merchant_id = $2 AND livemode = $3"))
+    let row = query(select_session!("WHERE reference = $1 AND merchant_id = $2 AND livemode = $3"))
         .bind(reference.as_str().to_owned())
         .bind(scope.merchant_id.as_str().to_owned())
         .bind(live_flag(scope.mode))
@@ -353,7 +346,7 @@ pub async fn session_by_reference<'e, E: Executor<'e, Database = Any>>(
 /// Reads and locks a session by its id alone.
 pub async fn lock_session(tx: &mut WriteTx, id: &CheckoutSessionId) -> Result<Option<CheckoutSession>> {
     let sql = locking(tx.backend(), select_session!("WHERE id = $1"), select_session!("WHERE id = $1 FOR UPDATE"));
-    let row = sqlx::query(sql).bind(id.as_str().to_owned()).fetch_optional(tx.conn()).await?;
+    let row = query(sql).bind(id.as_str().to_owned()).fetch_optional(tx.conn()).await?;
     row.map(|r| session_from_row(&r)).transpose()
 }
 
@@ -367,19 +360,14 @@ pub async fn lock_session_of_payment(
         select_session!("WHERE payment_intent_id = $1"),
         select_session!("WHERE payment_intent_id = $1 FOR UPDATE"),
     );
-    let row = sqlx::query(sql).bind(payment_intent.as_str().to_owned()).fetch_optional(tx.conn()).await?;
+    let row = query(sql).bind(payment_intent.as_str().to_owned()).fetch_optional(tx.conn()).await?;
     row.map(|r| session_from_row(&r)).transpose()
 }
 
 /// Reads the setup session saving a card for `token`, if one is.
-pub async fn session_of_token<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    token: &TokenId,
-) -> Result<Option<CheckoutSession>> {
-    let row = sqlx::query(select_session!("WHERE token_id = $1"))
-        .bind(token.as_str().to_owned())
-        .fetch_optional(exec)
-        .await?;
+pub async fn session_of_token<'e, E: Into<Db<'e>>>(exec: E, token: &TokenId) -> Result<Option<CheckoutSession>> {
+    let row =
+        query(select_session!("WHERE token_id = $1")).bind(token.as_str().to_owned()).fetch_optional(exec).await?;
     row.map(|r| session_from_row(&r)).transpose()
 }
 
@@ -390,7 +378,7 @@ pub async fn lock_session_of_token(tx: &mut WriteTx, token: &TokenId) -> Result<
         select_session!("WHERE token_id = $1"),
         select_session!("WHERE token_id = $1 FOR UPDATE"),
     );
-    let row = sqlx::query(sql).bind(token.as_str().to_owned()).fetch_optional(tx.conn()).await?;
+    let row = query(sql).bind(token.as_str().to_owned()).fetch_optional(tx.conn()).await?;
     row.map(|r| session_from_row(&r)).transpose()
 }
 
@@ -408,7 +396,7 @@ pub struct SessionFilter {
 }
 
 /// One page of the scope's sessions.
-pub async fn list_sessions<'e, E: Executor<'e, Database = Any>>(
+pub async fn list_sessions<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     filter: &SessionFilter,
@@ -432,12 +420,12 @@ pub async fn list_sessions<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Ids of open sessions whose time is up and that have no payment running.
-pub async fn expired_open_sessions<'e, E: Executor<'e, Database = Any>>(
+pub async fn expired_open_sessions<'e, E: Into<Db<'e>>>(
     exec: E,
     now: Timestamp,
     limit: u32,
 ) -> Result<Vec<CheckoutSessionId>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT id FROM checkout_sessions WHERE status = 'open' AND expires_at <= $1 AND payment_status <> 'processing' \
          ORDER BY expires_at LIMIT $2",
     )
@@ -455,7 +443,7 @@ pub async fn customer_has_paid(
     customer_key: &str,
     other_than: &CheckoutSessionId,
 ) -> Result<bool> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT id FROM checkout_sessions WHERE merchant_id = $1 AND livemode = $2 AND customer_key = $3 \
          AND status = 'complete' AND id <> $4 LIMIT 1",
     )
@@ -468,7 +456,7 @@ pub async fn customer_has_paid(
     Ok(row.is_some())
 }
 
-fn session_from_row(r: &AnyRow) -> Result<CheckoutSession> {
+fn session_from_row(r: &Row) -> Result<CheckoutSession> {
     let session: CheckoutSession = from_json("data", &r.text("data")?)?;
     if session.id.as_str() != r.text("id")? {
         return Err(corrupt("data", "snapshot of another session"));
@@ -485,7 +473,7 @@ pub async fn reserve_redemption(
     promotion: &AppliedPromotion,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO promotion_redemptions (session_id, merchant_id, livemode, promotion_code_id, coupon_id, customer_key, \
          state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'reserved', $7, $7) \
          ON CONFLICT (session_id) DO UPDATE SET promotion_code_id = $4, coupon_id = $5, customer_key = $6, \
@@ -510,14 +498,12 @@ pub async fn settle_redemption(
     redeemed: bool,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE promotion_redemptions SET state = $2, updated_at = $3 WHERE session_id = $1 AND state = 'reserved'",
-    )
-    .bind(session.as_str().to_owned())
-    .bind(if redeemed { "redeemed" } else { "released" })
-    .bind(now.micros())
-    .execute(tx.conn())
-    .await?;
+    query("UPDATE promotion_redemptions SET state = $2, updated_at = $3 WHERE session_id = $1 AND state = 'reserved'")
+        .bind(session.as_str().to_owned())
+        .bind(if redeemed { "redeemed" } else { "released" })
+        .bind(now.micros())
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -528,7 +514,7 @@ pub async fn customer_redeemed(
     customer_key: &str,
     other_than: &CheckoutSessionId,
 ) -> Result<bool> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT session_id FROM promotion_redemptions WHERE promotion_code_id = $1 AND customer_key = $2 \
          AND state IN ('reserved', 'redeemed') AND session_id <> $3 LIMIT 1",
     )

@@ -2,10 +2,11 @@
 //! Kassa wrote, and is reported as [`StoreError::Corrupt`].
 
 use crate::StoreError;
+use crate::db::Row;
+use rusqlite::types::Value as Stored;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::Row as _;
 
 pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     // Serializing plain domain structs cannot fail.
@@ -41,17 +42,31 @@ pub(crate) trait RowExt {
     }
 }
 
-impl RowExt for AnyRow {
+impl RowExt for Row {
     fn int(&self, column: &str) -> Result<i64, StoreError> {
-        Ok(self.try_get(column)?)
+        self.opt_int(column)?.ok_or_else(|| corrupt(column, "unexpected NULL"))
     }
     fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self.try_get(column)?)
+        match self {
+            Row::Any(row) => Ok(row.try_get(column)?),
+            Row::Lite(row) => match row.get(column)? {
+                Stored::Integer(v) => Ok(Some(*v)),
+                Stored::Null => Ok(None),
+                other => Err(corrupt(column, format!("{:?} is not an integer", other.data_type()))),
+            },
+        }
     }
     fn text(&self, column: &str) -> Result<String, StoreError> {
-        Ok(self.try_get(column)?)
+        self.opt_text(column)?.ok_or_else(|| corrupt(column, "unexpected NULL"))
     }
     fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.try_get(column)?)
+        match self {
+            Row::Any(row) => Ok(row.try_get(column)?),
+            Row::Lite(row) => match row.get(column)? {
+                Stored::Text(v) => Ok(Some(v.clone())),
+                Stored::Null => Ok(None),
+                other => Err(corrupt(column, format!("{:?} is not text", other.data_type()))),
+            },
+        }
     }
 }

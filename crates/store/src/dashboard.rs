@@ -1,12 +1,13 @@
 //! The `dashboard_users` and `dashboard_sessions` tables: who may sign in to a merchant's
 //! dashboard (a password hash, never the password) and who is signed in (a cookie's hash).
 
+use crate::Db;
 use crate::codec::RowExt;
+use crate::db::Row;
+use crate::db::query;
 use crate::sql::locking;
 use crate::{Result, WriteTx};
 use kassa_domain::{DashboardUserId, MerchantId, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 /// A person who signs in to one merchant's dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +32,7 @@ const USER_COLUMNS: &str = "id, merchant_id, email, password_hash, failed_attemp
 
 /// Stores a new user.
 pub async fn insert_user(tx: &mut WriteTx, u: &DashboardUser) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO dashboard_users (id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -53,14 +54,13 @@ pub async fn lock_user_by_email(tx: &mut WriteTx, email: &str) -> Result<Option<
                          FROM dashboard_users WHERE email = $1";
     const FOR_UPDATE: &str = "SELECT id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at \
                               FROM dashboard_users WHERE email = $1 FOR UPDATE";
-    let row =
-        sqlx::query(locking(tx.backend(), PLAIN, FOR_UPDATE)).bind(email.to_owned()).fetch_optional(tx.conn()).await?;
+    let row = query(locking(tx.backend(), PLAIN, FOR_UPDATE)).bind(email.to_owned()).fetch_optional(tx.conn()).await?;
     row.map(|r| user_from_row(&r)).transpose()
 }
 
 /// Whether a user has this email.
 pub async fn email_taken(tx: &mut WriteTx, email: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT id FROM dashboard_users WHERE email = $1")
+    let row = query("SELECT id FROM dashboard_users WHERE email = $1")
         .bind(email.to_owned())
         .fetch_optional(tx.conn())
         .await?;
@@ -74,7 +74,7 @@ pub async fn set_failures(
     failed_attempts: i64,
     locked_until: Option<Timestamp>,
 ) -> Result<()> {
-    sqlx::query("UPDATE dashboard_users SET failed_attempts = $2, locked_until = $3 WHERE id = $1")
+    query("UPDATE dashboard_users SET failed_attempts = $2, locked_until = $3 WHERE id = $1")
         .bind(id.as_str().to_owned())
         .bind(failed_attempts)
         .bind(locked_until.map(Timestamp::micros))
@@ -85,27 +85,22 @@ pub async fn set_failures(
 
 /// Replaces a user's password (and lifts any lock).
 pub async fn set_password(tx: &mut WriteTx, id: &DashboardUserId, password_hash: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE dashboard_users SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1",
-    )
-    .bind(id.as_str().to_owned())
-    .bind(password_hash.to_owned())
-    .execute(tx.conn())
-    .await?;
+    query("UPDATE dashboard_users SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1")
+        .bind(id.as_str().to_owned())
+        .bind(password_hash.to_owned())
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
 /// A merchant's users, oldest first.
-pub async fn list_users<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    merchant: &MerchantId,
-) -> Result<Vec<DashboardUser>> {
+pub async fn list_users<'e, E: Into<Db<'e>>>(exec: E, merchant: &MerchantId) -> Result<Vec<DashboardUser>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM dashboard_users WHERE merchant_id = $1 ORDER BY created_at, id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(merchant.as_str().to_owned()).fetch_all(exec).await?;
+    let rows = query(sql).bind(merchant.as_str().to_owned()).fetch_all(exec).await?;
     rows.iter().map(user_from_row).collect()
 }
 
-fn user_from_row(r: &AnyRow) -> Result<DashboardUser> {
+fn user_from_row(r: &Row) -> Result<DashboardUser> {
     Ok(DashboardUser {
         id: DashboardUserId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
@@ -125,7 +120,7 @@ pub async fn insert_session(
     created_at: Timestamp,
     expires_at: Timestamp,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO dashboard_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+    query("INSERT INTO dashboard_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash.to_owned())
         .bind(user.as_str().to_owned())
         .bind(created_at.micros())
@@ -136,7 +131,7 @@ pub async fn insert_session(
 }
 
 /// The user of the session with this hash, if it has not expired at `now`.
-pub async fn session_user<'e, E: Executor<'e, Database = Any>>(
+pub async fn session_user<'e, E: Into<Db<'e>>>(
     exec: E,
     token_hash: &str,
     now: Timestamp,
@@ -144,13 +139,13 @@ pub async fn session_user<'e, E: Executor<'e, Database = Any>>(
     let sql = "SELECT u.id, u.merchant_id, u.email, u.password_hash, u.failed_attempts, u.locked_until, u.created_at \
                FROM dashboard_sessions s JOIN dashboard_users u ON u.id = s.user_id \
                WHERE s.token_hash = $1 AND s.expires_at > $2";
-    let row = sqlx::query(sql).bind(token_hash.to_owned()).bind(now.micros()).fetch_optional(exec).await?;
+    let row = query(sql).bind(token_hash.to_owned()).bind(now.micros()).fetch_optional(exec).await?;
     row.map(|r| user_from_row(&r)).transpose()
 }
 
 /// Ends a session.
 pub async fn delete_session(tx: &mut WriteTx, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM dashboard_sessions WHERE token_hash = $1")
+    query("DELETE FROM dashboard_sessions WHERE token_hash = $1")
         .bind(token_hash.to_owned())
         .execute(tx.conn())
         .await?;
@@ -159,7 +154,7 @@ pub async fn delete_session(tx: &mut WriteTx, token_hash: &str) -> Result<()> {
 
 /// Ends every session of a user (their password changed).
 pub async fn delete_sessions_of(tx: &mut WriteTx, user: &DashboardUserId) -> Result<()> {
-    sqlx::query("DELETE FROM dashboard_sessions WHERE user_id = $1")
+    query("DELETE FROM dashboard_sessions WHERE user_id = $1")
         .bind(user.as_str().to_owned())
         .execute(tx.conn())
         .await?;
@@ -168,9 +163,7 @@ pub async fn delete_sessions_of(tx: &mut WriteTx, user: &DashboardUserId) -> Res
 
 /// Forgets sessions that expired before `now`.
 pub async fn delete_expired_sessions(tx: &mut WriteTx, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at < $1")
-        .bind(now.micros())
-        .execute(tx.conn())
-        .await?;
+    let done =
+        query("DELETE FROM dashboard_sessions WHERE expires_at < $1").bind(now.micros()).execute(tx.conn()).await?;
     Ok(done.rows_affected())
 }

@@ -1,12 +1,13 @@
 //! The `events` table: an append-only log of state changes.
 
+use crate::Db;
 use crate::codec::RowExt;
+use crate::db::Row;
+use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::{EventId, MerchantId, Mode, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 macro_rules! select {
     ($($rest:literal)*) => {
@@ -59,7 +60,7 @@ pub struct Filter {
 
 /// Appends an event.
 pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
          payload_version, request_id, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
@@ -80,11 +81,7 @@ pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
 }
 
 /// Reads one event of the scope.
-pub async fn get<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    scope: &Scope,
-    id: &EventId,
-) -> Result<Option<StoredEvent>> {
+pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &EventId) -> Result<Option<StoredEvent>> {
     let row = by_id(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"), id.as_str(), scope)
         .fetch_optional(exec)
         .await?;
@@ -92,7 +89,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// One page of the scope's events.
-pub async fn list<'e, E: Executor<'e, Database = Any>>(
+pub async fn list<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     filter: &Filter,
@@ -119,7 +116,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn from_row(r: &AnyRow) -> Result<StoredEvent> {
+fn from_row(r: &Row) -> Result<StoredEvent> {
     Ok(StoredEvent {
         id: EventId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),

@@ -10,8 +10,9 @@
 //! units that were already waiting when the committer asked: a unit alone is committed at
 //! once, and under load one fsync serves every request that arrived meanwhile.
 
+use crate::lite::LiteConfig;
 use crate::{Result, StoreError};
-use sqlx::{AnyConnection, AnyPool, Executor};
+use rusqlite::Connection;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
@@ -29,7 +30,7 @@ pub(crate) struct GroupWriter {
 /// The connection with what is pending on it.
 #[derive(Debug)]
 struct Batch {
-    conn: AnyConnection,
+    conn: Connection,
     /// `BEGIN IMMEDIATE` issued, not yet committed.
     open: bool,
     /// A unit was dropped inside its savepoint: roll it back before anything else runs.
@@ -68,9 +69,9 @@ pub(crate) struct Unit {
 }
 
 impl GroupWriter {
-    /// Takes a connection of the pool for good and starts the committer.
-    pub(crate) async fn start(pool: &AnyPool) -> Result<GroupWriter> {
-        let conn = pool.acquire().await?.detach();
+    /// Opens the writer connection and starts the committer.
+    pub(crate) fn start(config: &LiteConfig) -> Result<GroupWriter> {
+        let conn = config.open()?;
         let counts = Arc::new(GroupCounts::default());
         let batch = Arc::new(Mutex::new(Batch {
             conn,
@@ -88,12 +89,11 @@ impl GroupWriter {
     /// Opens a unit in the current batch (the batch begins if none is open).
     pub(crate) async fn begin(&self) -> Result<Unit> {
         let mut batch = self.batch.clone().lock_owned().await;
-        batch.tidy().await;
-        // One round trip to the connection's thread: round trips are the cost here.
+        batch.tidy();
         let opened = match (batch.open, std::mem::take(&mut batch.kept)) {
-            (true, true) => batch.conn.execute("RELEASE unit; SAVEPOINT unit").await,
-            (true, false) => batch.conn.execute("SAVEPOINT unit").await,
-            (false, _) => batch.conn.execute("BEGIN IMMEDIATE; SAVEPOINT unit").await,
+            (true, true) => batch.conn.execute_batch("RELEASE unit; SAVEPOINT unit"),
+            (true, false) => batch.conn.execute_batch("SAVEPOINT unit"),
+            (false, _) => batch.conn.execute_batch("BEGIN IMMEDIATE; SAVEPOINT unit"),
         };
         match opened {
             Ok(_) => {
@@ -103,7 +103,7 @@ impl GroupWriter {
             Err(e) => {
                 // The units already in the batch are committed by the committer.
                 if !batch.open {
-                    let _ = batch.conn.execute("ROLLBACK").await;
+                    let _ = batch.conn.execute_batch("ROLLBACK");
                 }
                 self.commit_wanted.notify_one();
                 Err(e.into())
@@ -118,7 +118,7 @@ impl GroupWriter {
 
     /// Commits what is pending and stops the committer.
     pub(crate) async fn close(&self) {
-        self.batch.lock().await.commit().await;
+        commit_on_blocking_thread(self.batch.clone()).await;
         self.committer.abort();
     }
 }
@@ -131,7 +131,7 @@ impl Drop for GroupWriter {
 
 impl Unit {
     /// The connection, inside this unit's savepoint.
-    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+    pub(crate) fn conn(&mut self) -> &mut Connection {
         &mut self.batch.as_mut().expect("a unit holds its batch until it ends").conn
     }
 
@@ -166,34 +166,34 @@ impl Drop for Unit {
 impl Batch {
     /// Rolls back a dropped unit. If that fails the batch's state is unknown: all of it is
     /// rolled back and its waiting units are told so.
-    async fn tidy(&mut self) {
+    fn tidy(&mut self) {
         if !std::mem::take(&mut self.abandoned) {
             return;
         }
-        if let Err(e) = self.conn.execute("ROLLBACK TO unit; RELEASE unit").await {
-            let _ = self.conn.execute("ROLLBACK").await;
+        if let Err(e) = self.conn.execute_batch("ROLLBACK TO unit; RELEASE unit") {
+            let _ = self.conn.execute_batch("ROLLBACK");
             self.open = false;
             self.kept = false;
             self.answer(Err(format!("rolling back a failed write unit failed: {e}")));
         }
     }
 
-    /// Commits the open batch and answers every unit waiting for it.
-    async fn commit(&mut self) {
-        self.tidy().await;
+    /// Commits the open batch and answers every unit waiting for it. Blocks for the fsync.
+    fn commit(&mut self) {
+        self.tidy();
         if !self.open {
             return;
         }
         self.open = false;
         self.kept = false;
-        let outcome = match self.conn.execute("COMMIT").await {
+        let outcome = match self.conn.execute_batch("COMMIT") {
             Ok(_) => {
                 self.counts.batches.fetch_add(1, Ordering::Relaxed);
                 self.counts.units.fetch_add(self.waiting.len() as u64, Ordering::Relaxed);
                 Ok(())
             }
             Err(e) => {
-                let _ = self.conn.execute("ROLLBACK").await;
+                let _ = self.conn.execute_batch("ROLLBACK");
                 Err(e.to_string())
             }
         };
@@ -211,27 +211,34 @@ async fn commit_when_asked(batch: Weak<Mutex<Batch>>, commit_wanted: Arc<Notify>
     loop {
         commit_wanted.notified().await;
         let Some(batch) = batch.upgrade() else { return };
-        batch.lock().await.commit().await;
+        commit_on_blocking_thread(batch).await;
     }
+}
+
+/// Commits once the connection is free; the fsync runs off the async runtime's threads.
+async fn commit_on_blocking_thread(batch: Arc<Mutex<Batch>>) {
+    let mut batch = batch.lock_owned().await;
+    let _ = tokio::task::spawn_blocking(move || batch.commit()).await;
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::codec::RowExt;
+    use crate::db::query;
     use crate::{Store, StoreConfig};
-    use sqlx::Row;
     use std::time::Duration;
 
     async fn store(dir: &tempfile::TempDir) -> Store {
         let store = Store::connect(&StoreConfig::sqlite_in(dir.path()).unwrap()).await.unwrap();
         let mut tx = store.begin().await.unwrap();
-        sqlx::query("CREATE TABLE t (v BIGINT NOT NULL)").execute(tx.conn()).await.unwrap();
+        query("CREATE TABLE t (v BIGINT NOT NULL)").execute(tx.conn()).await.unwrap();
         let _ = tx.commit().await.unwrap();
         store
     }
 
     async fn insert(store: &Store, v: i64, keep: bool) -> crate::Result<()> {
         let mut tx = store.begin().await?;
-        sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(v).execute(tx.conn()).await?;
+        query("INSERT INTO t (v) VALUES ($1)").bind(v).execute(tx.conn()).await?;
         // Give the other units time to queue behind this one, so they share its batch.
         tokio::time::sleep(Duration::from_millis(20)).await;
         if keep {
@@ -241,12 +248,12 @@ mod tests {
     }
 
     async fn stored(store: &Store) -> Vec<i64> {
-        sqlx::query("SELECT v FROM t ORDER BY v")
+        query("SELECT v FROM t ORDER BY v")
             .fetch_all(store.reader())
             .await
             .unwrap()
             .iter()
-            .map(|r| r.get::<i64, _>(0))
+            .map(|r| r.int("v").unwrap())
             .collect()
     }
 
@@ -279,12 +286,13 @@ mod tests {
                 tokio::spawn(async move {
                     insert(&store, v, true).await.unwrap();
                     // Another connection sees it: the batch holding it is committed.
-                    let seen: i64 = sqlx::query("SELECT count(*) FROM t WHERE v = $1")
+                    let seen = query("SELECT count(*) AS n FROM t WHERE v = $1")
                         .bind(v)
                         .fetch_one(store.reader())
                         .await
                         .unwrap()
-                        .get(0);
+                        .int("n")
+                        .unwrap();
                     assert_eq!(seen, 1, "{v} answered before its commit");
                 })
             })

@@ -6,6 +6,7 @@
 //! take over a `started` key (its owner crashed before changing anything).
 
 use crate::codec::RowExt;
+use crate::db::query;
 use crate::{Result, Scope, WriteTx, live_flag};
 
 /// A key's progress.
@@ -82,7 +83,7 @@ pub struct NewKey<'a> {
 
 /// Reserves the key, or returns the record of whoever has it.
 pub async fn reserve(tx: &mut WriteTx, k: &NewKey<'_>) -> Result<Reservation> {
-    let inserted = sqlx::query(
+    let inserted = query(
         "INSERT INTO idempotency_keys (merchant_id, livemode, idempotency_key, fingerprint, state, lock_token, \
          locked_until, outcome, request_id, created_at) VALUES ($1, $2, $3, $4, 'started', $5, $6, NULL, $7, $8) \
          ON CONFLICT (merchant_id, livemode, idempotency_key) DO NOTHING",
@@ -101,7 +102,7 @@ pub async fn reserve(tx: &mut WriteTx, k: &NewKey<'_>) -> Result<Reservation> {
     if inserted == 1 {
         return Ok(Reservation::Reserved);
     }
-    let row = sqlx::query(
+    let row = query(
         "SELECT fingerprint, state, lock_token, locked_until, outcome FROM idempotency_keys \
          WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3",
     )
@@ -122,7 +123,7 @@ pub async fn reserve(tx: &mut WriteTx, k: &NewKey<'_>) -> Result<Reservation> {
 /// Takes over a `started` key whose owner's lease has run out (it crashed before changing
 /// anything). Returns `false` if someone else got there first.
 pub async fn take_over(tx: &mut WriteTx, k: &NewKey<'_>, previous_token: &str) -> Result<bool> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE idempotency_keys SET lock_token = $4, locked_until = $5, request_id = $6 \
          WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 AND state = 'started' \
          AND lock_token = $7 AND locked_until < $8",
@@ -152,7 +153,7 @@ pub async fn record(
     outcome: &str,
     locked_until: i64,
 ) -> Result<bool> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE idempotency_keys SET state = $5, outcome = $6, locked_until = $7 \
          WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 AND lock_token = $4",
     )
@@ -172,7 +173,7 @@ pub async fn record(
 /// Frees a `started` key we own (our request failed before changing anything and the failure
 /// should not be replayed), so a retry can run.
 pub async fn release(tx: &mut WriteTx, scope: &Scope, key: &str, lock_token: &str) -> Result<()> {
-    sqlx::query(
+    query(
         "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 \
          AND lock_token = $4 AND state = 'started'",
     )
@@ -187,6 +188,6 @@ pub async fn release(tx: &mut WriteTx, scope: &Scope, key: &str, lock_token: &st
 
 /// Deletes keys created before `cutoff` (µs). Returns how many.
 pub async fn reap(tx: &mut WriteTx, cutoff: i64) -> Result<u64> {
-    let n = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(cutoff).execute(tx.conn()).await?;
+    let n = query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(cutoff).execute(tx.conn()).await?;
     Ok(n.rows_affected())
 }

@@ -5,11 +5,12 @@
 //! Finishing or rescheduling checks the token, so a worker that lost its lease cannot
 //! overwrite the work of the one that took over.
 
+use crate::Db;
 use crate::codec::{RowExt, corrupt};
+use crate::db::Row;
+use crate::db::query;
 use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::{JobId, MerchantId, Mode, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +114,7 @@ pub async fn insert(tx: &mut WriteTx, job: &NewJob) -> Result<Option<Job>> {
         Some((t, until)) => (Some(t.clone()), Some(*until), 1),
         None => (None, None, 0),
     };
-    sqlx::query(
+    query(
         "INSERT INTO jobs (id, kind, merchant_id, livemode, target_id, payload, state, run_at, locked_until, \
          lock_token, attempts, created_at, started_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12)",
     )
@@ -164,7 +165,7 @@ pub async fn claim_due(tx: &mut WriteTx, now: i64, locked_until: i64, token: &st
              RETURNING id, kind, merchant_id, livemode, target_id, payload, attempts, lock_token"
         }
     };
-    let rows = sqlx::query(sql)
+    let rows = query(sql)
         .bind(locked_until)
         .bind(token.to_owned())
         .bind(now)
@@ -176,7 +177,7 @@ pub async fn claim_due(tx: &mut WriteTx, now: i64, locked_until: i64, token: &st
 
 /// Marks a job we hold as finished. Returns `false` if we no longer hold it.
 pub async fn finish(tx: &mut WriteTx, job: &Job, state: JobState, error: Option<&str>, now: i64) -> Result<bool> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE jobs SET state = $3, last_error = $4, finished_at = $5, locked_until = NULL \
          WHERE id = $1 AND lock_token = $2 AND state = 'pending'",
     )
@@ -193,7 +194,7 @@ pub async fn finish(tx: &mut WriteTx, job: &Job, state: JobState, error: Option<
 
 /// Releases a job we hold, to run again at `run_at`. Returns `false` if we no longer hold it.
 pub async fn retry_at(tx: &mut WriteTx, job: &Job, run_at: i64, error: &str) -> Result<bool> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE jobs SET run_at = $3, locked_until = NULL, last_error = $4 \
          WHERE id = $1 AND lock_token = $2 AND state = 'pending'",
     )
@@ -208,8 +209,8 @@ pub async fn retry_at(tx: &mut WriteTx, job: &Job, run_at: i64, error: &str) -> 
 }
 
 /// When the next pending job becomes due or claimable (µs), if any is pending.
-pub async fn next_wakeup<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Option<i64>> {
-    let row = sqlx::query(
+pub async fn next_wakeup<'e, E: Into<Db<'e>>>(exec: E) -> Result<Option<i64>> {
+    let row = query(
         "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at THEN locked_until ELSE run_at END) \
          AS wake FROM jobs WHERE state = 'pending'",
     )
@@ -219,8 +220,8 @@ pub async fn next_wakeup<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result
 }
 
 /// Every job that worked on `target_id`, oldest first.
-pub async fn for_target<'e, E: Executor<'e, Database = Any>>(exec: E, target_id: &str) -> Result<Vec<JobRecord>> {
-    let rows = sqlx::query(
+pub async fn for_target<'e, E: Into<Db<'e>>>(exec: E, target_id: &str) -> Result<Vec<JobRecord>> {
+    let rows = query(
         "SELECT id, kind, state, attempts, last_error, created_at, started_at, finished_at FROM jobs \
          WHERE target_id = $1 ORDER BY created_at, id",
     )
@@ -243,7 +244,7 @@ pub async fn for_target<'e, E: Executor<'e, Database = Any>>(exec: E, target_id:
         .collect()
 }
 
-fn job_from_row(r: &AnyRow) -> Result<Job> {
+fn job_from_row(r: &Row) -> Result<Job> {
     Ok(Job {
         id: JobId::from_trusted(r.text("id")?),
         kind: r.text("kind")?,

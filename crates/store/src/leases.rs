@@ -3,6 +3,8 @@
 //! that knows it is the only one on the database (SQLite, with the data directory locked)
 //! knows the holder is gone and releases them all at start, instead of waiting them out.
 
+use crate::Db;
+use crate::db::query;
 use crate::{Result, WriteTx};
 
 /// How many leases were released, by kind.
@@ -19,24 +21,23 @@ pub struct Released {
 
 /// Releases every lease; only for a process that holds the database alone.
 pub async fn release_all(tx: &mut WriteTx) -> Result<Released> {
-    let jobs = sqlx::query("UPDATE jobs SET locked_until = NULL WHERE state = 'pending' AND locked_until IS NOT NULL")
+    let jobs = query("UPDATE jobs SET locked_until = NULL WHERE state = 'pending' AND locked_until IS NOT NULL")
         .execute(tx.conn())
         .await?
         .rows_affected();
-    let deliveries = sqlx::query(
-        "UPDATE webhook_deliveries SET locked_until = NULL WHERE state = 'pending' AND locked_until IS NOT NULL",
-    )
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    let idempotency_keys = sqlx::query(
+    let deliveries =
+        query("UPDATE webhook_deliveries SET locked_until = NULL WHERE state = 'pending' AND locked_until IS NOT NULL")
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+    let idempotency_keys = query(
         "UPDATE idempotency_keys SET locked_until = 0 WHERE state IN ('started', 'applied') AND locked_until > 0",
     )
     .execute(tx.conn())
     .await?
     .rows_affected();
     // The nodes of earlier runs: this process is the only one now.
-    sqlx::query("DELETE FROM nodes").execute(tx.conn()).await?;
+    query("DELETE FROM nodes").execute(tx.conn()).await?;
     Ok(Released { jobs, deliveries, idempotency_keys })
 }
 
@@ -53,20 +54,20 @@ pub struct Backlog {
 
 /// The backlog of `table` (`jobs`, due at `run_at`, or `webhook_deliveries`, due at
 /// `next_attempt_at`) at `now` (µs).
-pub async fn backlog<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+pub async fn backlog<'e, E: Into<Db<'e>>>(
     exec: E,
     table: &'static str,
     due_column: &'static str,
     now: i64,
 ) -> Result<Backlog> {
     use crate::codec::RowExt;
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = query(format!(
         // Names from the two callers above, never from input.
         "SELECT COUNT(*) AS pending, \
          COALESCE(SUM(CASE WHEN locked_until >= $1 THEN 1 ELSE 0 END), 0) AS running, \
          COALESCE(SUM(CASE WHEN {due_column} < $2 AND (locked_until IS NULL OR locked_until < $1) THEN 1 ELSE 0 END), 0) AS lagging \
          FROM {table} WHERE state = 'pending'"
-    )))
+    ))
     .bind(now)
     .bind(now - 1_000_000)
     .fetch_one(exec)

@@ -1,7 +1,8 @@
 //! Persistence for Kassa over SQLite or PostgreSQL, with one set of SQL.
 //!
 //! The schema uses only types both databases share (TEXT, BIGINT), so every query is written
-//! once and runs on either through sqlx's `Any` driver. The few places where the dialects
+//! once and runs on either: through sqlx on PostgreSQL, through rusqlite on SQLite, where a
+//! statement runs in place on the calling thread (`db.rs`). The few places where the dialects
 //! differ (row locks) are behind [`Backend`].
 //!
 //! Writes go through [`WriteTx`]: on SQLite they are serialized on one writer connection
@@ -9,8 +10,8 @@
 //! run concurrently and lock the rows they change. Reads use [`Store::reader`] and never block
 //! writers (SQLite runs in WAL mode).
 //!
-//! Each module holds the queries of one table; functions take an executor, so the same read
-//! works inside a transaction or on the read pool.
+//! Each module holds the queries of one table; functions take a [`Db`] (the read pool or a
+//! transaction's connection), so the same read works in either.
 
 pub mod access_tokens;
 pub mod at_rest;
@@ -18,11 +19,13 @@ pub mod captures;
 pub mod checkout;
 mod codec;
 pub mod dashboard;
+mod db;
 pub mod events;
 mod group_commit;
 pub mod idempotency;
 pub mod jobs;
 pub mod leases;
+mod lite;
 pub mod merchants;
 pub mod nodes;
 pub mod page;
@@ -34,10 +37,13 @@ mod sql;
 pub mod tokens;
 pub mod webhooks;
 
+pub use db::{Conn, Db, Reader};
+use db::{ConnKind, ReadPool};
 pub use group_commit::GroupCounts;
 use group_commit::{GroupWriter, Unit};
+use lite::{LiteConfig, LitePool};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -93,6 +99,9 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite refused or failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// A row could not be turned back into a domain value: the data is not what Kassa wrote.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -107,7 +116,14 @@ pub enum StoreError {
 impl StoreError {
     /// `true` if a unique constraint refused the write.
     pub fn is_unique_violation(&self) -> bool {
-        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            }
+            _ => false,
+        }
     }
 }
 
@@ -118,10 +134,17 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
-    writer: AnyPool,
-    reader: AnyPool,
-    /// SQLite's writes, committed in groups.
-    group: Option<Arc<GroupWriter>>,
+    writer: Writer,
+    reader: Reader,
+}
+
+/// Where write transactions begin.
+#[derive(Clone, Debug)]
+enum Writer {
+    /// SQLite's one writer, committing in groups.
+    Group(Arc<GroupWriter>),
+    /// PostgreSQL's pool (which also serves reads).
+    Pool(AnyPool),
 }
 
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls back.
@@ -151,11 +174,11 @@ pub struct Queued {
 
 impl WriteTx {
     /// The connection to run statements on.
-    pub fn conn(&mut self) -> &mut AnyConnection {
-        match &mut self.inner {
-            Writes::Own(tx) => tx,
-            Writes::Grouped(unit) => unit.conn(),
-        }
+    pub fn conn(&mut self) -> Conn<'_> {
+        Conn(match &mut self.inner {
+            Writes::Own(tx) => ConnKind::Any(tx),
+            Writes::Grouped(unit) => ConnKind::Lite(unit.conn()),
+        })
     }
 
     /// Notes work for the background workers, to report at commit.
@@ -191,53 +214,37 @@ impl Store {
     pub async fn connect(config: &StoreConfig) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let options = AnyConnectOptions::from_str(&config.url)?;
-        let mut store = if config.url.starts_with("sqlite:") {
-            let sync = match config.sqlite_sync {
-                SqliteSync::Full => "FULL",
-                SqliteSync::Normal => "NORMAL",
-            };
-            let pool = |max: u32| {
-                AnyPoolOptions::new()
-                    .max_connections(max)
-                    .min_connections(1)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(move |conn, _| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the writer; the busy timeout covers
-                            // other processes (the CLI) writing to the same file.
-                            conn.execute(sqlx::AssertSqlSafe(format!(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
-                            )))
-                            .await?;
-                            Ok(())
-                        })
+        if config.url.starts_with("sqlite:") {
+            let lite = LiteConfig::from_url(&config.url, config.sqlite_sync)?;
+            // Migrations run through sqlx, on a connection of their own; then rusqlite takes over.
+            let migrator = AnyPoolOptions::new()
+                .max_connections(1)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;").await?;
+                        Ok(())
                     })
-                    .connect_with(options.clone())
-            };
-            let writer = pool(1).await?;
-            let reader = pool(config.max_connections.max(1)).await?;
-            Store { backend: Backend::Sqlite, writer, reader, group: None }
+                })
+                .connect_with(options)
+                .await?;
+            let migrated = migrations().run(&migrator).await;
+            migrator.close().await;
+            migrated?;
+            let group = GroupWriter::start(&lite)?;
+            let reader = Reader(ReadPool::Lite(Arc::new(LitePool::new(lite))));
+            Ok(Store { backend: Backend::Sqlite, writer: Writer::Group(Arc::new(group)), reader })
         } else if config.url.starts_with("postgres:") || config.url.starts_with("postgresql:") {
             let pool = AnyPoolOptions::new()
                 .max_connections(config.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(options)
                 .await?;
-            Store { backend: Backend::Postgres, writer: pool.clone(), reader: pool, group: None }
+            migrations().run(&pool).await?;
+            let reader = Reader(ReadPool::Any(pool.clone()));
+            Ok(Store { backend: Backend::Postgres, writer: Writer::Pool(pool), reader })
         } else {
-            return Err(StoreError::Corrupt(format!(
-                "unsupported database URL `{}`: use sqlite:// or postgres://",
-                config.url
-            )));
-        };
-        migrations().run(&store.writer).await?;
-        if store.backend == Backend::Sqlite {
-            store.group = Some(Arc::new(GroupWriter::start(&store.writer).await?));
-            // The group writer owns the one writer connection now; the pool is not used again.
-            store.writer.close().await;
+            Err(StoreError::Corrupt(format!("unsupported database URL `{}`: use sqlite:// or postgres://", config.url)))
         }
-        Ok(store)
     }
 
     /// Which database this is.
@@ -247,36 +254,41 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<WriteTx> {
-        let inner = match &self.group {
-            Some(group) => Writes::Grouped(group.begin().await?),
-            None => Writes::Own(self.writer.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?),
+        let inner = match &self.writer {
+            Writer::Group(group) => Writes::Grouped(group.begin().await?),
+            Writer::Pool(pool) => Writes::Own(pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?),
         };
         Ok(WriteTx { inner, backend: self.backend, queued: Queued::default() })
     }
 
     /// How SQLite's writes are grouped into commits (`None` on PostgreSQL).
     pub fn group_counts(&self) -> Option<&GroupCounts> {
-        self.group.as_deref().map(GroupWriter::counts)
+        match &self.writer {
+            Writer::Group(group) => Some(group.counts()),
+            Writer::Pool(_) => None,
+        }
     }
 
     /// The pool for reads outside a transaction.
-    pub fn reader(&self) -> &AnyPool {
+    pub fn reader(&self) -> &Reader {
         &self.reader
     }
 
     /// Checks the database answers (readiness).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        db::query("SELECT 1").fetch_optional(&self.reader).await?;
         Ok(())
     }
 
     /// Closes every connection.
     pub async fn close(&self) {
-        if let Some(group) = &self.group {
+        if let Writer::Group(group) = &self.writer {
             group.close().await;
         }
-        self.writer.close().await;
-        self.reader.close().await;
+        match &self.reader.0 {
+            ReadPool::Any(pool) => pool.close().await,
+            ReadPool::Lite(pool) => pool.close(),
+        }
     }
 }
 

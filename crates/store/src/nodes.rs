@@ -2,7 +2,9 @@
 //! name their holder through the prefix of their lock token (`<node id>.<random>`), so the
 //! queries here find a node's leases without a column of their own.
 
+use crate::Db;
 use crate::codec::RowExt;
+use crate::db::query;
 use crate::leases::Released;
 use crate::{Result, WriteTx};
 use kassa_domain::Timestamp;
@@ -22,7 +24,7 @@ pub struct Node {
 
 /// Registers a starting node.
 pub async fn register(tx: &mut WriteTx, node: &Node) -> Result<()> {
-    sqlx::query("INSERT INTO nodes (id, address, started_at, heartbeat_at) VALUES ($1, $2, $3, $4)")
+    query("INSERT INTO nodes (id, address, started_at, heartbeat_at) VALUES ($1, $2, $3, $4)")
         .bind(node.id.clone())
         .bind(node.address.clone())
         .bind(node.started_at.micros())
@@ -35,7 +37,7 @@ pub async fn register(tx: &mut WriteTx, node: &Node) -> Result<()> {
 /// Records that `node` is alive at `now`; `false` if the others already declared it dead (its
 /// row is gone), in which case the caller registers again.
 pub async fn heartbeat(tx: &mut WriteTx, node: &str, now: Timestamp) -> Result<bool> {
-    let n = sqlx::query("UPDATE nodes SET heartbeat_at = $2 WHERE id = $1")
+    let n = query("UPDATE nodes SET heartbeat_at = $2 WHERE id = $1")
         .bind(node.to_owned())
         .bind(now.micros())
         .execute(tx.conn())
@@ -76,14 +78,14 @@ pub async fn renew(
             keys_until,
         ),
     ] {
-        renewed += sqlx::query(sql).bind(mine.clone()).bind(until).execute(tx.conn()).await?.rows_affected();
+        renewed += query(sql).bind(mine.clone()).bind(until).execute(tx.conn()).await?.rows_affected();
     }
     Ok(renewed)
 }
 
 /// Nodes whose last heartbeat is older than `cutoff`.
 pub async fn silent_since(tx: &mut WriteTx, cutoff: Timestamp) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT id FROM nodes WHERE heartbeat_at < $1 ORDER BY id")
+    let rows = query("SELECT id FROM nodes WHERE heartbeat_at < $1 ORDER BY id")
         .bind(cutoff.micros())
         .fetch_all(tx.conn())
         .await?;
@@ -91,8 +93,8 @@ pub async fn silent_since(tx: &mut WriteTx, cutoff: Timestamp) -> Result<Vec<Str
 }
 
 /// Every node on the database.
-pub async fn list<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E) -> Result<Vec<Node>> {
-    let rows = sqlx::query("SELECT id, address, started_at, heartbeat_at FROM nodes ORDER BY started_at, id")
+pub async fn list<'e, E: Into<Db<'e>>>(exec: E) -> Result<Vec<Node>> {
+    let rows = query("SELECT id, address, started_at, heartbeat_at FROM nodes ORDER BY started_at, id")
         .fetch_all(exec)
         .await?;
     rows.iter()
@@ -111,14 +113,14 @@ pub async fn list<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E) -> R
 /// any node. For a node that stopped (its own shutdown) or died (the others' verdict).
 pub async fn release(tx: &mut WriteTx, node: &str) -> Result<Released> {
     let theirs = owned_by(node);
-    let jobs = sqlx::query(
+    let jobs = query(
         "UPDATE jobs SET locked_until = NULL WHERE state = 'pending' AND locked_until IS NOT NULL AND lock_token LIKE $1 ESCAPE '\\'",
     )
     .bind(theirs.clone())
     .execute(tx.conn())
     .await?
     .rows_affected();
-    let deliveries = sqlx::query(
+    let deliveries = query(
         "UPDATE webhook_deliveries SET locked_until = NULL \
          WHERE state = 'pending' AND locked_until IS NOT NULL AND lock_token LIKE $1 ESCAPE '\\'",
     )
@@ -126,7 +128,7 @@ pub async fn release(tx: &mut WriteTx, node: &str) -> Result<Released> {
     .execute(tx.conn())
     .await?
     .rows_affected();
-    let idempotency_keys = sqlx::query(
+    let idempotency_keys = query(
         "UPDATE idempotency_keys SET locked_until = 0 \
          WHERE state IN ('started', 'applied') AND locked_until > 0 AND lock_token LIKE $1 ESCAPE '\\'",
     )
@@ -134,6 +136,6 @@ pub async fn release(tx: &mut WriteTx, node: &str) -> Result<Released> {
     .execute(tx.conn())
     .await?
     .rows_affected();
-    sqlx::query("DELETE FROM nodes WHERE id = $1").bind(node.to_owned()).execute(tx.conn()).await?;
+    query("DELETE FROM nodes WHERE id = $1").bind(node.to_owned()).execute(tx.conn()).await?;
     Ok(Released { jobs, deliveries, idempotency_keys })
 }

@@ -3,6 +3,7 @@
 //! Order is `(created_at, id)`, so a cursor names an exact position that does not move when
 //! new items are inserted (unlike an offset).
 
+use crate::Db;
 use crate::sql::SqlBuilder;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -139,11 +140,11 @@ pub(crate) async fn fetch_page<'e, E, T>(
     mut b: SqlBuilder,
     range: &TimeRange,
     page: &PageRequest,
-    decode: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
+    decode: fn(&crate::db::Row) -> crate::Result<T>,
     cursor: fn(&T) -> Cursor,
 ) -> crate::Result<Page<T>>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
+    E: Into<Db<'e>>,
 {
     push_window(&mut b, range, page);
     let rows = b.build().fetch_all(exec).await?;

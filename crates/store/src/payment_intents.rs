@@ -1,6 +1,9 @@
 //! The `payment_intents` table.
 
+use crate::Db;
 use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json};
+use crate::db::Row;
+use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
@@ -9,8 +12,6 @@ use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
 use kassa_domain::{
     Amount, CaptureId, Currency, MerchantId, PaymentIntent, PaymentIntentId, Reference, Timestamp, TokenId,
 };
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 macro_rules! select {
     (WHERE_ID $($rest:literal)*) => {
@@ -52,7 +53,7 @@ pub struct Search {
 
 /// Stores a new intent.
 pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
@@ -93,7 +94,7 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
 
 /// Writes back every field a transition can change.
 pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE payment_intents SET status = $2, amount_authorized = $3, amount_captured = $4, amount_refunded = $5, \
          amount_refund_pending = $6, amount_canceled = $7, payment_method = $8, customer = $9, description = $10, \
          statement_descriptor = $11, metadata = $12, last_error = $13, cancellation_reason = $14, \
@@ -125,22 +126,18 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
 }
 
 /// Reads one intent of the scope.
-pub async fn get<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    scope: &Scope,
-    id: &PaymentIntentId,
-) -> Result<Option<PaymentIntent>> {
+pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &PaymentIntentId) -> Result<Option<PaymentIntent>> {
     let row = by_id(select!(WHERE_ID), id.as_str(), scope).fetch_optional(exec).await?;
     row.map(|r| from_row(&r)).transpose()
 }
 
 /// Reads the scope's intent with `reference`.
-pub async fn by_reference<'e, E: Executor<'e, Database = Any>>(
+pub async fn by_reference<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     reference: &Reference,
 ) -> Result<Option<PaymentIntent>> {
-    let row = sqlx::query(select!("WHERE reference = $1 AND merchant_id = $2 AND livemode = $3"))
+    let row = query(select!("WHERE reference = $1 AND merchant_id = $2 AND livemode = $3"))
         .bind(reference.as_str().to_owned())
         .bind(scope.merchant_id.as_str().to_owned())
         .bind(live_flag(scope.mode))
@@ -158,7 +155,7 @@ pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &PaymentIntentId) -> Resu
 }
 
 /// One page of the scope's intents.
-pub async fn list<'e, E: Executor<'e, Database = Any>>(
+pub async fn list<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     filter: &Filter,
@@ -193,7 +190,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn from_row(r: &AnyRow) -> Result<PaymentIntent> {
+fn from_row(r: &Row) -> Result<PaymentIntent> {
     Ok(PaymentIntent {
         id: PaymentIntentId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),

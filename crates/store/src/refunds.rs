@@ -1,13 +1,14 @@
 //! The `refunds` table.
 
+use crate::Db;
 use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json};
+use crate::db::Row;
+use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::refund::{RefundReason, RefundStatus};
 use kassa_domain::{Amount, CaptureId, Currency, MerchantId, PaymentIntentId, Refund, RefundId, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 macro_rules! select {
     (WHERE_ID $($rest:literal)*) => {
@@ -33,7 +34,7 @@ pub struct Filter {
 
 /// Stores a new refund.
 pub async fn insert(tx: &mut WriteTx, r: &Refund) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO refunds (id, merchant_id, livemode, payment_intent_id, amount, currency, reason, status, failure, \
          metadata, created_at, updated_at, capture_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
@@ -57,7 +58,7 @@ pub async fn insert(tx: &mut WriteTx, r: &Refund) -> Result<()> {
 
 /// Writes back status, failure and metadata.
 pub async fn update(tx: &mut WriteTx, r: &Refund) -> Result<()> {
-    sqlx::query("UPDATE refunds SET status = $2, failure = $3, metadata = $4, updated_at = $5 WHERE id = $1")
+    query("UPDATE refunds SET status = $2, failure = $3, metadata = $4, updated_at = $5 WHERE id = $1")
         .bind(r.id.as_str().to_owned())
         .bind(r.status.as_str())
         .bind(opt_json(&r.failure))
@@ -69,7 +70,7 @@ pub async fn update(tx: &mut WriteTx, r: &Refund) -> Result<()> {
 }
 
 /// Reads one refund of the scope.
-pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, scope: &Scope, id: &RefundId) -> Result<Option<Refund>> {
+pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &RefundId) -> Result<Option<Refund>> {
     let row = by_id(select!(WHERE_ID), id.as_str(), scope).fetch_optional(exec).await?;
     row.map(|r| from_row(&r)).transpose()
 }
@@ -82,7 +83,7 @@ pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &RefundId) -> Result<Opti
 }
 
 /// One page of the scope's refunds.
-pub async fn list<'e, E: Executor<'e, Database = Any>>(
+pub async fn list<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     filter: &Filter,
@@ -99,7 +100,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn from_row(r: &AnyRow) -> Result<Refund> {
+fn from_row(r: &Row) -> Result<Refund> {
     Ok(Refund {
         id: RefundId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),

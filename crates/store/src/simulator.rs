@@ -1,12 +1,13 @@
 //! The card simulator's books: authorizations and every operation, keyed by the caller's
 //! idempotency key.
 
+use crate::Db;
 use crate::codec::RowExt;
+use crate::db::Row;
+use crate::db::query;
 use crate::sql::locking;
 use crate::{Result, WriteTx};
 use kassa_domain::Timestamp;
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 /// A hold on a card, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,43 +60,36 @@ const OP_COLUMNS: &str = "idempotency_key, operation, reference, authorization_i
 
 /// The recorded answer to the call with this idempotency key.
 pub async fn find_operation(tx: &mut WriteTx, key: &str) -> Result<Option<SimOperation>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {OP_COLUMNS} FROM simulator_operations WHERE idempotency_key = $1"
-    )))
-    .bind(key.to_owned())
-    .fetch_optional(tx.conn())
-    .await?;
+    let row = query(format!("SELECT {OP_COLUMNS} FROM simulator_operations WHERE idempotency_key = $1"))
+        .bind(key.to_owned())
+        .fetch_optional(tx.conn())
+        .await?;
     row.map(|r| op_from_row(&r)).transpose()
 }
 
 /// Records an answer. Fails with a unique violation if the key was answered meanwhile.
 pub async fn insert_operation(tx: &mut WriteTx, op: &SimOperation) -> Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO simulator_operations ({OP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    )))
-    .bind(op.idempotency_key.clone())
-    .bind(op.operation.clone())
-    .bind(op.reference.clone())
-    .bind(op.authorization_id.clone())
-    .bind(op.amount)
-    .bind(op.currency.clone())
-    .bind(op.outcome.clone())
-    .bind(op.decline_code.clone())
-    .bind(op.auth_code.clone())
-    .bind(op.created_at.micros())
-    .execute(tx.conn())
-    .await?;
+    query(format!("INSERT INTO simulator_operations ({OP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+        .bind(op.idempotency_key.clone())
+        .bind(op.operation.clone())
+        .bind(op.reference.clone())
+        .bind(op.authorization_id.clone())
+        .bind(op.amount)
+        .bind(op.currency.clone())
+        .bind(op.outcome.clone())
+        .bind(op.decline_code.clone())
+        .bind(op.auth_code.clone())
+        .bind(op.created_at.micros())
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
 /// Every answer given about `reference`, oldest first.
-pub async fn operations_for<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    reference: &str,
-) -> Result<Vec<SimOperation>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn operations_for<'e, E: Into<Db<'e>>>(exec: E, reference: &str) -> Result<Vec<SimOperation>> {
+    let rows = query(format!(
         "SELECT {OP_COLUMNS} FROM simulator_operations WHERE reference = $1 ORDER BY created_at, idempotency_key"
-    )))
+    ))
     .bind(reference.to_owned())
     .fetch_all(exec)
     .await?;
@@ -104,7 +98,7 @@ pub async fn operations_for<'e, E: Executor<'e, Database = Any>>(
 
 /// Stores a new authorization.
 pub async fn insert_authorization(tx: &mut WriteTx, a: &SimAuthorization) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO simulator_authorizations (id, reference, amount, currency, captured, refunded, voided, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -128,7 +122,7 @@ pub async fn lock_authorization(tx: &mut WriteTx, id: &str) -> Result<Option<Sim
     const FOR_UPDATE: &str = "SELECT id, reference, amount, currency, captured, refunded, voided, created_at \
                               FROM simulator_authorizations WHERE id = $1 FOR UPDATE";
     let sql = locking(tx.backend(), SELECT, FOR_UPDATE);
-    let row = sqlx::query(sql).bind(id.to_owned()).fetch_optional(tx.conn()).await?;
+    let row = query(sql).bind(id.to_owned()).fetch_optional(tx.conn()).await?;
     row.map(|r| {
         Ok(SimAuthorization {
             id: r.text("id")?,
@@ -146,7 +140,7 @@ pub async fn lock_authorization(tx: &mut WriteTx, id: &str) -> Result<Option<Sim
 
 /// Writes back an authorization's totals.
 pub async fn update_authorization(tx: &mut WriteTx, a: &SimAuthorization) -> Result<()> {
-    sqlx::query("UPDATE simulator_authorizations SET captured = $2, refunded = $3, voided = $4 WHERE id = $1")
+    query("UPDATE simulator_authorizations SET captured = $2, refunded = $3, voided = $4 WHERE id = $1")
         .bind(a.id.clone())
         .bind(a.captured)
         .bind(a.refunded)
@@ -156,7 +150,7 @@ pub async fn update_authorization(tx: &mut WriteTx, a: &SimAuthorization) -> Res
     Ok(())
 }
 
-fn op_from_row(r: &AnyRow) -> Result<SimOperation> {
+fn op_from_row(r: &Row) -> Result<SimOperation> {
     Ok(SimOperation {
         idempotency_key: r.text("idempotency_key")?,
         operation: r.text("operation")?,

@@ -1,9 +1,7 @@
 //! Building statements whose filters depend on the request, with `$N` placeholders (which both
 //! SQLite and PostgreSQL accept; sqlx's `QueryBuilder` would emit `?` under `Any`).
 
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AssertSqlSafe};
+use crate::db::{Stmt, query};
 
 /// A value to bind.
 pub(crate) enum Arg {
@@ -44,9 +42,9 @@ impl SqlBuilder {
         self.bind(Arg::Text(v.into()))
     }
 
-    pub(crate) fn build(self) -> Query<'static, Any, AnyArguments> {
+    pub(crate) fn build(self) -> Stmt {
         // Only literal SQL is pushed; every value is a bound argument.
-        let mut q = sqlx::query(AssertSqlSafe(self.sql));
+        let mut q = query(self.sql);
         for arg in self.args {
             q = match arg {
                 Arg::Int(v) => q.bind(v),
@@ -59,8 +57,8 @@ impl SqlBuilder {
 
 /// Binds `id` and the scope to a statement ending in
 /// `WHERE id = $1 AND merchant_id = $2 AND livemode = $3`.
-pub(crate) fn by_id(sql: &'static str, id: &str, scope: &crate::Scope) -> Query<'static, Any, AnyArguments> {
-    sqlx::query(sql).bind(id.to_owned()).bind(scope.merchant_id.as_str().to_owned()).bind(crate::live_flag(scope.mode))
+pub(crate) fn by_id(sql: &'static str, id: &str, scope: &crate::Scope) -> Stmt {
+    query(sql).bind(id.to_owned()).bind(scope.merchant_id.as_str().to_owned()).bind(crate::live_flag(scope.mode))
 }
 
 /// The statement that locks the rows it reads on this backend. SQLite needs no row lock:

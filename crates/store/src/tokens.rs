@@ -1,14 +1,15 @@
 //! The `tokens` table: saved cards, kept as JSON snapshots beside the columns queries filter on.
 //! A deleted token keeps its row (its events name it) but is never read back.
 
+use crate::Db;
 use crate::codec::{RowExt, corrupt, from_json, to_json};
+use crate::db::Row;
+use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag};
 use kassa_domain::token::{Token, TokenStatus};
 use kassa_domain::{Timestamp, TokenId};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 macro_rules! select {
     ($($rest:literal)*) => {
@@ -18,7 +19,7 @@ macro_rules! select {
 
 /// Stores a new token.
 pub async fn insert(tx: &mut WriteTx, t: &Token) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO tokens (id, merchant_id, livemode, status, customer_key, data, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -37,7 +38,7 @@ pub async fn insert(tx: &mut WriteTx, t: &Token) -> Result<()> {
 
 /// Writes back a token.
 pub async fn update(tx: &mut WriteTx, t: &Token) -> Result<()> {
-    sqlx::query("UPDATE tokens SET status = $2, data = $3, updated_at = $4 WHERE id = $1")
+    query("UPDATE tokens SET status = $2, data = $3, updated_at = $4 WHERE id = $1")
         .bind(t.id.as_str().to_owned())
         .bind(t.status.as_str())
         .bind(to_json(t))
@@ -48,7 +49,7 @@ pub async fn update(tx: &mut WriteTx, t: &Token) -> Result<()> {
 }
 
 /// Reads one token of the scope, unless it was deleted.
-pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, scope: &Scope, id: &TokenId) -> Result<Option<Token>> {
+pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &TokenId) -> Result<Option<Token>> {
     let row = by_id(
         select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND status <> 'deleted'"),
         id.as_str(),
@@ -82,7 +83,7 @@ pub struct Filter {
 }
 
 /// One page of the scope's tokens (never deleted ones).
-pub async fn list<'e, E: Executor<'e, Database = Any>>(
+pub async fn list<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     filter: &Filter,
@@ -103,7 +104,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn from_row(r: &AnyRow) -> Result<Token> {
+fn from_row(r: &Row) -> Result<Token> {
     let token: Token = from_json("data", &r.text("data")?)?;
     if token.id.as_str() != r.text("id")? || token.created_at != Timestamp(r.int("created_at")?) {
         return Err(corrupt("data", "snapshot of another token"));

@@ -3,14 +3,15 @@
 //! Deliveries are the outbox: one row per (event, subscribed endpoint), inserted in the
 //! transaction that writes the event. Senders claim due deliveries with a lease, like jobs.
 
+use crate::Db;
 use crate::codec::{RowExt, corrupt, from_json, to_json};
+use crate::db::Row;
+use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{AttemptId, DeliveryId, EventId, MerchantId, Mode, Timestamp, WebhookEndpointId};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor};
 
 macro_rules! select_endpoint {
     ($($rest:literal)*) => {
@@ -25,7 +26,7 @@ macro_rules! select_endpoint {
 
 /// Stores a new endpoint.
 pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO webhook_endpoints (id, merchant_id, livemode, url, description, enabled_events, metadata, status, \
          disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at, deleted_at, \
          dialect, bound_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)",
@@ -53,7 +54,7 @@ pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
 
 /// Writes back every field that can change.
 pub async fn update_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE webhook_endpoints SET url = $2, description = $3, enabled_events = $4, metadata = $5, status = $6, \
          disabled_reason = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = $11 \
          WHERE id = $1",
@@ -75,7 +76,7 @@ pub async fn update_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
 }
 
 /// Reads one (not deleted) endpoint of the scope.
-pub async fn get_endpoint<'e, E: Executor<'e, Database = Any>>(
+pub async fn get_endpoint<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     id: &WebhookEndpointId,
@@ -98,7 +99,7 @@ pub async fn lock_endpoint(tx: &mut WriteTx, scope: &Scope, id: &WebhookEndpoint
 
 /// Deletes an endpoint: it stops receiving deliveries, its delivery log stays.
 pub async fn delete_endpoint(tx: &mut WriteTx, scope: &Scope, id: &WebhookEndpointId, now: Timestamp) -> Result<bool> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE webhook_endpoints SET deleted_at = $4, updated_at = $4 \
          WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND deleted_at IS NULL",
     )
@@ -113,7 +114,7 @@ pub async fn delete_endpoint(tx: &mut WriteTx, scope: &Scope, id: &WebhookEndpoi
 }
 
 /// One page of the scope's endpoints.
-pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
+pub async fn list_endpoints<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     page: &PageRequest,
@@ -129,7 +130,7 @@ pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
 
 /// The scope's enabled endpoints and what they subscribe to (for fan-out), bound ones aside.
 pub async fn subscribed_endpoints(tx: &mut WriteTx, scope: &Scope) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT id, enabled_events FROM webhook_endpoints \
          WHERE merchant_id = $1 AND livemode = $2 AND status = 'enabled' AND deleted_at IS NULL AND bound_to IS NULL",
     )
@@ -146,7 +147,7 @@ pub async fn bound_endpoints(
     scope: &Scope,
     object: &str,
 ) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT id, enabled_events FROM webhook_endpoints \
          WHERE bound_to = $1 AND merchant_id = $2 AND livemode = $3 AND status = 'enabled' AND deleted_at IS NULL",
     )
@@ -158,7 +159,7 @@ pub async fn bound_endpoints(
     subscriptions(&rows)
 }
 
-fn subscriptions(rows: &[AnyRow]) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
+fn subscriptions(rows: &[Row]) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
     rows.iter()
         .map(|r| {
             Ok((
@@ -170,11 +171,11 @@ fn subscriptions(rows: &[AnyRow]) -> Result<Vec<(WebhookEndpointId, EnabledEvent
 }
 
 /// Reads an endpoint by id alone, deleted or not (for a sender holding a delivery).
-pub async fn endpoint_by_id<'e, E: Executor<'e, Database = Any>>(
+pub async fn endpoint_by_id<'e, E: Into<Db<'e>>>(
     exec: E,
     id: &WebhookEndpointId,
 ) -> Result<Option<(WebhookEndpoint, bool)>> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT id, merchant_id, livemode, url, description, enabled_events, metadata, status, disabled_reason, \
          secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, deleted_at, bound_to \
          FROM webhook_endpoints WHERE id = $1",
@@ -185,7 +186,7 @@ pub async fn endpoint_by_id<'e, E: Executor<'e, Database = Any>>(
     row.map(|r| Ok((endpoint_from_row(&r)?, r.opt_int("deleted_at")?.is_some()))).transpose()
 }
 
-fn endpoint_from_row(r: &AnyRow) -> Result<WebhookEndpoint> {
+fn endpoint_from_row(r: &Row) -> Result<WebhookEndpoint> {
     let previous = match (r.opt_text("previous_secret")?, r.opt_int("previous_secret_expires_at")?) {
         (Some(s), Some(t)) => Some((s, Timestamp(t))),
         _ => None,
@@ -218,7 +219,7 @@ pub async fn insert_delivery(
     event: &EventId,
     due: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO webhook_deliveries (id, merchant_id, livemode, endpoint_id, event_id, state, attempts, \
          next_attempt_at, locked_until, lock_token, created_at, finished_at) \
          VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, NULL, $6, NULL)",
@@ -294,7 +295,7 @@ pub async fn claim_due_deliveries(
           ORDER BY ranked.next_attempt_at, ranked.created_at LIMIT $4 \
         ) AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) \
         RETURNING id, merchant_id, livemode, endpoint_id, event_id, attempts, created_at, lock_token";
-    let rows = sqlx::query(CLAIM)
+    let rows = query(CLAIM)
         .bind(locked_until)
         .bind(token.to_owned())
         .bind(now)
@@ -320,7 +321,7 @@ pub async fn claim_due_deliveries(
 
 /// Gives a claimed delivery back unattempted (its attempt is not counted).
 pub async fn unclaim_delivery(tx: &mut WriteTx, d: &ClaimedDelivery) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE webhook_deliveries SET locked_until = NULL, attempts = attempts - 1 \
          WHERE id = $1 AND lock_token = $2 AND state = 'pending'",
     )
@@ -333,7 +334,7 @@ pub async fn unclaim_delivery(tx: &mut WriteTx, d: &ClaimedDelivery) -> Result<(
 
 /// Ends a delivery we hold. Returns `false` if we no longer hold it.
 pub async fn finish_delivery(tx: &mut WriteTx, d: &ClaimedDelivery, succeeded: bool, now: Timestamp) -> Result<bool> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE webhook_deliveries SET state = $3, finished_at = $4, locked_until = NULL \
          WHERE id = $1 AND lock_token = $2 AND state = 'pending'",
     )
@@ -349,7 +350,7 @@ pub async fn finish_delivery(tx: &mut WriteTx, d: &ClaimedDelivery, succeeded: b
 
 /// Schedules the next attempt of a delivery we hold. Returns `false` if we no longer hold it.
 pub async fn retry_delivery_at(tx: &mut WriteTx, d: &ClaimedDelivery, at: Timestamp) -> Result<bool> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE webhook_deliveries SET next_attempt_at = $3, locked_until = NULL \
          WHERE id = $1 AND lock_token = $2 AND state = 'pending'",
     )
@@ -363,8 +364,8 @@ pub async fn retry_delivery_at(tx: &mut WriteTx, d: &ClaimedDelivery, at: Timest
 }
 
 /// When the next pending delivery becomes due or claimable (µs), if any.
-pub async fn next_delivery_wakeup<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Option<i64>> {
-    let row = sqlx::query(
+pub async fn next_delivery_wakeup<'e, E: Into<Db<'e>>>(exec: E) -> Result<Option<i64>> {
+    let row = query(
         "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at THEN locked_until \
          ELSE next_attempt_at END) AS wake FROM webhook_deliveries WHERE state = 'pending'",
     )
@@ -379,13 +380,12 @@ pub async fn endpoint_succeeded_since(
     endpoint: &WebhookEndpointId,
     since: Timestamp,
 ) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT id FROM webhook_attempts WHERE endpoint_id = $1 AND succeeded = 1 AND created_at >= $2 LIMIT 1",
-    )
-    .bind(endpoint.as_str().to_owned())
-    .bind(since.micros())
-    .fetch_optional(tx.conn())
-    .await?;
+    let row =
+        query("SELECT id FROM webhook_attempts WHERE endpoint_id = $1 AND succeeded = 1 AND created_at >= $2 LIMIT 1")
+            .bind(endpoint.as_str().to_owned())
+            .bind(since.micros())
+            .fetch_optional(tx.conn())
+            .await?;
     Ok(row.is_some())
 }
 
@@ -424,7 +424,7 @@ pub struct Attempt {
 
 /// Records an attempt.
 pub async fn insert_attempt(tx: &mut WriteTx, a: &Attempt) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO webhook_attempts (id, merchant_id, livemode, delivery_id, endpoint_id, event_id, attempt, url, \
          status_code, error, response_body, latency_ms, succeeded, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -458,7 +458,7 @@ pub enum AttemptsOf {
 }
 
 /// One page of attempts, newest first.
-pub async fn list_attempts<'e, E: Executor<'e, Database = Any>>(
+pub async fn list_attempts<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
     of: &AttemptsOf,
@@ -480,7 +480,7 @@ pub async fn list_attempts<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-fn attempt_from_row(r: &AnyRow) -> Result<Attempt> {
+fn attempt_from_row(r: &Row) -> Result<Attempt> {
     Ok(Attempt {
         id: AttemptId::from_trusted(r.text("id")?),
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
