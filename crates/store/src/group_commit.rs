@@ -11,6 +11,7 @@
 //! once, and under load one fsync serves every request that arrived meanwhile.
 
 use crate::lite::LiteConfig;
+use crate::wal::{Checkpointer, WalFile};
 use crate::{Result, StoreError};
 use rusqlite::Connection;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +26,8 @@ pub(crate) struct GroupWriter {
     commit_wanted: Arc<Notify>,
     committer: JoinHandle<()>,
     counts: Arc<GroupCounts>,
+    wal: Arc<WalFile>,
+    _checkpointer: Checkpointer,
 }
 
 /// The connection with what is pending on it.
@@ -71,7 +74,7 @@ pub(crate) struct Unit {
 impl GroupWriter {
     /// Opens the writer connection and starts the committer.
     pub(crate) fn start(config: &LiteConfig) -> Result<GroupWriter> {
-        let conn = config.open()?;
+        let conn = config.open_writer()?;
         let counts = Arc::new(GroupCounts::default());
         let batch = Arc::new(Mutex::new(Batch {
             conn,
@@ -82,8 +85,10 @@ impl GroupWriter {
             counts: counts.clone(),
         }));
         let commit_wanted = Arc::new(Notify::new());
-        let committer = tokio::spawn(commit_when_asked(Arc::downgrade(&batch), commit_wanted.clone()));
-        Ok(GroupWriter { batch, commit_wanted, committer, counts })
+        let wal = Arc::new(WalFile::new(config));
+        let committer = tokio::spawn(commit_when_asked(Arc::downgrade(&batch), commit_wanted.clone(), wal.clone()));
+        let checkpointer = Checkpointer::start(config, Arc::downgrade(&counts))?;
+        Ok(GroupWriter { batch, commit_wanted, committer, counts, wal, _checkpointer: checkpointer })
     }
 
     /// Opens a unit in the current batch (the batch begins if none is open).
@@ -118,7 +123,7 @@ impl GroupWriter {
 
     /// Commits what is pending and stops the committer.
     pub(crate) async fn close(&self) {
-        commit_on_blocking_thread(self.batch.clone()).await;
+        commit_on_blocking_thread(self.batch.clone(), self.wal.clone()).await;
         self.committer.abort();
     }
 }
@@ -178,26 +183,23 @@ impl Batch {
         }
     }
 
-    /// Commits the open batch and answers every unit waiting for it. Blocks for the fsync.
-    fn commit(&mut self) {
+    /// Commits the open batch (to the WAL, not yet fsynced) and hands over the units waiting
+    /// for it; `None` if no batch is open.
+    fn commit(&mut self) -> Option<Committed> {
         self.tidy();
         if !self.open {
-            return;
+            return None;
         }
         self.open = false;
         self.kept = false;
         let outcome = match self.conn.execute_batch("COMMIT") {
-            Ok(_) => {
-                self.counts.batches.fetch_add(1, Ordering::Relaxed);
-                self.counts.units.fetch_add(self.waiting.len() as u64, Ordering::Relaxed);
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 Err(e.to_string())
             }
         };
-        self.answer(outcome);
+        Some(Committed { outcome, waiting: std::mem::take(&mut self.waiting), counts: self.counts.clone() })
     }
 
     fn answer(&mut self, outcome: Result<(), String>) {
@@ -207,18 +209,51 @@ impl Batch {
     }
 }
 
-async fn commit_when_asked(batch: Weak<Mutex<Batch>>, commit_wanted: Arc<Notify>) {
-    loop {
-        commit_wanted.notified().await;
-        let Some(batch) = batch.upgrade() else { return };
-        commit_on_blocking_thread(batch).await;
+/// A batch committed to the WAL, with the units to answer once it is durable.
+struct Committed {
+    outcome: Result<(), String>,
+    waiting: Vec<oneshot::Sender<Result<(), String>>>,
+    counts: Arc<GroupCounts>,
+}
+
+impl Committed {
+    fn answer_when_durable(self, wal: &WalFile) {
+        let outcome = self.outcome.and_then(|()| {
+            wal.make_durable().map_err(|e| {
+                tracing::error!(error = %e, "fsync of the SQLite WAL failed: a committed batch may not be durable");
+                format!("the write-ahead log could not be synced: {e}")
+            })
+        });
+        if outcome.is_ok() {
+            self.counts.batches.fetch_add(1, Ordering::Relaxed);
+            self.counts.units.fetch_add(self.waiting.len() as u64, Ordering::Relaxed);
+        }
+        for unit in self.waiting {
+            let _ = unit.send(outcome.clone());
+        }
     }
 }
 
-/// Commits once the connection is free; the fsync runs off the async runtime's threads.
-async fn commit_on_blocking_thread(batch: Arc<Mutex<Batch>>) {
+async fn commit_when_asked(batch: Weak<Mutex<Batch>>, commit_wanted: Arc<Notify>, wal: Arc<WalFile>) {
+    loop {
+        commit_wanted.notified().await;
+        let Some(batch) = batch.upgrade() else { return };
+        commit_on_blocking_thread(batch, wal.clone()).await;
+    }
+}
+
+/// Commits once the connection is free, on a blocking thread; the connection is handed to the
+/// next batch before the fsync, which the batch's units wait for.
+async fn commit_on_blocking_thread(batch: Arc<Mutex<Batch>>, wal: Arc<WalFile>) {
     let mut batch = batch.lock_owned().await;
-    let _ = tokio::task::spawn_blocking(move || batch.commit()).await;
+    let _ = tokio::task::spawn_blocking(move || {
+        let committed = batch.commit();
+        drop(batch);
+        if let Some(committed) = committed {
+            committed.answer_when_durable(&wal);
+        }
+    })
+    .await;
 }
 
 #[cfg(test)]
@@ -301,5 +336,28 @@ mod tests {
             unit.await.unwrap();
         }
         assert_eq!(stored(&store).await, (1..=20).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_checkpointer_copies_committed_writes_into_the_database_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        for v in 1..=5 {
+            insert(&store, v, true).await.unwrap();
+        }
+        // The database file alone (as a backup that forgot the WAL would hold it) has them
+        // once the background checkpoint has run; the writer itself never checkpoints.
+        let copy = tempfile::tempdir().unwrap();
+        let mut seen = 0;
+        for _ in 0..100 {
+            std::fs::copy(dir.path().join("kassa.db"), copy.path().join("kassa.db")).unwrap();
+            let conn = rusqlite::Connection::open(copy.path().join("kassa.db")).unwrap();
+            seen = conn.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0)).unwrap_or(0);
+            if seen == 5 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(seen, 5, "the database file has every committed row");
     }
 }

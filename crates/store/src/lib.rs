@@ -35,6 +35,7 @@ pub mod settings;
 pub mod simulator;
 mod sql;
 pub mod tokens;
+mod wal;
 pub mod webhooks;
 
 pub use db::{Conn, Db, Reader};

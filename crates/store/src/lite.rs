@@ -32,6 +32,21 @@ impl LiteConfig {
         Ok(LiteConfig { path: PathBuf::from(path), create, sync })
     }
 
+    /// The writer's connection: it neither syncs nor checkpoints (see `wal.rs`).
+    pub(crate) fn open_writer(&self) -> Result<Connection> {
+        let conn = self.open()?;
+        conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0;")?;
+        Ok(conn)
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    pub(crate) fn sync(&self) -> SqliteSync {
+        self.sync
+    }
+
     /// A connection in WAL mode with Kassa's settings.
     pub(crate) fn open(&self) -> Result<Connection> {
         let mut flags =
@@ -46,8 +61,10 @@ impl LiteConfig {
             SqliteSync::Full => "FULL",
             SqliteSync::Normal => "NORMAL",
         };
+        // A unit's savepoint journals the pages it changes: in memory, not in a temporary file.
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; \
+             PRAGMA temp_store = MEMORY;"
         ))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)

@@ -161,7 +161,9 @@ impl App {
     {
         let mut tx = self.store().begin().await?;
         if let Claim::Replay(outcome) = self.claim_in(&mut tx, ctx, key, &token).await? {
-            drop(tx);
+            // The outcome may be in SQLite's open batch, or committed and not yet fsynced:
+            // committing this (empty) unit answers only once what it saw is durable.
+            self.commit(tx).await?;
             ctx.mark_replayed();
             return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });
         }
