@@ -87,7 +87,7 @@ impl GroupWriter {
         let commit_wanted = Arc::new(Notify::new());
         let wal = Arc::new(WalFile::new(config));
         let committer = tokio::spawn(commit_when_asked(Arc::downgrade(&batch), commit_wanted.clone(), wal.clone()));
-        let checkpointer = Checkpointer::start(config, Arc::downgrade(&counts))?;
+        let checkpointer = Checkpointer::start(config, Arc::downgrade(&counts), wal.clone())?;
         Ok(GroupWriter { batch, commit_wanted, committer, counts, wal, _checkpointer: checkpointer })
     }
 
@@ -248,6 +248,9 @@ async fn commit_on_blocking_thread(batch: Arc<Mutex<Batch>>, wal: Arc<WalFile>) 
     let mut batch = batch.lock_owned().await;
     let _ = tokio::task::spawn_blocking(move || {
         let committed = batch.commit();
+        if committed.is_some() && wal.take_restart_wanted() {
+            wal.restart(&batch.conn);
+        }
         drop(batch);
         if let Some(committed) = committed {
             committed.answer_when_durable(&wal);

@@ -31,13 +31,20 @@ pub(crate) struct WalFile {
     path: PathBuf,
     fsync: bool,
     file: Mutex<Option<File>>,
+    /// The checkpointer found the WAL past its limit: the writer should restart it.
+    restart_wanted: AtomicBool,
 }
 
 impl WalFile {
     pub(crate) fn new(config: &LiteConfig) -> WalFile {
         let mut path = config.path().as_os_str().to_owned();
         path.push("-wal");
-        WalFile { path: path.into(), fsync: config.sync() == SqliteSync::Full, file: Mutex::new(None) }
+        WalFile {
+            path: path.into(),
+            fsync: config.sync() == SqliteSync::Full,
+            file: Mutex::new(None),
+            restart_wanted: AtomicBool::new(false),
+        }
     }
 
     /// Makes every frame written to the WAL so far durable (with `synchronous = FULL`; at
@@ -58,13 +65,32 @@ impl WalFile {
         }
         file.as_ref().map_or(Ok(()), File::sync_data)
     }
+
+    /// `true` once after the checkpointer asked for the WAL to be restarted.
+    pub(crate) fn take_restart_wanted(&self) -> bool {
+        self.restart_wanted.swap(false, Ordering::Relaxed)
+    }
+
+    /// Restarts the WAL from the writer's connection, between two batches (the caller holds
+    /// the writer, so no unit waits on a busy lock). Under constant writes passive checkpoints
+    /// never catch up with the writer, and the WAL would grow without end. The frames are
+    /// mostly copied already; the checkpoint syncs the database file before SQLite may
+    /// overwrite them, hence `synchronous = FULL` for its duration.
+    pub(crate) fn restart(&self, writer: &rusqlite::Connection) {
+        let restarted = writer
+            .execute_batch("PRAGMA synchronous = FULL")
+            .and_then(|()| writer.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())));
+        let reset = writer.execute_batch("PRAGMA synchronous = OFF");
+        if let Err(e) = restarted.and(reset) {
+            tracing::warn!(error = %e, "restarting the WAL failed; asking again after the next checkpoint");
+        }
+    }
 }
 
 /// How often the checkpointer looks for new commits.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
-/// Past this many frames (64 MB at 4 KiB pages) the WAL is restarted even if the writer has
-/// to wait: under constant writes, passive checkpoints never find a moment to reuse it.
+/// Past this many frames (64 MB at 4 KiB pages) the writer restarts the WAL ([`WalFile::restart`]).
 const WAL_FRAMES_LIMIT: i64 = 16_384;
 
 /// Copies committed frames back into the database file, on its own thread and connection.
@@ -76,7 +102,7 @@ pub(crate) struct Checkpointer {
 
 impl Checkpointer {
     /// Starts checkpointing whenever `commits` has moved since the last look.
-    pub(crate) fn start(config: &LiteConfig, commits: Weak<GroupCounts>) -> Result<Checkpointer> {
+    pub(crate) fn start(config: &LiteConfig, commits: Weak<GroupCounts>, wal: Arc<WalFile>) -> Result<Checkpointer> {
         let conn = config.open()?;
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
@@ -92,7 +118,7 @@ impl Checkpointer {
                         continue;
                     }
                     seen = now;
-                    if let Err(e) = checkpoint(&conn) {
+                    if let Err(e) = checkpoint(&conn, &wal) {
                         tracing::warn!(error = %e, "WAL checkpoint failed; retrying after the next commit");
                     }
                 }
@@ -102,12 +128,12 @@ impl Checkpointer {
     }
 }
 
-/// A passive checkpoint (never waits for the writer), or a restarting one once the WAL is
-/// past its limit.
-fn checkpoint(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+/// A passive checkpoint (never waits for the writer); past the limit, asks the writer to
+/// restart the WAL.
+fn checkpoint(conn: &rusqlite::Connection, wal: &WalFile) -> rusqlite::Result<()> {
     let frames: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
     if frames > WAL_FRAMES_LIMIT {
-        conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))?;
+        wal.restart_wanted.store(true, Ordering::Relaxed);
     }
     Ok(())
 }
