@@ -16,6 +16,7 @@ use crate::{Result, StoreError};
 use rusqlite::Connection;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Instant;
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
 use tokio::task::JoinHandle;
 
@@ -50,6 +51,8 @@ struct Batch {
 pub struct GroupCounts {
     batches: AtomicU64,
     units: AtomicU64,
+    unit_hold_micros: AtomicU64,
+    commit_hold_micros: AtomicU64,
 }
 
 impl GroupCounts {
@@ -62,12 +65,29 @@ impl GroupCounts {
     pub fn units(&self) -> u64 {
         self.units.load(Ordering::Relaxed)
     }
+
+    /// How long units have held the writer (from their first statement to their commit or
+    /// rollback), in µs: with [`GroupCounts::commit_hold_micros`], near the elapsed time when
+    /// the one writer is what limits throughput.
+    pub fn unit_hold_micros(&self) -> u64 {
+        self.unit_hold_micros.load(Ordering::Relaxed)
+    }
+
+    /// How long commits have held the writer (without the fsync, which overlaps), in µs.
+    pub fn commit_hold_micros(&self) -> u64 {
+        self.commit_hold_micros.load(Ordering::Relaxed)
+    }
+}
+
+fn add_elapsed(total: &AtomicU64, since: Instant) {
+    total.fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
 }
 
 /// One request's writes: a savepoint in the current batch. Dropping it rolls it back.
 #[derive(Debug)]
 pub(crate) struct Unit {
     batch: Option<OwnedMutexGuard<Batch>>,
+    held_since: Instant,
     commit_wanted: Arc<Notify>,
 }
 
@@ -94,6 +114,7 @@ impl GroupWriter {
     /// Opens a unit in the current batch (the batch begins if none is open).
     pub(crate) async fn begin(&self) -> Result<Unit> {
         let mut batch = self.batch.clone().lock_owned().await;
+        let held_since = Instant::now();
         batch.tidy();
         let opened = match (batch.open, std::mem::take(&mut batch.kept)) {
             (true, true) => batch.conn.execute_batch("RELEASE unit; SAVEPOINT unit"),
@@ -103,7 +124,7 @@ impl GroupWriter {
         match opened {
             Ok(_) => {
                 batch.open = true;
-                Ok(Unit { batch: Some(batch), commit_wanted: self.commit_wanted.clone() })
+                Ok(Unit { batch: Some(batch), held_since, commit_wanted: self.commit_wanted.clone() })
             }
             Err(e) => {
                 // The units already in the batch are committed by the committer.
@@ -148,6 +169,7 @@ impl Unit {
         batch.kept = true;
         let (durable, outcome) = oneshot::channel();
         batch.waiting.push(durable);
+        add_elapsed(&batch.counts.unit_hold_micros, self.held_since);
         drop(batch);
         self.commit_wanted.notify_one();
         match outcome.await {
@@ -162,6 +184,7 @@ impl Drop for Unit {
     fn drop(&mut self) {
         if let Some(mut batch) = self.batch.take() {
             batch.abandoned = true;
+            add_elapsed(&batch.counts.unit_hold_micros, self.held_since);
             drop(batch);
             self.commit_wanted.notify_one();
         }
@@ -247,10 +270,12 @@ async fn commit_when_asked(batch: Weak<Mutex<Batch>>, commit_wanted: Arc<Notify>
 async fn commit_on_blocking_thread(batch: Arc<Mutex<Batch>>, wal: Arc<WalFile>) {
     let mut batch = batch.lock_owned().await;
     let _ = tokio::task::spawn_blocking(move || {
+        let held_since = Instant::now();
         let committed = batch.commit();
         if committed.is_some() && wal.take_restart_wanted() {
             wal.restart(&batch.conn);
         }
+        add_elapsed(&batch.counts.commit_hold_micros, held_since);
         drop(batch);
         if let Some(committed) = committed {
             committed.answer_when_durable(&wal);

@@ -169,10 +169,11 @@ impl App {
         Ok((jobs, deliveries))
     }
 
-    /// SQLite's commits (one fsync each) and the writes they made durable so far; `None` on
-    /// PostgreSQL, where every transaction commits on its own.
-    pub fn write_batches(&self) -> Option<(u64, u64)> {
-        self.store().group_counts().map(|c| (c.batches(), c.units()))
+    /// SQLite's commits (one fsync each), the writes they made durable, and how long units
+    /// and commits held the writer; `None` on PostgreSQL, where every transaction commits on
+    /// its own.
+    pub fn write_batches(&self) -> Option<&kassa_store::GroupCounts> {
+        self.store().group_counts()
     }
 
     /// Closes the database connections (at shutdown).

@@ -54,9 +54,14 @@ impl Face for Metrics {
 }
 
 async fn scrape(State(state): State<HttpState>) -> Response {
-    if let Some((commits, writes)) = state.app.write_batches() {
-        metrics::counter!("kassa_sqlite_commits_total").absolute(commits);
-        metrics::counter!("kassa_sqlite_committed_writes_total").absolute(writes);
+    if let Some(counts) = state.app.write_batches() {
+        metrics::counter!("kassa_sqlite_commits_total").absolute(counts.batches());
+        metrics::counter!("kassa_sqlite_committed_writes_total").absolute(counts.units());
+        // Together near the elapsed time: the one writer is what limits throughput.
+        metrics::counter!("kassa_sqlite_writer_held_microseconds_total", "by" => "units")
+            .absolute(counts.unit_hold_micros());
+        metrics::counter!("kassa_sqlite_writer_held_microseconds_total", "by" => "commits")
+            .absolute(counts.commit_hold_micros());
     }
     let mut r = handle().render().into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));

@@ -54,6 +54,8 @@ async fn metrics_say_what_the_gateway_did() {
         };
         let (commits, writes) = (value("kassa_sqlite_commits_total "), value("kassa_sqlite_committed_writes_total "));
         assert!(commits >= 1 && writes >= commits, "{commits} commits of {writes} writes");
+        let held = value("kassa_sqlite_writer_held_microseconds_total{by=\"units\"} ");
+        assert!(held > 0, "units held the writer for {held} µs");
     }
 }
 
