@@ -175,12 +175,27 @@ async fn jobs_of(db: &TestDatabase, pi: &str) -> Vec<String> {
     .await
 }
 
+/// [`jobs_of`] once the payment's job is claimed: its node's worker claims it just after the
+/// create commits, which can be after the create's answer arrives.
+async fn claimed_jobs_of(db: &TestDatabase, pi: &str) -> Vec<String> {
+    let started = Instant::now();
+    loop {
+        let jobs = jobs_of(db, pi).await;
+        // An unclaimed job's text is NULL (the lock token is), read as "".
+        if !jobs.is_empty() && jobs.iter().all(|j| !j.is_empty()) {
+            return jobs;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{pi}'s job not claimed: {jobs:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn node_ids(db: &TestDatabase) -> BTreeSet<String> {
     db.texts("SELECT id FROM nodes").await.into_iter().collect()
 }
 
-/// Creates and confirms a payment on `base`: it answers `processing` at once, its node holding
-/// the authorization job (claimed as it was created) while the processor takes its time.
+/// Creates and confirms a payment on `base`: it answers `processing` at once, and its node's
+/// worker claims the authorization job and holds it while the processor takes its time.
 async fn start_payment(base: &str, key: &str, idem: &str) -> String {
     let body = json!({"amount": 4200, "currency": "USD", "capture_method": "manual",
         "payment_method": "pm_card_visa", "confirm": true, "reference": idem});
@@ -225,7 +240,7 @@ async fn a_dead_nodes_work_is_taken_over_within_ten_seconds_and_a_slow_node_keep
     // A node dies holding a job (its processor call in flight) and an idempotency key, both
     // leased for ten minutes.
     let id = start_payment(&doomed.base, &key, "dies-1").await;
-    let held = jobs_of(&db, &id).await;
+    let held = claimed_jobs_of(&db, &id).await;
     assert_eq!(held.len(), 1, "{held:?}");
     let doomed_node = held[0].split([' ', '.']).nth(1).unwrap().to_owned();
     assert!(node_ids(&db).await.contains(&doomed_node), "the lease names its node: {held:?}");
