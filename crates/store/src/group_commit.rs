@@ -164,19 +164,29 @@ impl Unit {
     /// Keeps this unit's writes and returns once the batch holding them is durable.
     ///
     /// The savepoint is released by the next unit's first round trip, or by the commit.
-    pub(crate) async fn commit(mut self) -> Result<()> {
-        let mut batch = self.batch.take().expect("a unit holds its batch until it ends");
-        batch.kept = true;
+    pub(crate) async fn commit(self) -> Result<()> {
         let (durable, outcome) = oneshot::channel();
-        batch.waiting.push(durable);
-        add_elapsed(&batch.counts.unit_hold_micros, self.held_since);
-        drop(batch);
-        self.commit_wanted.notify_one();
+        self.keep(Some(durable));
         match outcome.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(reason)) => Err(StoreError::BatchFailed(reason)),
             Err(_) => Err(StoreError::BatchFailed("the writer stopped before the commit".into())),
         }
+    }
+
+    /// Keeps this unit's writes in the batch, without waiting for the batch to be committed
+    /// (see [`crate::WriteTx::commit_redoable`]).
+    pub(crate) fn keep_unwatched(self) {
+        self.keep(None);
+    }
+
+    fn keep(mut self, durable: Option<oneshot::Sender<Result<(), String>>>) {
+        let mut batch = self.batch.take().expect("a unit holds its batch until it ends");
+        batch.kept = true;
+        batch.waiting.extend(durable);
+        add_elapsed(&batch.counts.unit_hold_micros, self.held_since);
+        drop(batch);
+        self.commit_wanted.notify_one();
     }
 }
 

@@ -147,13 +147,16 @@ pub async fn insert(tx: &mut WriteTx, job: &NewJob) -> Result<Option<Job>> {
 }
 
 /// Claims up to `limit` due jobs for `locked_until`, oldest due first.
+///
+/// On PostgreSQL the outer condition, re-checked on each locked row, keeps two claimers from
+/// taking one job. SQLite's one writer needs no re-check, and without statistics its planner
+/// would use the condition to scan every pending job instead of looking up the chosen ids.
 pub async fn claim_due(tx: &mut WriteTx, now: i64, locked_until: i64, token: &str, limit: u32) -> Result<Vec<Job>> {
     let sql = match tx.backend() {
         Backend::Sqlite => {
             "UPDATE jobs SET locked_until = $1, lock_token = $2, attempts = attempts + 1, started_at = COALESCE(started_at, $3) \
              WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
                           AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at LIMIT $4) \
-             AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) \
              RETURNING id, kind, merchant_id, livemode, target_id, payload, attempts, lock_token"
         }
         Backend::Postgres => {

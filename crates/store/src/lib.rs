@@ -193,6 +193,19 @@ impl WriteTx {
         self.backend
     }
 
+    /// Keeps the changes without waiting until they are durable: only for records that a crash
+    /// may lose because what they record is redone (a webhook delivery's attempts: a delivery
+    /// whose record is lost is sent again, and deliveries are at least once). On
+    /// SQLite the changes are committed with the current batch, and lost with it if it fails;
+    /// PostgreSQL commits as [`WriteTx::commit`] does.
+    pub async fn commit_redoable(self) -> Result<Queued> {
+        match self.inner {
+            Writes::Own(tx) => tx.commit().await?,
+            Writes::Grouped(unit) => unit.keep_unwatched(),
+        }
+        Ok(self.queued)
+    }
+
     /// Makes every change of the transaction durable, or none; says what it queued. Returns
     /// only once the changes are durable (on SQLite, with the batch that holds them).
     pub async fn commit(self) -> Result<Queued> {

@@ -9,7 +9,7 @@ use crate::db::Row;
 use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
-use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
+use crate::{Reader, Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{AttemptId, DeliveryId, EventId, MerchantId, Mode, Timestamp, WebhookEndpointId};
 
@@ -272,7 +272,10 @@ pub async fn claim_due_deliveries(
     limit: u32,
     per_endpoint: u32,
 ) -> Result<Vec<ClaimedDelivery>> {
-    const CLAIM: &str = "UPDATE webhook_deliveries SET locked_until = $1, lock_token = $2, attempts = attempts + 1 \
+    // On PostgreSQL two claimers can pick the same rows: the outer condition, re-checked on
+    // the locked row, lets only the first have them. SQLite's one writer needs no re-check,
+    // and without statistics its planner would use the condition to scan every pending row.
+    const CANDIDATES: &str = "UPDATE webhook_deliveries SET locked_until = $1, lock_token = $2, attempts = attempts + 1 \
         WHERE id IN ( \
           SELECT ranked.id FROM ( \
             SELECT c.id, c.next_attempt_at, c.created_at, \
@@ -293,9 +296,15 @@ pub async fn claim_due_deliveries(
           ) ranked \
           WHERE ranked.place + ranked.in_flight <= $5 \
           ORDER BY ranked.next_attempt_at, ranked.created_at LIMIT $4 \
-        ) AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) \
-        RETURNING id, merchant_id, livemode, endpoint_id, event_id, attempts, created_at, lock_token";
-    let rows = query(CLAIM)
+        )";
+    const RECHECK: &str = " AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3)";
+    const RETURNING: &str =
+        " RETURNING id, merchant_id, livemode, endpoint_id, event_id, attempts, created_at, lock_token";
+    let claim = match tx.backend() {
+        crate::Backend::Sqlite => format!("{CANDIDATES}{RETURNING}"),
+        crate::Backend::Postgres => format!("{CANDIDATES}{RECHECK}{RETURNING}"),
+    };
+    let rows = query(claim)
         .bind(locked_until)
         .bind(token.to_owned())
         .bind(now)
@@ -363,15 +372,25 @@ pub async fn retry_delivery_at(tx: &mut WriteTx, d: &ClaimedDelivery, at: Timest
     Ok(n == 1)
 }
 
-/// When the next pending delivery becomes due or claimable (µs), if any.
-pub async fn next_delivery_wakeup<'e, E: Into<Db<'e>>>(exec: E) -> Result<Option<i64>> {
-    let row = query(
-        "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at THEN locked_until \
-         ELSE next_attempt_at END) AS wake FROM webhook_deliveries WHERE state = 'pending'",
+/// When the next pending delivery becomes due or claimable (µs), if any: the first unclaimed
+/// one in due order, or the first lease to run out. Both are index lookups that skip at
+/// most the deliveries in flight, however long the backlog (`next_attempt_at > -1`, always
+/// true, steers SQLite's planner to the index in due order).
+pub async fn next_delivery_wakeup(reader: &Reader) -> Result<Option<i64>> {
+    let due = query(
+        "SELECT next_attempt_at FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at > -1 \
+         AND locked_until IS NULL ORDER BY next_attempt_at LIMIT 1",
     )
-    .fetch_one(exec)
-    .await?;
-    row.opt_int("wake")
+    .fetch_optional(reader)
+    .await?
+    .map(|row| row.int("next_attempt_at"))
+    .transpose()?;
+    let lease_end =
+        query("SELECT MIN(locked_until) AS wake FROM webhook_deliveries WHERE state = 'pending' AND locked_until > -1")
+            .fetch_one(reader)
+            .await?
+            .opt_int("wake")?;
+    Ok(due.into_iter().chain(lease_end).min())
 }
 
 /// Whether any delivery to `endpoint` succeeded at or after `since`.

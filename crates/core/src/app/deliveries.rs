@@ -4,6 +4,11 @@
 //! At least once: a delivery stays pending until an attempt succeeds, the endpoint answers
 //! 410, or the retry schedule is used up. A sender that dies mid-delivery leaves it claimed
 //! until its lease runs out; then any node sends it again (receivers dedupe by event id).
+//!
+//! Hence an attempt's record does not wait to be durable ([`App::commit_redoable`]): a crash
+//! that loses it only sends the delivery again, and a sender waiting for an fsync per
+//! delivery would hold its endpoint's slot for it. Claims are durable before anything is sent
+//! ([`App::claim_deliveries`]).
 
 use super::dialects::Delivery;
 use super::events::{NewEvent, Subscribers};
@@ -18,6 +23,8 @@ use tracing::Instrument;
 
 impl App {
     /// Claims up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint.
+    /// Returns once the claim is durable: on SQLite a claim can see the deliveries of the
+    /// batch still open, whose events nobody may hear of before it is committed.
     pub async fn claim_deliveries(&self, limit: u32) -> AppResult<Vec<ClaimedDelivery>> {
         let config = self.webhook_config();
         let now = self.clock().now();
@@ -35,7 +42,7 @@ impl App {
     pub async fn unclaim_delivery(&self, delivery: &ClaimedDelivery) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
         store::unclaim_delivery(&mut tx, delivery).await?;
-        self.commit(tx).await?;
+        self.commit_redoable(tx).await?;
         Ok(())
     }
 
@@ -74,7 +81,7 @@ impl App {
         if deleted {
             let mut tx = self.store().begin().await?;
             store::finish_delivery(&mut tx, d, false, now).await?;
-            return self.commit(tx).await;
+            return self.commit_redoable(tx).await;
         }
         let event = self.event_for_delivery(&scope, &d.event_id).await?;
         let dialect = self
@@ -88,7 +95,7 @@ impl App {
             // Nothing to say in the endpoint's dialect: the delivery ends, sent to no one.
             let mut tx = self.store().begin().await?;
             store::finish_delivery(&mut tx, d, true, now).await?;
-            return self.commit(tx).await;
+            return self.commit_redoable(tx).await;
         };
         let headers: Vec<(&str, String)> = rendered.headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let sent = self.inner.sender.post(d.mode, endpoint.url.as_str(), &headers, rendered.body).await;
@@ -149,7 +156,7 @@ impl App {
                 }
             }
         }
-        self.commit(tx).await?;
+        self.commit_redoable(tx).await?;
         Ok(())
     }
 

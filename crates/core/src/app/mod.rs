@@ -227,19 +227,32 @@ impl App {
         self.inner.delivery_signal.notified().await
     }
 
-    /// Commits a write transaction and wakes the workers for whatever it queued: the one
-    /// place the app commits, so no queued job or delivery waits for the next poll.
+    /// Commits a write transaction and wakes the workers for whatever it queued: every commit
+    /// of the app goes through here (or [`App::commit_redoable`]), so no queued job or
+    /// delivery waits for the next poll.
     pub(crate) async fn commit(&self, tx: WriteTx) -> AppResult<()> {
         let started = std::time::Instant::now();
         let queued = tx.commit().await?;
         metrics::histogram!("kassa_db_commit_seconds").record(started.elapsed().as_secs_f64());
+        self.wake_for(queued);
+        Ok(())
+    }
+
+    /// Commits a transaction whose changes a crash may lose because they are redone (see
+    /// [`WriteTx::commit_redoable`]), without waiting for them to be durable.
+    pub(crate) async fn commit_redoable(&self, tx: WriteTx) -> AppResult<()> {
+        let queued = tx.commit_redoable().await?;
+        self.wake_for(queued);
+        Ok(())
+    }
+
+    fn wake_for(&self, queued: kassa_store::Queued) {
         if queued.jobs {
             self.inner.job_signal.notify_one();
         }
         if queued.deliveries {
             self.inner.delivery_signal.notify_one();
         }
-        Ok(())
     }
 }
 
