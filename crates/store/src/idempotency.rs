@@ -102,22 +102,60 @@ pub async fn reserve(tx: &mut WriteTx, k: &NewKey<'_>) -> Result<Reservation> {
     if inserted == 1 {
         return Ok(Reservation::Reserved);
     }
+    let existing = find(tx, k.scope, k.key).await?;
+    existing
+        .map(Reservation::Existing)
+        .ok_or_else(|| crate::codec::corrupt("idempotency_key", "vanished after a conflict"))
+}
+
+/// The key's record, if it has one.
+pub async fn find(tx: &mut WriteTx, scope: &Scope, key: &str) -> Result<Option<KeyRecord>> {
     let row = query(
         "SELECT fingerprint, state, lock_token, locked_until, outcome FROM idempotency_keys \
          WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3",
     )
-    .bind(k.scope.merchant_id.as_str().to_owned())
-    .bind(live_flag(k.scope.mode))
-    .bind(k.key.to_owned())
-    .fetch_one(tx.conn())
+    .bind(scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(scope.mode))
+    .bind(key.to_owned())
+    .fetch_optional(tx.conn())
     .await?;
-    Ok(Reservation::Existing(KeyRecord {
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(KeyRecord {
         fingerprint: row.text("fingerprint")?,
         state: State::parse(&row.text("state")?).ok_or_else(|| crate::codec::corrupt("state", "unknown"))?,
         lock_token: row.text("lock_token")?,
         locked_until: row.int("locked_until")?,
         outcome: row.opt_text("outcome")?,
     }))
+}
+
+/// Stores a key together with its outcome, in the transaction that did the work: one row
+/// written once, where [`reserve`] then [`record`] write it twice. Only where no other
+/// transaction can take the key meanwhile (SQLite's one writer, after [`find`] found none).
+pub async fn insert_settled(
+    tx: &mut WriteTx,
+    k: &NewKey<'_>,
+    state: State,
+    outcome: &str,
+    locked_until: i64,
+) -> Result<()> {
+    query(
+        "INSERT INTO idempotency_keys (merchant_id, livemode, idempotency_key, fingerprint, state, lock_token, \
+         locked_until, outcome, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(k.scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(k.scope.mode))
+    .bind(k.key.to_owned())
+    .bind(k.fingerprint.to_owned())
+    .bind(state.as_str())
+    .bind(k.lock_token.to_owned())
+    .bind(locked_until)
+    .bind(outcome.to_owned())
+    .bind(k.request_id.to_owned())
+    .bind(k.now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
 
 /// Takes over a `started` key whose owner's lease has run out (it crashed before changing

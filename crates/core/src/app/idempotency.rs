@@ -16,11 +16,13 @@
 //! must run in between (tokenizing a card at the processor, which a replay must not repeat):
 //! then the key is reserved first, in a transaction of its own. In one transaction a crash
 //! leaves neither key nor change, and a duplicate arriving meanwhile waits for the first
-//! (SQLite's single writer; PostgreSQL's unique index) and replays its answer.
+//! (SQLite's single writer; PostgreSQL's unique index) and replays its answer. On SQLite the
+//! single writer also means nobody can take a key we found free before our transaction ends,
+//! so there a new key is written once, with its outcome, at the end of the work.
 
 use super::{App, AppError, AppResult, Ctx, ErrorKind, IdempotencyKey};
-use kassa_store::WriteTx;
-use kassa_store::idempotency::{self as keys, NewKey, Reservation, State};
+use kassa_store::idempotency::{self as keys, KeyRecord, NewKey, Reservation, State};
+use kassa_store::{Backend, WriteTx};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -160,7 +162,19 @@ impl App {
         F: AsyncFnOnce(&mut WriteTx, P) -> AppResult<T>,
     {
         let mut tx = self.store().begin().await?;
-        if let Claim::Replay(outcome) = self.claim_in(&mut tx, ctx, key, &token).await? {
+        // On SQLite's one writer no other request can take the key between our look and our
+        // write: a new key is written once, with its outcome, instead of reserved then updated.
+        let write_once = tx.backend() == Backend::Sqlite;
+        let new = self.new_key(ctx, key, &token);
+        let (claim, fresh) = if write_once {
+            match keys::find(&mut tx, &ctx.scope, &key.key).await? {
+                None => (Claim::Ours, true),
+                Some(existing) => (self.judge(&mut tx, &new, key, existing).await?, false),
+            }
+        } else {
+            (self.claim_in(&mut tx, ctx, key, &token).await?, false)
+        };
+        if let Claim::Replay(outcome) = claim {
             // The outcome may be in SQLite's open batch, or committed and not yet fsynced:
             // committing this (empty) unit answers only once what it saw is durable.
             self.commit(tx).await?;
@@ -169,7 +183,10 @@ impl App {
         }
         match work(&mut tx, prepared).await {
             Ok(value) => {
-                if !self.record_success(&mut tx, ctx, key, &token, stage, &value).await? {
+                if fresh {
+                    let outcome = encode(&Stored::Ok(&value));
+                    keys::insert_settled(&mut tx, &new, state_after(stage), &outcome, self.lease_end()).await?;
+                } else if !self.record_success(&mut tx, ctx, key, &token, stage, &value).await? {
                     return Err(AppError::internal("an idempotency key reserved in this transaction was lost"));
                 }
                 self.commit(tx).await?;
@@ -197,9 +214,8 @@ impl App {
         stage: Stage,
         value: &T,
     ) -> AppResult<bool> {
-        let state = if stage == Stage::Done { State::Done } else { State::Applied };
         let outcome = encode(&Stored::Ok(value));
-        Ok(keys::record(tx, &ctx.scope, &key.key, token, state, &outcome, self.lease_end()).await?)
+        Ok(keys::record(tx, &ctx.scope, &key.key, token, state_after(stage), &outcome, self.lease_end()).await?)
     }
 
     /// Stores a refusal as the key's outcome, unless another request has the key by now.
@@ -257,28 +273,44 @@ impl App {
 
     /// [`App::claim`] inside the caller's transaction.
     async fn claim_in(&self, tx: &mut WriteTx, ctx: &Ctx, key: &IdempotencyKey, token: &str) -> AppResult<Claim> {
-        let now = self.clock().now().micros();
-        let new = NewKey {
+        let new = self.new_key(ctx, key, token);
+        match keys::reserve(tx, &new).await? {
+            Reservation::Reserved => Ok(Claim::Ours),
+            Reservation::Existing(existing) => self.judge(tx, &new, key, existing).await,
+        }
+    }
+
+    /// What a request may do with a key another request used first: replay its outcome, take
+    /// it over (its owner's lease ran out before it changed anything), or be refused.
+    async fn judge(
+        &self,
+        tx: &mut WriteTx,
+        new: &NewKey<'_>,
+        key: &IdempotencyKey,
+        rec: KeyRecord,
+    ) -> AppResult<Claim> {
+        let now = new.now;
+        Ok(match rec.state {
+            _ if rec.fingerprint != key.fingerprint => return Err(mismatch()),
+            State::Done => Claim::Replay(rec.outcome),
+            State::Applied if rec.locked_until <= now => Claim::Replay(rec.outcome),
+            State::Started if rec.locked_until <= now && keys::take_over(tx, new, &rec.lock_token).await? => {
+                Claim::Ours
+            }
+            _ => return Err(in_flight()),
+        })
+    }
+
+    fn new_key<'a>(&self, ctx: &'a Ctx, key: &'a IdempotencyKey, token: &'a str) -> NewKey<'a> {
+        NewKey {
             scope: &ctx.scope,
             key: &key.key,
             fingerprint: &key.fingerprint,
             lock_token: token,
             locked_until: self.lease_end(),
             request_id: ctx.request_id.as_str(),
-            now,
-        };
-        Ok(match keys::reserve(tx, &new).await? {
-            Reservation::Reserved => Claim::Ours,
-            Reservation::Existing(rec) if rec.fingerprint != key.fingerprint => return Err(mismatch()),
-            Reservation::Existing(rec) => match rec.state {
-                State::Done => Claim::Replay(rec.outcome),
-                State::Applied if rec.locked_until <= now => Claim::Replay(rec.outcome),
-                State::Started if rec.locked_until <= now && keys::take_over(tx, &new, &rec.lock_token).await? => {
-                    Claim::Ours
-                }
-                _ => return Err(in_flight()),
-            },
-        })
+            now: self.clock().now().micros(),
+        }
     }
 
     /// After a failed command: remember a deterministic error for replays; otherwise free the
@@ -300,6 +332,10 @@ impl App {
         error.request_id.get_or_insert_with(|| ctx.request_id.to_string());
         error
     }
+}
+
+fn state_after(stage: Stage) -> State {
+    if stage == Stage::Done { State::Done } else { State::Applied }
 }
 
 fn encode<T: Serialize>(value: &Stored<T>) -> String {
