@@ -7,7 +7,7 @@ use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, scoped_list};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
-use kassa_domain::{EventId, MerchantId, Mode, Timestamp};
+use kassa_domain::{EventId, MerchantId, Mode, PaymentIntentId, Timestamp};
 
 macro_rules! select {
     ($($rest:literal)*) => {
@@ -33,7 +33,8 @@ pub struct StoredEvent {
     pub event_type: String,
     /// Id of the object in `data`.
     pub object_id: String,
-    /// The payment intent the event concerns, if any.
+    /// The payment intent the event concerns, if any: always set for an event about a payment
+    /// intent (the related-object filter relies on it).
     pub payment_intent_id: Option<String>,
     /// The payload.
     pub data: String,
@@ -107,7 +108,16 @@ pub async fn list<'e, E: Into<Db<'e>>>(
         None => {}
     }
     if let Some(id) = &filter.related_object {
-        b.push(" AND (object_id = ").text(id.clone()).push(" OR payment_intent_id = ").text(id.clone()).push(")");
+        // Every event about a payment intent carries it as `payment_intent_id`, so for one the
+        // related events are exactly those; for any other object they are the events about it,
+        // which `events_by_object` holds (its condition, always true here, lets it be used).
+        if id.starts_with(PaymentIntentId::PREFIX) {
+            b.push(" AND payment_intent_id = ").text(id.clone());
+        } else {
+            b.push(" AND object_id = ")
+                .text(id.clone())
+                .push(" AND (payment_intent_id IS NULL OR object_id <> payment_intent_id)");
+        }
     }
     fetch_page(exec, b, &filter.created, page, from_row, |e| Cursor {
         created_at: e.created_at.micros(),
