@@ -129,7 +129,8 @@ pub struct WebhookConfig {
     pub timeout: Duration,
     /// Deliveries in flight at once per node.
     pub concurrency: usize,
-    /// Deliveries in flight at once per endpoint, so a slow receiver cannot hold them all.
+    /// Deliveries sent at once per endpoint by a node, so a slow receiver cannot hold them all;
+    /// twice as many may be claimed (the next ones, waiting for a slot).
     pub per_endpoint: u32,
     /// How long a sender holds a claimed delivery before another may take it over.
     pub lease: Duration,

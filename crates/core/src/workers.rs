@@ -97,11 +97,17 @@ pub async fn reap(app: App, mut stop: watch::Receiver<bool>, also: impl Fn() + S
 }
 
 /// Sends due webhook deliveries, up to the configured concurrency, and at most
-/// `per_endpoint` at once to any one endpoint (a slow receiver holds only its own slots).
+/// `per_endpoint` at once to any one endpoint from this node (a slow receiver holds only its
+/// own slots).
+///
+/// Claims run ahead of the sending: a node may hold up to twice `per_endpoint` claimed
+/// deliveries per endpoint (see [`App::claim_deliveries`]), the rest waiting for one of the
+/// endpoint's slots, so the next delivery starts as soon as a slot frees instead of after a
+/// claim's commit.
 pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
     let config = app.webhook_config().clone();
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
-    let per_endpoint: Arc<std::sync::Mutex<HashMap<WebhookEndpointId, u32>>> = Arc::default();
+    let endpoints = EndpointSlots::new(config.per_endpoint.max(1) as usize);
     let mut running = JoinSet::new();
     while !*stop.borrow() {
         while running.try_join_next().is_some() {}
@@ -110,33 +116,15 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
             match app.claim_deliveries(free.min(32) as u32).await {
                 Ok(batch) if !batch.is_empty() => {
                     for delivery in batch {
-                        let over_cap = {
-                            let mut counts = per_endpoint.lock().unwrap_or_else(|p| p.into_inner());
-                            let n = counts.entry(delivery.endpoint_id.clone()).or_default();
-                            if *n >= config.per_endpoint {
-                                true
-                            } else {
-                                *n += 1;
-                                false
-                            }
-                        };
-                        if over_cap {
-                            let _ = app.unclaim_delivery(&delivery).await;
-                            continue;
-                        }
-                        let Ok(slot) = slots.clone().acquire_owned().await else { break };
-                        let (app, counts) = (app.clone(), per_endpoint.clone());
+                        let (app, slots, endpoints) = (app.clone(), slots.clone(), endpoints.clone());
                         running.spawn(async move {
-                            let endpoint = delivery.endpoint_id.clone();
+                            let endpoint = endpoints.slots_of(&delivery.endpoint_id);
+                            let Ok(own) = endpoint.clone().acquire_owned().await else { return };
+                            let Ok(slot) = slots.acquire_owned().await else { return };
+                            let id = delivery.endpoint_id.clone();
                             app.deliver(delivery).await;
-                            let mut counts = counts.lock().unwrap_or_else(|p| p.into_inner());
-                            if let Some(n) = counts.get_mut(&endpoint) {
-                                *n = n.saturating_sub(1);
-                                if *n == 0 {
-                                    counts.remove(&endpoint);
-                                }
-                            }
-                            drop(slot);
+                            drop((slot, own));
+                            endpoints.release(&id, endpoint);
                         });
                     }
                     continue;
@@ -156,6 +144,33 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
+}
+
+/// Each endpoint's sending slots on this node, kept while a delivery to it is claimed.
+#[derive(Clone)]
+struct EndpointSlots {
+    per_endpoint: usize,
+    by_endpoint: Arc<std::sync::Mutex<HashMap<WebhookEndpointId, Arc<Semaphore>>>>,
+}
+
+impl EndpointSlots {
+    fn new(per_endpoint: usize) -> EndpointSlots {
+        EndpointSlots { per_endpoint, by_endpoint: Arc::default() }
+    }
+
+    fn slots_of(&self, endpoint: &WebhookEndpointId) -> Arc<Semaphore> {
+        let mut map = self.by_endpoint.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(endpoint.clone()).or_insert_with(|| Arc::new(Semaphore::new(self.per_endpoint))).clone()
+    }
+
+    /// Forgets the endpoint once no claimed delivery holds its slots.
+    fn release(&self, endpoint: &WebhookEndpointId, slots: Arc<Semaphore>) {
+        let mut map = self.by_endpoint.lock().unwrap_or_else(|p| p.into_inner());
+        // Clones are made under this lock: two references are the map's and ours.
+        if Arc::strong_count(&slots) == 2 {
+            map.remove(endpoint);
+        }
+    }
 }
 
 /// Expires open checkout sessions whose time is up.

@@ -214,7 +214,7 @@ struct ServeArgs {
     /// Webhook deliveries in flight at once on this node.
     #[arg(long, env = "KASSA_WEBHOOK_CONCURRENCY", default_value_t = 64)]
     webhook_concurrency: usize,
-    /// Webhook deliveries in flight at once per endpoint.
+    /// Webhook deliveries sent at once per endpoint by this node (twice as many may be claimed).
     #[arg(long, env = "KASSA_WEBHOOK_PER_ENDPOINT", default_value_t = 16)]
     webhook_per_endpoint: u32,
     /// Hosts live-mode endpoints may use although they resolve to private addresses (comma-separated).

@@ -22,7 +22,8 @@ use std::time::Duration;
 use tracing::Instrument;
 
 impl App {
-    /// Claims up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint.
+    /// Claims up to `limit` due deliveries, at most twice `per_endpoint` claimed per endpoint
+    /// (one `per_endpoint` sending, the next waiting for their slots on the claiming node).
     /// Returns once the claim is durable: on SQLite a claim can see the deliveries of the
     /// batch still open, whose events nobody may hear of before it is committed.
     pub async fn claim_deliveries(&self, limit: u32) -> AppResult<Vec<ClaimedDelivery>> {
@@ -30,9 +31,10 @@ impl App {
         let now = self.clock().now();
         let lease_end = now.plus_millis(config.lease.as_millis() as i64);
         let token = self.lease_token();
+        let claimed_per_endpoint = config.per_endpoint.saturating_mul(2);
         let mut tx = self.store().begin().await?;
         let claimed =
-            store::claim_due_deliveries(&mut tx, now.micros(), lease_end.micros(), &token, limit, config.per_endpoint)
+            store::claim_due_deliveries(&mut tx, now.micros(), lease_end.micros(), &token, limit, claimed_per_endpoint)
                 .await?;
         self.commit(tx).await?;
         Ok(claimed)
