@@ -257,6 +257,27 @@ async fn a_slow_receiver_does_not_hold_up_the_others() {
 }
 
 #[tokio::test]
+async fn an_endpoint_never_gets_more_than_its_share_at_once() {
+    // Twice the share is claimed ahead; the rest must wait on the node for a slot.
+    let app = spawn_app_with(|c| c.webhooks.per_endpoint = 2).await;
+    let receiver = Receiver::start().await;
+    let answer_after = Duration::from_millis(500);
+    receiver.reply_always(Reply::status(200).after(answer_after));
+    endpoint(&app, &receiver.url(), json!(["payment_intent.created"])).await;
+    for i in 0..8 {
+        app.create_payment_intent(json!({"amount": 100 + i, "currency": "USD"})).await;
+    }
+    receiver.wait_for(8, WAIT).await;
+    let mut arrivals: Vec<Instant> = receiver.received().iter().map(|r| r.at).collect();
+    arrivals.sort();
+    // A third request can start only once one of the two before it has been answered.
+    for window in arrivals.windows(3) {
+        let apart = window[2] - window[0];
+        assert!(apart >= answer_after - Duration::from_millis(50), "three requests within {apart:?}");
+    }
+}
+
+#[tokio::test]
 async fn events_can_be_redelivered() {
     let app = spawn_app().await;
     let a = Receiver::start().await;
