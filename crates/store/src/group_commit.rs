@@ -79,6 +79,12 @@ impl GroupCounts {
     }
 }
 
+/// Runs one of the batch's control statements, prepared once: at thousands of units a second
+/// parsing them again each time shows in the profile.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.raw_execute().map(drop)
+}
+
 fn add_elapsed(total: &AtomicU64, since: Instant) {
     total.fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
 }
@@ -117,9 +123,13 @@ impl GroupWriter {
         let held_since = Instant::now();
         batch.tidy();
         let opened = match (batch.open, std::mem::take(&mut batch.kept)) {
-            (true, true) => batch.conn.execute_batch("RELEASE unit; SAVEPOINT unit"),
-            (true, false) => batch.conn.execute_batch("SAVEPOINT unit"),
-            (false, _) => batch.conn.execute_batch("BEGIN IMMEDIATE; SAVEPOINT unit"),
+            (true, true) => {
+                run_cached(&batch.conn, "RELEASE unit").and_then(|()| run_cached(&batch.conn, "SAVEPOINT unit"))
+            }
+            (true, false) => run_cached(&batch.conn, "SAVEPOINT unit"),
+            (false, _) => {
+                run_cached(&batch.conn, "BEGIN IMMEDIATE").and_then(|()| run_cached(&batch.conn, "SAVEPOINT unit"))
+            }
         };
         match opened {
             Ok(_) => {
@@ -225,7 +235,7 @@ impl Batch {
         }
         self.open = false;
         self.kept = false;
-        let outcome = match self.conn.execute_batch("COMMIT") {
+        let outcome = match run_cached(&self.conn, "COMMIT") {
             Ok(()) => Ok(()),
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
