@@ -130,18 +130,20 @@ pub async fn find(tx: &mut WriteTx, scope: &Scope, key: &str) -> Result<Option<K
 }
 
 /// Stores a key together with its outcome, in the transaction that did the work: one row
-/// written once, where [`reserve`] then [`record`] write it twice. Only where no other
-/// transaction can take the key meanwhile (SQLite's one writer, after [`find`] found none).
+/// written once, where [`reserve`] then [`record`] write it twice. `false` if another
+/// transaction stored the key first (on PostgreSQL, after waiting for it to commit; on
+/// SQLite's one writer, never after [`find`] found none in this transaction).
 pub async fn insert_settled(
     tx: &mut WriteTx,
     k: &NewKey<'_>,
     state: State,
     outcome: &str,
     locked_until: i64,
-) -> Result<()> {
-    query(
+) -> Result<bool> {
+    let inserted = query(
         "INSERT INTO idempotency_keys (merchant_id, livemode, idempotency_key, fingerprint, state, lock_token, \
-         locked_until, outcome, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         locked_until, outcome, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (merchant_id, livemode, idempotency_key) DO NOTHING",
     )
     .bind(k.scope.merchant_id.as_str().to_owned())
     .bind(live_flag(k.scope.mode))
@@ -154,8 +156,9 @@ pub async fn insert_settled(
     .bind(k.request_id.to_owned())
     .bind(k.now)
     .execute(tx.conn())
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
 }
 
 /// Takes over a `started` key whose owner's lease has run out (it crashed before changing

@@ -16,13 +16,16 @@
 //! must run in between (tokenizing a card at the processor, which a replay must not repeat):
 //! then the key is reserved first, in a transaction of its own. In one transaction a crash
 //! leaves neither key nor change, and a duplicate arriving meanwhile waits for the first
-//! (SQLite's single writer; PostgreSQL's unique index) and replays its answer. On SQLite the
-//! single writer also means nobody can take a key we found free before our transaction ends,
-//! so there a new key is written once, with its outcome, at the end of the work.
+//! (SQLite's single writer; PostgreSQL's unique index) and replays its answer. A key found
+//! free is written once, with its outcome, at the end of the work, instead of reserved then
+//! updated. On SQLite nobody can take it meanwhile (one writer); on PostgreSQL a duplicate
+//! running at the same time finds it free too, and the second to insert it waits for the
+//! first to commit, rolls its own work back and replays the first's answer (or, if its work
+//! was refused because the first had changed things, replays instead of the refusal).
 
 use super::{App, AppError, AppResult, Ctx, ErrorKind, IdempotencyKey};
+use kassa_store::WriteTx;
 use kassa_store::idempotency::{self as keys, KeyRecord, NewKey, Reservation, State};
-use kassa_store::{Backend, WriteTx};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -162,30 +165,28 @@ impl App {
         F: AsyncFnOnce(&mut WriteTx, P) -> AppResult<T>,
     {
         let mut tx = self.store().begin().await?;
-        // On SQLite's one writer no other request can take the key between our look and our
-        // write: a new key is written once, with its outcome, instead of reserved then updated.
-        let write_once = tx.backend() == Backend::Sqlite;
         let new = self.new_key(ctx, key, &token);
-        let (claim, fresh) = if write_once {
-            match keys::find(&mut tx, &ctx.scope, &key.key).await? {
-                None => (Claim::Ours, true),
-                Some(existing) => (self.judge(&mut tx, &new, key, existing).await?, false),
-            }
-        } else {
-            (self.claim_in(&mut tx, ctx, key, &token).await?, false)
+        let (claim, fresh) = match keys::find(&mut tx, &ctx.scope, &key.key).await? {
+            None => (Claim::Ours, true),
+            Some(existing) => (self.judge(&mut tx, &new, key, existing).await?, false),
         };
         if let Claim::Replay(outcome) = claim {
             // The outcome may be in SQLite's open batch, or committed and not yet fsynced:
             // committing this (empty) unit answers only once what it saw is durable.
             self.commit(tx).await?;
-            ctx.mark_replayed();
-            return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });
+            return self.replayed(ctx, outcome);
         }
         match work(&mut tx, prepared).await {
             Ok(value) => {
                 if fresh {
                     let outcome = encode(&Stored::Ok(&value));
-                    keys::insert_settled(&mut tx, &new, state_after(stage), &outcome, self.lease_end()).await?;
+                    let written =
+                        keys::insert_settled(&mut tx, &new, state_after(stage), &outcome, self.lease_end()).await?;
+                    if !written {
+                        // A duplicate running beside us (PostgreSQL) committed the key first.
+                        drop(tx);
+                        return self.answer_of_first(ctx, key, &token).await;
+                    }
                 } else if !self.record_success(&mut tx, ctx, key, &token, stage, &value).await? {
                     return Err(AppError::internal("an idempotency key reserved in this transaction was lost"));
                 }
@@ -193,14 +194,50 @@ impl App {
                 Ok(Applied { value, replayed: false, token: Some(token) })
             }
             Err(error) => {
-                // The key went with the rollback; a deterministic refusal is kept for replays.
+                // The key went with the rollback; a deterministic refusal is kept for replays,
+                // unless a duplicate running beside us took the key first: then its answer is ours.
                 drop(tx);
-                if error.is_deterministic() {
-                    self.remember_refusal(ctx, key, &token, &error).await?;
+                if error.is_deterministic()
+                    && let Claim::Replay(outcome) = self.remember_refusal(ctx, key, &token, &error).await?
+                {
+                    return self.replayed(ctx, outcome);
                 }
                 Err(error)
             }
         }
+    }
+
+    /// The answer of the request that took `key` while ours ran: its outcome if it has one,
+    /// else 409 (it is still running; a retry gets its answer).
+    async fn answer_of_first<T: DeserializeOwned>(
+        &self,
+        ctx: &Ctx,
+        key: &IdempotencyKey,
+        token: &str,
+    ) -> AppResult<Applied<T>> {
+        let mut tx = self.store().begin().await?;
+        let new = self.new_key(ctx, key, token);
+        let existing = keys::find(&mut tx, &ctx.scope, &key.key)
+            .await?
+            .ok_or_else(|| AppError::internal("an idempotency key vanished after a conflict"))?;
+        match self.judge(&mut tx, &new, key, existing).await? {
+            Claim::Replay(outcome) => {
+                self.commit(tx).await?;
+                self.replayed(ctx, outcome)
+            }
+            // Taken over: its owner had crashed. Our work is gone with the rollback; the
+            // retry this answer asks for runs it again under the key we now hold.
+            Claim::Ours => {
+                keys::release(&mut tx, &ctx.scope, &key.key, token).await?;
+                self.commit(tx).await?;
+                Err(in_flight())
+            }
+        }
+    }
+
+    fn replayed<T: DeserializeOwned>(&self, ctx: &Ctx, outcome: Option<String>) -> AppResult<Applied<T>> {
+        ctx.mark_replayed();
+        Ok(Applied { value: decode(outcome)?, replayed: true, token: None })
     }
 
     /// Records `value` as the key's outcome in `tx` (`applied` with a lease while work goes on
@@ -218,16 +255,24 @@ impl App {
         Ok(keys::record(tx, &ctx.scope, &key.key, token, state_after(stage), &outcome, self.lease_end()).await?)
     }
 
-    /// Stores a refusal as the key's outcome, unless another request has the key by now.
-    async fn remember_refusal(&self, ctx: &Ctx, key: &IdempotencyKey, token: &str, error: &AppError) -> AppResult<()> {
+    /// Stores a refusal as the key's outcome, unless another request has the key by now:
+    /// then what that request answered, if it has ended.
+    async fn remember_refusal(
+        &self,
+        ctx: &Ctx,
+        key: &IdempotencyKey,
+        token: &str,
+        error: &AppError,
+    ) -> AppResult<Claim> {
         let mut tx = self.store().begin().await?;
-        if let Claim::Ours = self.claim_in(&mut tx, ctx, key, token).await? {
+        let claim = self.claim_in(&mut tx, ctx, key, token).await?;
+        if let Claim::Ours = claim {
             let outcome = encode(&Stored::<()>::Err(self.stamped(ctx, error.clone())));
             keys::record(&mut tx, &ctx.scope, &key.key, token, State::Done, &outcome, self.clock().now().micros())
                 .await?;
-            self.commit(tx).await?;
         }
-        Ok(())
+        self.commit(tx).await?;
+        Ok(claim)
     }
 
     /// Records the final outcome of a command that ran with [`App::idempotent_applied`].

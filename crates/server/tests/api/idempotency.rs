@@ -74,6 +74,27 @@ async fn a_hundred_concurrent_identical_requests_create_exactly_one_object() {
 }
 
 #[tokio::test]
+async fn concurrent_identical_changes_all_get_the_first_answer_not_a_refusal() {
+    // The first cancel wins; a duplicate that ran beside it (PostgreSQL lets them run at once
+    // until the key is written) would be refused by the canceled intent, and must replay
+    // the first's answer instead.
+    let app = spawn_app().await;
+    let pi = app.post("/v1/payment_intents", json!({"amount": 900, "currency": "EUR"})).await;
+    let path = format!("/v1/payment_intents/{}/cancel", json_of(&pi.body, "id"));
+    let results = join_all((0..50).map(|_| app.post_idempotent(&path, json!({}), "cancel-once"))).await;
+    let first = &results[0];
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.body["status"], "canceled");
+    for r in &results {
+        assert_eq!((r.status, r.text.as_str()), (200, first.text.as_str()));
+    }
+    let events = app.get(&format!("/v1/events?related_object={}", json_of(&pi.body, "id"))).await;
+    let canceled =
+        events.body["data"].as_array().unwrap().iter().filter(|e| e["type"] == "payment_intent.canceled").count();
+    assert_eq!(canceled, 1, "canceled once");
+}
+
+#[tokio::test]
 async fn a_duplicate_while_the_first_is_in_flight_gets_409_then_the_replay() {
     // A slow processor keeps the first capture in flight for a while.
     let app = spawn_app_with(|c| c.simulator.latency = Duration::from_millis(1500)).await;
