@@ -216,17 +216,13 @@ impl App {
         token: &str,
     ) -> AppResult<Applied<T>> {
         let mut tx = self.store().begin().await?;
-        let new = self.new_key(ctx, key, token);
-        let existing = keys::find(&mut tx, &ctx.scope, &key.key)
-            .await?
-            .ok_or_else(|| AppError::internal("an idempotency key vanished after a conflict"))?;
-        match self.judge(&mut tx, &new, key, existing).await? {
+        match self.claim_in(&mut tx, ctx, key, token).await? {
             Claim::Replay(outcome) => {
                 self.commit(tx).await?;
                 self.replayed(ctx, outcome)
             }
-            // Taken over: its owner had crashed. Our work is gone with the rollback; the
-            // retry this answer asks for runs it again under the key we now hold.
+            // Ours after all (its owner had crashed, or rolled back): our work is gone with
+            // our rollback, so give the key back and let the retry this answer asks for run.
             Claim::Ours => {
                 keys::release(&mut tx, &ctx.scope, &key.key, token).await?;
                 self.commit(tx).await?;
