@@ -6,7 +6,7 @@
 use super::payment_intents::{MAX_CUSTOMER, MAX_DESCRIPTION};
 use crate::connector::simulator::TEST_PAYMENT_METHODS;
 use kassa_domain::checkout::{MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus};
-use kassa_domain::id::RANDOM_LEN;
+use kassa_domain::id::ID_LEN;
 use kassa_domain::metadata::{MAX_KEY_CHARS, MAX_KEYS, MAX_VALUE_CHARS};
 use kassa_domain::money::MAX_AMOUNT;
 use kassa_domain::payment_intent::Status as PaymentIntentStatus;
@@ -34,7 +34,7 @@ fn text(max: usize) -> Value {
 }
 
 fn id(prefix: &str) -> Value {
-    json!({"pattern": format!("^{prefix}_[0-9A-Za-z]{{{RANDOM_LEN}}}$")})
+    json!({"pattern": format!("^{prefix}_[0-9A-Za-z]{{{ID_LEN}}}$")})
 }
 
 fn reference() -> Value {
