@@ -3,11 +3,12 @@
 use crate::Db;
 use crate::codec::RowExt;
 use crate::db::Row;
-use crate::db::query;
+use crate::db::{Stmt, query};
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, scoped_list};
-use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
-use kassa_domain::{EventId, MerchantId, Mode, PaymentIntentId, Timestamp};
+use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
+use kassa_domain::webhook::EnabledEvents;
+use kassa_domain::{EventId, MerchantId, Mode, PaymentIntentId, Timestamp, WebhookEndpointId};
 
 macro_rules! select {
     ($($rest:literal)*) => {
@@ -59,26 +60,57 @@ pub struct Filter {
     pub created: TimeRange,
 }
 
+/// Writes an event, bound by [`bind_event`].
+macro_rules! insert_event {
+    () => {
+        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
+         payload_version, request_id, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    };
+}
+
+fn bind_event(q: Stmt, e: &StoredEvent) -> Stmt {
+    q.bind(e.id.as_str().to_owned())
+        .bind(e.merchant_id.as_str().to_owned())
+        .bind(live_flag(e.mode))
+        .bind(e.event_type.clone())
+        .bind(e.object_id.clone())
+        .bind(e.payment_intent_id.clone())
+        .bind(e.data.clone())
+        .bind(e.payload_version)
+        .bind(e.request_id.clone())
+        .bind(e.idempotency_key.clone())
+        .bind(e.created_at.micros())
+}
+
 /// Appends an event.
 pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
-    query(
-        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
-         payload_version, request_id, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(e.id.as_str().to_owned())
-    .bind(e.merchant_id.as_str().to_owned())
-    .bind(live_flag(e.mode))
-    .bind(e.event_type.clone())
-    .bind(e.object_id.clone())
-    .bind(e.payment_intent_id.clone())
-    .bind(e.data.clone())
-    .bind(e.payload_version)
-    .bind(e.request_id.clone())
-    .bind(e.idempotency_key.clone())
-    .bind(e.created_at.micros())
-    .execute(tx.conn())
-    .await?;
+    bind_event(query(insert_event!()), e).execute(tx.conn()).await?;
     Ok(())
+}
+
+/// Appends an event and reads the endpoints of its scope that could want it (as
+/// [`crate::webhooks::subscribed_endpoints`]): on PostgreSQL in one round trip, since a
+/// command's first event always asks both.
+pub async fn insert_reading_subscribers(
+    tx: &mut WriteTx,
+    e: &StoredEvent,
+) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
+    if tx.backend() == Backend::Sqlite {
+        // In process, two statements cost no more than one.
+        insert(tx, e).await?;
+        return crate::webhooks::subscribed_endpoints(tx, &Scope { merchant_id: e.merchant_id.clone(), mode: e.mode })
+            .await;
+    }
+    // A data-modifying WITH runs once whether or not the query reads it; the endpoints are
+    // read from the statement's snapshot, as a SELECT after the INSERT would read them.
+    const WITH_SUBSCRIBERS: &str = concat!(
+        "WITH appended AS (",
+        insert_event!(),
+        ") SELECT id, enabled_events FROM webhook_endpoints \
+         WHERE merchant_id = $2 AND livemode = $3 AND status = 'enabled' AND deleted_at IS NULL AND bound_to IS NULL"
+    );
+    let rows = bind_event(query(WITH_SUBSCRIBERS), e).fetch_all(tx.conn()).await?;
+    crate::webhooks::subscriptions(&rows)
 }
 
 /// Reads one event of the scope.

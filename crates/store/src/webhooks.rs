@@ -159,7 +159,7 @@ pub async fn bound_endpoints(
     subscriptions(&rows)
 }
 
-fn subscriptions(rows: &[Row]) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
+pub(crate) fn subscriptions(rows: &[Row]) -> Result<Vec<(WebhookEndpointId, EnabledEvents)>> {
     rows.iter()
         .map(|r| {
             Ok((

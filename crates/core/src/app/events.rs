@@ -151,9 +151,9 @@ impl App {
             idempotency_key: cause.idempotency_key.clone(),
             created_at: now,
         };
-        store_events::insert(tx, &stored).await?;
-        if subscribers.is_none() {
-            *subscribers = Some(webhooks::subscribed_endpoints(tx, scope).await?);
+        match subscribers {
+            Some(_) => store_events::insert(tx, &stored).await?,
+            None => *subscribers = Some(store_events::insert_reading_subscribers(tx, &stored).await?),
         }
         for (endpoint, enabled) in subscribers.iter().flatten() {
             if enabled.matches(&stored.event_type) {
