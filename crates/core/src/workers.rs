@@ -105,6 +105,8 @@ pub async fn reap(app: App, mut stop: watch::Receiver<bool>, also: impl Fn() + S
 /// endpoint's slots, so the next delivery starts as soon as a slot frees instead of after a
 /// claim's commit.
 pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
+    /// How long a wake-up waits for others before it claims.
+    const CLAIM_PAUSE: Duration = Duration::from_millis(2);
     let config = app.webhook_config().clone();
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let endpoints = EndpointSlots::new(config.per_endpoint.max(1) as usize);
@@ -113,8 +115,12 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
         while running.try_join_next().is_some() {}
         let free = slots.available_permits();
         if free > 0 {
-            match app.claim_deliveries(free.min(32) as u32).await {
+            let asked = free.min(32);
+            match app.claim_deliveries(asked as u32).await {
                 Ok(batch) if !batch.is_empty() => {
+                    // Fewer than asked: nothing more is claimable now (no due delivery, or
+                    // their endpoints at their cap); another claim would only scan again.
+                    let more = batch.len() == asked;
                     for delivery in batch {
                         let (app, slots, endpoints) = (app.clone(), slots.clone(), endpoints.clone());
                         running.spawn(async move {
@@ -127,7 +133,9 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
                             endpoints.release(&id, endpoint);
                         });
                     }
-                    continue;
+                    if more {
+                        continue;
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "could not claim webhook deliveries"),
@@ -136,11 +144,17 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
         let next_due = app.next_delivery_due_in().await.ok().flatten().unwrap_or(config.poll_interval);
         // Due deliveries of endpoints at their cap wait for a slot; never spin on them.
         let wait = next_due.clamp(Duration::from_millis(50), config.poll_interval);
-        tokio::select! {
-            _ = app.deliveries_queued() => {}
-            _ = tokio::time::sleep(wait) => {}
-            Some(_) = running.join_next() => {}
-            _ = stop.changed() => {}
+        let woken = tokio::select! {
+            _ = app.deliveries_queued() => true,
+            _ = tokio::time::sleep(wait) => false,
+            Some(_) = running.join_next() => true,
+            _ = stop.changed() => false,
+        };
+        if woken {
+            // One claim for what is queued or freed in the next moment, not one claim (a
+            // writer unit and a scan of the due deliveries) per new or finished delivery.
+            // Sending does not wait for it: an endpoint's next deliveries are claimed already.
+            tokio::time::sleep(CLAIM_PAUSE).await;
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
