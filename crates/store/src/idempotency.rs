@@ -52,6 +52,19 @@ pub struct KeyRecord {
     pub locked_until: i64,
     /// The stored outcome (JSON), once applied.
     pub outcome: Option<String>,
+    /// The answer as the first request's face rendered it, once written.
+    pub answer: Option<Answer>,
+}
+
+/// An answer as it was sent: what a replay sends again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// Its `Content-Type`, if it had one.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: String,
 }
 
 /// What [`reserve`] found.
@@ -111,7 +124,8 @@ pub async fn reserve(tx: &mut WriteTx, k: &NewKey<'_>) -> Result<Reservation> {
 /// The key's record, if it has one.
 pub async fn find(tx: &mut WriteTx, scope: &Scope, key: &str) -> Result<Option<KeyRecord>> {
     let row = query(
-        "SELECT fingerprint, state, lock_token, locked_until, outcome FROM idempotency_keys \
+        "SELECT fingerprint, state, lock_token, locked_until, outcome, answer_status, answer_type, answer_body \
+         FROM idempotency_keys \
          WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3",
     )
     .bind(scope.merchant_id.as_str().to_owned())
@@ -126,6 +140,14 @@ pub async fn find(tx: &mut WriteTx, scope: &Scope, key: &str) -> Result<Option<K
         lock_token: row.text("lock_token")?,
         locked_until: row.int("locked_until")?,
         outcome: row.opt_text("outcome")?,
+        answer: match (row.opt_int("answer_status")?, row.opt_text("answer_body")?) {
+            (Some(status), Some(body)) => Some(Answer {
+                status: u16::try_from(status).map_err(|e| crate::codec::corrupt("answer_status", e))?,
+                content_type: row.opt_text("answer_type")?,
+                body,
+            }),
+            _ => None,
+        },
     }))
 }
 
@@ -205,6 +227,32 @@ pub async fn record(
     .bind(state.as_str())
     .bind(outcome.to_owned())
     .bind(locked_until)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Keeps the answer a finished request gave, if the key is still ours and final (`done`).
+/// Returns `false` if it was not kept.
+pub async fn record_answer(
+    tx: &mut WriteTx,
+    scope: &Scope,
+    key: &str,
+    lock_token: &str,
+    answer: &Answer,
+) -> Result<bool> {
+    let n = query(
+        "UPDATE idempotency_keys SET answer_status = $5, answer_type = $6, answer_body = $7 \
+         WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 AND lock_token = $4 AND state = 'done'",
+    )
+    .bind(scope.merchant_id.as_str().to_owned())
+    .bind(live_flag(scope.mode))
+    .bind(key.to_owned())
+    .bind(lock_token.to_owned())
+    .bind(i64::from(answer.status))
+    .bind(answer.content_type.clone())
+    .bind(answer.body.clone())
     .execute(tx.conn())
     .await?
     .rows_affected();

@@ -2,7 +2,7 @@
 //! native API's rendering is in `faces::v1::error`.
 
 use kassa_domain::Invalid;
-use kassa_domain::payment_intent::{TransitionError, UpdateError};
+use kassa_domain::payment_intent::{Status, TransitionError, UpdateError};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -225,13 +225,22 @@ impl AppError {
         AppError::new(ErrorKind::Internal, "internal_error", "An internal error occurred; it has been logged.")
     }
 
-    /// `true` for errors that depend only on the request and the state it met, so replaying
-    /// them for the same idempotency key is correct. Faults and throttling are not stored.
-    pub fn is_deterministic(&self) -> bool {
-        !matches!(
+    /// `true` for a refusal that a retry of the same request would meet again, so it is the
+    /// final answer of its idempotency key and replayed to every retry with that key. A
+    /// refusal that invites a retry is not final: faults, throttling, a key or an object still
+    /// in flight (409 `idempotency_key_in_use`, `capture_in_progress`, a payment still
+    /// `processing`, 425), and anything that says `Retry-After`. Storing one of those would
+    /// answer the SDKs' retries, which reuse the key, with the same "try again" forever.
+    pub fn is_final(&self) -> bool {
+        let transient = matches!(
             self.kind,
-            ErrorKind::Internal | ErrorKind::Unavailable | ErrorKind::RateLimited | ErrorKind::IdempotencyInFlight
-        )
+            ErrorKind::Internal
+                | ErrorKind::Unavailable
+                | ErrorKind::RateLimited
+                | ErrorKind::IdempotencyInFlight
+                | ErrorKind::TooEarly
+        );
+        !transient && self.retry_after.is_none()
     }
 }
 
@@ -246,10 +255,14 @@ impl From<TransitionError> for AppError {
         let message = e.to_string();
         match e {
             TransitionError::UnexpectedState { status, .. } => {
-                AppError::new(ErrorKind::Conflict, "payment_intent_unexpected_state", message)
-                    .with_current_status(status.as_str())
+                let refusal = AppError::new(ErrorKind::Conflict, "payment_intent_unexpected_state", message)
+                    .with_current_status(status.as_str());
+                // The processor is still deciding: the same request may pass once it has.
+                if status == Status::Processing { refusal.with_retry_after(1) } else { refusal }
             }
-            TransitionError::CaptureInProgress => AppError::new(ErrorKind::Conflict, "capture_in_progress", message),
+            TransitionError::CaptureInProgress => {
+                AppError::new(ErrorKind::Conflict, "capture_in_progress", message).with_retry_after(1)
+            }
             TransitionError::MissingPaymentMethod => {
                 AppError::invalid_field(field::PAYMENT_METHOD, Invalid::new("payment_method_required", message))
             }

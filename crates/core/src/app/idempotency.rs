@@ -23,7 +23,7 @@
 //! first to commit, rolls its own work back and replays the first's answer (or, if its work
 //! was refused because the first had changed things, replays instead of the refusal).
 
-use super::{App, AppError, AppResult, Ctx, ErrorKind, IdempotencyKey};
+use super::{Answer, App, AppError, AppResult, Ctx, ErrorKind, IdempotencyKey};
 use kassa_store::WriteTx;
 use kassa_store::idempotency::{self as keys, KeyRecord, NewKey, Reservation, State};
 use serde::de::DeserializeOwned;
@@ -47,7 +47,8 @@ enum Stored<T> {
 
 enum Claim {
     Ours,
-    Replay(Option<String>),
+    /// Another request's: its stored outcome, and its answer as sent when that was kept.
+    Replay(Option<String>, Option<Answer>),
 }
 
 /// The result of the transactional part of a [`Stage::Applied`] command.
@@ -125,9 +126,8 @@ impl App {
         if !outside {
             return self.run_in_one_transaction(ctx, key, stage, token, prepare().await?, work).await;
         }
-        if let Claim::Replay(outcome) = self.claim(ctx, key, &token).await? {
-            ctx.mark_replayed();
-            return Ok(Applied { value: decode(outcome)?, replayed: true, token: None });
+        if let Claim::Replay(outcome, answer) = self.claim(ctx, key, &token).await? {
+            return self.replayed(ctx, outcome, answer);
         }
         let prepared = match prepare().await {
             Ok(prepared) => prepared,
@@ -141,7 +141,7 @@ impl App {
                     return Err(in_flight());
                 }
                 self.commit(tx).await?;
-                Ok(Applied { value, replayed: false, token: Some(token) })
+                Ok(self.applied_here(ctx, stage, value, token))
             }
             Err(error) => {
                 drop(tx);
@@ -170,11 +170,11 @@ impl App {
             None => (Claim::Ours, true),
             Some(existing) => (self.judge(&mut tx, &new, key, existing).await?, false),
         };
-        if let Claim::Replay(outcome) = claim {
+        if let Claim::Replay(outcome, answer) = claim {
             // The outcome may be in SQLite's open batch, or committed and not yet fsynced:
             // committing this (empty) unit answers only once what it saw is durable.
             self.commit(tx).await?;
-            return self.replayed(ctx, outcome);
+            return self.replayed(ctx, outcome, answer);
         }
         match work(&mut tx, prepared).await {
             Ok(value) => {
@@ -191,16 +191,20 @@ impl App {
                     return Err(AppError::internal("an idempotency key reserved in this transaction was lost"));
                 }
                 self.commit(tx).await?;
-                Ok(Applied { value, replayed: false, token: Some(token) })
+                Ok(self.applied_here(ctx, stage, value, token))
             }
             Err(error) => {
-                // The key went with the rollback; a deterministic refusal is kept for replays,
-                // unless a duplicate running beside us took the key first: then its answer is ours.
+                // The key went with the rollback. A final refusal is kept for replays; one that
+                // invites a retry leaves the key free for it. Either way, a duplicate running
+                // beside us may have taken the key first: then its answer is ours.
                 drop(tx);
-                if error.is_deterministic()
-                    && let Claim::Replay(outcome) = self.remember_refusal(ctx, key, &token, &error).await?
-                {
-                    return self.replayed(ctx, outcome);
+                let claim = if error.is_final() {
+                    self.remember_refusal(ctx, key, &token, &error).await?
+                } else {
+                    self.look_for_another(ctx, key).await?
+                };
+                if let Claim::Replay(outcome, answer) = claim {
+                    return self.replayed(ctx, outcome, answer);
                 }
                 Err(error)
             }
@@ -217,9 +221,9 @@ impl App {
     ) -> AppResult<Applied<T>> {
         let mut tx = self.store().begin().await?;
         match self.claim_in(&mut tx, ctx, key, token).await? {
-            Claim::Replay(outcome) => {
+            Claim::Replay(outcome, answer) => {
                 self.commit(tx).await?;
-                self.replayed(ctx, outcome)
+                self.replayed(ctx, outcome, answer)
             }
             // Ours after all (its owner had crashed, or rolled back): our work is gone with
             // our rollback, so give the key back and let the retry this answer asks for run.
@@ -231,9 +235,54 @@ impl App {
         }
     }
 
-    fn replayed<T: DeserializeOwned>(&self, ctx: &Ctx, outcome: Option<String>) -> AppResult<Applied<T>> {
-        ctx.mark_replayed();
+    fn replayed<T: DeserializeOwned>(
+        &self,
+        ctx: &Ctx,
+        outcome: Option<String>,
+        answer: Option<Answer>,
+    ) -> AppResult<Applied<T>> {
+        ctx.mark_replayed(answer);
         Ok(Applied { value: decode(outcome)?, replayed: true, token: None })
+    }
+
+    /// The result of work that ran under our key; a final outcome makes this request's
+    /// answer the one to keep.
+    fn applied_here<T>(&self, ctx: &Ctx, stage: Stage, value: T, token: String) -> Applied<T> {
+        if stage == Stage::Done {
+            ctx.mark_settled(&token);
+        }
+        Applied { value, replayed: false, token: Some(token) }
+    }
+
+    /// After work refused with an invitation to retry under a key we found free: the answer
+    /// of a duplicate that took the key meanwhile (PostgreSQL runs them side by side), if any.
+    async fn look_for_another(&self, ctx: &Ctx, key: &IdempotencyKey) -> AppResult<Claim> {
+        let mut tx = self.store().begin().await?;
+        let found = keys::find(&mut tx, &ctx.scope, &key.key).await?;
+        self.commit(tx).await?;
+        let now = self.clock().now().micros();
+        match found {
+            None => Ok(Claim::Ours),
+            // Its owner crashed before changing anything (we had taken it over, then rolled back).
+            Some(rec) if rec.state == State::Started && rec.locked_until <= now => Ok(Claim::Ours),
+            Some(rec) if rec.fingerprint != key.fingerprint => Err(mismatch()),
+            Some(rec) if rec.state == State::Done || (rec.state == State::Applied && rec.locked_until <= now) => {
+                Ok(Claim::Replay(rec.outcome, rec.answer.map(answer_of)))
+            }
+            Some(_) => Err(in_flight()),
+        }
+    }
+
+    /// Keeps `answer`, the answer this request's face sent, as its key's for replays, when
+    /// this request gave the key its final outcome. Written after the outcome, without waiting
+    /// for the disk: a crash that loses it leaves replays to render the stored outcome.
+    pub async fn keep_answer(&self, ctx: &Ctx, answer: Answer) -> AppResult<()> {
+        let token = ctx.fate().settled_with.clone();
+        let (Some(key), Some(token)) = (&ctx.idempotency, token) else { return Ok(()) };
+        let answer = keys::Answer { status: answer.status, content_type: answer.content_type, body: answer.body };
+        let mut tx = self.store().begin().await?;
+        keys::record_answer(&mut tx, &ctx.scope, &key.key, &token, &answer).await?;
+        self.commit_redoable(tx).await
     }
 
     /// Records `value` as the key's outcome in `tx` (`applied` with a lease while work goes on
@@ -268,6 +317,9 @@ impl App {
                 .await?;
         }
         self.commit(tx).await?;
+        if let Claim::Ours = claim {
+            ctx.mark_settled(token);
+        }
         Ok(claim)
     }
 
@@ -281,13 +333,14 @@ impl App {
         let (Some(key), Some(token)) = (&ctx.idempotency, &applied.token) else { return Ok(()) };
         let outcome = match result {
             Ok(value) => encode(&Stored::Ok(value)),
-            Err(e) if e.is_deterministic() => encode(&Stored::<U>::Err(self.stamped(ctx, e.clone()))),
+            Err(e) if e.is_final() => encode(&Stored::<U>::Err(self.stamped(ctx, e.clone()))),
             // A fault after the change: replays keep the applied outcome.
             Err(_) => return Ok(()),
         };
         let mut tx = self.store().begin().await?;
         keys::record(&mut tx, &ctx.scope, &key.key, token, State::Done, &outcome, self.clock().now().micros()).await?;
         self.commit(tx).await?;
+        ctx.mark_settled(token);
         Ok(())
     }
 
@@ -333,8 +386,8 @@ impl App {
         let now = new.now;
         Ok(match rec.state {
             _ if rec.fingerprint != key.fingerprint => return Err(mismatch()),
-            State::Done => Claim::Replay(rec.outcome),
-            State::Applied if rec.locked_until <= now => Claim::Replay(rec.outcome),
+            State::Done => Claim::Replay(rec.outcome, rec.answer.map(answer_of)),
+            State::Applied if rec.locked_until <= now => Claim::Replay(rec.outcome, None),
             State::Started if rec.locked_until <= now && keys::take_over(tx, new, &rec.lock_token).await? => {
                 Claim::Ours
             }
@@ -358,7 +411,7 @@ impl App {
     /// key so the request can be retried.
     async fn settle_failure<T>(&self, ctx: &Ctx, key: &IdempotencyKey, token: &str, error: AppError) -> AppResult<T> {
         let mut tx = self.store().begin().await?;
-        if error.is_deterministic() {
+        if error.is_final() {
             let outcome = encode(&Stored::<()>::Err(self.stamped(ctx, error.clone())));
             keys::record(&mut tx, &ctx.scope, &key.key, token, State::Done, &outcome, self.clock().now().micros())
                 .await?;
@@ -366,6 +419,9 @@ impl App {
             keys::release(&mut tx, &ctx.scope, &key.key, token).await?;
         }
         self.commit(tx).await?;
+        if error.is_final() {
+            ctx.mark_settled(token);
+        }
         Err(error)
     }
 
@@ -373,6 +429,10 @@ impl App {
         error.request_id.get_or_insert_with(|| ctx.request_id.to_string());
         error
     }
+}
+
+fn answer_of(kept: keys::Answer) -> Answer {
+    Answer { status: kept.status, content_type: kept.content_type, body: kept.body }
 }
 
 fn state_after(stage: Stage) -> State {

@@ -54,8 +54,7 @@ use crate::config::{CheckoutConfig, Config, IdempotencyConfig, JobConfig, Webhoo
 use crate::connector::Connector;
 use kassa_domain::{KeyKind, RequestId};
 use kassa_store::{Scope, Store, WriteTx};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 /// The application: cheap to clone, shared by every face and worker.
@@ -267,7 +266,30 @@ pub struct Ctx {
     pub request_id: RequestId,
     /// The `Idempotency-Key`, for mutations that carry one.
     pub idempotency: Option<IdempotencyKey>,
-    replayed: Arc<AtomicBool>,
+    key_fate: Arc<Mutex<KeyFate>>,
+}
+
+/// What became of a request's idempotency key, shared by the clones of its [`Ctx`].
+#[derive(Debug, Default)]
+struct KeyFate {
+    /// The answer was another request's.
+    replayed: bool,
+    /// That request's answer as its face sent it, when it was kept.
+    first_answer: Option<Answer>,
+    /// This request gave the key its final outcome, holding it with this token.
+    settled_with: Option<String>,
+}
+
+/// An answer as a face sent it: status, `Content-Type` and body. The answer of the request
+/// that first used an idempotency key is kept, and sent again to every replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// Its `Content-Type`, if it had one.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: String,
 }
 
 /// An `Idempotency-Key` and the fingerprint of the request it came with.
@@ -282,17 +304,38 @@ pub struct IdempotencyKey {
 impl Ctx {
     /// A context for a request.
     pub fn new(scope: Scope, key_kind: KeyKind, request_id: RequestId, idempotency: Option<IdempotencyKey>) -> Ctx {
-        Ctx { scope, key_kind, request_id, idempotency, replayed: Arc::new(AtomicBool::new(false)) }
+        Ctx { scope, key_kind, request_id, idempotency, key_fate: Arc::default() }
+    }
+
+    fn fate(&self) -> std::sync::MutexGuard<'_, KeyFate> {
+        self.key_fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether the answer was replayed from an earlier request with the same key.
     pub fn was_replayed(&self) -> bool {
-        self.replayed.load(Ordering::Relaxed)
+        self.fate().replayed
     }
 
-    fn mark_replayed(&self) {
+    /// The answer of the request that first used this key, as its face sent it, when this
+    /// request replays it and it was kept ([`App::keep_answer`]).
+    pub fn first_answer(&self) -> Option<Answer> {
+        self.fate().first_answer.clone()
+    }
+
+    /// Whether this request gave its key the final outcome, so its answer is the one to keep.
+    pub fn settled_its_key(&self) -> bool {
+        self.fate().settled_with.is_some()
+    }
+
+    fn mark_replayed(&self, first_answer: Option<Answer>) {
         metrics::counter!("kassa_idempotent_replays_total").increment(1);
-        self.replayed.store(true, Ordering::Relaxed);
+        let mut fate = self.fate();
+        fate.replayed = true;
+        fate.first_answer = first_answer;
+    }
+
+    fn mark_settled(&self, token: &str) {
+        self.fate().settled_with = Some(token.to_owned());
     }
 
     fn cause(&self) -> Cause {

@@ -1,14 +1,15 @@
 //! Builds the application [`Ctx`] of an authenticated request: scope, request id, and for a
-//! mutation its `Idempotency-Key` with a fingerprint of the request. Marks replayed answers
-//! with `Idempotent-Replayed: true`.
+//! mutation its `Idempotency-Key` with a fingerprint of the request. Keeps the answer that
+//! settled a key and sends it again, byte for byte, to the replays, marked with
+//! `Idempotent-Replayed: true`.
 
 use super::HttpState;
 use super::request_id;
-use crate::app::{AppError, Authenticated, Ctx, ErrorKind, IdempotencyKey};
+use crate::app::{Answer, App, AppError, Authenticated, Ctx, ErrorKind, IdempotencyKey};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use kassa_domain::RequestId;
 use kassa_store::Scope;
@@ -39,6 +40,43 @@ pub fn mark_replayed(ctx: &Ctx, response: &mut Response) {
     if ctx.was_replayed() {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
+}
+
+/// The answer to send for a mutation the face answered with `response`: the first answer
+/// of its idempotency key when this request replays one that was kept; else `response`,
+/// kept for the replays to come when this request settled its key.
+pub async fn answer_once(app: &App, ctx: &Ctx, response: Response) -> Response {
+    if let Some(first) = ctx.first_answer() {
+        return resend(first, response);
+    }
+    if !ctx.settled_its_key() || response.status().is_server_error() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let answer = Answer { status: parts.status.as_u16(), content_type, body: text.to_owned() };
+        // Not keeping it costs only the byte-for-byte replay (the outcome is stored already).
+        if let Err(e) = app.keep_answer(ctx, answer).await {
+            tracing::warn!(error = %e, "an idempotent answer was not kept");
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `first`'s status, type and body, with the headers this request's answer has otherwise.
+fn resend(first: Answer, rendered: Response) -> Response {
+    let (mut parts, _) = rendered.into_parts();
+    parts.status = StatusCode::from_u16(first.status).unwrap_or(parts.status);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    match first.content_type.as_deref().map(HeaderValue::from_str) {
+        Some(Ok(value)) => parts.headers.insert(header::CONTENT_TYPE, value),
+        _ => parts.headers.remove(header::CONTENT_TYPE),
+    };
+    Response::from_parts(parts, Body::from(first.body))
 }
 
 /// Reads the header and fingerprints method, path, query and body (which is buffered and

@@ -125,7 +125,9 @@ async fn front_door<F: Face>(State(state): State<HttpState>, req: Request, next:
                 // invites replays it instead of waiting out the key's lease.
                 let run = next.run(req);
                 let mut response = if mutation {
-                    match super::request_id::detach(run).await {
+                    let (app, ctx) = (state.app.clone(), ctx.clone());
+                    let answered = async move { context::answer_once(&app, &ctx, run.await).await };
+                    match super::request_id::detach(answered).await {
                         Ok(response) => response,
                         Err(e) => {
                             F::Error::from(AppError::internal(format!("a request's task failed: {e}"))).into_response()

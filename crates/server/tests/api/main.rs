@@ -22,6 +22,7 @@ mod rate_limits;
 mod receipts;
 mod references;
 mod refunds;
+mod retries;
 mod seed;
 mod smartpay;
 mod tokens;

@@ -4,7 +4,7 @@
 use kassa_testkit::{TestApp, TestResponse, json_of, spawn_app};
 use serde_json::{Value, json};
 
-fn order() -> Value {
+pub(crate) fn order() -> Value {
     let address = json!({"city": "Riyadh", "country_code": "SA", "first_name": "Ahmed", "last_name": "Ali",
         "line1": "123 King Fahd Road", "line2": "Apt 456", "phone_number": "+966501234567", "region": "Riyadh"});
     json!({

@@ -14,6 +14,18 @@ const SDK_QUERY: &str = "dev-lang=nodejs&sdk-version=0.9.1";
 
 /// A call as the SDK makes it, with `key` (the test merchant's secret key by default).
 async fn call(app: &TestApp, method: &str, path: &str, body: Option<Value>, key: Option<&str>) -> TestResponse {
+    call_once(app, method, path, body, key, &kassa_domain::id::random_base62(32)).await
+}
+
+/// [`call`] with the `Idempotency-Key` the SDK would reuse on a retry.
+pub(crate) async fn call_once(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    key: Option<&str>,
+    idempotency_key: &str,
+) -> TestResponse {
     let sep = if path.contains('?') { '&' } else { '?' };
     let url = app.url(&format!("/smartpay/v1{path}{sep}{SDK_QUERY}"));
     let mut req = app
@@ -21,14 +33,14 @@ async fn call(app: &TestApp, method: &str, path: &str, body: Option<Value>, key:
         .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url)
         .header("Authorization", format!("Basic {}", key.unwrap_or(&app.merchant.secret_key)))
         .header("Content-Type", "application/json")
-        .header("Idempotency-Key", kassa_domain::id::random_base62(32));
+        .header("Idempotency-Key", idempotency_key);
     if let Some(body) = body {
         req = req.body(body.to_string());
     }
     TestResponse::from(req.send().await.unwrap()).await
 }
 
-async fn ok(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> Value {
+pub(crate) async fn ok(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> Value {
     let res = call(app, method, path, body, None).await;
     assert_eq!(res.status, 200, "{method} {path}: {}", res.text);
     res.body
@@ -47,7 +59,7 @@ fn flat_session(capture: &str) -> Value {
 }
 
 /// A session paid on the page; its order, once the processor has answered.
-async fn authorized_order(app: &TestApp, capture: &str) -> Value {
+pub(crate) async fn authorized_order(app: &TestApp, capture: &str) -> Value {
     let session = ok(app, "POST", "/checkout-sessions", Some(flat_session(capture))).await;
     let url = session["url"].as_str().unwrap();
     let browser = Browser::new();

@@ -9,19 +9,25 @@ use kassa_testkit::{TestApp, TestResponse, spawn_app};
 use serde_json::{Value, json};
 
 /// A Vipps merchant sales unit made of the test merchant's keys.
-struct Unit<'a> {
+pub(crate) struct Unit<'a> {
     app: &'a TestApp,
     token: String,
 }
 
 impl<'a> Unit<'a> {
-    async fn sign_in(app: &'a TestApp) -> Unit<'a> {
+    pub(crate) async fn sign_in(app: &'a TestApp) -> Unit<'a> {
         let res = token(app, &app.merchant.id, &app.merchant.secret_key, &app.merchant.publishable_key).await;
         assert_eq!(res.status, 200, "{}", res.text);
         Unit { app, token: res.body["access_token"].as_str().unwrap().to_owned() }
     }
 
-    async fn call(&self, method: &str, path: &str, body: Option<Value>, idempotency_key: Option<&str>) -> TestResponse {
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        idempotency_key: Option<&str>,
+    ) -> TestResponse {
         let m = &self.app.merchant;
         let mut req = self
             .app
@@ -40,7 +46,7 @@ impl<'a> Unit<'a> {
         TestResponse::from(req.send().await.unwrap()).await
     }
 
-    async fn create(&self, reference: &str, value: i64, key: &str) -> TestResponse {
+    pub(crate) async fn create(&self, reference: &str, value: i64, key: &str) -> TestResponse {
         let body = json!({
             "amount": {"currency": "NOK", "value": value},
             "paymentMethod": {"type": "WALLET"},
@@ -53,13 +59,13 @@ impl<'a> Unit<'a> {
         self.call("POST", "/epayment/v1/payments", Some(body), Some(key)).await
     }
 
-    async fn get(&self, reference: &str) -> Value {
+    pub(crate) async fn get(&self, reference: &str) -> Value {
         let res = self.call("GET", &format!("/epayment/v1/payments/{reference}"), None, None).await;
         assert_eq!(res.status, 200, "{}", res.text);
         res.body
     }
 
-    async fn modify(&self, reference: &str, op: &str, value: i64, key: &str) -> TestResponse {
+    pub(crate) async fn modify(&self, reference: &str, op: &str, value: i64, key: &str) -> TestResponse {
         let body = json!({"modificationAmount": {"currency": "NOK", "value": value}});
         self.call("POST", &format!("/epayment/v1/payments/{reference}/{op}"), Some(body), Some(key)).await
     }
