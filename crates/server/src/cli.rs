@@ -272,6 +272,22 @@ impl DbArgs {
         kassa_server::master_key::resolve(self.master_key.as_deref(), self.master_key_file.as_deref(), data_dir)
     }
 
+    /// What is wrong with the SQLite database's directory, if others than its owner may enter
+    /// it (the database's own files are the owner's only whatever the directory).
+    fn open_data_dir(&self) -> Option<String> {
+        let dir = match &self.database_url {
+            None => self.data_dir.clone(),
+            Some(url) => kassa_server::data_lock::sqlite_file(url)?.parent()?.to_owned(),
+        };
+        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        let mode = kassa_store::private_files::open_to_others(&dir).ok()??;
+        Some(format!(
+            "the data directory {} can be entered by other users (mode {mode:o}); `chmod 700 {}` makes it the owner's only",
+            dir.display(),
+            dir.display()
+        ))
+    }
+
     fn describe(&self) -> String {
         match &self.database_url {
             Some(url) if url.starts_with("postgres") => "PostgreSQL".to_owned(),
@@ -396,6 +412,10 @@ async fn serve(db: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
     println!("Kassa gateway listening on {base}");
     println!("  database:  {}", db.describe());
     println!("  master key: {}", master.source);
+    if let Some(warning) = db.open_data_dir() {
+        println!("  warning:   {warning}");
+        tracing::warn!("{warning}");
+    }
     if let Some(demo) = server.app().ensure_demo_merchant().await? {
         println!("Demo merchant created (keys are stored hashed and shown only now):");
         println!("  merchant id:      {}", demo.merchant.id);

@@ -38,7 +38,12 @@ pub fn acquire(url: &str, addr: SocketAddr) -> anyhow::Result<Option<DataLock>> 
     let mut path = db.into_os_string();
     path.push(".lock");
     let path = PathBuf::from(path);
-    let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    let mut file =
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, kassa_store::private_files::FILE_MODE).open(&path)?;
+    // A lock file an earlier Kassa made for all to read is the owner's only from now on.
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(kassa_store::private_files::FILE_MODE))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {

@@ -30,6 +30,7 @@ pub mod merchants;
 pub mod nodes;
 pub mod page;
 pub mod payment_intents;
+pub mod private_files;
 pub mod refunds;
 pub mod settings;
 pub mod simulator;
@@ -84,7 +85,7 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// The embedded database in `data_dir` (created if missing).
     pub fn sqlite_in(data_dir: &Path) -> std::io::Result<StoreConfig> {
-        std::fs::create_dir_all(data_dir)?;
+        private_files::create_dir(data_dir)?;
         let path = data_dir.join("kassa.db");
         Ok(StoreConfig {
             url: format!("sqlite://{}?mode=rwc", path.display()),
@@ -112,6 +113,9 @@ pub enum StoreError {
     /// The SQLite batch holding this write could not be committed: the write did not happen.
     #[error("the batch holding this write was not committed: {0}")]
     BatchFailed(String),
+    /// The embedded database's files could not be made the owner's only.
+    #[error("cannot prepare the database's files: {0}")]
+    Files(#[from] std::io::Error),
 }
 
 impl StoreError {
@@ -230,6 +234,9 @@ impl Store {
         let options = AnyConnectOptions::from_str(&config.url)?;
         if config.url.starts_with("sqlite:") {
             let lite = LiteConfig::from_url(&config.url, config.sqlite_sync)?;
+            if lite.creates() || lite.path().exists() {
+                private_files::secure_database(lite.path())?;
+            }
             // Migrations run through sqlx, on a connection of their own; then rusqlite takes over.
             let migrator = AnyPoolOptions::new()
                 .max_connections(1)

@@ -42,6 +42,11 @@ impl LiteConfig {
         Ok(conn)
     }
 
+    /// Whether a missing database file is created (`mode=rwc`).
+    pub(crate) fn creates(&self) -> bool {
+        self.create
+    }
+
     pub(crate) fn path(&self) -> &std::path::Path {
         &self.path
     }

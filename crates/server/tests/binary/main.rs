@@ -5,6 +5,7 @@
 mod batches;
 mod cli;
 mod crash;
+mod files;
 mod nodes;
 mod operating;
 mod rounds;
@@ -45,8 +46,13 @@ impl Gateway {
     /// Starts `kassa serve` on a random port with extra environment, and waits until it serves.
     pub async fn start(db: &TestDatabase, env: &[(&str, &str)]) -> Gateway {
         let mut cmd = kassa(db);
-        cmd.args(["serve", "--addr", "127.0.0.1:0"]).envs(env.iter().copied()).stdout(Stdio::piped());
-        let mut child = cmd.spawn().expect("the binary starts");
+        cmd.args(["serve", "--addr", "127.0.0.1:0"]).envs(env.iter().copied());
+        Gateway::spawn(cmd).await
+    }
+
+    /// Runs `cmd`, a `kassa serve` on a random port, and waits until it serves.
+    pub async fn spawn(mut cmd: Command) -> Gateway {
+        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("the binary starts");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let mut banner = Vec::new();
         let read = async {
