@@ -97,8 +97,8 @@ async fn idempotency_key(parts: &Parts, body: Body, limit: usize) -> Result<(Opt
             .with_param("Idempotency-Key")
         })?
         .to_owned();
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        AppError::new(ErrorKind::PayloadTooLarge, "body_too_large", format!("The request body exceeds {limit} bytes."))
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        if is_length_limit(&e) { super::face::body_too_large(Some(limit)) } else { super::face::unreadable_body() }
     })?;
     let mut hash = Sha256::new();
     hash.update(parts.method.as_str().as_bytes());
@@ -108,4 +108,16 @@ async fn idempotency_key(parts: &Parts, body: Body, limit: usize) -> Result<(Opt
     hash.update(&bytes);
     let fingerprint = hex::encode(hash.finalize());
     Ok((Some(IdempotencyKey { key, fingerprint }), Body::from(bytes)))
+}
+
+/// Whether reading a body failed because it passed the limit (rather than being malformed).
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }

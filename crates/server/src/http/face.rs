@@ -17,7 +17,7 @@ use super::query::QueryParams;
 use crate::app::{self, AppError, ErrorKind};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -175,6 +175,25 @@ async fn shape_refusals<F: Face>(req: Request, next: Next) -> Response {
     }
 }
 
+/// A body longer than the limit (`limit` bytes, when known).
+pub fn body_too_large(limit: Option<usize>) -> AppError {
+    let message = match limit {
+        Some(limit) => format!("The request body exceeds {limit} bytes."),
+        None => "The request body is larger than the limit.".to_owned(),
+    };
+    AppError::new(ErrorKind::PayloadTooLarge, "body_too_large", message)
+}
+
+/// A body that could not be read to its end for another reason than its length: a malformed
+/// chunked encoding, or a client that stopped sending.
+pub fn unreadable_body() -> AppError {
+    AppError::new(
+        ErrorKind::BadRequest,
+        "invalid_body",
+        "The request body could not be read: its chunked encoding is malformed or it was cut short.",
+    )
+}
+
 /// What a framework-made error response means, or `None` for any other response.
 pub fn framework_refusal(response: &Response) -> Option<AppError> {
     let status = response.status();
@@ -234,9 +253,8 @@ impl<F: Face, S: Send + Sync> FromRequest<S> for Body<F> {
 async fn json_object<S: Send + Sync>(req: Request, state: &S, strict_type: bool) -> Result<Fields, AppError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => {
-            AppError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The request body is larger than the limit.")
-        }
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => body_too_large(None),
+        BytesRejection::FailedToBufferBody(_) => unreadable_body(),
         other => AppError::new(ErrorKind::BadRequest, "invalid_body", other.body_text()),
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {

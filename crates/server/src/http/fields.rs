@@ -271,6 +271,14 @@ impl Fields {
         self.map.clear();
     }
 
+    /// Accepts `names` unread: fields a provider's SDK is documented to send that Kassa has no
+    /// use for. Any other field not read is still refused as unknown.
+    pub fn ignore(&mut self, names: &[&str]) {
+        for name in names {
+            self.map.remove(*name);
+        }
+    }
+
     /// Whether anything was wrong so far.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()

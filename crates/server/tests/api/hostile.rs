@@ -222,3 +222,39 @@ async fn form_posts_of_any_shape_are_answered_without_a_5xx_and_pay_nothing() {
     let intent = app.get(&format!("/v1/checkout_sessions/{}", session.body["id"].as_str().unwrap())).await;
     assert_eq!(intent.body["status"], "open", "{}", intent.text);
 }
+
+/// Sends `request` as it is on a connection of its own; the status line and body of the answer.
+async fn over_tcp(app: &TestApp, request: String) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.lines().next().unwrap_or_default().to_owned();
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_malformed_chunked_body_is_a_bad_request_not_a_large_one() {
+    let app = spawn_app().await;
+    let key = &app.merchant.secret_key;
+    for (path, auth, idempotency) in [
+        ("/v1/payment_intents", format!("Bearer {key}"), ""),
+        ("/v1/payment_intents", format!("Bearer {key}"), "Idempotency-Key: chunky-1\r\n"),
+        ("/smartpay/v1/orders", format!("Basic {key}"), "Idempotency-Key: chunky-2\r\n"),
+    ] {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: kassa\r\nAuthorization: {auth}\r\n{idempotency}Content-Type: application/json\r\n\
+             Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{{}}\r\n0\r\n\r\n"
+        );
+        let (status, body) = over_tcp(&app, request).await;
+        assert!(status.contains(" 400 "), "{path} {idempotency}: {status} {body}");
+        assert!(body.contains("chunked encoding"), "{path}: {body}");
+    }
+    let big = "x".repeat(70 * 1024);
+    let too_large = raw(&app, "/v1/payment_intents", &big, Some("application/json"), Some("big-1")).await;
+    assert_eq!((too_large.status, too_large.error()["code"].as_str()), (413, Some("body_too_large")));
+    assert_eq!(payment_count(&app).await, 0);
+}

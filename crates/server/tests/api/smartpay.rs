@@ -301,3 +301,49 @@ async fn deliveries_are_smartpay_events_signed_over_timestamp_and_body() {
     app.post("/v1/webhook_endpoints", json!({"url": receiver.url(), "enabled_events": ["*"]})).await;
     assert_eq!(ok(&app, "GET", "/webhook-endpoints", None).await["data"], json!([]));
 }
+
+#[tokio::test]
+async fn fields_the_sdk_does_not_send_are_refused_and_the_documented_extras_accepted() {
+    let app = spawn_app().await;
+    let mut session = flat_session("manual");
+    session["items"][0]["categories"] = json!(["tea"]);
+    session["customerInfo"]["legalGender"] = json!("female");
+    session["shippingInfo"]["carrierName"] = json!("Yamato");
+    session["locale"] = json!("ja");
+    session["promotionCode"] = Value::Null;
+    let made = call(&app, "POST", "/checkout-sessions", Some(session.clone()), None).await;
+    assert_eq!(made.status, 200, "documented fields pass: {}", made.text);
+
+    session["colour"] = json!("green");
+    session["items"][0]["weight"] = json!(3);
+    session["customerInfo"]["email"] = json!("taro@example.com");
+    let refused = call(&app, "POST", "/checkout-sessions", Some(session), None).await;
+    assert_eq!(
+        (refused.status, refused.body["errorCode"].as_str()),
+        (400, Some("request.invalid")),
+        "{}",
+        refused.text
+    );
+    for field in ["colour", "items.0.weight", "customerInfo.email"] {
+        assert!(refused.text.contains(field), "{field} is named: {}", refused.text);
+    }
+
+    let order = authorized_order(&app, "manual").await;
+    let id = order["id"].as_str().unwrap();
+    let stray = json!({"order": id, "amount": 100, "currency": "JPY", "amont": 100});
+    let res = call(&app, "POST", "/payments", Some(stray), None).await;
+    assert_eq!((res.status, res.body["errorCode"].as_str()), (400, Some("request.invalid")), "{}", res.text);
+    assert!(res.text.contains("amont"), "{}", res.text);
+    let payment = ok(
+        &app,
+        "POST",
+        "/payments",
+        Some(json!({"order": id, "amount": 100, "currency": "JPY",
+        "cancelRemainder": "manual", "lineItems": []})),
+    )
+    .await;
+    let path = format!("/payments/{}", payment["id"].as_str().unwrap());
+    // The SDK's updatePayment sends its idempotencyKey in the body.
+    let updated = ok(&app, "PATCH", &path, Some(json!({"reference": "box-2", "idempotencyKey": "k-1"}))).await;
+    assert_eq!(updated["reference"], "box-2");
+}

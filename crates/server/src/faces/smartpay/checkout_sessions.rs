@@ -94,7 +94,17 @@ pub fn read_items(f: &mut Fields, currency: Option<Currency>) -> Option<Items> {
             .map(str::to_owned);
         let _ = item.string_map("metadata");
         // Product details Kassa's page does not show (brand, categories, gtin, url, label …).
-        item.allow_unknown();
+        item.ignore(&[
+            "brand",
+            "categories",
+            "gtin",
+            "url",
+            "label",
+            "productDescription",
+            "productMetadata",
+            "priceDescription",
+            "priceMetadata",
+        ]);
         ok &= !item.has_errors();
         f.absorb(item);
         let (Some(name), Some(amount), Some(quantity)) = (name, amount, quantity) else { continue };
@@ -172,7 +182,6 @@ fn read_address(f: &mut Fields, field: &str, required: bool) -> Option<Address> 
         country_code: country,
         phone_number: None,
     };
-    a.allow_unknown();
     f.absorb(a);
     Some(address)
 }
@@ -205,7 +214,6 @@ pub fn read_shipping(f: &mut Fields, currency: Option<Currency>, required: bool)
     for ignored in ["addressType", "carrierName", "reference"] {
         let _ = s.string(ignored, 255);
     }
-    s.allow_unknown();
     let ok = !s.has_errors();
     f.absorb(s);
     ok.then_some(Shipping { address, fee })
@@ -237,7 +245,7 @@ pub fn read_customer(f: &mut Fields, required: bool) -> Option<Customer> {
     };
     let address = read_address(&mut c, "address", false);
     // Kana names, birth date, gender, account age, the merchant's customer reference.
-    c.allow_unknown();
+    c.ignore(&["accountAge", "firstNameKana", "lastNameKana", "dateOfBirth", "legalGender", "reference"]);
     let ok = !c.has_errors();
     f.absorb(c);
     ok.then_some(Customer { consumer, address })
@@ -308,7 +316,6 @@ async fn create_flat(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppResult<Check
     let promotion_code = f.string("promotionCode", 100);
     let (reference, metadata) = session_metadata(&mut f, false);
     let _ = f.boolean("test");
-    f.allow_unknown();
     f.finish()?;
     let (items, shipping, customer) = (vouched(items)?, vouched(shipping)?, vouched(customer)?);
     let input = NewSessionInput {
@@ -345,7 +352,6 @@ async fn create_token_session(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppRes
     let currency = f.parsed("currency", Currency::parse);
     let (_, metadata) = session_metadata(&mut f, true);
     let _ = f.boolean("test");
-    f.allow_unknown();
     f.finish()?;
     let input = NewSetupSessionInput {
         currency: currency.unwrap_or(Currency::JPY),

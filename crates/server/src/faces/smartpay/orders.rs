@@ -163,7 +163,6 @@ pub async fn create(
     let reference = f.string("reference", 255);
     let description = f.string("description", 1000);
     let mut meta = f.string_map("metadata").unwrap_or_default();
-    f.allow_unknown();
     f.finish()?;
     if let Some(r) = reference {
         meta.insert(REFERENCE.to_owned(), r);

@@ -79,7 +79,6 @@ pub async fn create(
     let amount = read_money(&mut f, pi.as_ref().map(|p| p.currency));
     let remainder = read_capture_method(&mut f, "cancelRemainder");
     let notes = read_notes(&mut f, false);
-    f.allow_unknown();
     f.finish()?;
     let pi = vouched(pi)?;
     let metadata =
@@ -121,7 +120,8 @@ pub async fn update(
     Body(mut f, _): Body<Smartpay>,
 ) -> Result<Json<Value>, SmartpayError> {
     let notes = read_notes(&mut f, false);
-    f.allow_unknown();
+    // The SDK sends an update's idempotencyKey in the body.
+    f.ignore(&["idempotencyKey"]);
     f.finish()?;
     let kassa_id = ids::parse(ids::PAYMENT, ctx.scope.mode, &id)?;
     let c = s.app.update_capture(&ctx, &kassa_id, notes.description, notes.metadata).await?;
@@ -161,7 +161,6 @@ pub async fn create_refund(
         _ => Err(Invalid::new("invalid_reason", "reason is requested_by_customer or fraudulent.")),
     });
     let notes = read_notes(&mut f, true);
-    f.allow_unknown();
     f.finish()?;
     let c = vouched(c)?;
     let input = NewRefundInput {
@@ -199,7 +198,8 @@ pub async fn update_refund(
     Body(mut f, _): Body<Smartpay>,
 ) -> Result<Json<Value>, SmartpayError> {
     let notes = read_notes(&mut f, true);
-    f.allow_unknown();
+    // The SDK sends an update's idempotencyKey in the body.
+    f.ignore(&["idempotencyKey"]);
     f.finish()?;
     let refund = s.app.update_refund(&ctx, &refund_id(&ctx, &id).await?, notes.metadata).await?;
     Ok(Json(render::refund(&refund)))

@@ -71,7 +71,8 @@ pub async fn create_coupon(
     let expires_at = future_millis(&mut f, "expiresAt", s.app.clock().now());
     let max = max_redemptions(&mut f);
     let metadata = read_metadata(&mut f);
-    f.allow_unknown();
+    // The value of the other discount type, which the SDK may pass along.
+    f.ignore(&["discountAmount", "discountPercentage", "currency"]);
     f.finish()?;
     let input = NewCouponInput { name, value: vouched(value)?, expires_at, max_redemptions: max, metadata };
     Ok(Json(render::coupon(&s.app.create_coupon(&ctx, input).await?)))
@@ -99,7 +100,8 @@ pub async fn update_coupon(
     let name = f.string("name", 100);
     let active = f.boolean("active");
     let metadata = f.string_map("metadata");
-    f.allow_unknown();
+    // The SDK sends an update's idempotencyKey in the body.
+    f.ignore(&["idempotencyKey"]);
     f.finish()?;
     let kassa_id = ids::parse(ids::COUPON, ctx.scope.mode, &id)?;
     Ok(Json(render::coupon(&s.app.update_coupon(&ctx, &kassa_id, name, active, metadata).await?)))
@@ -142,7 +144,6 @@ pub async fn create_code(
         (None, _) => None,
     };
     let metadata = read_metadata(&mut f);
-    f.allow_unknown();
     f.finish()?;
     let coupon = vouched(coupon)?;
     let input = NewPromotionCodeInput {
@@ -178,7 +179,8 @@ pub async fn update_code(
 ) -> Result<Json<Value>, SmartpayError> {
     let active = f.boolean("active");
     let metadata = f.string_map("metadata");
-    f.allow_unknown();
+    // The SDK sends an update's idempotencyKey in the body.
+    f.ignore(&["idempotencyKey"]);
     f.finish()?;
     let kassa_id = ids::parse(ids::PROMOTION_CODE, ctx.scope.mode, &id)?;
     Ok(Json(render::promotion_code(&s.app.update_promotion_code(&ctx, &kassa_id, active, metadata).await?)))

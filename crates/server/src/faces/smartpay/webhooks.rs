@@ -241,7 +241,6 @@ pub async fn create(
     let names = read_subscriptions(&mut f).unwrap_or_else(all_types);
     let description = f.string("description", 255);
     let mut metadata = f.string_map("metadata").unwrap_or_default();
-    f.allow_unknown();
     f.finish()?;
     metadata.insert(EVENT_SUBSCRIPTIONS.to_owned(), names.join(","));
     let input = NewEndpointInput {
@@ -278,7 +277,8 @@ pub async fn update(
     let active = f.boolean("active");
     let description = f.string("description", 255);
     let mut metadata = f.string_map("metadata");
-    f.allow_unknown();
+    // The SDK sends an update's idempotencyKey in the body.
+    f.ignore(&["idempotencyKey"]);
     f.finish()?;
     let (kassa_id, _) = endpoint(&s, &ctx, &id).await?;
     if let Some(names) = &names {
