@@ -584,11 +584,7 @@ async fn users(db: &DbArgs, command: UsersCommand) -> anyhow::Result<()> {
             let id = kassa_domain::MerchantId::parse(&merchant)
                 .ok_or_else(|| anyhow::anyhow!("no such merchant: '{merchant}'"))?;
             for user in app.list_dashboard_users(&id).await? {
-                let state = match user.locked_until {
-                    Some(_) if user.failed_attempts >= kassa_server::app::DASHBOARD_FREE_FAILURES => "locked",
-                    _ => "active",
-                };
-                println!("{}  {}  {state}", user.id, user.email);
+                println!("{}  {}", user.id, user.email);
             }
         }
     }

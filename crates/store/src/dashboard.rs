@@ -1,5 +1,6 @@
-//! The `dashboard_users` and `dashboard_sessions` tables: who may sign in to a merchant's
-//! dashboard (a password hash, never the password) and who is signed in (a cookie's hash).
+//! The `dashboard_users`, `dashboard_sessions` and `dashboard_sign_in_failures` tables: who
+//! may sign in to a merchant's dashboard (a password hash, never the password), who is signed
+//! in (a cookie's hash), and the wrong sign-ins counted per email and client address.
 
 use crate::Db;
 use crate::codec::RowExt;
@@ -20,42 +21,108 @@ pub struct DashboardUser {
     pub email: String,
     /// Argon2id, as a PHC string.
     pub password_hash: String,
-    /// Wrong passwords since the last sign-in.
-    pub failed_attempts: i64,
-    /// No sign-in until then, after too many wrong passwords.
-    pub locked_until: Option<Timestamp>,
     /// Created.
     pub created_at: Timestamp,
 }
 
-const USER_COLUMNS: &str = "id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at";
+const USER_COLUMNS: &str = "id, merchant_id, email, password_hash, created_at";
 
 /// Stores a new user.
 pub async fn insert_user(tx: &mut WriteTx, u: &DashboardUser) -> Result<()> {
     query(
-        "INSERT INTO dashboard_users (id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO dashboard_users (id, merchant_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(u.id.as_str().to_owned())
     .bind(u.merchant_id.as_str().to_owned())
     .bind(u.email.clone())
     .bind(u.password_hash.clone())
-    .bind(u.failed_attempts)
-    .bind(u.locked_until.map(Timestamp::micros))
     .bind(u.created_at.micros())
     .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-/// The user with this email, locked until the transaction ends (sign-in counts failures).
-pub async fn lock_user_by_email(tx: &mut WriteTx, email: &str) -> Result<Option<DashboardUser>> {
-    const PLAIN: &str = "SELECT id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at \
-                         FROM dashboard_users WHERE email = $1";
-    const FOR_UPDATE: &str = "SELECT id, merchant_id, email, password_hash, failed_attempts, locked_until, created_at \
-                              FROM dashboard_users WHERE email = $1 FOR UPDATE";
-    let row = query(locking(tx.backend(), PLAIN, FOR_UPDATE)).bind(email.to_owned()).fetch_optional(tx.conn()).await?;
+/// The user with this email.
+pub async fn user_by_email(db: impl Into<Db<'_>>, email: &str) -> Result<Option<DashboardUser>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM dashboard_users WHERE email = $1");
+    let row = query(sql).bind(email.to_owned()).fetch_optional(db).await?;
     row.map(|r| user_from_row(&r)).transpose()
+}
+
+/// Wrong sign-ins for one email from one client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInFailures {
+    /// How many in a row.
+    pub failures: i64,
+    /// No sign-in for that email from that address until then.
+    pub locked_until: Option<Timestamp>,
+}
+
+/// The wrong sign-ins counted for `email_hash` from `client`.
+pub async fn sign_in_failures(db: impl Into<Db<'_>>, email_hash: &str, client: &str) -> Result<Option<SignInFailures>> {
+    let row =
+        query("SELECT failures, locked_until FROM dashboard_sign_in_failures WHERE email_hash = $1 AND client = $2")
+            .bind(email_hash.to_owned())
+            .bind(client.to_owned())
+            .fetch_optional(db)
+            .await?;
+    row.map(|r| {
+        Ok(SignInFailures { failures: r.int("failures")?, locked_until: r.opt_int("locked_until")?.map(Timestamp) })
+    })
+    .transpose()
+}
+
+/// Counts one more wrong sign-in for `email_hash` from `client`; `lock` says how long the
+/// count locks them out. Returns the new count.
+pub async fn count_sign_in_failure(
+    tx: &mut WriteTx,
+    email_hash: &str,
+    client: &str,
+    now: Timestamp,
+    lock: impl FnOnce(i64) -> Option<Timestamp>,
+) -> Result<SignInFailures> {
+    const PLAIN: &str = "SELECT failures FROM dashboard_sign_in_failures WHERE email_hash = $1 AND client = $2";
+    const FOR_UPDATE: &str =
+        "SELECT failures FROM dashboard_sign_in_failures WHERE email_hash = $1 AND client = $2 FOR UPDATE";
+    let before = query(locking(tx.backend(), PLAIN, FOR_UPDATE))
+        .bind(email_hash.to_owned())
+        .bind(client.to_owned())
+        .fetch_optional(tx.conn())
+        .await?;
+    let failures = before.map(|r| r.int("failures")).transpose()?.unwrap_or(0) + 1;
+    let counted = SignInFailures { failures, locked_until: lock(failures) };
+    query(
+        "INSERT INTO dashboard_sign_in_failures (email_hash, client, failures, locked_until, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email_hash, client) \
+         DO UPDATE SET failures = $3, locked_until = $4, updated_at = $5",
+    )
+    .bind(email_hash.to_owned())
+    .bind(client.to_owned())
+    .bind(counted.failures)
+    .bind(counted.locked_until.map(Timestamp::micros))
+    .bind(now.micros())
+    .execute(tx.conn())
+    .await?;
+    Ok(counted)
+}
+
+/// Forgets the wrong sign-ins for `email_hash` from `client` (it signed in).
+pub async fn clear_sign_in_failures(tx: &mut WriteTx, email_hash: &str, client: &str) -> Result<()> {
+    query("DELETE FROM dashboard_sign_in_failures WHERE email_hash = $1 AND client = $2")
+        .bind(email_hash.to_owned())
+        .bind(client.to_owned())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Forgets the wrong sign-ins last counted before `cutoff`.
+pub async fn forget_sign_in_failures_before(tx: &mut WriteTx, cutoff: Timestamp) -> Result<()> {
+    query("DELETE FROM dashboard_sign_in_failures WHERE updated_at < $1")
+        .bind(cutoff.micros())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// Whether a user has this email.
@@ -67,25 +134,9 @@ pub async fn email_taken(tx: &mut WriteTx, email: &str) -> Result<bool> {
     Ok(row.is_some())
 }
 
-/// Records the outcome of a sign-in: the failures counted so far and any lock.
-pub async fn set_failures(
-    tx: &mut WriteTx,
-    id: &DashboardUserId,
-    failed_attempts: i64,
-    locked_until: Option<Timestamp>,
-) -> Result<()> {
-    query("UPDATE dashboard_users SET failed_attempts = $2, locked_until = $3 WHERE id = $1")
-        .bind(id.as_str().to_owned())
-        .bind(failed_attempts)
-        .bind(locked_until.map(Timestamp::micros))
-        .execute(tx.conn())
-        .await?;
-    Ok(())
-}
-
-/// Replaces a user's password (and lifts any lock).
+/// Replaces a user's password.
 pub async fn set_password(tx: &mut WriteTx, id: &DashboardUserId, password_hash: &str) -> Result<()> {
-    query("UPDATE dashboard_users SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1")
+    query("UPDATE dashboard_users SET password_hash = $2 WHERE id = $1")
         .bind(id.as_str().to_owned())
         .bind(password_hash.to_owned())
         .execute(tx.conn())
@@ -106,8 +157,6 @@ fn user_from_row(r: &Row) -> Result<DashboardUser> {
         merchant_id: MerchantId::from_trusted(r.text("merchant_id")?),
         email: r.text("email")?,
         password_hash: r.text("password_hash")?,
-        failed_attempts: r.int("failed_attempts")?,
-        locked_until: r.opt_int("locked_until")?.map(Timestamp),
         created_at: Timestamp(r.int("created_at")?),
     })
 }

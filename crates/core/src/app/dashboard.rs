@@ -1,9 +1,18 @@
 //! Who may sign in to a merchant's dashboard, and who is signed in. Passwords are hashed with
 //! Argon2id (OWASP's parameters: 19 MiB, 2 passes) on a blocking thread; a signed-in session is
 //! a random cookie of which only the SHA-256 is stored, so a copy of the database signs no one
-//! in. After [`FREE_FAILURES`] wrong passwords in a row a user is locked for a while that
-//! doubles with each further failure (30 s up to 15 min); the lock is checked before the
-//! password, so guessing during it learns nothing.
+//! in.
+//!
+//! Wrong sign-ins are counted per email *and client address*, whether a user has the email or
+//! not: after [`FREE_FAILURES`] in a row that address is locked out for that email, for a while
+//! that doubles with each further failure (30 s up to 15 min); the lock is checked before the
+//! password, so guessing during it learns nothing. Someone who knows a user's email can lock
+//! out only their own address, never the user signing in from theirs; and an email no one has
+//! is answered exactly as one with a wrong password: the same statuses, words, locks and work
+//! (one read, one Argon2 verification, one write), so neither the answer nor its time tells
+//! which emails exist. Guessing from many addresses is slowed by the per-address throttle of
+//! the face (failed sign-ins and API keys alike) and by Argon2's cost; passwords are 20
+//! random characters when generated and at least 12 when chosen.
 
 use super::merchants::hash_key;
 use super::{App, AppError, AppResult, ErrorKind, field};
@@ -13,15 +22,18 @@ use kassa_domain::contact::Email;
 use kassa_domain::id::random_base62;
 use kassa_domain::{DashboardUserId, MerchantId, Timestamp};
 use kassa_store::dashboard::{self, DashboardUser};
+use std::net::IpAddr;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-/// Wrong passwords in a row before the first lock.
+/// Wrong passwords in a row, for one email from one address, before the first lock.
 pub const FREE_FAILURES: i64 = 5;
 /// The first lock; each further failure doubles it.
 const FIRST_LOCK: Duration = Duration::from_secs(30);
 /// The longest lock.
 const LONGEST_LOCK: Duration = Duration::from_secs(15 * 60);
+/// How long wrong sign-ins are remembered after the last one (µs): a day.
+const FORGET_FAILURES_AFTER: i64 = 24 * 3600 * 1_000_000;
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// Shortest password a user may choose.
@@ -127,8 +139,6 @@ impl App {
             merchant_id: merchant,
             email,
             password_hash: hashed,
-            failed_attempts: 0,
-            locked_until: None,
             created_at: self.clock().now(),
         };
         Ok(CreatedUser { user, password })
@@ -139,20 +149,17 @@ impl App {
         Ok(dashboard::list_users(self.store().reader(), merchant).await?)
     }
 
-    /// Checks an email and password; a new session on success. Too many wrong passwords lock the
-    /// user ([`ErrorKind::RateLimited`] with the wait); an unknown email and a wrong password
-    /// are refused alike.
-    pub async fn dashboard_sign_in(&self, email: &str, password: &str) -> AppResult<SignedIn> {
+    /// Checks an email and password from `client`; a new session on success. An unknown
+    /// email and a wrong password are refused alike, and too many of either for one email
+    /// from one address lock that address out for that email ([`ErrorKind::RateLimited`] with
+    /// the wait).
+    pub async fn dashboard_sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> AppResult<SignedIn> {
         let email = email.trim().to_lowercase();
-        let password = password.to_owned();
-        let mut tx = self.store().begin().await?;
-        let Some(user) = dashboard::lock_user_by_email(&mut tx, &email).await? else {
-            drop(tx);
-            blocking(move || password_matches(&password, &DECOY_HASH)).await?;
-            return Err(wrong_credentials());
-        };
+        let email_hash = hash_key(&format!("dashboard-sign-in:{email}"));
+        let client = client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         let now = self.clock().now();
-        if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        let counted = dashboard::sign_in_failures(self.store().reader(), &email_hash, &client).await?;
+        if let Some(until) = counted.and_then(|c| c.locked_until).filter(|until| *until > now) {
             let seconds = (until.micros() - now.micros()).div_euclid(1_000_000) + 1;
             return Err(AppError::new(
                 ErrorKind::RateLimited,
@@ -161,16 +168,22 @@ impl App {
             )
             .with_retry_after(u64::try_from(seconds).unwrap_or(1)));
         }
-        let phc = user.password_hash.clone();
-        if !blocking(move || password_matches(&password, &phc)).await? {
-            let failures = user.failed_attempts + 1;
-            let locked_until = lock_for(failures).map(|d| after(now, d));
-            dashboard::set_failures(&mut tx, &user.id, failures, locked_until).await?;
+        let user = dashboard::user_by_email(self.store().reader(), &email).await?;
+        let phc = user.as_ref().map_or_else(|| DECOY_HASH.clone(), |u| u.password_hash.clone());
+        let password = password.to_owned();
+        let matches = blocking(move || password_matches(&password, &phc)).await?;
+        let mut tx = self.store().begin().await?;
+        let Some(user) = user.filter(|_| matches) else {
+            dashboard::count_sign_in_failure(&mut tx, &email_hash, &client, now, |failures| {
+                lock_for(failures).map(|d| after(now, d))
+            })
+            .await?;
+            dashboard::forget_sign_in_failures_before(&mut tx, Timestamp(now.micros() - FORGET_FAILURES_AFTER)).await?;
             self.commit(tx).await?;
             return Err(wrong_credentials());
-        }
-        if user.failed_attempts > 0 || user.locked_until.is_some() {
-            dashboard::set_failures(&mut tx, &user.id, 0, None).await?;
+        };
+        if counted.is_some() {
+            dashboard::clear_sign_in_failures(&mut tx, &email_hash, &client).await?;
         }
         let token = random_base62(43);
         dashboard::insert_session(&mut tx, &hash_key(&token), &user.id, now, after(now, SESSION_LIFETIME)).await?;

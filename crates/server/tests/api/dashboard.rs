@@ -32,7 +32,16 @@ impl Page {
 
 impl Person {
     fn new(app: &TestApp) -> Person {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Person::from_address(app, std::net::Ipv4Addr::LOCALHOST)
+    }
+
+    /// A person whose connections come from `address` (any of the loopback range).
+    fn from_address(app: &TestApp, address: std::net::Ipv4Addr) -> Person {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::V4(address))
+            .build()
+            .unwrap();
         Person { http, base: app.url(""), cookie: None }
     }
 
@@ -125,7 +134,7 @@ async fn only_the_right_password_signs_in_and_repeated_failures_lock_the_user() 
     }
     assert_eq!(person.get("/dashboard/test/payments").await.status, 200);
 
-    // Five wrong passwords in a row lock the user: even the right one waits.
+    // Five wrong passwords in a row from one address lock it out: even the right one waits.
     let mut stranger = Person::new(&app);
     for _ in 0..5 {
         assert_eq!(stranger.sign_in(&email, "guess").await.status, 401);
@@ -135,6 +144,36 @@ async fn only_the_right_password_signs_in_and_repeated_failures_lock_the_user() 
     assert!(locked.html.contains("Too many wrong passwords"), "{}", locked.html);
     // A session made before the lock keeps working; the lock is about signing in.
     assert_eq!(person.get("/dashboard/test/payments").await.status, 200);
+}
+
+#[tokio::test]
+async fn an_unknown_email_is_answered_as_a_known_one_and_a_lock_keeps_out_only_its_address() {
+    let app = spawn_app().await;
+    let (email, password) = user(&app).await;
+    // Whoever guesses, from their own address: the same answers, in the same order, for an
+    // email that has a user and one that has none.
+    let mut answers = Vec::new();
+    for (guessed, from) in [(email.as_str(), [127, 0, 0, 2]), ("nobody@shop.example", [127, 0, 0, 3])] {
+        let mut guesser = Person::from_address(&app, from.into());
+        let mut seen = Vec::new();
+        for _ in 0..7 {
+            let page = guesser.sign_in(guessed, "a-wrong-guess").await;
+            let words = page.html.replace(guessed, "EMAIL");
+            seen.push((page.status, words));
+        }
+        answers.push(seen);
+    }
+    let statuses: Vec<u16> = answers[0].iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429]);
+    assert!(answers[0][5].1.contains("Too many wrong passwords"), "{}", answers[0][5].1);
+    assert_eq!(answers[0], answers[1], "a known and an unknown email are told apart by nothing");
+    // The guesser's lock is theirs: the user, from their own address, signs in.
+    let mut owner = Person::from_address(&app, [127, 0, 0, 4].into());
+    let signed = owner.sign_in(&email, &password).await;
+    assert_eq!(signed.status, 303, "{}", signed.html);
+    // And the guesser stays locked out of that email even with the right password.
+    let mut guesser = Person::from_address(&app, [127, 0, 0, 2].into());
+    assert_eq!(guesser.sign_in(&email, &password).await.status, 429);
 }
 
 #[tokio::test]

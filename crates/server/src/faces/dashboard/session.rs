@@ -54,7 +54,7 @@ async fn sign_in_page(uri: Uri) -> Response {
 
 /// `POST /dashboard/sign-in`: a cookie on success; the same form with one message for an
 /// unknown email and a wrong password. Failures from one address are throttled like failed API
-/// keys, and the user's own lock counts them too.
+/// keys, and counted per email and address by the core (a lock keeps that address out).
 async fn sign_in(
     State(s): State<HttpState>,
     headers: HeaderMap,
@@ -85,7 +85,7 @@ async fn sign_in(
             "The email or the password is wrong.",
         ))
     } else {
-        s.app.dashboard_sign_in(&email, password).await
+        s.app.dashboard_sign_in(&email, password, client).await
     };
     match answer {
         Ok(signed_in) => {
