@@ -73,8 +73,14 @@ async fn an_order_is_paid_captured_in_parts_refunded_and_its_refusals_are_typed(
     let order = authorized(&smartpay).await;
     assert_eq!((order.amount, order.reference.as_deref()), (600, Some("order_ref_1234567")));
 
-    let capture =
-        |amount| PaymentRequest { order: order.id.clone(), amount, currency: "JPY".into(), ..Default::default() };
+    // The rest stays capturable (Smartpay's default, automatic, would release it).
+    let capture = |amount| PaymentRequest {
+        order: order.id.clone(),
+        amount,
+        currency: "JPY".into(),
+        cancel_remainder: Some(CaptureMethod::Manual),
+        ..Default::default()
+    };
     let first = smartpay.create_payment(&capture(150)).await.expect("captured");
     assert_eq!((first.amount, first.status.as_str()), (150, "processed"));
     let over = smartpay.create_payment(&capture(1000)).await.unwrap_err();
@@ -238,7 +244,13 @@ async fn a_retried_capture_uses_one_key_and_captures_once_and_a_4xx_is_not_retri
     let smartpay = client(&app, &proxy.url());
     // The answer is lost after the capture happened: the retry gets the first answer.
     proxy.plan([Action::ForwardThenDrop]);
-    let request = PaymentRequest { order: order.id.clone(), amount: 200, currency: "JPY".into(), ..Default::default() };
+    let request = PaymentRequest {
+        order: order.id.clone(),
+        amount: 200,
+        currency: "JPY".into(),
+        cancel_remainder: Some(CaptureMethod::Manual),
+        ..Default::default()
+    };
     let captured = smartpay.create_payment(&request).await.expect("captured on the retry");
     let keys: Vec<_> =
         proxy.seen().into_iter().filter(|s| s.method == "POST").map(|s| s.idempotency_key.unwrap()).collect();

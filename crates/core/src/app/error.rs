@@ -219,6 +219,12 @@ impl AppError {
         e
     }
 
+    /// Something only test mode has (a forced failure, a test helper, forceApprove), asked
+    /// for with a live key: one code on every face.
+    pub fn test_mode_only(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorKind::Permission, "test_mode_only", message)
+    }
+
     /// A fault in Kassa; the detail goes to the log, not to the client.
     pub fn internal(detail: impl std::fmt::Display) -> AppError {
         tracing::error!(error = %detail, "internal error");

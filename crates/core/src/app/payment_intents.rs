@@ -226,11 +226,7 @@ impl App {
     ) -> AppResult<PaymentIntent> {
         let pi_id = parse_id(id)?;
         if force_decline && ctx.scope.mode == Mode::Live {
-            return Err(AppError::new(
-                ErrorKind::BadRequest,
-                "testmode_only",
-                "A forced failure can only be asked for with test keys.",
-            ));
+            return Err(AppError::test_mode_only("A forced failure can only be asked for with test keys."));
         }
         let payload = Some(Payload { force_decline, ..Payload::caused_by(ctx.cause()) });
         let card = payment_method.is_some();

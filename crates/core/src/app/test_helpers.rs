@@ -1,6 +1,6 @@
 //! Test-mode views into the built-in card simulator.
 
-use super::{App, AppError, AppResult, Ctx, ErrorKind};
+use super::{App, AppError, AppResult, Ctx};
 use kassa_domain::Mode;
 use kassa_store::simulator::{self, SimOperation};
 
@@ -8,11 +8,7 @@ impl App {
     /// Everything the simulator was asked about one of the merchant's payment intents.
     pub async fn simulator_operations(&self, ctx: &Ctx, payment_intent: &str) -> AppResult<Vec<SimOperation>> {
         if ctx.scope.mode != Mode::Test {
-            return Err(AppError::new(
-                ErrorKind::Permission,
-                "test_mode_only",
-                "Test helpers can only be used with test keys.",
-            ));
+            return Err(AppError::test_mode_only("Test helpers can only be used with test keys."));
         }
         // A setup session's card was verified under its token's id.
         let reference = if payment_intent.starts_with("tok_") {

@@ -514,7 +514,12 @@ async fn forced_failures_and_fake_cards_are_for_test_keys_only() {
     let forced = app
         .request("PATCH", &format!("/payment_intents/{id}/confirm?force=failure"), None, Some(&live), Some("live-2"))
         .await;
-    assert_eq!((forced.status, forced.error()["code"].as_str()), (400, Some("testmode_only")), "{}", forced.text);
+    assert_eq!((forced.status, forced.error()["code"].as_str()), (400, Some("test_mode_only")), "{}", forced.text);
     let unchanged = app.request("GET", &format!("/payment_intents/{id}"), None, Some(&live), None).await;
     assert_eq!(unchanged.body["status"], "requires_confirmation");
+    // The native API's test helpers refuse a live key with the same code.
+    let helper = app
+        .request("GET", &format!("/v1/test_helpers/simulator/operations?payment_intent={id}"), None, Some(&live), None)
+        .await;
+    assert_eq!((helper.status, helper.error()["code"].as_str()), (403, Some("test_mode_only")), "{}", helper.text);
 }

@@ -347,3 +347,16 @@ async fn fields_the_sdk_does_not_send_are_refused_and_the_documented_extras_acce
     let updated = ok(&app, "PATCH", &path, Some(json!({"reference": "box-2", "idempotencyKey": "k-1"}))).await;
     assert_eq!(updated["reference"], "box-2");
 }
+
+#[tokio::test]
+async fn a_capture_that_says_nothing_of_the_remainder_releases_it_as_smartpay_documents() {
+    let app = spawn_app().await;
+    let order = authorized_order(&app, "manual").await;
+    let id = order["id"].as_str().unwrap();
+    let part = ok(&app, "POST", "/payments", Some(json!({"order": id, "amount": 200, "currency": "JPY"}))).await;
+    assert_eq!(part["amount"], 200);
+    let done = ok(&app, "GET", &format!("/orders/{id}"), None).await;
+    assert_eq!((done["status"].as_str(), done["capturedAmount"].as_i64()), (Some("succeeded"), Some(200)), "{done}");
+    let more = call(&app, "POST", "/payments", Some(json!({"order": id, "amount": 1, "currency": "JPY"})), None).await;
+    assert_eq!((more.status, more.body["errorCode"].as_str()), (409, Some("order.cannot-capture")), "{}", more.text);
+}

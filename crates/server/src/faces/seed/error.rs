@@ -41,8 +41,10 @@ struct Object {
 
 /// Status and error type of a kind, per the seed's table (validation and card errors 422,
 /// authentication 401, malformed or conflicting requests 400/404/409, limits 429, faults 5xx).
-fn status_and_type(kind: ErrorKind) -> (StatusCode, &'static str) {
+fn status_and_type(kind: ErrorKind, code: &str) -> (StatusCode, &'static str) {
     match kind {
+        // The seed has no 403: a test-only feature asked for with a live key is a bad request.
+        ErrorKind::Permission if code == TEST_MODE_ONLY => (StatusCode::BAD_REQUEST, "invalid_request_error"),
         ErrorKind::Validation => (StatusCode::UNPROCESSABLE_ENTITY, "validation_error"),
         ErrorKind::Card => (StatusCode::UNPROCESSABLE_ENTITY, "card_error"),
         ErrorKind::Authentication | ErrorKind::Permission => (StatusCode::UNAUTHORIZED, "auth_error"),
@@ -61,10 +63,13 @@ fn status_and_type(kind: ErrorKind) -> (StatusCode, &'static str) {
     }
 }
 
+const TEST_MODE_ONLY: &str = "test_mode_only";
+
 /// The seed's names for Kassa's codes, where they differ.
 fn code(kind: ErrorKind, code: &str) -> String {
     match (kind, code) {
         (ErrorKind::Authentication, "missing_api_key") => "missing_authorization",
+        (ErrorKind::Permission, TEST_MODE_ONLY) => TEST_MODE_ONLY,
         (ErrorKind::Authentication | ErrorKind::Permission, _) => "invalid_key",
         (ErrorKind::NotFound, "route_not_found") => "not_found",
         (ErrorKind::NotFound, _) => "resource_not_found",
@@ -99,7 +104,7 @@ fn detail(kind: &'static str, d: &FieldError) -> Object {
 impl IntoResponse for SeedError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let (status, kind) = status_and_type(e.kind);
+        let (status, kind) = status_and_type(e.kind, &e.code);
         let request_id = e.request_id.clone().or_else(|| request_id::current().map(|id| id.to_string()));
         let errors: Vec<Object> = e.details.iter().map(|d| detail(kind, d)).collect();
         let error = match e.details.first() {

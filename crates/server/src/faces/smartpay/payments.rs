@@ -83,7 +83,8 @@ pub async fn create(
     let pi = vouched(pi)?;
     let metadata =
         Metadata::new(notes.metadata.unwrap_or_default()).map_err(|e| AppError::invalid_field("metadata", e))?;
-    let final_capture = remainder == Some(CaptureMethod::Automatic);
+    // Smartpay's document: cancelRemainder defaults to automatic, releasing what is not captured.
+    let final_capture = remainder.unwrap_or(CaptureMethod::Automatic) == CaptureMethod::Automatic;
     let captured = s
         .app
         .capture_payment_intent(

@@ -470,9 +470,7 @@ pub async fn force_approve(
     let _ = (f.json("customer"), f.json("token"));
     f.finish()?;
     if ctx.scope.mode != Mode::Test {
-        return Err(
-            AppError::new(ErrorKind::Permission, "test_mode_only", "forceApprove is for test mode only.").into()
-        );
+        return Err(AppError::test_mode_only("forceApprove is for test mode only.").into());
     }
     let (pi, session) = payment(&s, &ctx, &reference).await?;
     if pi.status != Status::RequiresCapture {
