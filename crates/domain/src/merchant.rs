@@ -27,6 +27,15 @@ impl Mode {
     }
 }
 
+/// Whose data, in which mode: every read and write of a merchant's data is about one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scope {
+    /// The merchant.
+    pub merchant_id: crate::MerchantId,
+    /// Test or live.
+    pub mode: Mode,
+}
+
 /// What an API key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,4 +132,51 @@ mod tests {
             assert_eq!(SerialNumber::parse(&s.to_string()), Ok(s));
         }
     }
+}
+
+/// A merchant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merchant {
+    /// `mer_…`
+    pub id: crate::MerchantId,
+    /// Display name.
+    pub name: String,
+    /// Its number, unique on the gateway.
+    pub serial_number: SerialNumber,
+    /// Created.
+    pub created_at: crate::Timestamp,
+}
+
+/// An API key's record. The key itself is never stored, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// `key_…`
+    pub id: crate::ApiKeyId,
+    /// Owner.
+    pub merchant_id: crate::MerchantId,
+    /// Secret or publishable.
+    pub kind: KeyKind,
+    /// Which data it sees.
+    pub mode: Mode,
+    /// Last four characters of the key, to recognise it.
+    pub last4: String,
+    /// Created.
+    pub created_at: crate::Timestamp,
+    /// Revoked, if it was.
+    pub revoked_at: Option<crate::Timestamp>,
+}
+
+/// A person who signs in to one merchant's dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardUser {
+    /// `usr_…`
+    pub id: crate::DashboardUserId,
+    /// The merchant whose dashboard it is.
+    pub merchant_id: crate::MerchantId,
+    /// Sign-in name, lower case; unique on the gateway.
+    pub email: String,
+    /// Argon2id, as a PHC string.
+    pub password_hash: String,
+    /// Created.
+    pub created_at: crate::Timestamp,
 }

@@ -342,6 +342,39 @@ pub fn is_public_address(ip: IpAddr) -> bool {
     }
 }
 
+/// One attempt at a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// `wa_…`
+    pub id: crate::AttemptId,
+    /// Owner.
+    pub merchant_id: crate::MerchantId,
+    /// Test or live.
+    pub mode: crate::Mode,
+    /// The delivery.
+    pub delivery_id: crate::DeliveryId,
+    /// Where to.
+    pub endpoint_id: crate::WebhookEndpointId,
+    /// What.
+    pub event_id: crate::EventId,
+    /// 1 for the first attempt.
+    pub attempt: i64,
+    /// The URL it went to.
+    pub url: String,
+    /// The receiver's status, if it answered.
+    pub status_code: Option<i64>,
+    /// Why it failed without an answer (timeout, refused …), or why the answer failed.
+    pub error: Option<String>,
+    /// The first bytes of the receiver's answer.
+    pub response_body: Option<String>,
+    /// From sending to the answer.
+    pub latency_ms: i64,
+    /// 2xx.
+    pub succeeded: bool,
+    /// When.
+    pub created_at: crate::Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

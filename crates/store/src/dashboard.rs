@@ -8,22 +8,8 @@ use crate::db::Row;
 use crate::db::query;
 use crate::sql::locking;
 use crate::{Result, WriteTx};
+pub use kassa_domain::merchant::DashboardUser;
 use kassa_domain::{DashboardUserId, MerchantId, Timestamp};
-
-/// A person who signs in to one merchant's dashboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DashboardUser {
-    /// `usr_…`
-    pub id: DashboardUserId,
-    /// The merchant whose dashboard it is.
-    pub merchant_id: MerchantId,
-    /// Sign-in name, lower case; unique on the gateway.
-    pub email: String,
-    /// Argon2id, as a PHC string.
-    pub password_hash: String,
-    /// Created.
-    pub created_at: Timestamp,
-}
 
 const USER_COLUMNS: &str = "id, merchant_id, email, password_hash, created_at";
 

@@ -10,33 +10,8 @@ use crate::codec::{RowExt, corrupt};
 use crate::db::Row;
 use crate::db::query;
 use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
+pub use kassa_domain::job::{JobRecord, JobState};
 use kassa_domain::{JobId, MerchantId, Mode, Timestamp};
-
-/// Where a job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    /// Waiting or running.
-    Pending,
-    /// Done.
-    Succeeded,
-    /// Given up.
-    Failed,
-}
-
-impl JobState {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Succeeded => "succeeded",
-            JobState::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Option<JobState> {
-        [JobState::Pending, JobState::Succeeded, JobState::Failed].into_iter().find(|j| j.as_str() == s)
-    }
-}
 
 /// A job to store.
 #[derive(Debug, Clone)]
@@ -85,27 +60,6 @@ impl Job {
     pub fn scope(&self) -> Scope {
         Scope { merchant_id: self.merchant_id.clone(), mode: self.mode }
     }
-}
-
-/// A job's history, for display.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobRecord {
-    /// `job_…`
-    pub id: JobId,
-    /// What it does.
-    pub kind: String,
-    /// Where it stands.
-    pub state: JobState,
-    /// Claims so far.
-    pub attempts: i64,
-    /// Last failure.
-    pub last_error: Option<String>,
-    /// Created.
-    pub created_at: Timestamp,
-    /// First claimed by a worker.
-    pub started_at: Option<Timestamp>,
-    /// Finished.
-    pub finished_at: Option<Timestamp>,
 }
 
 /// Stores a job; returns it claimed if it was created claimed.

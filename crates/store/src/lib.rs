@@ -324,10 +324,4 @@ pub(crate) fn mode_from_flag(flag: i64) -> kassa_domain::Mode {
 }
 
 /// Which merchant and mode a query is about. Every read and write of merchant data is scoped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
-    /// The merchant.
-    pub merchant_id: kassa_domain::MerchantId,
-    /// Test or live.
-    pub mode: kassa_domain::Mode,
-}
+pub use kassa_domain::Scope;

@@ -6,39 +6,8 @@ use crate::db::Row;
 use crate::db::query;
 use crate::{Result, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::merchant::SerialNumber;
-use kassa_domain::{ApiKeyId, KeyKind, MerchantId, Mode, Timestamp};
-
-/// A merchant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Merchant {
-    /// `mer_…`
-    pub id: MerchantId,
-    /// Display name.
-    pub name: String,
-    /// Its number, unique on the gateway.
-    pub serial_number: SerialNumber,
-    /// Created.
-    pub created_at: Timestamp,
-}
-
-/// An API key's record. The key itself is never stored, only its hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiKey {
-    /// `key_…`
-    pub id: ApiKeyId,
-    /// Owner.
-    pub merchant_id: MerchantId,
-    /// Secret or publishable.
-    pub kind: KeyKind,
-    /// Which data it sees.
-    pub mode: Mode,
-    /// Last four characters of the key, to recognise it.
-    pub last4: String,
-    /// Created.
-    pub created_at: Timestamp,
-    /// Revoked, if it was.
-    pub revoked_at: Option<Timestamp>,
-}
+pub use kassa_domain::merchant::{ApiKey, Merchant};
+use kassa_domain::{ApiKeyId, KeyKind, MerchantId, Timestamp};
 
 /// Stores a merchant.
 pub async fn insert_merchant(tx: &mut WriteTx, m: &Merchant) -> Result<()> {

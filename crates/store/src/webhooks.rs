@@ -10,6 +10,7 @@ use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
 use crate::{Reader, Result, Scope, WriteTx, live_flag, mode_from_flag};
+pub use kassa_domain::webhook::Attempt;
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{AttemptId, DeliveryId, EventId, MerchantId, Mode, Timestamp, WebhookEndpointId};
 
@@ -117,10 +118,14 @@ pub async fn delete_endpoint(tx: &mut WriteTx, scope: &Scope, id: &WebhookEndpoi
 pub async fn list_endpoints<'e, E: Into<Db<'e>>>(
     exec: E,
     scope: &Scope,
+    dialect: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<WebhookEndpoint>> {
     let mut b = scoped_list(select_endpoint!("WHERE "), scope);
     b.push(" AND deleted_at IS NULL AND bound_to IS NULL");
+    if let Some(dialect) = dialect {
+        b.push(" AND dialect = ").text(dialect.to_owned());
+    }
     fetch_page(exec, b, &TimeRange::default(), page, endpoint_from_row, |e| Cursor {
         created_at: e.created_at.micros(),
         id: e.id.to_string(),
@@ -406,39 +411,6 @@ pub async fn endpoint_succeeded_since(
             .fetch_optional(tx.conn())
             .await?;
     Ok(row.is_some())
-}
-
-/// One attempt at a delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
-    /// `wa_…`
-    pub id: AttemptId,
-    /// Owner.
-    pub merchant_id: MerchantId,
-    /// Test or live.
-    pub mode: Mode,
-    /// The delivery.
-    pub delivery_id: DeliveryId,
-    /// Where to.
-    pub endpoint_id: WebhookEndpointId,
-    /// What.
-    pub event_id: EventId,
-    /// 1 for the first attempt.
-    pub attempt: i64,
-    /// The URL it went to.
-    pub url: String,
-    /// The receiver's status, if it answered.
-    pub status_code: Option<i64>,
-    /// Why it failed without an answer (timeout, refused …), or why the answer failed.
-    pub error: Option<String>,
-    /// The first bytes of the receiver's answer.
-    pub response_body: Option<String>,
-    /// From sending to the answer.
-    pub latency_ms: i64,
-    /// 2xx.
-    pub succeeded: bool,
-    /// When.
-    pub created_at: Timestamp,
 }
 
 /// Records an attempt.

@@ -8,6 +8,7 @@
 
 use super::error::field;
 use super::events::{NewEvent, Subscribers};
+use super::list::{Order, Page, PageRequest, TimeRange};
 use super::payment_intents::reference_in_use;
 use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::Fact;
@@ -23,8 +24,7 @@ use kassa_domain::{
 };
 use kassa_store::checkout::{self as store, SessionFilter};
 use kassa_store::merchants::get_merchant;
-use kassa_store::page::Page;
-use kassa_store::{PageRequest, Scope, WriteTx, payment_intents, tokens};
+use kassa_store::{Scope, WriteTx, payment_intents, tokens};
 use std::time::Duration;
 
 /// A create request, parsed.
@@ -145,7 +145,29 @@ impl CheckoutView {
     }
 }
 
-pub use kassa_store::checkout::SessionFilter as CheckoutSessionFilter;
+/// Which checkout sessions to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckoutSessionFilter {
+    /// Only this status.
+    pub status: Option<kassa_domain::checkout::SessionStatus>,
+    /// Only the session of this payment.
+    pub payment_intent: Option<kassa_domain::PaymentIntentId>,
+    /// Only sessions of this customer email (any case).
+    pub customer_email: Option<String>,
+    /// Only created in this range.
+    pub created: TimeRange,
+}
+
+impl From<&CheckoutSessionFilter> for SessionFilter {
+    fn from(f: &CheckoutSessionFilter) -> SessionFilter {
+        SessionFilter {
+            status: f.status,
+            payment_intent: f.payment_intent.clone(),
+            customer_email: f.customer_email.clone(),
+            created: (&f.created).into(),
+        }
+    }
+}
 
 fn session_id(id: &str) -> AppResult<CheckoutSessionId> {
     CheckoutSessionId::parse(id).ok_or_else(|| AppError::not_found("checkout_session", id))
@@ -487,10 +509,20 @@ impl App {
     pub async fn list_checkout_sessions(
         &self,
         ctx: &Ctx,
-        filter: &SessionFilter,
+        filter: &CheckoutSessionFilter,
         page: PageRequest,
     ) -> AppResult<Page<CheckoutSession>> {
-        Ok(store::list_sessions(self.store().reader(), &ctx.scope, filter, &page).await?)
+        Ok(store::list_sessions(self.store().reader(), &ctx.scope, &filter.into(), &page.to_store()).await?.into())
+    }
+
+    /// The checkout session a payment intent was made with, if any.
+    pub async fn checkout_session_of(
+        &self,
+        ctx: &Ctx,
+        payment_intent: &kassa_domain::PaymentIntentId,
+    ) -> AppResult<Option<CheckoutSession>> {
+        let filter = CheckoutSessionFilter { payment_intent: Some(payment_intent.clone()), ..Default::default() };
+        Ok(self.list_checkout_sessions(ctx, &filter, PageRequest::first(1, Order::NewestFirst)).await?.items.pop())
     }
 
     /// The merchant ends a session before the customer pays.

@@ -1,12 +1,12 @@
 //! Events: domain facts written in the transaction of the change they describe, read back
 //! for faces to render.
 
+use super::list::{Order, Page, PageRequest, TimeRange, every};
 use super::{App, AppError, AppResult, Cause, Ctx};
 use kassa_domain::webhook::EnabledEvents;
 use kassa_domain::{DeliveryId, EventId, EventType, Fact, Mode, PaymentIntent, Refund, Timestamp, WebhookEndpointId};
 use kassa_store::events::{self as store_events, StoredEvent};
-use kassa_store::page::Page;
-use kassa_store::{Order, PageRequest, Scope, TimeRange, WriteTx, webhooks};
+use kassa_store::{Scope, WriteTx, webhooks};
 
 /// The payload version facts are written with.
 const FACT_VERSION: i64 = 1;
@@ -176,9 +176,9 @@ impl App {
         let filter = store_events::Filter {
             event_type: filter.event_type.clone(),
             related_object: filter.related_object.clone(),
-            created: filter.created.clone(),
+            created: (&filter.created).into(),
         };
-        Event::read_page(store_events::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
+        Event::read_page(store_events::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 
     /// One event.
@@ -194,11 +194,16 @@ impl App {
         Event::read(stored.ok_or_else(|| AppError::internal("delivery of a missing event"))?)
     }
 
+    /// A payment intent's whole event log, oldest first.
+    pub async fn all_payment_intent_events(&self, ctx: &Ctx, id: &str) -> AppResult<Vec<Event>> {
+        every(Order::OldestFirst, |page| self.payment_intent_events(ctx, id, page)).await
+    }
+
     /// A payment intent's event log (its own events and its refunds'), oldest first.
     pub async fn payment_intent_events(&self, ctx: &Ctx, id: &str, mut page: PageRequest) -> AppResult<Page<Event>> {
         let pi = self.get_payment_intent(ctx, id).await?;
         page.order = Order::OldestFirst;
         let filter = store_events::Filter { related_object: Some(pi.id.to_string()), ..Default::default() };
-        Event::read_page(store_events::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
+        Event::read_page(store_events::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 }

@@ -1,6 +1,7 @@
 //! Payment intent commands and queries.
 
 use super::error::field;
+use super::list::{Order, Page, PageRequest, TimeRange, every};
 use super::processing::{JobOutcome, Payload};
 use super::{App, AppError, AppResult, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::capture::{Capture, CaptureNotes};
@@ -9,8 +10,7 @@ use kassa_domain::{
     Amount, CaptureId, Currency, EventType, Invalid, Metadata, Mode, PaymentIntent, PaymentIntentId, Reference,
 };
 use kassa_store::jobs::{self, JobRecord};
-use kassa_store::page::Page;
-use kassa_store::{PageRequest, Scope, TimeRange, WriteTx, captures, payment_intents};
+use kassa_store::{Scope, WriteTx, captures, payment_intents};
 
 /// A create request, parsed.
 #[derive(Debug)]
@@ -39,6 +39,16 @@ pub struct NewPaymentIntentInput {
     pub token: Option<String>,
 }
 
+/// What a person searched payments for: text in an id, a reference, a customer or a
+/// description, or one of these amounts exactly.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentSearch {
+    /// Text to look for.
+    pub text: String,
+    /// Amounts (minor units) to match exactly.
+    pub amounts: Vec<i64>,
+}
+
 /// List filters.
 #[derive(Debug, Clone, Default)]
 pub struct PaymentIntentFilter {
@@ -49,7 +59,7 @@ pub struct PaymentIntentFilter {
     /// Creation range (µs).
     pub created: TimeRange,
     /// What a person searched for (the dashboard).
-    pub search: Option<payment_intents::Search>,
+    pub search: Option<PaymentSearch>,
 }
 
 /// The refusal of a reference another object of `kind` already has (409, not retryable with
@@ -189,10 +199,13 @@ impl App {
         let filter = payment_intents::Filter {
             status: filter.status,
             reference: filter.reference.clone(),
-            created: filter.created.clone(),
-            search: filter.search.clone(),
+            created: (&filter.created).into(),
+            search: filter
+                .search
+                .as_ref()
+                .map(|s| payment_intents::Search { text: s.text.clone(), amounts: s.amounts.clone() }),
         };
-        Ok(payment_intents::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
+        Ok(payment_intents::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 
     /// Changes annotations before confirmation.
@@ -308,8 +321,13 @@ impl App {
         mut page: PageRequest,
     ) -> AppResult<Page<Capture>> {
         let pi = self.get_payment_intent(ctx, id).await?;
-        page.order = kassa_store::Order::OldestFirst;
-        Ok(captures::list_for_intent(self.store().reader(), &ctx.scope, &pi.id, &page).await?)
+        page.order = Order::OldestFirst;
+        Ok(captures::list_for_intent(self.store().reader(), &ctx.scope, &pi.id, &page.to_store()).await?.into())
+    }
+
+    /// Every capture of a payment intent, oldest first.
+    pub async fn all_captures_of(&self, ctx: &Ctx, id: &str) -> AppResult<Vec<Capture>> {
+        every(Order::OldestFirst, |page| self.payment_intent_captures(ctx, id, page)).await
     }
 
     /// One capture.
@@ -349,7 +367,7 @@ impl App {
 
     /// One page of every capture, newest first.
     pub async fn list_captures(&self, ctx: &Ctx, page: PageRequest) -> AppResult<Page<Capture>> {
-        Ok(captures::list(self.store().reader(), &ctx.scope, &page).await?)
+        Ok(captures::list(self.store().reader(), &ctx.scope, &page.to_store()).await?.into())
     }
 
     /// Cancels; an authorization still held is released at the processor in the background.

@@ -1,12 +1,11 @@
 //! Coupons and the promotion codes that hand them out.
 
 use super::error::field;
+use super::list::{Page, PageRequest};
 use super::{App, AppError, AppResult, Ctx, ErrorKind};
 use kassa_domain::checkout::{Coupon, CouponValue, PromotionCode, Restrictions};
 use kassa_domain::{CouponId, Metadata, PromotionCodeId, Timestamp};
-use kassa_store::PageRequest;
 use kassa_store::checkout::{self as store, PromotionCodeFilter};
-use kassa_store::page::Page;
 use std::collections::BTreeMap;
 
 /// A new coupon, parsed.
@@ -43,7 +42,16 @@ pub struct NewPromotionCodeInput {
     pub metadata: Metadata,
 }
 
-pub use kassa_store::checkout::PromotionCodeFilter as PromotionCodeListFilter;
+/// Which promotion codes to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromotionCodeListFilter {
+    /// Only this code (any case).
+    pub code: Option<String>,
+    /// Only codes of this coupon.
+    pub coupon: Option<CouponId>,
+    /// Only active (or inactive) codes.
+    pub active: Option<bool>,
+}
 
 fn coupon_id(id: &str) -> AppResult<CouponId> {
     CouponId::parse(id).ok_or_else(|| AppError::not_found("coupon", id))
@@ -86,7 +94,7 @@ impl App {
 
     /// One page of coupons, newest first.
     pub async fn list_coupons(&self, ctx: &Ctx, page: PageRequest) -> AppResult<Page<Coupon>> {
-        Ok(store::list_coupons(self.store().reader(), &ctx.scope, &page).await?)
+        Ok(store::list_coupons(self.store().reader(), &ctx.scope, &page.to_store()).await?.into())
     }
 
     /// Changes a coupon's name, whether it is active, and its metadata.
@@ -176,10 +184,12 @@ impl App {
     pub async fn list_promotion_codes(
         &self,
         ctx: &Ctx,
-        filter: &PromotionCodeFilter,
+        filter: &PromotionCodeListFilter,
         page: PageRequest,
     ) -> AppResult<Page<PromotionCode>> {
-        Ok(store::list_promotion_codes(self.store().reader(), &ctx.scope, filter, &page).await?)
+        let filter =
+            PromotionCodeFilter { code: filter.code.clone(), coupon: filter.coupon.clone(), active: filter.active };
+        Ok(store::list_promotion_codes(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 
     /// Changes whether a code is active, and its metadata.

@@ -2,13 +2,14 @@
 //! (the payment, its merchant and mode, and a keyed hash of them), so anyone holding the link
 //! can see it and nobody can enumerate others.
 
+use super::list::{Order, PageRequest};
 use super::{App, AppError, AppResult};
 use hmac::Mac;
 use kassa_domain::checkout::{CheckoutSession, Locale};
 use kassa_domain::{MerchantId, Mode, PaymentIntent, PaymentIntentId, Refund};
 use kassa_store::checkout::{self as sessions, SessionFilter};
 use kassa_store::refunds::{self, Filter as RefundFilter};
-use kassa_store::{Order, PageRequest, Scope, payment_intents};
+use kassa_store::{Scope, payment_intents};
 
 /// What a receipt shows.
 #[derive(Debug, Clone)]
@@ -73,11 +74,11 @@ impl App {
         if pi.amount_captured.is_zero() {
             return Err(not_found());
         }
-        let page = PageRequest { limit: 100, after: None, order: Order::OldestFirst };
+        let page = PageRequest::first(100, Order::OldestFirst).to_store();
         let filter = RefundFilter { payment_intent: Some(pi.id.clone()), ..Default::default() };
         let refunds = refunds::list(reader, &scope, &filter, &page).await?.items;
         let session_filter = SessionFilter { payment_intent: Some(pi.id.clone()), ..Default::default() };
-        let one = PageRequest { limit: 1, after: None, order: Order::NewestFirst };
+        let one = PageRequest::first(1, Order::NewestFirst).to_store();
         let session: Option<CheckoutSession> =
             sessions::list_sessions(reader, &scope, &session_filter, &one).await?.items.pop();
         let merchant = self.merchant(&merchant_id).await?;

@@ -1,13 +1,13 @@
 //! Refund commands and queries.
 
 use super::error::field;
+use super::list::{Order, Page, PageRequest, TimeRange, every};
 use super::payment_intents::parse_id;
 use super::{App, AppError, AppResult, Ctx, JobKind};
 use kassa_domain::payment_intent::NewRefund;
 use kassa_domain::refund::RefundReason;
 use kassa_domain::{Amount, CaptureId, Invalid, Metadata, PaymentIntentId, Refund, RefundId};
-use kassa_store::page::Page;
-use kassa_store::{PageRequest, TimeRange, captures, payment_intents, refunds};
+use kassa_store::{captures, payment_intents, refunds};
 use std::collections::BTreeMap;
 
 /// A refund request, parsed.
@@ -101,10 +101,17 @@ impl App {
             .ok_or_else(|| AppError::not_found("refund", id))
     }
 
+    /// Every refund of a payment intent, oldest first.
+    pub async fn all_refunds_of(&self, ctx: &Ctx, payment_intent: &PaymentIntentId) -> AppResult<Vec<Refund>> {
+        let filter = RefundFilter { payment_intent: Some(payment_intent.clone()), ..Default::default() };
+        every(Order::OldestFirst, |page| self.list_refunds(ctx, &filter, page)).await
+    }
+
     /// One page of refunds, newest first.
     pub async fn list_refunds(&self, ctx: &Ctx, filter: &RefundFilter, page: PageRequest) -> AppResult<Page<Refund>> {
-        let filter = refunds::Filter { payment_intent: filter.payment_intent.clone(), created: filter.created.clone() };
-        Ok(refunds::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
+        let filter =
+            refunds::Filter { payment_intent: filter.payment_intent.clone(), created: (&filter.created).into() };
+        Ok(refunds::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 
     /// Merges metadata into a refund.

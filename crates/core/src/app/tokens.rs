@@ -4,12 +4,12 @@
 
 use super::error::field;
 use super::events::{NewEvent, Subscribers};
+use super::list::{Page, PageRequest, TimeRange};
 use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind};
 use kassa_domain::payment_intent::PaymentMethod;
 use kassa_domain::token::{Token, TokenError, TokenStatus};
 use kassa_domain::{EventType, Fact, Invalid, PaymentIntentId, Timestamp, TokenId};
-use kassa_store::page::Page;
-use kassa_store::{PageRequest, Scope, TimeRange, WriteTx, tokens};
+use kassa_store::{Scope, WriteTx, tokens};
 
 /// List filters.
 #[derive(Debug, Clone, Default)]
@@ -59,9 +59,9 @@ impl App {
         let filter = tokens::Filter {
             status: filter.status,
             customer: filter.customer.clone(),
-            created: filter.created.clone(),
+            created: (&filter.created).into(),
         };
-        Ok(tokens::list(self.store().reader(), &ctx.scope, &filter, &page).await?)
+        Ok(tokens::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 
     /// Turns an active token off: it cannot be charged until enabled again.

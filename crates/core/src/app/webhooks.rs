@@ -2,12 +2,11 @@
 
 use super::at_rest::without_secrets;
 use super::error::field;
+use super::list::{Order, Page, PageRequest, every};
 use super::{App, AppError, AppResult, Ctx};
 use kassa_domain::id::random_base62;
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{DeliveryId, EventId, Invalid, Metadata, Mode, Timestamp, WebhookEndpointId};
-use kassa_store::PageRequest;
-use kassa_store::page::Page;
 use kassa_store::webhooks::{self as store, Attempt, AttemptsOf};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -138,7 +137,32 @@ impl App {
 
     /// One page of endpoints, newest first.
     pub async fn list_webhook_endpoints(&self, ctx: &Ctx, page: PageRequest) -> AppResult<Page<WebhookEndpoint>> {
-        let found = store::list_endpoints(self.store().reader(), &ctx.scope, &page).await?;
+        self.endpoints_page(ctx, None, page).await
+    }
+
+    /// One page of the endpoints of one dialect (those a face created), newest first.
+    pub async fn list_webhook_endpoints_in(
+        &self,
+        ctx: &Ctx,
+        dialect: &Dialect,
+        page: PageRequest,
+    ) -> AppResult<Page<WebhookEndpoint>> {
+        self.endpoints_page(ctx, Some(dialect.as_str()), page).await
+    }
+
+    /// Every endpoint of one dialect, newest first.
+    pub async fn all_webhook_endpoints_in(&self, ctx: &Ctx, dialect: &Dialect) -> AppResult<Vec<WebhookEndpoint>> {
+        every(Order::NewestFirst, |page| self.list_webhook_endpoints_in(ctx, dialect, page)).await
+    }
+
+    async fn endpoints_page(
+        &self,
+        ctx: &Ctx,
+        dialect: Option<&str>,
+        page: PageRequest,
+    ) -> AppResult<Page<WebhookEndpoint>> {
+        let found: Page<_> =
+            store::list_endpoints(self.store().reader(), &ctx.scope, dialect, &page.to_store()).await?.into();
         let items = found.items.into_iter().map(|e| self.opened_endpoint(e)).collect::<AppResult<_>>()?;
         Ok(Page { items, next: found.next })
     }
@@ -243,7 +267,7 @@ impl App {
             }
             AttemptsTarget::Event(id) => AttemptsOf::Event(self.get_event(ctx, id).await?.id),
         };
-        Ok(store::list_attempts(self.store().reader(), &ctx.scope, &of, &page).await?)
+        Ok(store::list_attempts(self.store().reader(), &ctx.scope, &of, &page.to_store()).await?.into())
     }
 
     /// Queues an event again: to one endpoint, or to every enabled endpoint subscribed to it.

@@ -5,6 +5,7 @@
 
 use super::HttpState;
 use super::request_id;
+use crate::app::Scope;
 use crate::app::{Answer, App, AppError, Authenticated, Ctx, ErrorKind, IdempotencyKey};
 use axum::body::Body;
 use axum::extract::Request;
@@ -12,7 +13,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use kassa_domain::RequestId;
-use kassa_store::Scope;
 use sha2::{Digest, Sha256};
 
 /// Longest accepted `Idempotency-Key`.

@@ -2,8 +2,8 @@
 //! [`super::fields::Fields`] does for bodies.
 
 use crate::app::{AppError, FieldError};
+use crate::app::{Order, PageRequest, PageToken, TimeRange};
 use kassa_domain::Invalid;
-use kassa_store::{Cursor, Order, PageRequest, TimeRange};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -85,8 +85,9 @@ impl QueryParams {
                 })
             })
             .unwrap_or(DEFAULT_LIMIT);
-        let after = self
-            .parsed("page_token", |s| Cursor::decode(s).map_err(|e| Invalid::new("invalid_page_token", e.to_string())));
+        let after = self.parsed("page_token", |s| {
+            PageToken::parse(s).map_err(|e| Invalid::new("invalid_page_token", e.to_string()))
+        });
         PageRequest { limit, after, order: Order::NewestFirst }
     }
 

@@ -87,10 +87,8 @@ async fn partial_captures_are_records_and_refunds_of_a_capture_stay_within_it() 
     assert_eq!(app.get("/v1/captures/cap_000000000000000000000000").await.status, 404);
 
     // Each capture's events say what it moved.
-    let page = kassa_store::PageRequest { limit: 100, after: None, order: kassa_store::Order::OldestFirst };
-    let events = app.app.payment_intent_events(&app.ctx(), &id, page).await.unwrap();
+    let events = app.app.all_payment_intent_events(&app.ctx(), &id).await.unwrap();
     let moved: Vec<Option<Moved>> = events
-        .items
         .iter()
         .filter(|e| e.event_type == "payment_intent.partially_captured")
         .map(|e| match &e.payload {

@@ -129,7 +129,7 @@ async fn the_documented_bounds_are_the_ones_the_server_enforces() {
 
     let list = &doc["paths"]["/v1/payment_intents"]["get"];
     let token_param = list["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "page_token").unwrap();
-    assert_eq!(token_param["schema"]["pattern"], kassa_store::Cursor::PATTERN);
+    assert_eq!(token_param["schema"]["pattern"], kassa_server::app::PageToken::PATTERN);
     let page = app.request("GET", "/v1/payment_intents?limit=1", None, Some(&app.merchant.secret_key), None).await;
     let token = page.body["next_page_token"].as_str().expect("a second page");
     let (created, id) = token.split_once('.').expect("created.id");

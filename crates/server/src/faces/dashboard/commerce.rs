@@ -4,6 +4,7 @@
 use super::view::{self, Section, badge, framed, money, when};
 use super::{Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, ErrorKind, NewCouponInput, NewPromotionCodeInput};
+use crate::app::{CheckoutSessionFilter, Order, PageRequest, PageToken, PromotionCodeListFilter};
 use crate::faces::major_units;
 use crate::http::HttpState;
 use axum::Router;
@@ -13,8 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kassa_domain::checkout::{Coupon, CouponValue, PromotionCode, Purpose, Restrictions, parse_code};
 use kassa_domain::{Amount, Currency, Metadata};
-use kassa_store::checkout::{PromotionCodeFilter, SessionFilter};
-use kassa_store::{Cursor, Order, PageRequest};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<HttpState> {
@@ -31,9 +30,9 @@ pub fn routes() -> Router<HttpState> {
 /// `GET /dashboard/{mode}/checkout-sessions?page=`
 async fn sessions(State(s): State<HttpState>, desk: Desk, uri: Uri) -> Response {
     let q = query(&uri);
-    let after = q.get("page").and_then(|p| Cursor::decode(p).ok());
+    let after = q.get("page").and_then(|p| PageToken::parse(p).ok());
     let request = PageRequest { limit: 25, after, order: Order::NewestFirst };
-    let found = match s.app.list_checkout_sessions(&desk.reader(), &SessionFilter::default(), request).await {
+    let found = match s.app.list_checkout_sessions(&desk.reader(), &CheckoutSessionFilter::default(), request).await {
         Ok(f) => f,
         Err(e) => return PageError(e).into_response(),
     };
@@ -111,7 +110,7 @@ async fn coupons_page(
     let all = PageRequest { limit: 100, after: None, order: Order::NewestFirst };
     let found: Result<(Vec<Coupon>, Vec<PromotionCode>), AppError> = async {
         let coupons = s.app.list_coupons(&ctx, all.clone()).await?.items;
-        let codes = s.app.list_promotion_codes(&ctx, &PromotionCodeFilter::default(), all).await?.items;
+        let codes = s.app.list_promotion_codes(&ctx, &PromotionCodeListFilter::default(), all).await?.items;
         Ok((coupons, codes))
     }
     .await;

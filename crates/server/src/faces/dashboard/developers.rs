@@ -4,6 +4,7 @@
 use super::view::{self, Section, badge, framed, when};
 use super::{Desk, PageError, Posted, detached, local_path, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, AttemptsTarget, EndpointChanges, ErrorKind, NewEndpointInput};
+use crate::app::{Order, PageRequest, PageToken};
 use crate::http::HttpState;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -12,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{KeyKind, Metadata};
-use kassa_store::{Cursor, Order, PageRequest};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<HttpState> {
@@ -132,7 +132,7 @@ async fn endpoint(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>
         Ok(e) => e,
         Err(e) => return PageError(e).into_response(),
     };
-    let after = q.get("page").and_then(|p| Cursor::decode(p).ok());
+    let after = q.get("page").and_then(|p| PageToken::parse(p).ok());
     let request = PageRequest { limit: 50, after, order: Order::NewestFirst };
     let attempts = match s.app.webhook_attempts(&ctx, AttemptsTarget::Endpoint(&id), request).await {
         Ok(a) => a,
@@ -261,7 +261,7 @@ async fn redeliver(
     }
 }
 
-fn keys_page(desk: &Desk, s: &[kassa_store::merchants::ApiKey], created: Option<(&str, &str)>) -> Markup {
+fn keys_page(desk: &Desk, s: &[kassa_domain::merchant::ApiKey], created: Option<(&str, &str)>) -> Markup {
     let base = format!("{}/keys", desk.base());
     framed(
         desk,
@@ -303,7 +303,7 @@ fn keys_page(desk: &Desk, s: &[kassa_store::merchants::ApiKey], created: Option<
     )
 }
 
-async fn mode_keys(s: &HttpState, desk: &Desk) -> Result<Vec<kassa_store::merchants::ApiKey>, AppError> {
+async fn mode_keys(s: &HttpState, desk: &Desk) -> Result<Vec<kassa_domain::merchant::ApiKey>, AppError> {
     let all = s.app.list_api_keys(desk.signed.user.merchant_id.as_str()).await?;
     Ok(all.into_iter().filter(|k| k.mode == desk.mode).rev().collect())
 }
@@ -333,7 +333,7 @@ async fn create_key(State(s): State<HttpState>, Posted { desk, form }: Posted) -
 }
 
 /// The key `id` if it is one of this merchant's keys in this mode.
-async fn own_key(s: &HttpState, desk: &Desk, id: &str) -> Result<kassa_store::merchants::ApiKey, AppError> {
+async fn own_key(s: &HttpState, desk: &Desk, id: &str) -> Result<kassa_domain::merchant::ApiKey, AppError> {
     mode_keys(s, desk)
         .await?
         .into_iter()

@@ -12,6 +12,7 @@ mod payments;
 mod session;
 mod view;
 
+use crate::app::Scope;
 use crate::app::{AppError, Ctx, ErrorKind, IdempotencyKey};
 use crate::faces::html::PagePolicy;
 use crate::http::HttpState;
@@ -24,9 +25,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use kassa_domain::id::random_base62;
+use kassa_domain::merchant::DashboardUser;
 use kassa_domain::{KeyKind, Mode, RequestId};
-use kassa_store::Scope;
-use kassa_store::dashboard::DashboardUser;
 use maud::Markup;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

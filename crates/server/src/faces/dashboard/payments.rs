@@ -4,7 +4,8 @@
 
 use super::view::{self, Section, badge, framed, money, when};
 use super::{Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
-use crate::app::{AppError, AttemptsTarget, ErrorKind, NewRefundInput, PaymentIntentFilter, RefundFilter};
+use crate::app::{AppError, AttemptsTarget, ErrorKind, NewRefundInput, PaymentIntentFilter};
+use crate::app::{Order, PageRequest, PageToken, PaymentSearch, TimeRange};
 use crate::faces::major_units::{self, Refusal};
 use crate::http::HttpState;
 use axum::Router;
@@ -16,8 +17,6 @@ use kassa_domain::capture::CaptureNotes;
 use kassa_domain::payment_intent::{PaymentIntent, Status};
 use kassa_domain::refund::RefundReason;
 use kassa_domain::{Amount, Currency, PaymentIntentId};
-use kassa_store::payment_intents::Search;
-use kassa_store::{Cursor, Order, PageRequest, TimeRange};
 use maud::{Markup, html};
 use std::collections::BTreeMap;
 
@@ -87,7 +86,7 @@ async fn list(State(s): State<HttpState>, desk: Desk, uri: Uri) -> Response {
             None
         });
     }
-    let after = match q.get("page").map(|p| Cursor::decode(p)) {
+    let after = match q.get("page").map(|p| PageToken::parse(p)) {
         Some(Ok(c)) => Some(c),
         Some(Err(_)) => {
             problems.push("That page link is not valid any more; showing the first page.");
@@ -95,7 +94,7 @@ async fn list(State(s): State<HttpState>, desk: Desk, uri: Uri) -> Response {
         }
         None => None,
     };
-    let search = (!text.is_empty()).then(|| Search { amounts: amounts_meant(&text), text: text.clone() });
+    let search = (!text.is_empty()).then(|| PaymentSearch { amounts: amounts_meant(&text), text: text.clone() });
     let filter = PaymentIntentFilter { status: status_filter, reference: None, created, search };
     let request = PageRequest { limit: PAGE_SIZE, after, order: Order::NewestFirst };
     let found = match s.app.list_payment_intents(&ctx, &filter, request).await {
@@ -208,15 +207,12 @@ async fn payment_page(
 ) -> Result<Markup, AppError> {
     let ctx = desk.reader();
     let pi = s.app.get_payment_intent(&ctx, id).await?;
-    let all = |limit| PageRequest { limit, after: None, order: Order::OldestFirst };
-    let captures = s.app.payment_intent_captures(&ctx, id, all(100)).await?.items;
-    let refund_filter = RefundFilter { payment_intent: Some(pi.id.clone()), created: TimeRange::default() };
-    let mut refunds = s.app.list_refunds(&ctx, &refund_filter, all(100)).await?.items;
-    refunds.sort_by_key(|r| r.created_at);
-    let events = s.app.payment_intent_events(&ctx, id, all(100)).await?.items;
+    let captures = s.app.all_captures_of(&ctx, id).await?;
+    let refunds = s.app.all_refunds_of(&ctx, &pi.id).await?;
+    let events = s.app.all_payment_intent_events(&ctx, id).await?;
     let mut deliveries = Vec::with_capacity(events.len());
     for event in &events {
-        let newest = PageRequest { limit: 20, after: None, order: Order::NewestFirst };
+        let newest = PageRequest::first(20, Order::NewestFirst);
         let mut attempts = s.app.webhook_attempts(&ctx, AttemptsTarget::Event(event.id.as_str()), newest).await?.items;
         attempts.reverse();
         deliveries.push(attempts);

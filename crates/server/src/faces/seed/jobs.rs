@@ -17,9 +17,9 @@ use crate::http::HttpState;
 use crate::http::face::{Caller, Id, Params};
 use axum::Json;
 use axum::extract::State;
+use kassa_domain::job::{JobRecord, JobState};
 use kassa_domain::payment_intent::{CaptureMethod, Status};
 use kassa_domain::{PaymentIntent, Timestamp};
-use kassa_store::jobs::{JobRecord, JobState};
 use serde::Serialize;
 
 /// The answer: `{payment_intent_id, jobs}`.

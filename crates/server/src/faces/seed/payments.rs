@@ -41,7 +41,7 @@ pub async fn result(
             let completed = jobs
                 .iter()
                 .rev()
-                .find(|j| j.kind == "authorize" && j.state == kassa_store::jobs::JobState::Succeeded)
+                .find(|j| j.kind == "authorize" && j.state == kassa_domain::job::JobState::Succeeded)
                 .and_then(|j| j.finished_at)
                 .unwrap_or(pi.updated_at);
             Ok(Json(PaymentView::new(&pi, completed, s.app.receipt_url(&pi))))

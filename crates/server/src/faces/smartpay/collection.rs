@@ -2,10 +2,10 @@
 //! pageToken, nextPageToken, maxResults, results, data}` out. A page token is Kassa's cursor.
 
 use crate::app::AppError;
+use crate::app::Page;
+use crate::app::{Order, PageRequest, PageToken};
 use crate::http::query::QueryParams;
 use kassa_domain::Invalid;
-use kassa_store::page::Page;
-use kassa_store::{Cursor, Order, PageRequest};
 use serde::Serialize;
 
 /// Most items in one page.
@@ -65,7 +65,7 @@ pub fn request(q: &mut QueryParams) -> ListRequest {
         })
         .unwrap_or(DEFAULT_RESULTS);
     let token = q.parsed("pageToken", |t| {
-        Cursor::decode(t)
+        PageToken::parse(t)
             .map(|c| (t.to_owned(), c))
             .map_err(|_| Invalid::new("invalid_page_token", "Give a nextPageToken from an earlier page."))
     });
@@ -103,7 +103,7 @@ impl<T> Collection<T> {
         Collection {
             object: "collection",
             page_token: asked.token.clone(),
-            next_page_token: found.next.as_ref().map(Cursor::encode),
+            next_page_token: found.next.as_ref().map(PageToken::to_string),
             max_results: asked.page.limit,
             results: data.len(),
             data,

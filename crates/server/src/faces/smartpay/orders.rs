@@ -7,7 +7,7 @@ use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::render::{self, OrderParts, REFERENCE};
-use crate::app::{App, AppResult, CheckoutSessionFilter, Ctx, ErrorKind, NewPaymentIntentInput, RefundFilter};
+use crate::app::{App, AppResult, Ctx, ErrorKind, NewPaymentIntentInput};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
@@ -16,7 +16,6 @@ use axum::extract::State;
 use kassa_domain::capture::Capture;
 use kassa_domain::checkout::CheckoutSession;
 use kassa_domain::{Amount, Invalid, Metadata, PaymentIntent, Refund};
-use kassa_store::{Order, PageRequest};
 use serde_json::Value;
 
 /// An order with what it is shown with.
@@ -40,46 +39,11 @@ impl LoadedOrder {
     }
 }
 
-fn all_pages() -> PageRequest {
-    PageRequest { limit: 100, after: None, order: Order::OldestFirst }
-}
-
-/// The checkout session a payment intent was created with, if any.
-pub async fn session_of(app: &App, ctx: &Ctx, pi: &PaymentIntent) -> AppResult<Option<CheckoutSession>> {
-    let filter = CheckoutSessionFilter { payment_intent: Some(pi.id.clone()), ..Default::default() };
-    let page = PageRequest { limit: 1, after: None, order: Order::NewestFirst };
-    Ok(app.list_checkout_sessions(ctx, &filter, page).await?.items.into_iter().next())
-}
-
-/// Every refund of a payment intent.
-pub async fn refunds_of(app: &App, ctx: &Ctx, pi: &PaymentIntent) -> AppResult<Vec<Refund>> {
-    let filter = RefundFilter { payment_intent: Some(pi.id.clone()), ..Default::default() };
-    let mut page = all_pages();
-    let mut out = Vec::new();
-    loop {
-        let found = app.list_refunds(ctx, &filter, page.clone()).await?;
-        out.extend(found.items);
-        match found.next {
-            Some(next) => page.after = Some(next),
-            None => return Ok(out),
-        }
-    }
-}
-
 /// Loads what an order is shown with.
 pub async fn load(app: &App, ctx: &Ctx, pi: PaymentIntent) -> AppResult<LoadedOrder> {
-    let session = session_of(app, ctx, &pi).await?;
-    let mut captures = Vec::new();
-    let mut page = all_pages();
-    loop {
-        let found = app.payment_intent_captures(ctx, pi.id.as_str(), page.clone()).await?;
-        captures.extend(found.items);
-        match found.next {
-            Some(next) => page.after = Some(next),
-            None => break,
-        }
-    }
-    let refunds = refunds_of(app, ctx, &pi).await?;
+    let session = app.checkout_session_of(ctx, &pi.id).await?;
+    let captures = app.all_captures_of(ctx, pi.id.as_str()).await?;
+    let refunds = app.all_refunds_of(ctx, &pi.id).await?;
     Ok(LoadedOrder { pi, session, captures, refunds })
 }
 

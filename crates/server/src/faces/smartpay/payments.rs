@@ -6,7 +6,6 @@ use super::checkout_sessions::read_capture_method;
 use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
-use super::orders::refunds_of;
 use super::render::{self, DESCRIPTION, REFERENCE};
 use crate::app::{AppError, AppResult, Ctx, ErrorKind, NewRefundInput};
 use crate::http::HttpState;
@@ -60,8 +59,7 @@ async fn capture(s: &HttpState, ctx: &Ctx, wire_id: &str) -> AppResult<Capture> 
 }
 
 async fn render_payment(s: &HttpState, ctx: &Ctx, c: &Capture, expand: Expand) -> AppResult<Value> {
-    let pi = s.app.get_payment_intent(ctx, c.payment_intent_id.as_str()).await?;
-    Ok(render::payment(c, &refunds_of(&s.app, ctx, &pi).await?, expand))
+    Ok(render::payment(c, &s.app.all_refunds_of(ctx, &c.payment_intent_id).await?, expand))
 }
 
 /// `POST /payments` `{order, amount, currency, cancelRemainder?, reference?, description?,

@@ -10,6 +10,7 @@ use super::error::SmartpayError;
 use super::ids;
 use super::orders;
 use super::render::{self, EVENT_SUBSCRIPTIONS};
+use crate::app::Scope;
 use crate::app::{
     App, AppError, AppResult, Ctx, Delivery, EndpointChanges, NewEndpointInput, Payload, Rendered, WebhookDialect,
 };
@@ -25,7 +26,6 @@ use hmac::{Hmac, Mac};
 use kassa_domain::payment_intent::CaptureMethod;
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointUrl, WebhookEndpoint};
 use kassa_domain::{Fact, Invalid, KeyKind, Metadata, RequestId};
-use kassa_store::{Order, PageRequest, Scope};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::{BTreeMap, BTreeSet};
@@ -125,7 +125,7 @@ async fn event_data(app: &App, ctx: &Ctx, kind: &str, payload: &Payload) -> AppR
         Payload::Fact(Fact::PaymentIntent { payment_intent, .. }) if kind == "payment.created" => {
             let Some(capture) = &payment_intent.latest_capture else { return Ok(None) };
             let capture = app.get_capture(ctx, capture.as_str()).await?;
-            let refunds = orders::refunds_of(app, ctx, payment_intent).await?;
+            let refunds = app.all_refunds_of(ctx, &payment_intent.id).await?;
             Some(render::payment(&capture, &refunds, collection::Expand(false)))
         }
         Payload::Fact(Fact::PaymentIntent { payment_intent, .. }) => {
@@ -308,30 +308,8 @@ pub async fn list(
 ) -> Result<Json<Value>, SmartpayError> {
     let asked: ListRequest = collection::request(&mut q);
     collection::finish(q)?;
-    // Other faces' endpoints are skipped, so a page is filled from as many of Kassa's as it takes.
-    let mut page = PageRequest { limit: asked.page.limit, after: asked.page.after.clone(), order: Order::NewestFirst };
-    let mut data = Vec::new();
-    let mut next = None;
-    'pages: loop {
-        let found = s.app.list_webhook_endpoints(&ctx, page.clone()).await?;
-        let count = found.items.len();
-        for (n, e) in found.items.iter().enumerate() {
-            if e.dialect.as_str() != DIALECT {
-                continue;
-            }
-            data.push(render::endpoint(e));
-            if data.len() == asked.page.limit as usize {
-                let more = n + 1 < count || found.next.is_some();
-                next = more.then(|| kassa_store::Cursor { created_at: e.created_at.micros(), id: e.id.to_string() });
-                break 'pages;
-            }
-        }
-        match found.next {
-            Some(cursor) => page.after = Some(cursor),
-            None => break,
-        }
-    }
-    let found = kassa_store::page::Page::<()> { items: Vec::new(), next };
+    let found = s.app.list_webhook_endpoints_in(&ctx, &Dialect::new(DIALECT), asked.page.clone()).await?;
+    let data = found.items.iter().map(render::endpoint).collect();
     Ok(collection::respond(&asked, &found, data)?)
 }
 

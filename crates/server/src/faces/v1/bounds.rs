@@ -4,6 +4,7 @@
 //! must agree, the object's state). `.ci/schemathesis` holds the document to that.
 
 use super::payment_intents::{MAX_CUSTOMER, MAX_DESCRIPTION};
+use crate::app::PageToken;
 use crate::connector::simulator::TEST_PAYMENT_METHODS;
 use kassa_domain::checkout::{MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus};
 use kassa_domain::id::ID_LEN;
@@ -13,7 +14,6 @@ use kassa_domain::payment_intent::Status as PaymentIntentStatus;
 use kassa_domain::token::TokenStatus;
 use kassa_domain::webhook::MAX_URL_LEN;
 use kassa_domain::{EventType, Reference};
-use kassa_store::Cursor;
 use serde_json::{Map, Value, json};
 
 /// Text without control characters (tab and line breaks aside): what every string field takes.
@@ -111,7 +111,7 @@ fn property_bounds(schema: &str, property: &str) -> Option<Value> {
 /// a list its items' intents, anything else its own).
 fn query_bounds(method: &str, path: &str, name: &str) -> Option<Value> {
     let bound = match name {
-        "page_token" => json!({"type": "string", "pattern": Cursor::PATTERN}),
+        "page_token" => json!({"type": "string", "pattern": PageToken::PATTERN}),
         "created[gte]" | "created[gt]" | "created[lte]" | "created[lt]" => json!({"anyOf": [
             {"type": "integer", "minimum": -MAX_SECONDS, "maximum": MAX_SECONDS},
             {"type": "string", "format": "date-time"}]}),

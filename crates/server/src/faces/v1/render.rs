@@ -182,7 +182,7 @@ pub fn webhook_endpoint(e: &kassa_domain::webhook::WebhookEndpoint, with_secret:
 }
 
 /// One delivery attempt.
-pub fn webhook_attempt(a: &kassa_store::webhooks::Attempt) -> api::WebhookAttempt {
+pub fn webhook_attempt(a: &kassa_domain::webhook::Attempt) -> api::WebhookAttempt {
     api::WebhookAttempt {
         id: a.id.to_string(),
         object: "webhook_attempt".into(),

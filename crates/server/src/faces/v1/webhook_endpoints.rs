@@ -4,14 +4,14 @@ use super::V1;
 use super::error::V1Error;
 use super::read_metadata;
 use super::render;
-use crate::app::{AttemptsTarget, EndpointChanges, NewEndpointInput};
+use crate::app::{AttemptsTarget, EndpointChanges, NewEndpointInput, Page};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
-use kassa_domain::webhook::{EnabledEvents, EndpointUrl};
+use kassa_domain::webhook::{Attempt, EnabledEvents, EndpointUrl};
 use kassa_domain::{Invalid, Mode};
 use std::time::Duration;
 
@@ -137,7 +137,7 @@ pub async fn rotate_secret(
     Ok(Json(render::webhook_endpoint(&s.app.rotate_webhook_secret(&ctx, &id, grace).await?, true)))
 }
 
-fn attempts_page(found: kassa_store::page::Page<kassa_store::webhooks::Attempt>) -> api::List<api::WebhookAttempt> {
+fn attempts_page(found: Page<Attempt>) -> api::List<api::WebhookAttempt> {
     api::List::new(found.items.iter().map(render::webhook_attempt).collect(), found.next.map(|c| c.encode()))
 }
 

@@ -7,6 +7,7 @@ use super::Vipps;
 use super::epayment::{self, PaymentRequest};
 use super::error::VippsError;
 use super::state::state;
+use crate::app::Scope;
 use crate::app::{App, AppError, AppResult, Ctx, Delivery, Payload, Rendered, SessionCallback, WebhookDialect};
 use crate::connector::BoxFuture;
 use crate::http::HttpState;
@@ -18,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use kassa_domain::checkout::{CheckoutPhase, CheckoutSession};
 use kassa_domain::webhook::{Dialect, EndpointUrl};
 use kassa_domain::{Fact, Invalid, KeyKind, PaymentIntent, RequestId};
-use kassa_store::Scope;
 use serde::Serialize;
 
 #[derive(Serialize)]

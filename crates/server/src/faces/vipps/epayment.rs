@@ -3,9 +3,7 @@
 use super::Vipps;
 use super::error::VippsError;
 use super::state::{aggregate, log_entry, state};
-use crate::app::{
-    AppError, CheckoutSessionFilter, Ctx, ErrorKind, NewRefundInput, NewSessionInput, PaymentMethodInput,
-};
+use crate::app::{AppError, Ctx, ErrorKind, NewRefundInput, NewSessionInput, PaymentMethodInput};
 use crate::faces::readers::web_url;
 use crate::faces::timestamps::iso_millis;
 use crate::http::HttpState;
@@ -19,7 +17,6 @@ use kassa_domain::capture::CaptureNotes;
 use kassa_domain::checkout::{CheckoutSession, Consumer, LineItem, Locale};
 use kassa_domain::payment_intent::{CaptureMethod, Status};
 use kassa_domain::{Amount, Currency, Invalid, Metadata, MinorUnits, Mode, PaymentIntent, Reference};
-use kassa_store::{Order, PageRequest};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -158,9 +155,7 @@ pub(super) async fn payment(
     let not_found =
         || AppError::new(ErrorKind::NotFound, "payment_not_found", format!("No payment with reference {reference}."));
     let pi = s.app.payment_intent_by_reference(ctx, reference).await.map_err(|_| not_found())?;
-    let filter = CheckoutSessionFilter { payment_intent: Some(pi.id.clone()), ..Default::default() };
-    let page = PageRequest { limit: 1, after: None, order: Order::NewestFirst };
-    let session = s.app.list_checkout_sessions(ctx, &filter, page).await?.items.into_iter().next();
+    let session = s.app.checkout_session_of(ctx, &pi.id).await?;
     // Payments made through other faces have no Vipps checkout: not Vipps payments.
     Ok((pi, session.ok_or_else(not_found)?))
 }
@@ -371,29 +366,22 @@ pub async fn events(
     Id(reference, _): Id<Vipps>,
 ) -> Result<Response, VippsError> {
     let (pi, _) = payment(&s, &ctx, &reference).await?;
-    let mut log = Vec::new();
-    let mut after = None;
-    loop {
-        let page = PageRequest { limit: 100, after, order: Order::OldestFirst };
-        let found = s.app.payment_intent_events(&ctx, pi.id.as_str(), page).await?;
-        for event in &found.items {
-            if let Some(entry) = log_entry(event) {
-                log.push(LogEvent {
-                    reference: reference.clone(),
-                    psp_reference: pi.id.to_string(),
-                    name: entry.name,
-                    amount: money(pi.currency, entry.amount),
-                    timestamp: iso_millis(event.created_at),
-                    idempotency_key: event.idempotency_key.clone(),
-                    success: entry.success,
-                });
-            }
-        }
-        match found.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    let events = s.app.all_payment_intent_events(&ctx, pi.id.as_str()).await?;
+    let log: Vec<LogEvent> = events
+        .iter()
+        .filter_map(|event| {
+            let entry = log_entry(event)?;
+            Some(LogEvent {
+                reference: reference.clone(),
+                psp_reference: pi.id.to_string(),
+                name: entry.name,
+                amount: money(pi.currency, entry.amount),
+                timestamp: iso_millis(event.created_at),
+                idempotency_key: event.idempotency_key.clone(),
+                success: entry.success,
+            })
+        })
+        .collect();
     Ok(Json(log).into_response())
 }
 

@@ -7,6 +7,7 @@
 use super::Vipps;
 use super::error::VippsError;
 use super::state::log_entry;
+use crate::app::Scope;
 use crate::app::{App, AppError, AppResult, Ctx, Delivery, NewEndpointInput, Rendered, WebhookDialect};
 use crate::connector::BoxFuture;
 use crate::faces::timestamps::iso_millis;
@@ -22,7 +23,6 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointUrl};
 use kassa_domain::{Fact, Invalid, KeyKind, Metadata, RequestId, Timestamp};
-use kassa_store::{Order, PageRequest, Scope};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -218,24 +218,18 @@ pub async fn register(
 
 /// `GET /webhooks/v1/webhooks`: the endpoints registered through this API.
 pub async fn list(State(s): State<HttpState>, Caller(ctx, _): Caller<Vipps>) -> Result<Response, VippsError> {
-    let mut webhooks = Vec::new();
-    let mut after = None;
-    loop {
-        let page = PageRequest { limit: 100, after, order: Order::NewestFirst };
-        let found = s.app.list_webhook_endpoints(&ctx, page).await?;
-        for e in found.items.iter().filter(|e| e.dialect.as_str() == DIALECT) {
+    let endpoints = s.app.all_webhook_endpoints_in(&ctx, &Dialect::new(DIALECT)).await?;
+    let webhooks = endpoints
+        .iter()
+        .map(|e| {
             let events = e.metadata.entries().get(EVENTS).cloned().unwrap_or_default();
-            webhooks.push(Registration {
+            Registration {
                 id: e.id.to_string(),
                 url: e.url.as_str().to_owned(),
                 events: events.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            });
-        }
-        match found.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+            }
+        })
+        .collect();
     Ok(Json(Registrations { webhooks }).into_response())
 }
 
