@@ -24,3 +24,16 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(millis.saturating_mul(1_000)))
     }
 }
+
+/// A filter on creation time (µs since the epoch), each bound optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimeRange {
+    /// Strictly after.
+    pub gt: Option<i64>,
+    /// At or after.
+    pub gte: Option<i64>,
+    /// Strictly before.
+    pub lt: Option<i64>,
+    /// At or before.
+    pub lte: Option<i64>,
+}

@@ -77,18 +77,7 @@ pub struct PageRequest {
     pub order: Order,
 }
 
-/// A filter on `created_at` (µs), each bound optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TimeRange {
-    /// Strictly after.
-    pub gt: Option<i64>,
-    /// At or after.
-    pub gte: Option<i64>,
-    /// Strictly before.
-    pub lt: Option<i64>,
-    /// At or before.
-    pub lte: Option<i64>,
-}
+pub use kassa_domain::time::TimeRange;
 
 /// One page of results and where the next one starts.
 #[derive(Debug, Clone)]

@@ -164,7 +164,7 @@ impl From<&CheckoutSessionFilter> for SessionFilter {
             status: f.status,
             payment_intent: f.payment_intent.clone(),
             customer_email: f.customer_email.clone(),
-            created: (&f.created).into(),
+            created: f.created.clone(),
         }
     }
 }

@@ -176,7 +176,7 @@ impl App {
         let filter = store_events::Filter {
             event_type: filter.event_type.clone(),
             related_object: filter.related_object.clone(),
-            created: (&filter.created).into(),
+            created: filter.created.clone(),
         };
         Event::read_page(store_events::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }

@@ -2,6 +2,7 @@
 //! A face says which page it wants with a [`PageRequest`], hands [`PageToken`]s out and reads
 //! them back; how the store finds a position (a creation time and an id) stays below the core.
 
+pub use kassa_domain::time::TimeRange;
 use kassa_store::page as store;
 use std::fmt;
 
@@ -92,25 +93,6 @@ impl<T> Page<T> {
 impl<T> From<store::Page<T>> for Page<T> {
     fn from(page: store::Page<T>) -> Page<T> {
         Page { items: page.items, next: page.next.map(PageToken) }
-    }
-}
-
-/// A filter on creation time (µs since the epoch), each bound optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TimeRange {
-    /// Strictly after.
-    pub gt: Option<i64>,
-    /// At or after.
-    pub gte: Option<i64>,
-    /// Strictly before.
-    pub lt: Option<i64>,
-    /// At or before.
-    pub lte: Option<i64>,
-}
-
-impl From<&TimeRange> for store::TimeRange {
-    fn from(r: &TimeRange) -> store::TimeRange {
-        store::TimeRange { gt: r.gt, gte: r.gte, lt: r.lt, lte: r.lte }
     }
 }
 

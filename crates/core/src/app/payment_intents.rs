@@ -199,7 +199,7 @@ impl App {
         let filter = payment_intents::Filter {
             status: filter.status,
             reference: filter.reference.clone(),
-            created: (&filter.created).into(),
+            created: filter.created.clone(),
             search: filter
                 .search
                 .as_ref()

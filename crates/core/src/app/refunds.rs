@@ -109,8 +109,7 @@ impl App {
 
     /// One page of refunds, newest first.
     pub async fn list_refunds(&self, ctx: &Ctx, filter: &RefundFilter, page: PageRequest) -> AppResult<Page<Refund>> {
-        let filter =
-            refunds::Filter { payment_intent: filter.payment_intent.clone(), created: (&filter.created).into() };
+        let filter = refunds::Filter { payment_intent: filter.payment_intent.clone(), created: filter.created.clone() };
         Ok(refunds::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 

@@ -59,7 +59,7 @@ impl App {
         let filter = tokens::Filter {
             status: filter.status,
             customer: filter.customer.clone(),
-            created: (&filter.created).into(),
+            created: filter.created.clone(),
         };
         Ok(tokens::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
