@@ -9,6 +9,7 @@ pub mod data_lock;
 pub mod faces;
 pub mod http;
 pub mod master_key;
+pub mod routes;
 pub mod serve;
 
 // The application core lives in `kassa-core`; its modules keep their paths here.
@@ -80,7 +81,7 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let limiter = Arc::new(RateLimiter::new(self.config.rate_limit));
         let state = HttpState { app: self.app.clone(), limiter: limiter.clone(), body_limit: self.config.body_limit };
-        let router = http::router(state, &self.config);
+        let router = routes::router(state, &self.config);
         let (stop_tx, stop_rx) = watch::channel(false);
         let (stop_heart, heart_rx) = watch::channel(false);
         let heart = tokio::spawn(workers::heartbeat(self.app.clone(), heart_rx));

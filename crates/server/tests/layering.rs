@@ -5,7 +5,8 @@
 //! - faces never touch the store: they call the app, and see only the app's and the domain's
 //!   types (no `kassa_store` name under `faces/` or `http/`);
 //! - the domain speaks no provider's words;
-//! - routes are composed in one place: faces are mounted in `http::router` and nowhere else.
+//! - routes are composed in one place: faces are mounted in `routes::router` and nowhere else,
+//!   and `http` (the plumbing every face uses) knows no face.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -87,7 +88,15 @@ fn routes_are_composed_in_one_place() {
         }
     }
     let outside: Vec<&String> =
-        mounts.iter().filter(|m| !m.starts_with("http/mod.rs") && !m.starts_with("lib.rs: let served")).collect();
-    assert!(outside.is_empty(), "faces mounted outside http::router: {outside:?}");
-    assert!(mounts.iter().filter(|m| m.starts_with("http/mod.rs")).count() >= 4, "every face is mounted: {mounts:?}");
+        mounts.iter().filter(|m| !m.starts_with("routes.rs") && !m.starts_with("lib.rs: let served")).collect();
+    assert!(outside.is_empty(), "faces mounted outside routes::router: {outside:?}");
+    assert!(mounts.iter().filter(|m| m.starts_with("routes.rs")).count() >= 4, "every face is mounted: {mounts:?}");
+}
+
+#[test]
+fn the_http_plumbing_knows_no_face() {
+    for (path, text) in sources(&crates().join("server/src/http")) {
+        let bad = offending(&text, &["crate::faces", "faces::"]);
+        assert!(bad.is_empty(), "{} reaches into a face: {bad:?}", path.display());
+    }
 }

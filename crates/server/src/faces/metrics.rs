@@ -7,15 +7,12 @@ use crate::faces::v1::V1Error;
 use crate::http::HttpState;
 use crate::http::face::Face;
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// The process's recorder: installed once, by the first gateway that asks for metrics.
 fn handle() -> &'static PrometheusHandle {
@@ -29,13 +26,11 @@ fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Whether a gateway of this process serves metrics (the request layer costs nothing otherwise).
-static ON: AtomicBool = AtomicBool::new(false);
-
-/// Installs the recorder (idempotent).
+/// Installs the recorder (idempotent) and starts counting requests (the request layer costs
+/// nothing otherwise).
 pub fn install() {
     handle();
-    ON.store(true, Ordering::Relaxed);
+    crate::http::request_metrics::enable();
 }
 
 /// The scrape endpoint.
@@ -66,22 +61,4 @@ async fn scrape(State(state): State<HttpState>) -> Response {
     let mut r = handle().render().into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     r
-}
-
-/// Counts each request by method, route (the route's pattern, not its ids) and status, and
-/// times it. Runs inside routing, where the route is known.
-pub async fn record(req: Request, next: Next) -> Response {
-    if !ON.load(Ordering::Relaxed) {
-        return next.run(req).await;
-    }
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
-    let started = Instant::now();
-    let response = next.run(req).await;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("kassa_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
-        .increment(1);
-    metrics::histogram!("kassa_http_request_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
-    response
 }

@@ -93,7 +93,7 @@ pub fn mount<F: Face>(state: &HttpState, limits: Limits) -> Router<HttpState> {
         routes = routes.route(&format!("{prefix}/{{*rest}}"), any(unknown_route::<F>));
     }
     F::wrap(routes)
-        .route_layer(from_fn(crate::faces::metrics::record))
+        .route_layer(from_fn(super::request_metrics::record))
         .layer(DefaultBodyLimit::max(limits.body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
         .layer(CatchPanicLayer::new())
@@ -172,6 +172,14 @@ async fn shape_refusals<F: Face>(req: Request, next: Next) -> Response {
             shaped
         }
         None => response,
+    }
+}
+
+/// The headers every face's refusal carries beside its body: `Retry-After` when a retry may
+/// pass (the rate limit's headers are added by the front door).
+pub fn refusal_headers(response: &mut Response, error: &AppError) {
+    if let Some(seconds) = error.retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
 }
 

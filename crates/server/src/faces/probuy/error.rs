@@ -5,7 +5,7 @@
 use crate::app::{AppError, ErrorKind, field};
 use crate::http::request_id;
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -92,9 +92,7 @@ impl IntoResponse for ProBuyError {
             request_id: e.request_id.clone().or_else(|| request_id::current().map(|id| id.to_string())),
         };
         let mut response = (status, Json(body)).into_response();
-        if let Some(seconds) = e.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
+        crate::http::face::refusal_headers(&mut response, &e);
         response
     }
 }

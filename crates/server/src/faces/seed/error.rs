@@ -4,7 +4,7 @@
 use crate::app::{AppError, ErrorKind, FieldError, field};
 use crate::http::request_id;
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -119,9 +119,7 @@ impl IntoResponse for SeedError {
             },
         };
         let mut response = (status, Json(Body { error, errors })).into_response();
-        if let Some(seconds) = e.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
+        crate::http::face::refusal_headers(&mut response, &e);
         response
     }
 }

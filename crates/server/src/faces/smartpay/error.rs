@@ -5,7 +5,7 @@
 use super::ids::kind_of_kassa_object;
 use crate::app::{AppError, ErrorKind};
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -106,9 +106,7 @@ impl IntoResponse for SmartpayError {
         let message = if details.is_empty() { e.message.clone() } else { details.join("; ") };
         let body = Body { status_code: status.as_u16(), error_code: error_code(&e), message, details };
         let mut response = (status, Json(body)).into_response();
-        if let Some(seconds) = e.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
+        crate::http::face::refusal_headers(&mut response, &e);
         response
     }
 }

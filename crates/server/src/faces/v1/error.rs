@@ -4,7 +4,7 @@
 use crate::app::{AppError, ErrorKind, field};
 use crate::http::request_id;
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kassa_api as api;
 
@@ -81,9 +81,7 @@ impl IntoResponse for V1Error {
         let V1Error(error) = self;
         let (status, _) = status_and_type(error.kind);
         let mut response = (status, Json(body(&error))).into_response();
-        if let Some(seconds) = error.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
+        crate::http::face::refusal_headers(&mut response, &error);
         response
     }
 }
