@@ -241,6 +241,10 @@ impl App {
         outcome: Option<String>,
         answer: Option<Answer>,
     ) -> AppResult<Applied<T>> {
+        let answer = answer.or_else(|| {
+            let key = ctx.idempotency.as_ref()?;
+            self.inner.answers.pending(&ctx.scope, &key.key)
+        });
         ctx.mark_replayed(answer);
         Ok(Applied { value: decode(outcome)?, replayed: true, token: None })
     }
@@ -274,15 +278,13 @@ impl App {
     }
 
     /// Keeps `answer`, the answer this request's face sent, as its key's for replays, when
-    /// this request gave the key its final outcome. Written after the outcome, without waiting
-    /// for the disk: a crash that loses it leaves replays to render the stored outcome.
-    pub async fn keep_answer(&self, ctx: &Ctx, answer: Answer) -> AppResult<()> {
+    /// this request gave the key its final outcome. Written after the outcome, off the
+    /// request's path and without waiting for the disk (`answers.rs`): a crash that loses it
+    /// leaves replays to render the stored outcome.
+    pub fn keep_answer(&self, ctx: &Ctx, answer: Answer) {
         let token = ctx.fate().settled_with.clone();
-        let (Some(key), Some(token)) = (&ctx.idempotency, token) else { return Ok(()) };
-        let answer = keys::Answer { status: answer.status, content_type: answer.content_type, body: answer.body };
-        let mut tx = self.store().begin().await?;
-        keys::record_answer(&mut tx, &ctx.scope, &key.key, &token, &answer).await?;
-        self.commit_redoable(tx).await
+        let (Some(key), Some(token)) = (&ctx.idempotency, token) else { return };
+        self.inner.answers.keep(self.store(), &ctx.scope, &key.key, &token, answer);
     }
 
     /// Records `value` as the key's outcome in `tx` (`applied` with a lease while work goes on

@@ -5,6 +5,7 @@
 //! it needs (and, for an idempotent request, the key's outcome), and returns domain values.
 
 mod access_tokens;
+mod answers;
 mod at_rest;
 mod checkout;
 mod dashboard;
@@ -94,6 +95,8 @@ struct Inner {
     address: String,
     /// Keys checked in the last seconds.
     keys: key_cache::KeyCache,
+    /// Answers on their way to their idempotency keys.
+    answers: answers::AnswerKeeper,
 }
 
 impl App {
@@ -128,6 +131,7 @@ impl App {
                 node: nodes::new_node_id(),
                 address: config.addr.to_string(),
                 keys: key_cache::KeyCache::default(),
+                answers: answers::AnswerKeeper::default(),
             }),
         };
         app.bring_under_master_key().await?;

@@ -59,10 +59,7 @@ pub async fn answer_once(app: &App, ctx: &Ctx, response: Response) -> Response {
     if let Ok(text) = std::str::from_utf8(&bytes) {
         let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let answer = Answer { status: parts.status.as_u16(), content_type, body: text.to_owned() };
-        // Not keeping it costs only the byte-for-byte replay (the outcome is stored already).
-        if let Err(e) = app.keep_answer(ctx, answer).await {
-            tracing::warn!(error = %e, "an idempotent answer was not kept");
-        }
+        app.keep_answer(ctx, answer);
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -210,3 +210,20 @@ async fn a_probuy_replay_is_the_first_answer_though_the_session_expired_since() 
     assert_eq!(expired.body["status"], "expired", "{}", expired.text);
     same_answer(&created, &create().await);
 }
+
+#[tokio::test]
+async fn the_first_answer_is_kept_in_the_database_for_replays_after_a_restart() {
+    let app = spawn_app().await;
+    let order = authorized_order(&app, "manual").await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    let body = json!({"order": id, "amount": 100, "currency": "JPY", "cancelRemainder": "manual"});
+    let first = call_once(&app, "POST", "/payments", Some(body.clone()), None, "pay-restart").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let refund = json!({"payment": first.body["id"], "amount": 40, "currency": "JPY", "reason": "fraudulent"});
+    ok(&app, "POST", "/refunds", Some(refund)).await;
+    // A new process: nothing of the first request's is left in memory.
+    let merchant = app.merchant.clone();
+    let mut app = TestApp::restart_on(app.stop().await, |_| {}).await;
+    app.merchant = merchant;
+    same_answer(&first, &call_once(&app, "POST", "/payments", Some(body), None, "pay-restart").await);
+}
