@@ -285,6 +285,8 @@ struct KeyFate {
     first_answer: Option<Answer>,
     /// This request gave the key its final outcome, holding it with this token.
     settled_with: Option<String>,
+    /// The answer shows a secret (a webhook signing secret): it is never stored.
+    shows_secret: bool,
 }
 
 /// An answer as a face sent it: status, `Content-Type` and body. The answer of the request
@@ -329,9 +331,15 @@ impl Ctx {
         self.fate().first_answer.clone()
     }
 
-    /// Whether this request gave its key the final outcome, so its answer is the one to keep.
+    /// Whether this request gave its key the final outcome and its answer is one to keep (an
+    /// answer that shows a secret is not: its replays read the secret back, sealed at rest).
     pub fn settled_its_key(&self) -> bool {
-        self.fate().settled_with.is_some()
+        let fate = self.fate();
+        fate.settled_with.is_some() && !fate.shows_secret
+    }
+
+    fn answer_shows_secret(&self) {
+        self.fate().shows_secret = true;
     }
 
     fn mark_replayed(&self, first_answer: Option<Answer>) {

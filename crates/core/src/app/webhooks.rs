@@ -117,6 +117,7 @@ impl App {
     /// An endpoint an idempotent command answered with (its outcome keeps no secret), with
     /// its secrets as they are now.
     async fn with_secrets(&self, ctx: &Ctx, answered: WebhookEndpoint) -> AppResult<WebhookEndpoint> {
+        ctx.answer_shows_secret();
         match self.get_webhook_endpoint(ctx, answered.id.as_str()).await {
             Ok(current) => {
                 Ok(WebhookEndpoint { secret: current.secret, previous_secret: current.previous_secret, ..answered })

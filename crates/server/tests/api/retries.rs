@@ -227,3 +227,21 @@ async fn the_first_answer_is_kept_in_the_database_for_replays_after_a_restart() 
     app.merchant = merchant;
     same_answer(&first, &call_once(&app, "POST", "/payments", Some(body), None, "pay-restart").await);
 }
+
+#[tokio::test]
+async fn an_answer_that_shows_a_signing_secret_is_never_stored_its_replay_reads_the_secret_back() {
+    let app = spawn_app().await;
+    let body = json!({"url": "https://shop.example/hooks", "enabled_events": ["*"]});
+    let created = app.post_idempotent("/v1/webhook_endpoints", body.clone(), "hook-1").await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let first_secret = created.body["secret"].as_str().unwrap().to_owned();
+    let id = json_of(&created.body, "id");
+    let rotated = app.post(&format!("/v1/webhook_endpoints/{id}/rotate_secret"), json!({"expires_in": 0})).await;
+    let new_secret = rotated.body["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, first_secret);
+    let replay = app.post_idempotent("/v1/webhook_endpoints", body, "hook-1").await;
+    assert_eq!((replay.status, replay.header("idempotent-replayed")), (200, Some("true")));
+    // Had the first answer been kept, it would hold the first secret in plain text.
+    assert_eq!(replay.body["secret"], new_secret.as_str(), "{}", replay.text);
+    assert_eq!(replay.body["id"], created.body["id"]);
+}
