@@ -124,9 +124,11 @@ pub async fn reserve(tx: &mut WriteTx, k: &NewKey<'_>) -> Result<Reservation> {
 /// The key's record, if it has one.
 pub async fn find(tx: &mut WriteTx, scope: &Scope, key: &str) -> Result<Option<KeyRecord>> {
     let row = query(
-        "SELECT fingerprint, state, lock_token, locked_until, outcome, answer_status, answer_type, answer_body \
-         FROM idempotency_keys \
-         WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3",
+        "SELECT k.fingerprint, k.state, k.lock_token, k.locked_until, k.outcome, a.status AS answer_status, \
+         a.content_type AS answer_type, a.body AS answer_body \
+         FROM idempotency_keys k LEFT JOIN idempotency_answers a ON a.merchant_id = k.merchant_id \
+         AND a.livemode = k.livemode AND a.idempotency_key = k.idempotency_key \
+         WHERE k.merchant_id = $1 AND k.livemode = $2 AND k.idempotency_key = $3",
     )
     .bind(scope.merchant_id.as_str().to_owned())
     .bind(live_flag(scope.mode))
@@ -243,8 +245,10 @@ pub async fn record_answer(
     answer: &Answer,
 ) -> Result<bool> {
     let n = query(
-        "UPDATE idempotency_keys SET answer_status = $5, answer_type = $6, answer_body = $7 \
-         WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 AND lock_token = $4 AND state = 'done'",
+        "INSERT INTO idempotency_answers (merchant_id, livemode, idempotency_key, status, content_type, body) \
+         SELECT merchant_id, livemode, idempotency_key, $5, $6, $7 FROM idempotency_keys \
+         WHERE merchant_id = $1 AND livemode = $2 AND idempotency_key = $3 AND lock_token = $4 AND state = 'done' \
+         ON CONFLICT (merchant_id, livemode, idempotency_key) DO NOTHING",
     )
     .bind(scope.merchant_id.as_str().to_owned())
     .bind(live_flag(scope.mode))
@@ -277,6 +281,13 @@ pub async fn release(tx: &mut WriteTx, scope: &Scope, key: &str, lock_token: &st
 
 /// Deletes keys created before `cutoff` (µs). Returns how many.
 pub async fn reap(tx: &mut WriteTx, cutoff: i64) -> Result<u64> {
+    query(
+        "DELETE FROM idempotency_answers WHERE (merchant_id, livemode, idempotency_key) IN \
+         (SELECT merchant_id, livemode, idempotency_key FROM idempotency_keys WHERE created_at < $1)",
+    )
+    .bind(cutoff)
+    .execute(tx.conn())
+    .await?;
     let n = query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(cutoff).execute(tx.conn()).await?;
     Ok(n.rows_affected())
 }
