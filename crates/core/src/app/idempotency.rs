@@ -282,11 +282,7 @@ impl App {
     /// request's path and without waiting for the disk (`answers.rs`): a crash that loses it
     /// leaves replays to render the stored outcome.
     pub fn keep_answer(&self, ctx: &Ctx, answer: Answer) {
-        if !ctx.settled_its_key() {
-            return;
-        }
-        let token = ctx.fate().settled_with.clone();
-        let (Some(key), Some(token)) = (&ctx.idempotency, token) else { return };
+        let (Some(key), Some(token)) = (&ctx.idempotency, ctx.token_of_answer_to_keep()) else { return };
         self.inner.answers.keep(self.store(), &ctx.scope, &key.key, &token, answer);
     }
 

@@ -334,8 +334,13 @@ impl Ctx {
     /// Whether this request gave its key the final outcome and its answer is one to keep (an
     /// answer that shows a secret is not: its replays read the secret back, sealed at rest).
     pub fn settled_its_key(&self) -> bool {
+        self.token_of_answer_to_keep().is_some()
+    }
+
+    /// The token this request holds its settled key with, when its answer is one to keep.
+    fn token_of_answer_to_keep(&self) -> Option<String> {
         let fate = self.fate();
-        fate.settled_with.is_some() && !fate.shows_secret
+        fate.settled_with.clone().filter(|_| !fate.shows_secret)
     }
 
     fn answer_shows_secret(&self) {

@@ -5,8 +5,7 @@
 
 use super::HttpState;
 use super::request_id;
-use crate::app::Scope;
-use crate::app::{Answer, App, AppError, Authenticated, Ctx, ErrorKind, IdempotencyKey};
+use crate::app::{Answer, App, AppError, Authenticated, Ctx, ErrorKind, IdempotencyKey, Scope};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::request::Parts;
