@@ -49,6 +49,8 @@ pub struct CaptureNotes {
     pub description: Option<String>,
     /// Annotations.
     pub metadata: Metadata,
+    /// What the face that asked keeps of it beside Kassa's fields.
+    pub face_notes: crate::FaceNotes,
 }
 
 /// One capture of a payment intent.
@@ -78,6 +80,9 @@ pub struct Capture {
     pub description: Option<String>,
     /// Annotations.
     pub metadata: Metadata,
+    /// What a face remembers of it that Kassa has no field for (not the merchant's metadata).
+    #[serde(default, skip_serializing_if = "crate::FaceNotes::is_empty")]
+    pub face_notes: crate::FaceNotes,
     /// Why the processor refused it.
     pub failure: Option<PaymentFailure>,
     /// Asked for.
@@ -102,6 +107,7 @@ impl Capture {
             amount_refund_pending: MinorUnits::ZERO,
             description: notes.description,
             metadata: notes.metadata,
+            face_notes: notes.face_notes,
             failure: None,
             created_at: now,
             updated_at: now,
@@ -126,6 +132,7 @@ impl Capture {
             amount_refund_pending: MinorUnits::ZERO,
             description: None,
             metadata: Metadata::default(),
+            face_notes: crate::FaceNotes::default(),
             failure: None,
             created_at: now,
             updated_at: now,

@@ -425,6 +425,9 @@ pub struct CheckoutSession {
     pub promotion_misses: u32,
     /// Annotations.
     pub metadata: Metadata,
+    /// What a face remembers of it that Kassa has no field for (not the merchant's metadata).
+    #[serde(default, skip_serializing_if = "crate::FaceNotes::is_empty")]
+    pub face_notes: crate::FaceNotes,
     /// What the session is for: its payment, or the token it saves a card for.
     #[serde(flatten)]
     pub purpose: Purpose,

@@ -76,6 +76,19 @@ pub enum Fact {
 }
 
 impl Fact {
+    /// Reads a fact written before faces kept their notes apart: moves the notes its object
+    /// kept in metadata (the `(face, name)`s of `kept`) to where they are now kept.
+    pub fn lift_face_notes(&mut self, kept: &[(&str, &str)]) {
+        let (notes, metadata) = match self {
+            Fact::PaymentIntent { payment_intent: o, .. } => (&mut o.face_notes, &mut o.metadata),
+            Fact::Refund { refund: o, .. } => (&mut o.face_notes, &mut o.metadata),
+            Fact::CheckoutSession { checkout_session: o } => (&mut o.face_notes, &mut o.metadata),
+            Fact::Token { token: o } => (&mut o.face_notes, &mut o.metadata),
+            Fact::WebhookEndpoint { webhook_endpoint: o } => (&mut o.face_notes, &mut o.metadata),
+        };
+        notes.lift_from(metadata, kept);
+    }
+
     /// A payment intent event: `before` is the intent before the change, if it existed, so the
     /// fact can say what moved.
     pub fn payment_intent(event: EventType, before: Option<&PaymentIntent>, after: &PaymentIntent) -> Fact {

@@ -15,6 +15,7 @@ pub mod card;
 pub mod checkout;
 pub mod contact;
 pub mod event;
+pub mod face_notes;
 pub mod fact;
 pub mod id;
 pub mod job;
@@ -31,6 +32,7 @@ pub mod webhook;
 
 pub use capture::Capture;
 pub use event::EventType;
+pub use face_notes::FaceNotes;
 pub use fact::{Fact, Moved, Movement};
 pub use id::*;
 pub use merchant::{KeyKind, Mode, Scope};

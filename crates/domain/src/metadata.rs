@@ -52,6 +52,11 @@ impl Metadata {
         Metadata::new(next)
     }
 
+    /// Takes `key` out (only to move what is not the merchant's elsewhere).
+    pub(crate) fn remove(&mut self, key: &str) -> Option<String> {
+        self.0.remove(key)
+    }
+
     /// The entries.
     pub fn entries(&self) -> &BTreeMap<String, String> {
         &self.0

@@ -233,6 +233,8 @@ pub struct NewPaymentIntent {
     pub reference: Option<Reference>,
     /// The saved card it charges, if it charges one (its card is `payment_method`).
     pub token: Option<TokenId>,
+    /// What the face that asked keeps of it beside Kassa's fields.
+    pub face_notes: crate::FaceNotes,
 }
 
 /// Fields that may change before confirmation. `None` leaves a field as it is.
@@ -285,6 +287,9 @@ pub struct PaymentIntent {
     pub statement_descriptor: Option<StatementDescriptor>,
     /// Merchant annotations.
     pub metadata: Metadata,
+    /// What a face remembers of it that Kassa has no field for (not the merchant's metadata).
+    #[serde(default, skip_serializing_if = "crate::FaceNotes::is_empty")]
+    pub face_notes: crate::FaceNotes,
     /// Why the last attempt failed.
     pub last_error: Option<PaymentFailure>,
     /// Why it was canceled.
@@ -380,6 +385,7 @@ impl PaymentIntent {
             description: new.description,
             statement_descriptor: new.statement_descriptor,
             metadata: new.metadata,
+            face_notes: new.face_notes,
             last_error: None,
             cancellation_reason: None,
             pending_capture: None,
@@ -671,6 +677,7 @@ impl PaymentIntent {
             status: RefundStatus::Pending,
             failure: None,
             metadata: new.metadata,
+            face_notes: new.face_notes,
             created_at: now,
             updated_at: now,
         };
@@ -789,6 +796,8 @@ pub struct NewRefund {
     pub reason: Option<RefundReason>,
     /// Merchant annotations.
     pub metadata: Metadata,
+    /// What the face that asked keeps of it beside Kassa's fields.
+    pub face_notes: crate::FaceNotes,
 }
 
 /// Why an update was refused.

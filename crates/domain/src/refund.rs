@@ -120,6 +120,9 @@ pub struct Refund {
     pub failure: Option<PaymentFailure>,
     /// Merchant annotations.
     pub metadata: Metadata,
+    /// What a face remembers of it that Kassa has no field for (not the merchant's metadata).
+    #[serde(default, skip_serializing_if = "crate::FaceNotes::is_empty")]
+    pub face_notes: crate::FaceNotes,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.

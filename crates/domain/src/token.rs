@@ -90,6 +90,9 @@ pub struct Token {
     pub description: Option<String>,
     /// Annotations.
     pub metadata: Metadata,
+    /// What a face remembers of it that Kassa has no field for (not the merchant's metadata).
+    #[serde(default, skip_serializing_if = "crate::FaceNotes::is_empty")]
+    pub face_notes: crate::FaceNotes,
     /// Created.
     pub created_at: Timestamp,
     /// Last change.
@@ -117,7 +120,7 @@ impl Token {
         mode: Mode,
         customer: Option<String>,
         session: CheckoutSessionId,
-        metadata: Metadata,
+        (metadata, face_notes): (Metadata, crate::FaceNotes),
         now: Timestamp,
     ) -> (Token, EventType) {
         let token = Token {
@@ -130,6 +133,7 @@ impl Token {
             card: None,
             description: None,
             metadata,
+            face_notes,
             created_at: now,
             updated_at: now,
         };
@@ -216,7 +220,7 @@ mod tests {
             Mode::Test,
             Some("a@example.com".into()),
             CheckoutSessionId::generate(),
-            Metadata::default(),
+            Default::default(),
             now,
         )
         .0

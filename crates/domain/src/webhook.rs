@@ -178,6 +178,9 @@ pub struct WebhookEndpoint {
     pub enabled_events: EnabledEvents,
     /// Merchant annotations.
     pub metadata: Metadata,
+    /// What a face remembers of it that Kassa has no field for (not the merchant's metadata).
+    #[serde(default, skip_serializing_if = "crate::FaceNotes::is_empty")]
+    pub face_notes: crate::FaceNotes,
     /// Enabled or not.
     pub status: EndpointStatus,
     /// Why it was disabled by Kassa, if it was.
@@ -445,6 +448,7 @@ mod tests {
     fn endpoint_transitions() {
         let t = |s: i64| Timestamp(s * 1_000_000);
         let mut e = WebhookEndpoint {
+            face_notes: Default::default(),
             id: crate::WebhookEndpointId::generate(),
             merchant_id: crate::MerchantId::generate(),
             mode: Mode::Test,

@@ -14,7 +14,7 @@ macro_rules! select {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, merchant_id, livemode, payment_intent_id, amount, currency, status, final_capture, \
-             amount_refunded, amount_refund_pending, description, metadata, failure, created_at, updated_at \
+             amount_refunded, amount_refund_pending, description, metadata, face_notes, failure, created_at, updated_at \
              FROM captures ",
             $($rest),*
         )
@@ -25,8 +25,8 @@ macro_rules! select {
 pub async fn insert(tx: &mut WriteTx, c: &Capture) -> Result<()> {
     query(
         "INSERT INTO captures (id, merchant_id, livemode, payment_intent_id, amount, currency, status, final_capture, \
-         amount_refunded, amount_refund_pending, description, metadata, failure, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         amount_refunded, amount_refund_pending, description, metadata, failure, created_at, updated_at, face_notes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(c.id.as_str().to_owned())
     .bind(c.merchant_id.as_str().to_owned())
@@ -43,6 +43,7 @@ pub async fn insert(tx: &mut WriteTx, c: &Capture) -> Result<()> {
     .bind(opt_json(&c.failure))
     .bind(c.created_at.micros())
     .bind(c.updated_at.micros())
+    .bind(to_json(&c.face_notes))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -65,13 +66,14 @@ pub async fn update(tx: &mut WriteTx, c: &Capture) -> Result<()> {
     Ok(())
 }
 
-/// Writes back what the merchant may change: the description and the metadata.
+/// Writes back what the merchant may change: the description, the metadata and the face notes.
 pub async fn update_notes(tx: &mut WriteTx, c: &Capture) -> Result<()> {
-    query("UPDATE captures SET description = $2, metadata = $3, updated_at = $4 WHERE id = $1")
+    query("UPDATE captures SET description = $2, metadata = $3, updated_at = $4, face_notes = $5 WHERE id = $1")
         .bind(c.id.as_str().to_owned())
         .bind(c.description.clone())
         .bind(to_json(&c.metadata))
         .bind(c.updated_at.micros())
+        .bind(to_json(&c.face_notes))
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -126,6 +128,7 @@ fn from_row(r: &Row) -> Result<Capture> {
         amount_refund_pending: r.units("amount_refund_pending")?,
         description: r.opt_text("description")?,
         metadata: from_json("metadata", &r.text("metadata")?)?,
+        face_notes: from_json("face_notes", &r.text("face_notes")?)?,
         failure: opt_from_json("failure", r.opt_text("failure")?)?,
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),

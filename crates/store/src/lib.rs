@@ -21,6 +21,7 @@ mod codec;
 pub mod dashboard;
 mod db;
 pub mod events;
+pub mod face_notes;
 mod group_commit;
 pub mod idempotency;
 pub mod jobs;

@@ -22,7 +22,8 @@ macro_rules! select {
             "SELECT id, merchant_id, livemode, status, amount, currency, capture_method, amount_authorized, \
              amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, customer, \
              description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-             processor_authorization, reference, latest_capture, token_id, created_at, updated_at FROM payment_intents ",
+             processor_authorization, reference, latest_capture, token_id, face_notes, created_at, updated_at \
+             FROM payment_intents ",
             $($rest),*
         )
     };
@@ -57,9 +58,9 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
         "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-         processor_authorization, created_at, updated_at, reference, latest_capture, token_id) \
+         processor_authorization, created_at, updated_at, reference, latest_capture, token_id, face_notes) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26)",
+         $24, $25, $26, $27)",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.merchant_id.as_str().to_owned())
@@ -87,12 +88,13 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(pi.reference.as_ref().map(|r| r.as_str().to_owned()))
     .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
     .bind(pi.token.as_ref().map(|t| t.as_str().to_owned()))
+    .bind(to_json(&pi.face_notes))
     .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-/// Writes back every field a transition can change.
+/// Writes back every field a transition can change (face notes are written once, at creation).
 pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     query(
         "UPDATE payment_intents SET status = $2, amount_authorized = $3, amount_captured = $4, amount_refunded = $5, \
@@ -219,6 +221,7 @@ fn from_row(r: &Row) -> Result<PaymentIntent> {
         reference: r.opt_text("reference")?.map(Reference::from_trusted),
         latest_capture: r.opt_text("latest_capture")?.map(CaptureId::from_trusted),
         token: r.opt_text("token_id")?.map(TokenId::from_trusted),
+        face_notes: from_json("face_notes", &r.text("face_notes")?)?,
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),
     })

@@ -17,7 +17,7 @@ macro_rules! select {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, merchant_id, livemode, payment_intent_id, capture_id, amount, currency, reason, status, \
-             failure, metadata, created_at, updated_at FROM refunds ",
+             failure, metadata, face_notes, created_at, updated_at FROM refunds ",
             $($rest),*
         )
     };
@@ -36,7 +36,8 @@ pub struct Filter {
 pub async fn insert(tx: &mut WriteTx, r: &Refund) -> Result<()> {
     query(
         "INSERT INTO refunds (id, merchant_id, livemode, payment_intent_id, amount, currency, reason, status, failure, \
-         metadata, created_at, updated_at, capture_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         metadata, created_at, updated_at, capture_id, face_notes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(r.id.as_str().to_owned())
     .bind(r.merchant_id.as_str().to_owned())
@@ -51,21 +52,25 @@ pub async fn insert(tx: &mut WriteTx, r: &Refund) -> Result<()> {
     .bind(r.created_at.micros())
     .bind(r.updated_at.micros())
     .bind(r.capture_id.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(to_json(&r.face_notes))
     .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-/// Writes back status, failure and metadata.
+/// Writes back status, failure, metadata and face notes.
 pub async fn update(tx: &mut WriteTx, r: &Refund) -> Result<()> {
-    query("UPDATE refunds SET status = $2, failure = $3, metadata = $4, updated_at = $5 WHERE id = $1")
-        .bind(r.id.as_str().to_owned())
-        .bind(r.status.as_str())
-        .bind(opt_json(&r.failure))
-        .bind(to_json(&r.metadata))
-        .bind(r.updated_at.micros())
-        .execute(tx.conn())
-        .await?;
+    query(
+        "UPDATE refunds SET status = $2, failure = $3, metadata = $4, updated_at = $5, face_notes = $6 WHERE id = $1",
+    )
+    .bind(r.id.as_str().to_owned())
+    .bind(r.status.as_str())
+    .bind(opt_json(&r.failure))
+    .bind(to_json(&r.metadata))
+    .bind(r.updated_at.micros())
+    .bind(to_json(&r.face_notes))
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 
@@ -113,6 +118,7 @@ fn from_row(r: &Row) -> Result<Refund> {
         status: RefundStatus::from_name(&r.text("status")?).ok_or_else(|| corrupt("status", "unknown"))?,
         failure: opt_from_json("failure", r.opt_text("failure")?)?,
         metadata: from_json("metadata", &r.text("metadata")?)?,
+        face_notes: from_json("face_notes", &r.text("face_notes")?)?,
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),
     })

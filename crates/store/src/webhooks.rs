@@ -18,7 +18,7 @@ macro_rules! select_endpoint {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, merchant_id, livemode, url, description, enabled_events, metadata, status, disabled_reason, \
-             secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, bound_to \
+             secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, bound_to, face_notes \
              FROM webhook_endpoints ",
             $($rest),*
         )
@@ -30,7 +30,8 @@ pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
     query(
         "INSERT INTO webhook_endpoints (id, merchant_id, livemode, url, description, enabled_events, metadata, status, \
          disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at, deleted_at, \
-         dialect, bound_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)",
+         dialect, bound_to, face_notes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16, $17)",
     )
     .bind(e.id.as_str().to_owned())
     .bind(e.merchant_id.as_str().to_owned())
@@ -48,6 +49,7 @@ pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
     .bind(e.updated_at.micros())
     .bind(e.dialect.as_str().to_owned())
     .bind(e.bound_to.clone())
+    .bind(to_json(&e.face_notes))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -57,8 +59,8 @@ pub async fn insert_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
 pub async fn update_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()> {
     query(
         "UPDATE webhook_endpoints SET url = $2, description = $3, enabled_events = $4, metadata = $5, status = $6, \
-         disabled_reason = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = $11 \
-         WHERE id = $1",
+         disabled_reason = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = $11, \
+         face_notes = $12 WHERE id = $1",
     )
     .bind(e.id.as_str().to_owned())
     .bind(e.url.as_str().to_owned())
@@ -71,6 +73,7 @@ pub async fn update_endpoint(tx: &mut WriteTx, e: &WebhookEndpoint) -> Result<()
     .bind(e.previous_secret.as_ref().map(|(s, _)| s.clone()))
     .bind(e.previous_secret.as_ref().map(|(_, t)| t.micros()))
     .bind(e.updated_at.micros())
+    .bind(to_json(&e.face_notes))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -182,8 +185,8 @@ pub async fn endpoint_by_id<'e, E: Into<Db<'e>>>(
 ) -> Result<Option<(WebhookEndpoint, bool)>> {
     let row = query(
         "SELECT id, merchant_id, livemode, url, description, enabled_events, metadata, status, disabled_reason, \
-         secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, deleted_at, bound_to \
-         FROM webhook_endpoints WHERE id = $1",
+         secret, previous_secret, previous_secret_expires_at, dialect, created_at, updated_at, deleted_at, bound_to, \
+         face_notes FROM webhook_endpoints WHERE id = $1",
     )
     .bind(id.as_str().to_owned())
     .fetch_optional(exec)
@@ -204,6 +207,7 @@ fn endpoint_from_row(r: &Row) -> Result<WebhookEndpoint> {
         description: r.opt_text("description")?,
         enabled_events: from_json("enabled_events", &r.text("enabled_events")?)?,
         metadata: from_json("metadata", &r.text("metadata")?)?,
+        face_notes: from_json("face_notes", &r.text("face_notes")?)?,
         status: EndpointStatus::from_name(&r.text("status")?).ok_or_else(|| corrupt("status", "unknown"))?,
         disabled_reason: r.opt_text("disabled_reason")?,
         secret: r.text("secret")?,

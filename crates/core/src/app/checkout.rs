@@ -68,6 +68,8 @@ pub struct NewSessionInput {
     pub order_number: Option<String>,
     /// Annotations.
     pub metadata: Metadata,
+    /// What the face that asked keeps beside Kassa's fields (not the merchant's metadata).
+    pub face_notes: kassa_domain::FaceNotes,
     /// Where to tell the merchant that the session ended, if anywhere.
     pub callback: Option<SessionCallback>,
 }
@@ -105,6 +107,8 @@ pub struct NewSetupSessionInput {
     pub reference: Option<kassa_domain::Reference>,
     /// Annotations (the session's and its token's).
     pub metadata: Metadata,
+    /// What the face that asked keeps beside Kassa's fields (the session's and its token's).
+    pub face_notes: kassa_domain::FaceNotes,
 }
 
 /// What the hosted page shows: a session, what it is for, and whose it is.
@@ -244,7 +248,7 @@ impl App {
                 ctx.scope.mode,
                 input.consumer.customer_key(),
                 id.clone(),
-                input.metadata.clone(),
+                (input.metadata.clone(), input.face_notes.clone()),
                 now,
             );
             let session = CheckoutSession {
@@ -273,6 +277,7 @@ impl App {
                 order_number: None,
                 promotion_misses: 0,
                 metadata: input.metadata.clone(),
+                face_notes: input.face_notes.clone(),
                 purpose: Purpose::Setup(token.id.clone()),
                 failed_attempts: 0,
                 cancellation: None,
@@ -340,6 +345,7 @@ impl App {
                 description: input.order_number.as_ref().map(|n| format!("Order {n}")),
                 statement_descriptor: None,
                 metadata: Metadata::new(pi_metadata).map_err(AppError::internal)?,
+                face_notes: Default::default(),
                 reference: input.reference.clone(),
                 token: None,
             };
@@ -383,6 +389,7 @@ impl App {
                 order_number: input.order_number.clone(),
                 promotion_misses: 0,
                 metadata: input.metadata.clone(),
+                face_notes: input.face_notes.clone(),
                 purpose: Purpose::Payment(pi.id.clone()),
                 failed_attempts: 0,
                 cancellation: None,
@@ -415,6 +422,7 @@ impl App {
             description: Some(format!("Callback of checkout session {}", session.id)),
             enabled_events: EnabledEvents::parse(&ends).map_err(AppError::internal)?,
             metadata: Metadata::default(),
+            face_notes: Default::default(),
             status: EndpointStatus::Enabled,
             disabled_reason: None,
             secret: c.authorization.clone(),

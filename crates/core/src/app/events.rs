@@ -8,8 +8,11 @@ use kassa_domain::{DeliveryId, EventId, EventType, Fact, Mode, PaymentIntent, Re
 use kassa_store::events::{self as store_events, StoredEvent};
 use kassa_store::{Scope, WriteTx, webhooks};
 
-/// The payload version facts are written with.
-const FACT_VERSION: i64 = 1;
+/// The payload version facts are written with: facts whose objects keep face notes apart.
+const FACT_VERSION: i64 = 2;
+
+/// Facts written before face notes had a place of their own: they kept them in metadata.
+const FACT_WITH_NOTES_IN_METADATA: i64 = 1;
 
 /// The payload version of events written before facts: the object already rendered as v1 JSON.
 const LEGACY_V1_JSON: i64 = 0;
@@ -57,13 +60,19 @@ pub enum Payload {
     LegacyV1Json(String),
 }
 
+fn read_fact(stored: &StoredEvent) -> AppResult<Fact> {
+    serde_json::from_str(&stored.data).map_err(|e| AppError::internal(format!("event {} unreadable: {e}", stored.id)))
+}
+
 impl Event {
     fn read(stored: StoredEvent) -> AppResult<Event> {
         let payload = match stored.payload_version {
-            FACT_VERSION => Payload::Fact(
-                serde_json::from_str(&stored.data)
-                    .map_err(|e| AppError::internal(format!("event {} unreadable: {e}", stored.id)))?,
-            ),
+            FACT_VERSION => Payload::Fact(read_fact(&stored)?),
+            FACT_WITH_NOTES_IN_METADATA => {
+                let mut fact = read_fact(&stored)?;
+                fact.lift_face_notes(kassa_store::face_notes::KEPT_IN_METADATA);
+                Payload::Fact(fact)
+            }
             LEGACY_V1_JSON => Payload::LegacyV1Json(stored.data),
             other => return Err(AppError::internal(format!("event {}: unknown payload version {other}", stored.id))),
         };

@@ -120,6 +120,17 @@ impl App {
         self.commit(tx).await
     }
 
+    /// Moves the face notes an earlier Kassa kept in merchants' metadata to their own place.
+    pub(super) async fn lift_face_notes_out_of_metadata(&self) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        let moved = kassa_store::face_notes::lift_out_of_metadata(&mut tx).await?;
+        self.commit(tx).await?;
+        if moved > 0 {
+            tracing::info!(rows = moved, "face notes moved out of merchant metadata");
+        }
+        Ok(())
+    }
+
     /// Creates a key for an existing merchant.
     pub async fn create_api_key(&self, merchant_id: &str, kind: KeyKind, mode: Mode) -> AppResult<CreatedKey> {
         let not_found = || AppError::not_found("merchant", merchant_id);

@@ -136,6 +136,7 @@ impl App {
         };
         app.bring_under_master_key().await?;
         app.assign_missing_serial_numbers().await?;
+        app.lift_face_notes_out_of_metadata().await?;
         Ok(app)
     }
 

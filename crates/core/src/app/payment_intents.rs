@@ -37,6 +37,8 @@ pub struct NewPaymentIntentInput {
     pub reference: Option<Reference>,
     /// A saved card to charge without the customer (`tok_…` as given; needs `confirm`).
     pub token: Option<String>,
+    /// What the face that asked keeps beside Kassa's fields (not the merchant's metadata).
+    pub face_notes: kassa_domain::FaceNotes,
 }
 
 /// What a person searched payments for: text in an id, a reference, a customer or a
@@ -115,6 +117,7 @@ impl App {
                     metadata: input.metadata,
                     reference: input.reference,
                     token: token.as_ref().map(|t| t.id.clone()),
+                    face_notes: input.face_notes,
                 };
                 let now = self.clock().now();
                 let (mut pi, mut events) = PaymentIntent::create(
@@ -337,13 +340,15 @@ impl App {
         captures::get(self.store().reader(), &ctx.scope, &id).await?.ok_or_else(not_found)
     }
 
-    /// Changes what the merchant said about a capture: its description and metadata (merged).
+    /// Changes what the merchant said about a capture: its description, its metadata (merged)
+    /// and the face notes written over its own.
     pub async fn update_capture(
         &self,
         ctx: &Ctx,
         id: &str,
         description: Option<String>,
         metadata: Option<std::collections::BTreeMap<String, String>>,
+        face_notes: kassa_domain::FaceNotes,
     ) -> AppResult<Capture> {
         let not_found = || AppError::not_found("capture", id);
         let cap_id = CaptureId::parse(id).ok_or_else(not_found)?;
@@ -358,6 +363,7 @@ impl App {
             if description.is_some() {
                 capture.description = description;
             }
+            capture.face_notes.update(face_notes);
             capture.updated_at = self.clock().now();
             captures::update_notes(tx, &capture).await?;
             Ok(capture)

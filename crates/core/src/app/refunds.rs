@@ -23,6 +23,8 @@ pub struct NewRefundInput {
     pub reason: Option<RefundReason>,
     /// Metadata.
     pub metadata: Metadata,
+    /// What the face that asked keeps beside Kassa's fields (not the merchant's metadata).
+    pub face_notes: kassa_domain::FaceNotes,
 }
 
 /// List filters.
@@ -49,6 +51,7 @@ impl App {
             amount: input.amount,
             reason: input.reason,
             metadata: input.metadata,
+            face_notes: input.face_notes,
         };
         let mut job = None;
         let applied = self
@@ -113,12 +116,13 @@ impl App {
         Ok(refunds::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
     }
 
-    /// Merges metadata into a refund.
+    /// Merges metadata into a refund, and writes face notes over its own.
     pub async fn update_refund(
         &self,
         ctx: &Ctx,
         id: &str,
         metadata: Option<BTreeMap<String, String>>,
+        face_notes: kassa_domain::FaceNotes,
     ) -> AppResult<Refund> {
         let refund_id = parse_refund_id(id)?;
         self.idempotent(ctx, async |tx| {
@@ -128,6 +132,7 @@ impl App {
                 refund.metadata =
                     refund.metadata.merged(changes).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
             }
+            refund.face_notes.update(face_notes);
             refund.updated_at = self.clock().now();
             refunds::update(tx, &refund).await?;
             let pi = payment_intents::get(tx.conn(), &ctx.scope, &refund.payment_intent_id)

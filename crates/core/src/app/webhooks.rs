@@ -23,6 +23,8 @@ pub struct NewEndpointInput {
     pub description: Option<String>,
     /// Annotations.
     pub metadata: Metadata,
+    /// What the face that asked keeps beside Kassa's fields (not the merchant's metadata).
+    pub face_notes: kassa_domain::FaceNotes,
     /// The face whose words its deliveries speak.
     pub dialect: Dialect,
 }
@@ -40,6 +42,8 @@ pub struct EndpointChanges {
     pub description: Option<String>,
     /// Metadata to merge.
     pub metadata: Option<BTreeMap<String, String>>,
+    /// Face notes to write over the endpoint's.
+    pub face_notes: kassa_domain::FaceNotes,
 }
 
 /// A delivery queued by a redelivery.
@@ -96,6 +100,7 @@ impl App {
             description: input.description,
             enabled_events: input.enabled_events,
             metadata: input.metadata,
+            face_notes: input.face_notes,
             status: EndpointStatus::Enabled,
             disabled_reason: None,
             secret: new_secret(),
@@ -190,6 +195,7 @@ impl App {
                     endpoint.metadata =
                         endpoint.metadata.merged(metadata).map_err(|e| AppError::invalid_field(field::METADATA, e))?;
                 }
+                endpoint.face_notes.update(changes.face_notes);
                 if let Some(url) = url {
                     endpoint.url = url;
                 }

@@ -77,6 +77,7 @@ fn a_total_must_stay_positive_and_bounded() {
 
 fn session(expires_at: i64) -> CheckoutSession {
     CheckoutSession {
+        face_notes: Default::default(),
         id: CheckoutSessionId::generate(),
         merchant_id: MerchantId::generate(),
         mode: Mode::Test,

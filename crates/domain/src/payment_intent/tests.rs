@@ -18,6 +18,7 @@ fn card() -> PaymentMethod {
 
 fn intent(amount: i64, capture_method: CaptureMethod) -> PaymentIntent {
     let new = NewPaymentIntent {
+        face_notes: Default::default(),
         amount: Amount::new(amount).unwrap(),
         currency: Currency::parse("USD").unwrap(),
         capture_method,
@@ -39,6 +40,7 @@ fn approve(pi: &mut PaymentIntent) {
 
 fn refund_of(pi: &mut PaymentIntent, amount: Option<i64>) -> Result<Refund, TransitionError> {
     let new = NewRefund {
+        face_notes: Default::default(),
         id: RefundId::generate(),
         amount: amount.map(|a| Amount::new(a).unwrap()),
         reason: None,
@@ -297,6 +299,7 @@ fn refunds_of_a_capture_never_exceed_it() {
         captures.push(c);
     }
     let new = |amount: Option<i64>| NewRefund {
+        face_notes: Default::default(),
         id: RefundId::generate(),
         amount: amount.map(|a| Amount::new(a).unwrap()),
         reason: None,

@@ -118,6 +118,73 @@ async fn a_database_of_the_previous_main_opens_and_its_events_still_render() {
     }
 }
 
+/// What an earlier Kassa's faces kept in merchants' metadata now lives beside each object: the
+/// faces show what they showed, the native API shows the merchant's own keys only, and a native
+/// metadata update can no longer rewrite what a face relies on.
+#[tokio::test]
+async fn face_data_kept_in_metadata_by_an_earlier_kassa_reads_the_same_through_every_face() {
+    let fixture: Value = serde_json::from_str(include_str!("../fixtures/main-655e519-faces.json")).unwrap();
+    let database = TestDatabase::fresh().await;
+    database.load_earlier(19, include_str!("../fixtures/main-655e519-faces.sql")).await;
+    let mut app = TestApp::restart_on(database, |_| {}).await;
+    let keys = &fixture["keys"];
+    app.merchant = kassa_testkit::TestMerchant {
+        id: keys["merchant"].as_str().unwrap().to_owned(),
+        serial_number: keys["serial_number"].as_str().unwrap().parse().unwrap(),
+        secret_key: keys["secret_key"].as_str().unwrap().to_owned(),
+        publishable_key: keys["publishable_key"].as_str().unwrap().to_owned(),
+    };
+
+    let now = face_readings(&app, &fixture["ids"]).await.to_string().replace(&app.url(""), "{origin}");
+    let now: Value = serde_json::from_str(&now).unwrap();
+    for (name, before) in fixture["readings"].as_object().unwrap() {
+        assert_eq!(&now[name], before, "{name} reads as it did before the upgrade");
+    }
+
+    // The native API shows each object's metadata as the merchant wrote it.
+    let mut seen = 0;
+    for list in ["payment_intents", "checkout_sessions", "refunds", "webhook_endpoints"] {
+        let page = app.get(&format!("/v1/{list}?limit=100")).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        for object in page.body["data"].as_array().unwrap() {
+            let keys: Vec<&String> = object["metadata"].as_object().unwrap().keys().collect();
+            assert!(
+                keys.iter().all(|k| !["smartpay_", "vipps_", "probuy_"].iter().any(|p| k.starts_with(p))),
+                "{list}: {object}"
+            );
+            seen += keys.len();
+        }
+    }
+    assert!(seen >= 4, "the merchant's own keys stay");
+    // So do the events written before the upgrade, which hold the objects as they were then.
+    let events = app.get("/v1/events?limit=100").await;
+    let facts = events.body["data"].as_array().unwrap();
+    assert!(facts.len() >= 10, "{}", events.text);
+    for event in facts {
+        if let Some(metadata) = event["data"]["object"]["metadata"].as_object() {
+            let face_keys = metadata.keys().filter(|k| k.starts_with("smartpay_") || k.starts_with("vipps_"));
+            assert_eq!(face_keys.count(), 0, "{event}");
+        }
+    }
+    let session =
+        app.get(&format!("/v1/checkout_sessions/{}", fixture["ids"]["probuy_checkout"].as_str().unwrap())).await;
+    assert_eq!(session.body["metadata"], json!({}), "ProBuy's extras are not the merchant's: {}", session.text);
+
+    // A native metadata update names the merchant's own keys, not a face's notes.
+    let refund = app.get("/v1/refunds?limit=1").await.body["data"][0]["id"].as_str().unwrap().to_owned();
+    let update = json!({"metadata": {"smartpay_reference": "mine", "reference": "mine too"}});
+    let updated = app.post(&format!("/v1/refunds/{refund}"), update).await;
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    assert_eq!(updated.body["metadata"]["smartpay_reference"], "mine");
+    let path = format!("/refunds/{}", fixture["ids"]["smartpay_refund"].as_str().unwrap());
+    let smartpay = crate::smartpay::ok(&app, "GET", &path, None).await;
+    assert_eq!(
+        (smartpay["reference"].as_str(), smartpay["description"].as_str()),
+        (Some("ret-1"), Some("one cup broken"))
+    );
+    assert_eq!(smartpay["metadata"], json!({"ticket": "77", "smartpay_reference": "mine", "reference": "mine too"}));
+}
+
 /// A code that one customer redeemed on the fixture's session, before sessions could save cards.
 const REDEMPTION: &str = "\
 INSERT INTO promotion_codes (id, merchant_id, livemode, code, code_key, coupon_id, active, expires_at, max_redemptions, times_redeemed, reserved, restrictions, metadata, created_at, updated_at) VALUES ('promo_Wq0n3hbZ5b8oZ6xgC2ZbR1kT', 'mer_8sDsa9tx5E4j4E2XlgQYZnmU', 0, 'KARI10', 'kari10', 'co_xQqrtQ2C7744xYeZkQfp5una', 1, NULL, NULL, 1, 0, '{\"minimum_amount\":null,\"first_time_only\":false,\"once_per_customer\":true}', '{}', 1796171316000000, 1796171316000000);
@@ -190,4 +257,36 @@ fn pair_fingerprints(before: &mut Value, now: &mut Value, renamed: &mut std::col
         }
         _ => {}
     }
+}
+
+/// What each face shows of the objects a face annotated (`ids` names them): Smartpay's
+/// sessions, orders, payments, refunds, saved card and webhook endpoint, Vipps' payments and
+/// webhooks, ProBuy's checkout.
+async fn face_readings(app: &TestApp, ids: &Value) -> Value {
+    use crate::smartpay::ok;
+    let id = |name: &str| ids[name].as_str().unwrap_or_else(|| panic!("no {name} in {ids}")).to_owned();
+    let mut readings = serde_json::Map::new();
+    for (name, path) in [
+        ("smartpay_session", format!("/checkout-sessions/{}", id("smartpay_session"))),
+        ("smartpay_order", format!("/orders/{}?expand=all", id("smartpay_order"))),
+        ("smartpay_payment", format!("/payments/{}", id("smartpay_payment"))),
+        ("smartpay_refund", format!("/refunds/{}", id("smartpay_refund"))),
+        ("smartpay_endpoint", format!("/webhook-endpoints/{}", id("smartpay_endpoint"))),
+        ("smartpay_setup", format!("/checkout-sessions/{}", id("smartpay_setup"))),
+        ("smartpay_token", format!("/tokens/{}", id("smartpay_token"))),
+        ("smartpay_token_order", format!("/orders/{}", id("smartpay_token_order"))),
+    ] {
+        readings.insert(name.into(), ok(app, "GET", &path, None).await);
+    }
+    let unit = crate::vipps::Unit::sign_in(app).await;
+    for reference in ["order-web-01", "order-push-01"] {
+        readings.insert(format!("vipps_{reference}"), unit.get(reference).await);
+    }
+    let hooks = unit.call("GET", "/webhooks/v1/webhooks", None, None).await;
+    assert_eq!(hooks.status, 200, "{}", hooks.text);
+    readings.insert("vipps_webhooks".into(), hooks.body);
+    let probuy = app.get(&format!("/probuy/api/checkouts/{}", id("probuy_checkout"))).await;
+    assert_eq!(probuy.status, 200, "{}", probuy.text);
+    readings.insert("probuy_checkout".into(), probuy.body);
+    Value::Object(readings)
 }

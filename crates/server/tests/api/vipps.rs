@@ -321,6 +321,31 @@ async fn every_bad_field_of_a_payment_is_named_in_a_vipps_problem() {
     assert_eq!(unknown.headers["content-type"], "application/problem+json");
 }
 
+#[tokio::test]
+async fn the_merchants_metadata_keeps_all_its_room_and_the_native_api_shows_only_it() {
+    let app = spawn_app().await;
+    let unit = Unit::sign_in(&app).await;
+    let full: serde_json::Map<String, Value> = (0..20).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let body = json!({
+        "amount": {"currency": "NOK", "value": 700},
+        "paymentMethod": {"type": "WALLET"},
+        "reference": "order-full-meta",
+        "userFlow": "PUSH_MESSAGE",
+        "customer": {"phoneNumber": "4791234567"},
+        "customerInteraction": "CUSTOMER_PRESENT",
+        "metadata": full
+    });
+    let res = unit.call("POST", "/epayment/v1/payments", Some(body), Some("full-1")).await;
+    assert_eq!(res.status, 201, "twenty keys are the merchant's to use: {}", res.text);
+    let payment = unit.get("order-full-meta").await;
+    assert_eq!(payment["metadata"], Value::Object(full.clone()));
+    assert!(payment.get("redirectUrl").is_none(), "a push message has no redirect: {payment}");
+
+    // The native API shows the merchant's keys, not what the face remembers of the payment.
+    let session = app.get("/v1/checkout_sessions?limit=1").await.body["data"][0].clone();
+    assert_eq!(session["metadata"], Value::Object(full), "{session}");
+}
+
 /// Checks a delivery's signature as a Vipps receiver would (wire reference §6).
 fn verify_vipps_signature(received: &kassa_testkit::Received, secret: &str, url: &str) {
     use base64::Engine;

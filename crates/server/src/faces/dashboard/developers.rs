@@ -94,6 +94,7 @@ async fn create_endpoint(State(s): State<HttpState>, uri: Uri, Posted { desk, fo
         enabled_events: events_ok,
         description: None,
         metadata: Metadata::default(),
+        face_notes: Default::default(),
         dialect: Dialect::native(),
     };
     match detached(async move { app.create_webhook_endpoint(&ctx, input).await }).await {

@@ -555,6 +555,7 @@ async fn run(
                     amount: request.amount,
                     reason: request.reason,
                     metadata: Default::default(),
+                    face_notes: Default::default(),
                 };
                 app.create_refund(&ctx, input).await.map(|_| "refunded")
             }

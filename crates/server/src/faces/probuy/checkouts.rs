@@ -17,14 +17,16 @@ use kassa_domain::checkout::{CheckoutSession, ItemKind, LineItem, Locale, MAX_QU
 use kassa_domain::checkout::{LineValueError, line_value};
 use kassa_domain::contact::CountryCode;
 use kassa_domain::payment_intent::CaptureMethod;
-use kassa_domain::{Currency, Invalid, Metadata, MinorUnits, PaymentIntent};
+use kassa_domain::{Currency, FaceNotes, Invalid, Metadata, MinorUnits, PaymentIntent};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use std::collections::BTreeMap;
 
-/// Metadata keys under which the face keeps what ProBuy sends and Kassa has no field for.
-const TAX_KEY: &str = "probuy_tax_amount";
+/// This face's name in face notes, where it keeps what ProBuy sends and Kassa has no field for
+/// (the tax as ProBuy stated it, the order's country, platform, SKU and additional data).
+const FACE: &str = "probuy";
+/// The face note of the order's tax, as sent.
+const TAX: &str = "tax_amount";
 
 fn missing(f: &mut Fields, field: &str) {
     f.reject(field, Invalid::new("parameter_missing", "Required"));
@@ -236,22 +238,15 @@ fn read_order(f: &mut Fields) -> Option<NewSessionInput> {
         return None;
     }
     let item = item?;
-    let mut extra: BTreeMap<String, String> = BTreeMap::new();
     let tax = order_tax.unwrap_or(item.tax);
-    extra.insert(TAX_KEY.into(), tax.to_string());
-    for (key, value) in [
-        ("probuy_country_code", country),
-        ("probuy_description", description),
-        ("probuy_platform", platform),
-        ("probuy_is_mobile", is_mobile.map(|m| m.to_string())),
-        ("probuy_item_sku", item.sku.clone()),
-        ("probuy_additional_data", additional),
-    ] {
-        if let Some(v) = value {
-            extra.insert(key.into(), v);
-        }
-    }
-    let metadata = Metadata::new(extra).map_err(|e| f.reject("additional_data", e)).ok()?;
+    let face_notes = FaceNotes::default()
+        .with(FACE, TAX, Some(tax.to_string()))
+        .with(FACE, "country_code", country)
+        .with(FACE, "description", description)
+        .with(FACE, "platform", platform)
+        .with(FACE, "is_mobile", is_mobile.map(|m| m.to_string()))
+        .with(FACE, "item_sku", item.sku.clone())
+        .with(FACE, "additional_data", additional);
     let (success_url, failure_url, cancel_url) = urls?;
     Some(NewSessionInput {
         currency: currency?,
@@ -275,7 +270,8 @@ fn read_order(f: &mut Fields) -> Option<NewSessionInput> {
         reference: order_reference.as_deref().and_then(|r| Reference::parse(r).ok()),
         order_reference,
         order_number,
-        metadata,
+        metadata: Metadata::default(),
+        face_notes,
         callback: None,
     })
 }
@@ -348,7 +344,7 @@ struct Details {
 
 fn details_of(session: &CheckoutSession, pi: &PaymentIntent) -> Details {
     let c = session.currency;
-    let tax = session.metadata.entries().get(TAX_KEY).and_then(|t| t.parse().ok()).unwrap_or(session.totals.tax.get());
+    let tax = session.face_notes.get(FACE, TAX).and_then(|t| t.parse().ok()).unwrap_or(session.totals.tax.get());
     Details {
         checkout_id: session.id.to_string(),
         order_reference_id: session.order_reference.clone(),

@@ -89,6 +89,7 @@ pub async fn create(
         statement_descriptor: None,
         reference: None,
         metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
         token: None,
     };
     let pi = s.app.create_payment_intent(&ctx, input).await?;

@@ -87,6 +87,7 @@ pub async fn refund(
         amount: Some(vouched(amount)?),
         reason,
         metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
     };
     let refund = s.app.create_refund(&ctx, input).await.map_err(|e| match e.kind {
         ErrorKind::NotFound => not_found(),

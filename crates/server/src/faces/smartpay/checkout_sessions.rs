@@ -6,7 +6,7 @@ use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::orders;
-use super::render::{self, DESCRIPTION, REFERENCE};
+use super::render::{self, DESCRIPTION, FACE, REFERENCE};
 use crate::app::{AppError, AppResult, Ctx, NewSessionInput, NewSetupSessionInput};
 use crate::faces::readers::web_url;
 use crate::http::HttpState;
@@ -17,7 +17,7 @@ use axum::extract::State;
 use kassa_domain::checkout::{Address, CheckoutSession, Consumer, LineItem, Locale, MAX_QUANTITY, Purpose};
 use kassa_domain::contact::{CountryCode, Email};
 use kassa_domain::payment_intent::CaptureMethod;
-use kassa_domain::{Currency, Invalid, Metadata, MinorUnits};
+use kassa_domain::{Currency, FaceNotes, Invalid, Metadata, MinorUnits};
 use serde_json::Value;
 
 /// Largest amount Smartpay's schema allows (`uint32`).
@@ -257,21 +257,21 @@ fn read_locale(f: &mut Fields) -> Option<Locale> {
     })
 }
 
-/// The session's metadata: the merchant's, and `reference`/`description` where Kassa keeps them.
-fn session_metadata(f: &mut Fields, keep_reference: bool) -> (Option<String>, Metadata) {
-    let mut meta = f.string_map("metadata").unwrap_or_default();
+/// What a session says of itself: its `reference`, the merchant's metadata, and the face notes
+/// that keep its `description` (and, when `keep_reference`, its reference).
+fn session_notes(f: &mut Fields, keep_reference: bool) -> (Option<String>, Metadata, FaceNotes) {
+    let meta = f.string_map("metadata").unwrap_or_default();
     let reference = f.string("reference", 100);
-    if let Some(d) = f.string("description", 1000) {
-        meta.insert(DESCRIPTION.to_owned(), d);
-    }
-    if keep_reference && let Some(r) = &reference {
-        meta.insert(REFERENCE.to_owned(), r.clone());
-    }
+    let notes = FaceNotes::default().with(FACE, DESCRIPTION, f.string("description", 1000)).with(
+        FACE,
+        REFERENCE,
+        reference.clone().filter(|_| keep_reference),
+    );
     match Metadata::new(meta) {
-        Ok(m) => (reference, m),
+        Ok(m) => (reference, m, notes),
         Err(e) => {
             f.reject("metadata", e);
-            (reference, Metadata::default())
+            (reference, Metadata::default(), notes)
         }
     }
 }
@@ -314,7 +314,7 @@ async fn create_flat(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppResult<Check
     let cancel_url = web_url(&mut f, "cancelUrl", true);
     let locale = read_locale(&mut f);
     let promotion_code = f.string("promotionCode", 100);
-    let (reference, metadata) = session_metadata(&mut f, false);
+    let (reference, metadata, face_notes) = session_notes(&mut f, false);
     let _ = f.boolean("test");
     f.finish()?;
     let (items, shipping, customer) = (vouched(items)?, vouched(shipping)?, vouched(customer)?);
@@ -339,6 +339,7 @@ async fn create_flat(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppResult<Check
         reference: None,
         order_number: None,
         metadata,
+        face_notes,
         callback: None,
     };
     s.app.create_checkout_session(ctx, input).await
@@ -350,7 +351,7 @@ async fn create_token_session(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppRes
     let cancel_url = web_url(&mut f, "cancelUrl", true);
     let locale = read_locale(&mut f);
     let currency = f.parsed("currency", Currency::parse);
-    let (_, metadata) = session_metadata(&mut f, true);
+    let (_, metadata, face_notes) = session_notes(&mut f, true);
     let _ = f.boolean("test");
     f.finish()?;
     let input = NewSetupSessionInput {
@@ -363,6 +364,7 @@ async fn create_token_session(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppRes
         expires_in: None,
         reference: None,
         metadata,
+        face_notes,
     };
     s.app.create_setup_session(ctx, input).await
 }

@@ -6,7 +6,7 @@ use super::checkout_sessions::{read_capture_method, read_customer, read_items, r
 use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
-use super::render::{self, OrderParts, REFERENCE};
+use super::render::{self, FACE, OrderParts, REFERENCE};
 use crate::app::{App, AppResult, Ctx, ErrorKind, NewPaymentIntentInput};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
@@ -15,7 +15,7 @@ use axum::Json;
 use axum::extract::State;
 use kassa_domain::capture::Capture;
 use kassa_domain::checkout::CheckoutSession;
-use kassa_domain::{Amount, Invalid, Metadata, PaymentIntent, Refund};
+use kassa_domain::{Amount, FaceNotes, Invalid, Metadata, PaymentIntent, Refund};
 use serde_json::Value;
 
 /// An order with what it is shown with.
@@ -126,11 +126,8 @@ pub async fn create(
     let capture_method = read_capture_method(&mut f, "captureMethod");
     let reference = f.string("reference", 255);
     let description = f.string("description", 1000);
-    let mut meta = f.string_map("metadata").unwrap_or_default();
+    let meta = f.string_map("metadata").unwrap_or_default();
     f.finish()?;
-    if let Some(r) = reference {
-        meta.insert(REFERENCE.to_owned(), r);
-    }
     let customer = vouched(customer)?;
     let input = NewPaymentIntentInput {
         amount: Amount::new(vouched(amount)?).map_err(|e| crate::app::AppError::invalid_field("amount", e))?,
@@ -144,6 +141,7 @@ pub async fn create(
         metadata: Metadata::new(meta).map_err(|e| crate::app::AppError::invalid_field("metadata", e))?,
         reference: None,
         token: Some(vouched(token)?),
+        face_notes: FaceNotes::default().with(FACE, REFERENCE, reference),
     };
     let pi = s
         .app

@@ -6,7 +6,7 @@ use super::checkout_sessions::read_capture_method;
 use super::collection::{self, Expand, expand_only};
 use super::error::SmartpayError;
 use super::ids;
-use super::render::{self, DESCRIPTION, REFERENCE};
+use super::render::{self, DESCRIPTION, FACE, REFERENCE};
 use crate::app::{AppError, AppResult, Ctx, ErrorKind, NewRefundInput};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
@@ -16,29 +16,26 @@ use axum::extract::State;
 use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::payment_intent::CaptureMethod;
 use kassa_domain::refund::RefundReason;
-use kassa_domain::{Amount, Currency, Invalid, Metadata};
+use kassa_domain::{Amount, Currency, FaceNotes, Invalid, Metadata};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// `reference`, `description` and `metadata` of a create or an update: the merchant's
-/// metadata with the reference (and, for refunds, the description) kept beside it.
+/// metadata, and the reference (and, for refunds, the description) kept as face notes.
 struct Notes {
     description: Option<String>,
     metadata: Option<BTreeMap<String, String>>,
+    face_notes: FaceNotes,
 }
 
-fn read_notes(f: &mut Fields, description_in_metadata: bool) -> Notes {
-    let mut metadata = f.string_map("metadata");
+fn read_notes(f: &mut Fields, description_in_notes: bool) -> Notes {
+    let metadata = f.string_map("metadata");
     let reference = f.string("reference", 255);
     let mut description = f.string("description", 1000);
     let _ = f.json("lineItems");
-    if let Some(r) = reference {
-        metadata.get_or_insert_default().insert(REFERENCE.to_owned(), r);
-    }
-    if description_in_metadata && let Some(d) = description.take() {
-        metadata.get_or_insert_default().insert(DESCRIPTION.to_owned(), d);
-    }
-    Notes { description, metadata }
+    let noted_description = if description_in_notes { description.take() } else { None };
+    let face_notes = FaceNotes::default().with(FACE, REFERENCE, reference).with(FACE, DESCRIPTION, noted_description);
+    Notes { description, metadata, face_notes }
 }
 
 /// `amount` and `currency` of a capture or refund, the currency checked against the order's.
@@ -90,7 +87,7 @@ pub async fn create(
             pi.id.as_str(),
             amount,
             final_capture,
-            CaptureNotes { description: notes.description, metadata },
+            CaptureNotes { description: notes.description, metadata, face_notes: notes.face_notes },
         )
         .await
         .map_err(|e| SmartpayError::from(e).recode(ErrorKind::Conflict, "order.cannot-capture"))?;
@@ -123,7 +120,7 @@ pub async fn update(
     f.ignore(&["idempotencyKey"]);
     f.finish()?;
     let kassa_id = ids::parse(ids::PAYMENT, ctx.scope.mode, &id)?;
-    let c = s.app.update_capture(&ctx, &kassa_id, notes.description, notes.metadata).await?;
+    let c = s.app.update_capture(&ctx, &kassa_id, notes.description, notes.metadata, notes.face_notes).await?;
     Ok(Json(render_payment(&s, &ctx, &c, Expand(false)).await?))
 }
 
@@ -169,6 +166,7 @@ pub async fn create_refund(
         reason,
         metadata: Metadata::new(notes.metadata.unwrap_or_default())
             .map_err(|e| AppError::invalid_field("metadata", e))?,
+        face_notes: notes.face_notes,
     };
     let refund = s.app.create_refund(&ctx, input).await?;
     Ok(Json(render::refund(&refund)))
@@ -200,7 +198,7 @@ pub async fn update_refund(
     // The SDK sends an update's idempotencyKey in the body.
     f.ignore(&["idempotencyKey"]);
     f.finish()?;
-    let refund = s.app.update_refund(&ctx, &refund_id(&ctx, &id).await?, notes.metadata).await?;
+    let refund = s.app.update_refund(&ctx, &refund_id(&ctx, &id).await?, notes.metadata, notes.face_notes).await?;
     Ok(Json(render::refund(&refund)))
 }
 

@@ -1,6 +1,6 @@
 //! Kassa's objects in Smartpay's words: camelCase, epoch milliseconds, Smartpay ids, `test`.
-//! What Smartpay has and Kassa keeps in metadata (`smartpay_…`) is read back from there and
-//! left out of the merchant's `metadata`.
+//! What Smartpay has and Kassa does not (a payment's `reference`, a refund's `description`) is
+//! read back from the face notes this face keeps beside each object.
 
 use super::collection::Expand;
 use super::ids::{self, Kind};
@@ -10,33 +10,30 @@ use kassa_domain::payment_intent::Status;
 use kassa_domain::refund::RefundStatus;
 use kassa_domain::token::Token;
 use kassa_domain::webhook::WebhookEndpoint;
-use kassa_domain::{Metadata, Mode, PaymentIntent, Refund, Timestamp};
+use kassa_domain::{FaceNotes, Metadata, Mode, PaymentIntent, Refund, Timestamp};
 use serde_json::{Map, Value, json};
 
-/// Metadata keys that hold Smartpay fields Kassa has none for.
-pub const REFERENCE: &str = "smartpay_reference";
-pub const DESCRIPTION: &str = "smartpay_description";
-pub const EVENT_SUBSCRIPTIONS: &str = "smartpay_event_subscriptions";
-const PREFIX: &str = "smartpay_";
+/// This face's name in face notes.
+pub const FACE: &str = "smartpay";
+/// Face notes: Smartpay fields Kassa has none for.
+pub const REFERENCE: &str = "reference";
+pub const DESCRIPTION: &str = "description";
+pub const EVENT_SUBSCRIPTIONS: &str = "event_subscriptions";
 
 /// Milliseconds since the epoch.
 pub fn millis(t: Timestamp) -> i64 {
     t.micros().div_euclid(1000)
 }
 
-/// The merchant's own metadata, without what the face keeps there.
+/// The merchant's metadata.
 pub fn metadata(m: &Metadata) -> Value {
-    let own: Map<String, Value> = m
-        .entries()
-        .iter()
-        .filter(|(k, _)| !k.starts_with(PREFIX))
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
+    let own: Map<String, Value> = m.entries().iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     Value::Object(own)
 }
 
-fn kept(m: &Metadata, key: &str) -> Value {
-    m.entries().get(key).map_or(Value::Null, |v| Value::String(v.clone()))
+/// The face note `name`, or `null`.
+fn kept(notes: &FaceNotes, name: &str) -> Value {
+    notes.get(FACE, name).map_or(Value::Null, |v| Value::String(v.to_owned()))
 }
 
 fn id(kind: Kind, mode: Mode, kassa_id: &str) -> Value {
@@ -142,7 +139,7 @@ pub fn order(parts: &OrderParts, expand: Expand) -> Value {
         .collect();
     let reference = session.and_then(|s| s.order_reference.clone()).map(Value::String);
     let description =
-        session.map_or_else(|| pi.description.clone().map(Value::String), |s| Some(kept(&s.metadata, DESCRIPTION)));
+        session.map_or_else(|| pi.description.clone().map(Value::String), |s| Some(kept(&s.face_notes, DESCRIPTION)));
     let meta = session.map_or(&pi.metadata, |s| &s.metadata);
     let shipping = session.map(|s| {
         compact(json!({
@@ -173,7 +170,7 @@ pub fn order(parts: &OrderParts, expand: Expand) -> Value {
             "coupon": id(ids::COUPON, mode, p.coupon_id.as_str()),
             "code": p.code,
         })]),
-        "reference": reference.unwrap_or_else(|| kept(&pi.metadata, REFERENCE)),
+        "reference": reference.unwrap_or_else(|| kept(&pi.face_notes, REFERENCE)),
         "description": description,
         "metadata": metadata(meta),
         "tokenId": pi.token.as_ref().map(|t| id(ids::TOKEN, mode, t.as_str())),
@@ -204,7 +201,7 @@ pub fn payment(c: &Capture, refunds: &[Refund], expand: Expand) -> Value {
         "amount": c.amount.get(),
         "currency": c.currency.code(),
         "order": id(ids::ORDER, mode, c.payment_intent_id.as_str()),
-        "reference": kept(&c.metadata, REFERENCE),
+        "reference": kept(&c.face_notes, REFERENCE),
         "description": c.description,
         "status": status,
         "refundedAmount": c.amount_refunded.get(),
@@ -235,8 +232,8 @@ pub fn refund(r: &Refund) -> Value {
         "reason": r.reason.map(|x| x.as_str()),
         "status": status,
         "lineItems": [],
-        "reference": kept(&r.metadata, REFERENCE),
-        "description": kept(&r.metadata, DESCRIPTION),
+        "reference": kept(&r.face_notes, REFERENCE),
+        "description": kept(&r.face_notes, DESCRIPTION),
         "metadata": metadata(&r.metadata),
     }))
 }
@@ -251,7 +248,7 @@ pub fn token(t: &Token) -> Value {
         "test": test(mode),
         "createdAt": millis(t.created_at),
         "updatedAt": millis(t.updated_at),
-        "reference": kept(&t.metadata, REFERENCE),
+        "reference": kept(&t.face_notes, REFERENCE),
         "metadata": metadata(&t.metadata),
         "card": t.card.as_ref().map(|c| json!({"brand": c.details.brand.as_str(), "last4": c.details.last4})),
     }))
@@ -275,8 +272,8 @@ pub fn session(s: &CheckoutSession, url: String, subject: Value) -> Value {
         "successUrl": s.success_url,
         "cancelUrl": s.cancel_url,
         "locale": s.locale.as_str(),
-        "reference": s.order_reference.clone().map(Value::String).unwrap_or_else(|| kept(&s.metadata, REFERENCE)),
-        "description": kept(&s.metadata, DESCRIPTION),
+        "reference": s.order_reference.clone().map(Value::String).unwrap_or_else(|| kept(&s.face_notes, REFERENCE)),
+        "description": kept(&s.face_notes, DESCRIPTION),
         "metadata": metadata(&s.metadata),
         "url": url,
     }))
@@ -337,9 +334,8 @@ pub fn promotion_code(p: &PromotionCode) -> Value {
 pub fn endpoint(e: &WebhookEndpoint) -> Value {
     let mode = e.mode;
     let subscriptions: Vec<&str> = e
-        .metadata
-        .entries()
-        .get(EVENT_SUBSCRIPTIONS)
+        .face_notes
+        .get(FACE, EVENT_SUBSCRIPTIONS)
         .map(|s| s.split(',').filter(|n| !n.is_empty()).collect())
         .unwrap_or_default();
     compact(json!({

@@ -9,7 +9,7 @@ use super::collection::{self, ListRequest, expand_only};
 use super::error::SmartpayError;
 use super::ids;
 use super::orders;
-use super::render::{self, EVENT_SUBSCRIPTIONS};
+use super::render::{self, EVENT_SUBSCRIPTIONS, FACE};
 use crate::app::Scope;
 use crate::app::{
     App, AppError, AppResult, Ctx, Delivery, EndpointChanges, NewEndpointInput, Payload, Rendered, WebhookDialect,
@@ -25,10 +25,10 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use kassa_domain::payment_intent::CaptureMethod;
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointUrl, WebhookEndpoint};
-use kassa_domain::{Fact, Invalid, KeyKind, Metadata, RequestId};
+use kassa_domain::{FaceNotes, Fact, Invalid, KeyKind, Metadata, RequestId};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The dialect's name on its endpoints.
 pub const DIALECT: &str = "smartpay";
@@ -138,7 +138,7 @@ async fn event_data(app: &App, ctx: &Ctx, kind: &str, payload: &Payload) -> AppR
 }
 
 fn subscribed(endpoint: &WebhookEndpoint, kind: &str) -> bool {
-    match endpoint.metadata.entries().get(EVENT_SUBSCRIPTIONS) {
+    match endpoint.face_notes.get(FACE, EVENT_SUBSCRIPTIONS) {
         Some(names) => names.split(',').any(|n| n == kind),
         None => true,
     }
@@ -240,14 +240,14 @@ pub async fn create(
     let url = f.required_parsed("url", |u| EndpointUrl::parse(u, mode));
     let names = read_subscriptions(&mut f).unwrap_or_else(all_types);
     let description = f.string("description", 255);
-    let mut metadata = f.string_map("metadata").unwrap_or_default();
+    let metadata = f.string_map("metadata").unwrap_or_default();
     f.finish()?;
-    metadata.insert(EVENT_SUBSCRIPTIONS.to_owned(), names.join(","));
     let input = NewEndpointInput {
         url: vouched(url)?,
         enabled_events: kassa_events(&names),
         description,
         metadata: Metadata::new(metadata).map_err(|e| AppError::invalid_field("metadata", e))?,
+        face_notes: FaceNotes::default().with(FACE, EVENT_SUBSCRIPTIONS, Some(names.join(","))),
         dialect: Dialect::new(DIALECT),
     };
     Ok(Json(render::endpoint(&s.app.create_webhook_endpoint(&ctx, input).await?)))
@@ -276,16 +276,19 @@ pub async fn update(
     let names = read_subscriptions(&mut f);
     let active = f.boolean("active");
     let description = f.string("description", 255);
-    let mut metadata = f.string_map("metadata");
+    let metadata = f.string_map("metadata");
     // The SDK sends an update's idempotencyKey in the body.
     f.ignore(&["idempotencyKey"]);
     f.finish()?;
     let (kassa_id, _) = endpoint(&s, &ctx, &id).await?;
-    if let Some(names) = &names {
-        metadata.get_or_insert_with(BTreeMap::new).insert(EVENT_SUBSCRIPTIONS.to_owned(), names.join(","));
-    }
-    let changes =
-        EndpointChanges { url, enabled_events: names.as_deref().map(kassa_events), active, description, metadata };
+    let changes = EndpointChanges {
+        url,
+        enabled_events: names.as_deref().map(kassa_events),
+        active,
+        description,
+        metadata,
+        face_notes: FaceNotes::default().with(FACE, EVENT_SUBSCRIPTIONS, names.map(|n| n.join(","))),
+    };
     Ok(Json(render::endpoint(&s.app.update_webhook_endpoint(&ctx, &kassa_id, changes).await?)))
 }
 

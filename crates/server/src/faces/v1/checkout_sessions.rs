@@ -153,6 +153,7 @@ pub async fn create(
         reference,
         order_number,
         metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
         callback: None,
     };
     let session = s.app.create_checkout_session(&ctx, input).await?;
@@ -208,6 +209,7 @@ fn setup_input(mut f: Fields) -> Result<NewSetupSessionInput, AppError> {
         expires_in,
         reference,
         metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
     })
 }
 

@@ -63,6 +63,7 @@ pub async fn create(
         description,
         statement_descriptor,
         metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
         reference,
         token,
     };
@@ -183,7 +184,7 @@ pub async fn capture(
     let description = f.string("description", MAX_DESCRIPTION);
     let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
-    let notes = CaptureNotes { description, metadata: metadata.unwrap_or_default() };
+    let notes = CaptureNotes { description, metadata: metadata.unwrap_or_default(), face_notes: Default::default() };
     Ok(Json(render::payment_intent_answer(
         &s.app,
         &s.app.capture_payment_intent(&ctx, &id, amount, final_capture, notes).await?,

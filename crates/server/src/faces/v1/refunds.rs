@@ -47,6 +47,7 @@ pub async fn create(
         amount,
         reason,
         metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
     };
     let refund = s.app.create_refund(&ctx, input).await?;
     Ok(Json(render_refund(&s, &ctx, &refund, expanded).await?))
@@ -112,5 +113,5 @@ pub async fn update(
 ) -> Result<Json<api::Refund>, V1Error> {
     let metadata = f.string_map("metadata");
     f.finish()?;
-    Ok(Json(render::refund(&s.app.update_refund(&ctx, &id, metadata).await?, None)))
+    Ok(Json(render::refund(&s.app.update_refund(&ctx, &id, metadata, Default::default()).await?, None)))
 }

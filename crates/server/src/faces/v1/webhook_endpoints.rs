@@ -52,6 +52,7 @@ pub async fn create(
         enabled_events: vouched(enabled_events)?,
         description,
         metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
         dialect: kassa_domain::webhook::Dialect::native(),
     };
     Ok(Json(render::webhook_endpoint(&s.app.create_webhook_endpoint(&ctx, input).await?, true)))
@@ -105,6 +106,7 @@ pub async fn update(
         active: f.boolean("active"),
         description: f.string("description", 1000),
         metadata: f.string_map("metadata"),
+        face_notes: Default::default(),
     };
     f.finish()?;
     Ok(Json(render::webhook_endpoint(&s.app.update_webhook_endpoint(&ctx, &id, changes).await?, false)))

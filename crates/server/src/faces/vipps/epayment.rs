@@ -1,8 +1,8 @@
 //! ePayment v1: `/epayment/v1/payments…`, payments addressed by the merchant's reference.
 
-use super::Vipps;
 use super::error::VippsError;
 use super::state::{aggregate, log_entry, state};
+use super::{FACE, Vipps};
 use crate::app::{AppError, Ctx, ErrorKind, NewRefundInput, NewSessionInput, PaymentMethodInput};
 use crate::faces::readers::web_url;
 use crate::faces::timestamps::iso_millis;
@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use kassa_domain::capture::CaptureNotes;
 use kassa_domain::checkout::{CheckoutSession, Consumer, LineItem, Locale};
 use kassa_domain::payment_intent::{CaptureMethod, Status};
-use kassa_domain::{Amount, Currency, Invalid, Metadata, MinorUnits, Mode, PaymentIntent, Reference};
+use kassa_domain::{Amount, Currency, FaceNotes, Invalid, Metadata, MinorUnits, Mode, PaymentIntent, Reference};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -89,10 +89,10 @@ struct Created {
     redirect_url: Option<String>,
 }
 
-/// What the merchant's metadata keeps of Vipps' fields Kassa has none for.
-const USER_FLOW: &str = "vipps_user_flow";
-const PAYMENT_METHOD: &str = "vipps_payment_method";
-const CUSTOMER_INTERACTION: &str = "vipps_customer_interaction";
+/// Face notes: Vipps' fields Kassa has none for.
+const USER_FLOW: &str = "user_flow";
+const PAYMENT_METHOD: &str = "payment_method";
+const CUSTOMER_INTERACTION: &str = "customer_interaction";
 
 /// Vipps' references: 8 to 50 letters, digits and dashes (a subset of Kassa's).
 pub(super) fn vipps_reference(s: &str) -> Result<Reference, Invalid> {
@@ -166,21 +166,18 @@ fn phase(pi: &PaymentIntent, session: &CheckoutSession) -> kassa_domain::checkou
 
 fn view(s: &HttpState, pi: &PaymentIntent, session: &CheckoutSession) -> PaymentView {
     let state = state(pi, Some(phase(pi, session)));
-    let meta = session.metadata.entries();
-    let user = meta.iter().filter(|(k, _)| !k.starts_with("vipps_"));
+    let notes = &session.face_notes;
     PaymentView {
         aggregate: aggregate_of(pi),
         amount: money(pi.currency, pi.amount.get()),
         state,
-        payment_method: PaymentMethodType {
-            kind: meta.get(PAYMENT_METHOD).cloned().unwrap_or_else(|| "WALLET".into()),
-        },
+        payment_method: PaymentMethodType { kind: notes.get(FACE, PAYMENT_METHOD).unwrap_or("WALLET").to_owned() },
         profile: BTreeMap::new(),
         psp_reference: pi.id.to_string(),
         reference: pi.reference.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default(),
-        redirect_url: (state == "CREATED" && meta.get(USER_FLOW).is_none_or(|f| f != "PUSH_MESSAGE"))
+        redirect_url: (state == "CREATED" && notes.get(FACE, USER_FLOW).is_none_or(|f| f != "PUSH_MESSAGE"))
             .then(|| s.app.checkout_url(&session.id)),
-        metadata: user.map(|(k, v)| (k.clone(), v.clone())).collect(),
+        metadata: session.metadata.entries().clone(),
     }
 }
 
@@ -304,13 +301,11 @@ pub(super) struct PaymentRequest {
 /// Opens a payment: a manual-capture checkout of one line, addressed by its reference.
 pub(super) async fn open(s: &HttpState, ctx: &Ctx, r: PaymentRequest) -> Result<CheckoutSession, AppError> {
     let (currency, amount) = r.money;
-    let mut entries = r.metadata;
-    entries.insert(USER_FLOW.into(), r.flow);
-    entries.insert(PAYMENT_METHOD.into(), r.method);
-    if let Some(interaction) = r.interaction {
-        entries.insert(CUSTOMER_INTERACTION.into(), interaction);
-    }
-    let metadata = Metadata::new(entries).map_err(|e| AppError::invalid_field("metadata", e))?;
+    let metadata = Metadata::new(r.metadata).map_err(|e| AppError::invalid_field("metadata", e))?;
+    let face_notes = FaceNotes::default()
+        .with(FACE, USER_FLOW, Some(r.flow))
+        .with(FACE, PAYMENT_METHOD, Some(r.method))
+        .with(FACE, CUSTOMER_INTERACTION, r.interaction);
     let line = LineItem {
         name: r.description.unwrap_or_else(|| "Vipps payment".to_owned()),
         description: None,
@@ -344,6 +339,7 @@ pub(super) async fn open(s: &HttpState, ctx: &Ctx, r: PaymentRequest) -> Result<
         reference: Some(r.reference),
         order_number: None,
         metadata,
+        face_notes,
         callback: r.callback,
     };
     s.app.create_checkout_session(ctx, input).await
@@ -441,6 +437,7 @@ pub async fn refund(
         amount: Some(amount),
         reason: None,
         metadata: Metadata::default(),
+        face_notes: Default::default(),
     };
     s.app.create_refund(&ctx, input).await?;
     modified(&s, &ctx, &reference).await

@@ -23,6 +23,9 @@ pub use error::VippsError;
 pub use webhooks::VippsWebhooks;
 
 use crate::app::{AppError, ErrorKind};
+
+/// This face's name in face notes.
+pub(crate) const FACE: &str = "vipps";
 use crate::http::HttpState;
 use crate::http::auth::Credential;
 use crate::http::face::Face;

@@ -102,6 +102,7 @@ mod tests {
             description: None,
             statement_descriptor: None,
             metadata: Metadata::default(),
+            face_notes: Default::default(),
             reference: None,
             token: None,
         };

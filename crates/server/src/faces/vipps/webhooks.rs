@@ -4,9 +4,9 @@
 //! `Authorization: HMAC-SHA256 SignedHeaders=…&Signature=…` over method, path, date, host and
 //! content hash). Deliveries go through the gateway's durable, retried, logged machinery.
 
-use super::Vipps;
 use super::error::VippsError;
 use super::state::log_entry;
+use super::{FACE, Vipps};
 use crate::app::Scope;
 use crate::app::{App, AppError, AppResult, Ctx, Delivery, NewEndpointInput, Rendered, WebhookDialect};
 use crate::connector::BoxFuture;
@@ -22,15 +22,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointUrl};
-use kassa_domain::{Fact, Invalid, KeyKind, Metadata, RequestId, Timestamp};
+use kassa_domain::{FaceNotes, Fact, Invalid, KeyKind, Metadata, RequestId, Timestamp};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 /// The dialect's name on its endpoints.
 pub const DIALECT: &str = "vipps";
-/// Where an endpoint keeps the Vipps event names it was registered with.
-const EVENTS: &str = "vipps_events";
+/// The face note that keeps the Vipps event names an endpoint was registered with.
+const EVENTS: &str = "events";
 
 /// Vipps' ePayment event names and the Kassa events each stands for.
 const EVENT_NAMES: [(&str, &[&str]); 8] = [
@@ -103,7 +102,7 @@ impl WebhookDialect for VippsWebhooks {
             let Some(entry) = log_entry(d.event) else { return Ok(None) };
             // Only the operations the endpoint asked for in Vipps' words (one Kassa event type
             // can stand for two of them).
-            let wanted = d.endpoint.metadata.entries().get(EVENTS).cloned().unwrap_or_default();
+            let wanted = d.endpoint.face_notes.get(FACE, EVENTS).unwrap_or_default();
             if !wanted.split(',').any(|w| w == vipps_event_name(entry.name)) {
                 return Ok(None);
             }
@@ -203,13 +202,12 @@ pub async fn register(
         .flat_map(|(_, types)| types.iter().map(|t| (*t).to_owned()))
         .collect();
     let enabled_events = EnabledEvents::parse(&kassa).map_err(|e| AppError::invalid_field("events", e))?;
-    let mut metadata = BTreeMap::new();
-    metadata.insert(EVENTS.to_owned(), names.join(","));
     let input = NewEndpointInput {
         url: vouched(url)?,
         enabled_events,
         description: Some("Vipps webhook".to_owned()),
-        metadata: Metadata::new(metadata).map_err(AppError::internal)?,
+        metadata: Metadata::default(),
+        face_notes: FaceNotes::default().with(FACE, EVENTS, Some(names.join(","))),
         dialect: Dialect::new(DIALECT),
     };
     let endpoint = s.app.create_webhook_endpoint(&ctx, input).await?;
@@ -222,7 +220,7 @@ pub async fn list(State(s): State<HttpState>, Caller(ctx, _): Caller<Vipps>) -> 
     let webhooks = endpoints
         .iter()
         .map(|e| {
-            let events = e.metadata.entries().get(EVENTS).cloned().unwrap_or_default();
+            let events = e.face_notes.get(FACE, EVENTS).unwrap_or_default();
             Registration {
                 id: e.id.to_string(),
                 url: e.url.as_str().to_owned(),
