@@ -1,8 +1,9 @@
 //! The gateway's clock: wall time, made strictly increasing within the process.
 //!
-//! Lists and event logs are ordered by `(created_at, id)`. Two events written in the same
-//! transaction (`captured`, then `succeeded`) must not share an instant, or their order would
-//! be left to their random ids; so every reading is at least one microsecond after the last.
+//! Lists are ordered by `(created_at, id)`, so two objects created in one process get distinct
+//! instants: every reading is at least one microsecond after the last. Nodes' clocks may
+//! disagree; the event log does not rely on them for the order of one payment's events (the
+//! store stamps each after the payment's latest, see `kassa_store::events::insert`).
 
 use kassa_domain::Timestamp;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -12,6 +13,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Debug, Default)]
 pub struct Clock {
     last: AtomicI64,
+    /// How far ahead of the wall clock it runs (tests of nodes whose clocks disagree).
+    skew_micros: i64,
 }
 
 impl Clock {
@@ -20,9 +23,15 @@ impl Clock {
         Clock::default()
     }
 
+    /// A clock `skew_micros` ahead of the wall clock (behind, when negative).
+    pub fn skewed(skew_micros: i64) -> Clock {
+        Clock { last: AtomicI64::new(0), skew_micros }
+    }
+
     /// Now, strictly after every earlier reading of this clock.
     pub fn now(&self) -> Timestamp {
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+        let wall =
+            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0) + self.skew_micros;
         let mut last = self.last.load(Ordering::Relaxed);
         loop {
             let next = wall.max(last + 1);

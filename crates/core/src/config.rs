@@ -38,6 +38,10 @@ pub struct Config {
     pub master_key: crate::secrets::MasterKey,
     /// Serve Prometheus metrics at `/metrics`.
     pub metrics: bool,
+    /// Microseconds this node's clock runs ahead of the wall clock (behind, when negative).
+    /// Zero unless a test sets it, to prove that order holds across nodes whose clocks
+    /// disagree; no setting or variable reads it.
+    pub clock_skew_micros: i64,
 }
 
 /// The simulated card network.
@@ -208,6 +212,7 @@ impl Config {
             // passes the operator's.
             master_key: crate::secrets::MasterKey::generate(),
             metrics: false,
+            clock_skew_micros: 0,
         }
     }
 }

@@ -348,6 +348,7 @@ impl ServeArgs {
             max_connections: self.max_connections.max(1),
             shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
             metrics: self.metrics == "on",
+            clock_skew_micros: 0,
         }
     }
 }

@@ -60,11 +60,36 @@ pub struct Filter {
     pub created: TimeRange,
 }
 
-/// Writes an event, bound by [`bind_event`].
+/// Writes an event, bound by [`bind_event`], stamped no earlier than `$11` and strictly after
+/// every earlier event of its payment (or, for an event about no payment, of its object). The
+/// writers of one payment hold its row's lock, so the latest is read after the previous writer
+/// committed: the log keeps the order the events were written in even when the nodes that
+/// wrote them disagree on the time. `$1`… as [`bind_event`] binds them; `$latest` picks the
+/// events to follow.
 macro_rules! insert_event {
+    ($latest:expr) => {
+        concat!(
+            "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
+             payload_version, request_id, idempotency_key, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN latest.next > $11 THEN latest.next ELSE $11 END \
+             FROM (SELECT COALESCE(MAX(created_at) + 1, 0) AS next FROM events WHERE merchant_id = $2 AND livemode = $3 AND ",
+            $latest,
+            ") AS latest"
+        )
+    };
+}
+
+/// The events an event about a payment follows: the payment's (`events_by_payment_intent`).
+macro_rules! of_payment {
     () => {
-        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
-         payload_version, request_id, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "payment_intent_id = $6"
+    };
+}
+
+/// The events an event about no payment follows: its object's (`events_by_object`).
+macro_rules! of_object {
+    () => {
+        "object_id = $5 AND payment_intent_id IS NULL"
     };
 }
 
@@ -82,14 +107,20 @@ fn bind_event(q: Stmt, e: &StoredEvent) -> Stmt {
         .bind(e.created_at.micros())
 }
 
-/// Appends an event.
+/// Appends an event, ordered after its payment's (or object's) earlier events: its stored
+/// `created_at` is `e.created_at` or, if that is not later than theirs, one microsecond after
+/// the latest of them.
 pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
-    bind_event(query(insert_event!()), e).execute(tx.conn()).await?;
+    let sql = match e.payment_intent_id {
+        Some(_) => insert_event!(of_payment!()),
+        None => insert_event!(of_object!()),
+    };
+    bind_event(query(sql), e).execute(tx.conn()).await?;
     Ok(())
 }
 
-/// Appends an event and reads the endpoints of its scope that could want it (as
-/// [`crate::webhooks::subscribed_endpoints`]): on PostgreSQL in one round trip, since a
+/// Appends an event (as [`insert`]) and reads the endpoints of its scope that could want it
+/// (as [`crate::webhooks::subscribed_endpoints`]): on PostgreSQL in one round trip, since a
 /// command's first event always asks both.
 pub async fn insert_reading_subscribers(
     tx: &mut WriteTx,
@@ -103,13 +134,22 @@ pub async fn insert_reading_subscribers(
     }
     // A data-modifying WITH runs once whether or not the query reads it; the endpoints are
     // read from the statement's snapshot, as a SELECT after the INSERT would read them.
-    const WITH_SUBSCRIBERS: &str = concat!(
-        "WITH appended AS (",
-        insert_event!(),
-        ") SELECT id, enabled_events FROM webhook_endpoints \
-         WHERE merchant_id = $2 AND livemode = $3 AND status = 'enabled' AND deleted_at IS NULL AND bound_to IS NULL"
-    );
-    let rows = bind_event(query(WITH_SUBSCRIBERS), e).fetch_all(tx.conn()).await?;
+    macro_rules! with_subscribers {
+        ($latest:expr) => {
+            concat!(
+                "WITH appended AS (",
+                insert_event!($latest),
+                ") SELECT id, enabled_events FROM webhook_endpoints \
+                 WHERE merchant_id = $2 AND livemode = $3 AND status = 'enabled' AND deleted_at IS NULL \
+                 AND bound_to IS NULL"
+            )
+        };
+    }
+    let sql = match e.payment_intent_id {
+        Some(_) => with_subscribers!(of_payment!()),
+        None => with_subscribers!(of_object!()),
+    };
+    let rows = bind_event(query(sql), e).fetch_all(tx.conn()).await?;
     crate::webhooks::subscriptions(&rows)
 }
 

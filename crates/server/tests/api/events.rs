@@ -3,8 +3,68 @@
 use kassa_testkit::{json_of, spawn_app};
 use serde_json::{Value, json};
 
+/// The log of a payment authorized, captured in two parts and refunded in part, oldest first.
+const PAYMENT_LOG: [&str; 8] = [
+    "payment_intent.created",
+    "payment_intent.processing",
+    "payment_intent.requires_capture",
+    "payment_intent.partially_captured",
+    "payment_intent.captured",
+    "payment_intent.succeeded",
+    "refund.created",
+    "refund.succeeded",
+];
+
 fn types(list: &Value) -> Vec<String> {
     list["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect()
+}
+
+/// One payment worked on in turn by two nodes whose clocks disagree by two minutes (the first
+/// runs ahead, as after a bad NTP step): its log keeps the order in which things happened, not
+/// the order of the clocks that stamped them. SQLite is one node at a time, so the nodes take
+/// turns on both databases.
+#[tokio::test]
+async fn a_payments_events_keep_their_order_when_the_nodes_clocks_disagree() {
+    let minute = 60_000_000;
+    let ahead = kassa_testkit::TestApp::restart_on(kassa_testkit::TestDatabase::fresh().await, |c| {
+        c.clock_skew_micros = minute
+    })
+    .await;
+    let pi = ahead.authorized_intent(5000).await;
+    let pi_id = json_of(&pi, "id");
+    ahead.post(&format!("/v1/payment_intents/{pi_id}/capture"), json!({"amount": 2000, "final_capture": false})).await;
+    let merchant = ahead.merchant.clone();
+    let database = ahead.stop().await;
+
+    let mut behind = kassa_testkit::TestApp::restart_on(database, |c| c.clock_skew_micros = -minute).await;
+    behind.merchant = merchant;
+    let captured = behind.post(&format!("/v1/payment_intents/{pi_id}/capture"), json!({"amount": 1000})).await;
+    assert_eq!(captured.status, 200, "{}", captured.text);
+    let refund = behind.post("/v1/refunds", json!({"payment_intent": pi_id, "amount": 500})).await;
+    assert_eq!(refund.status, 200, "{}", refund.text);
+
+    let log = behind.get(&format!("/v1/payment_intents/{pi_id}/events")).await.body;
+    assert_eq!(types(&log), PAYMENT_LOG, "{log}");
+    // RFC 3339 in UTC, trailing zeros of the fraction left out: padded, they order as text.
+    let stamps: Vec<String> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let text = e["created_at"].as_str().unwrap().trim_end_matches('Z');
+            let (seconds, fraction) = text.split_once('.').unwrap_or((text, ""));
+            format!("{seconds}.{fraction:0<6}")
+        })
+        .collect();
+    assert!(stamps.windows(2).all(|w| w[0] < w[1]), "the log's times never go back: {stamps:?}");
+    // The refund's own log, and the newest-first list of all events, agree.
+    let refund_id = json_of(&refund.body, "id");
+    let of_refund = behind.get(&format!("/v1/events?related_object={refund_id}")).await.body;
+    assert_eq!(types(&of_refund), ["refund.succeeded", "refund.created"], "{of_refund}");
+    let all = behind.get("/v1/events?limit=100").await.body;
+    let mut newest_first = types(&log);
+    newest_first.reverse();
+    assert_eq!(types(&all), newest_first);
 }
 
 #[tokio::test]
@@ -17,19 +77,7 @@ async fn every_step_of_a_payment_is_an_event_with_the_object_after_it() {
     let refund = app.post("/v1/refunds", json!({"payment_intent": pi_id, "amount": 500})).await.body;
 
     let log = app.get(&format!("/v1/payment_intents/{pi_id}/events")).await.body;
-    assert_eq!(
-        types(&log),
-        [
-            "payment_intent.created",
-            "payment_intent.processing",
-            "payment_intent.requires_capture",
-            "payment_intent.partially_captured",
-            "payment_intent.captured",
-            "payment_intent.succeeded",
-            "refund.created",
-            "refund.succeeded",
-        ]
-    );
+    assert_eq!(types(&log), PAYMENT_LOG);
     let data = log["data"].as_array().unwrap();
     assert!(
         data.iter()
