@@ -4,10 +4,10 @@
 //! the framework's included), how a request presents its credential ([`Face::credential`]),
 //! which methods are mutations that carry an `Idempotency-Key` ([`Face::is_mutation`]), and
 //! its routes. [`mount`] wraps those routes in the same front door for every face (key check,
-//! rate limit, idempotency context), the body limit, the timeout and the panic guard, and
-//! shapes whatever the framework answers on its own (405, 413, 503, 500, unknown routes under
-//! the face's prefix) in the face's error shape. Handlers take the generic extractors below,
-//! whose refusals are the face's too.
+//! rate limit, idempotency context), the body limit, the timeout and the panic guard. What is
+//! refused below the face's handlers (the router's 405, the time limit's 503, the panic guard's
+//! 500) is marked where it is made ([`refused`]) and rendered in the face's error shape on the
+//! way out. Handlers take the generic extractors below, whose refusals are the face's too.
 
 use super::HttpState;
 use super::auth::{self, Credential};
@@ -88,16 +88,66 @@ pub struct Limits {
 /// The face's routes, ready to merge into the gateway's router: behind the front door, inside
 /// the limits, with every framework refusal in the face's shape.
 pub fn mount<F: Face>(state: &HttpState, limits: Limits) -> Router<HttpState> {
-    let mut routes = F::routes().layer(from_fn_with_state(state.clone(), front_door::<F>)).merge(F::public_routes());
+    // The 405 fallback is set before any layer, so it runs inside them as the routes do.
+    let mut routes = F::routes()
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), front_door::<F>))
+        .merge(F::public_routes().method_not_allowed_fallback(method_not_allowed));
     if let Some(prefix) = F::PREFIX {
         routes = routes.route(&format!("{prefix}/{{*rest}}"), any(unknown_route::<F>));
     }
     F::wrap(routes)
         .route_layer(from_fn(super::request_metrics::record))
         .layer(DefaultBodyLimit::max(limits.body))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
-        .layer(CatchPanicLayer::new())
+        .layer(from_fn_with_state(limits.timeout, time_limit))
+        .layer(CatchPanicLayer::custom(|_| refused(StatusCode::INTERNAL_SERVER_ERROR, panicked())))
         .layer(from_fn(shape_refusals::<F>))
+}
+
+/// A refusal made below the face's handlers, carried on its (empty) answer until
+/// [`shape_refusals`] renders it in the face's shape.
+#[derive(Debug, Clone)]
+struct Refusal(AppError);
+
+/// The answer `status` for a refusal made below the face: marked with `error`, which the face
+/// renders in its own shape.
+fn refused(status: StatusCode, error: AppError) -> Response {
+    let mut response = status.into_response();
+    response.extensions_mut().insert(Refusal(error));
+    response
+}
+
+/// A route that exists, asked with a method it does not take (axum adds `Allow`).
+async fn method_not_allowed() -> Response {
+    let error = AppError::new(
+        ErrorKind::MethodNotAllowed,
+        "method_not_allowed",
+        "This route does not accept this HTTP method.",
+    );
+    refused(StatusCode::METHOD_NOT_ALLOWED, error)
+}
+
+/// Answers 503 once a request has taken `limit` (a mutation still runs to its end: see
+/// [`front_door`]).
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let error = AppError::new(
+                ErrorKind::Unavailable,
+                "timeout",
+                "The request took too long; it may be retried with the same Idempotency-Key.",
+            );
+            // A request cut off by the time limit may be retried: say when.
+            refused(StatusCode::SERVICE_UNAVAILABLE, error.with_retry_after(1))
+        }
+    }
+}
+
+/// What a handler that panicked answers.
+fn panicked() -> AppError {
+    tracing::error!("a handler panicked");
+    AppError::new(ErrorKind::Internal, "internal_error", "An internal error occurred; it has been logged.")
 }
 
 /// The front door: the face's credential, the key's rate limit, a mandatory `Idempotency-Key`
@@ -156,16 +206,14 @@ pub async fn unknown_route<F: Face>(uri: axum::http::Uri) -> Response {
     F::Error::from(error).into_response()
 }
 
-/// Rewrites an error the framework made on its own (axum's 405, the timeout's 503, the panic
-/// guard's 500, a body over the limit …) into the face's shape. Answers the face made itself
-/// (JSON of any kind, HTML pages) pass untouched.
+/// Renders a refusal made below the face's handlers ([`refused`]) in the face's shape, with the
+/// status it was made with (and `Allow`, for a 405). Every other answer passes untouched.
 async fn shape_refusals<F: Face>(req: Request, next: Next) -> Response {
-    let response = next.run(req).await;
-    match framework_refusal(&response) {
-        Some(error) => {
-            let status = response.status();
+    let mut response = next.run(req).await;
+    match response.extensions_mut().remove::<Refusal>() {
+        Some(Refusal(error)) => {
             let mut shaped = F::Error::from(error).into_response();
-            *shaped.status_mut() = status;
+            *shaped.status_mut() = response.status();
             if let Some(allow) = response.headers().get(header::ALLOW) {
                 shaped.headers_mut().insert(header::ALLOW, allow.clone());
             }
@@ -202,50 +250,6 @@ pub fn unreadable_body() -> AppError {
     )
 }
 
-/// What a framework-made error response means, or `None` for any other response.
-pub fn framework_refusal(response: &Response) -> Option<AppError> {
-    let status = response.status();
-    let own = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| is_json(ct) || ct.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || own {
-        return None;
-    }
-    let (kind, code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => {
-            (ErrorKind::MethodNotAllowed, "method_not_allowed", "This route does not accept this HTTP method.")
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            (ErrorKind::PayloadTooLarge, "body_too_large", "The request body is larger than the limit.")
-        }
-        StatusCode::NOT_FOUND => (ErrorKind::NotFound, "route_not_found", "Unrecognized request URL."),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            (ErrorKind::UnsupportedMediaType, "unsupported_content_type", "Send the body as JSON.")
-        }
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
-            ErrorKind::Unavailable,
-            "timeout",
-            "The request took too long; it may be retried with the same Idempotency-Key.",
-        ),
-        s if s.is_client_error() => (ErrorKind::BadRequest, "invalid_request", "The request could not be understood."),
-        _ => (ErrorKind::Internal, "internal_error", "An internal error occurred; it has been logged."),
-    };
-    if kind == ErrorKind::Internal {
-        tracing::error!(status = status.as_u16(), "unhandled failure");
-    }
-    let error = AppError::new(kind, code, message);
-    // A request cut off by the timeout may be retried (with its Idempotency-Key): say when.
-    Some(if kind == ErrorKind::Unavailable { error.with_retry_after(1) } else { error })
-}
-
-/// `application/json`, `application/problem+json` and the like.
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
 /// A JSON object body, as [`Fields`] (an empty body is an empty object); refusals in the face's
 /// shape.
 pub struct Body<F>(pub Fields, pub PhantomData<F>);
@@ -260,11 +264,7 @@ impl<F: Face, S: Send + Sync> FromRequest<S> for Body<F> {
 
 async fn json_object<S: Send + Sync>(req: Request, state: &S, strict_type: bool) -> Result<Fields, AppError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => body_too_large(None),
-        BytesRejection::FailedToBufferBody(_) => unreadable_body(),
-        other => AppError::new(ErrorKind::BadRequest, "invalid_body", other.body_text()),
-    })?;
+    let bytes = read_body(req, state).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Fields::new(serde_json::Map::new()));
     }
@@ -285,6 +285,26 @@ async fn json_object<S: Send + Sync>(req: Request, state: &S, strict_type: bool)
             "invalid_json",
             format!("The request body is not valid JSON: {e}."),
         )),
+    }
+}
+
+/// The whole body, within the body limit.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, state).await.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => body_too_large(None),
+        BytesRejection::FailedToBufferBody(_) => unreadable_body(),
+        other => AppError::new(ErrorKind::BadRequest, "invalid_body", other.body_text()),
+    })
+}
+
+/// The raw body (a form, say), within the body limit; refusals in the face's shape.
+pub struct RawBody<F>(pub Bytes, pub PhantomData<F>);
+
+impl<F: Face, S: Send + Sync> FromRequest<S> for RawBody<F> {
+    type Rejection = F::Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, F::Error> {
+        Ok(RawBody(read_body(req, state).await?, PhantomData))
     }
 }
 
@@ -309,6 +329,20 @@ impl<F: Face, S: Send + Sync> FromRequestParts<S> for Id<F> {
         axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .map(|p| Id(p.0, PhantomData))
+            .map_err(|_| F::Error::from(AppError::new(ErrorKind::NotFound, "resource_missing", "No such object.")))
+    }
+}
+
+/// The path's `{…}` segments as `T` (a tuple of strings, say); refusals in the face's shape.
+pub struct Segments<F, T>(pub T, pub PhantomData<F>);
+
+impl<F: Face, T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Segments<F, T> {
+    type Rejection = F::Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, F::Error> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Segments(p.0, PhantomData))
             .map_err(|_| F::Error::from(AppError::new(ErrorKind::NotFound, "resource_missing", "No such object.")))
     }
 }

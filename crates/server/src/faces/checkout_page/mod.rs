@@ -10,9 +10,8 @@ mod view;
 use crate::app::{AppError, CheckoutSubject, CheckoutView, ErrorKind, PaymentMethodInput};
 use crate::faces::html::PagePolicy;
 use crate::http::HttpState;
-use crate::http::face::Face;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use crate::http::face::{Face, Id, RawBody};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -220,7 +219,7 @@ fn base_of(mount: Mount, id: &CheckoutSessionId) -> String {
 async fn show(
     State(s): State<HttpState>,
     Extension(mount): Extension<Mount>,
-    Path(id): Path<String>,
+    Id(id, _): Id<CheckoutPage>,
     uri: axum::http::Uri,
 ) -> Response {
     let offered = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
@@ -256,8 +255,8 @@ fn parse_expiry(raw: &str, today: (u16, u8)) -> Option<Expiry> {
 async fn pay(
     State(s): State<HttpState>,
     Extension(mount): Extension<Mount>,
-    Path(id): Path<String>,
-    body: Bytes,
+    Id(id, _): Id<CheckoutPage>,
+    RawBody(body, _): RawBody<CheckoutPage>,
 ) -> Response {
     let (view, fields) = match posted(&s, &id, &body).await {
         Ok(found) => found,
@@ -302,9 +301,9 @@ async fn pay(
 async fn promotion(
     State(s): State<HttpState>,
     Extension(mount): Extension<Mount>,
-    Path(id): Path<String>,
+    Id(id, _): Id<CheckoutPage>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    body: Bytes,
+    RawBody(body, _): RawBody<CheckoutPage>,
 ) -> Response {
     let (view, fields) = match posted(&s, &id, &body).await {
         Ok(found) => found,
@@ -341,8 +340,8 @@ async fn promotion(
 async fn cancel(
     State(s): State<HttpState>,
     Extension(mount): Extension<Mount>,
-    Path(id): Path<String>,
-    body: Bytes,
+    Id(id, _): Id<CheckoutPage>,
+    RawBody(body, _): RawBody<CheckoutPage>,
 ) -> Response {
     let (CheckoutView { session, .. }, _) = match posted(&s, &id, &body).await {
         Ok(found) => found,

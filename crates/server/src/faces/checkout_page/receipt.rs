@@ -4,14 +4,15 @@ use super::i18n::{format_amount, words};
 use super::{HttpState, page};
 use crate::app::{ErrorKind, Receipt};
 use crate::faces::timestamps::datetime;
-use axum::extract::{Path, State};
+use crate::http::face::Id;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use kassa_domain::refund::RefundStatus;
 use maud::{Markup, html};
 
 /// The receipt page, or the not-found page for a token this gateway did not make.
-pub async fn show(State(s): State<HttpState>, Path(token): Path<String>) -> Response {
+pub async fn show(State(s): State<HttpState>, Id(token, _): Id<super::CheckoutPage>) -> Response {
     match s.app.receipt(&token).await {
         Ok(receipt) => page(StatusCode::OK, view(&receipt)),
         Err(e) if e.kind == ErrorKind::NotFound => page(StatusCode::NOT_FOUND, super::view::not_found()),

@@ -2,13 +2,14 @@
 //! codes (list, create, deactivate).
 
 use super::view::{self, Section, badge, framed, money, when};
-use super::{Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
+use super::{Dashboard, Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, ErrorKind, NewCouponInput, NewPromotionCodeInput};
 use crate::app::{CheckoutSessionFilter, Order, PageRequest, PageToken, PromotionCodeListFilter};
 use crate::faces::major_units;
 use crate::http::HttpState;
+use crate::http::face::Id;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -79,7 +80,7 @@ async fn sessions(State(s): State<HttpState>, desk: Desk, uri: Uri) -> Response 
 /// `POST /dashboard/{mode}/checkout-sessions/{id}/expire`
 async fn expire_session(
     State(s): State<HttpState>,
-    Path(id): Path<String>,
+    Id(id, _): Id<Dashboard>,
     uri: Uri,
     Posted { desk, form }: Posted,
 ) -> Response {
@@ -285,7 +286,7 @@ async fn create_code(State(s): State<HttpState>, uri: Uri, Posted { desk, form }
 /// `POST /dashboard/{mode}/coupons/{id}/deactivate`
 async fn deactivate_coupon(
     State(s): State<HttpState>,
-    Path(id): Path<String>,
+    Id(id, _): Id<Dashboard>,
     uri: Uri,
     Posted { desk, form }: Posted,
 ) -> Response {
@@ -298,7 +299,7 @@ async fn deactivate_coupon(
 /// `POST /dashboard/{mode}/promotion-codes/{id}/deactivate`
 async fn deactivate_code(
     State(s): State<HttpState>,
-    Path(id): Path<String>,
+    Id(id, _): Id<Dashboard>,
     uri: Uri,
     Posted { desk, form }: Posted,
 ) -> Response {

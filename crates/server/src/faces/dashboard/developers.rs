@@ -2,12 +2,13 @@
 //! secret, the delivery log, sending an event again) and API keys (create, shown once; revoke).
 
 use super::view::{self, Section, badge, framed, when};
-use super::{Desk, PageError, Posted, detached, local_path, new_idempotency_key, page, query, see_other};
+use super::{Dashboard, Desk, PageError, Posted, detached, local_path, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, AttemptsTarget, EndpointChanges, ErrorKind, NewEndpointInput};
 use crate::app::{Order, PageRequest, PageToken};
 use crate::http::HttpState;
+use crate::http::face::{Id, Segments};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -119,7 +120,7 @@ async fn refused_endpoint(s: &HttpState, desk: &Desk, problem: &str, url: &str, 
 }
 
 /// `GET /dashboard/{mode}/webhooks/{id}?page=`: the endpoint, its secret, its delivery log.
-async fn endpoint(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>, uri: Uri) -> Response {
+async fn endpoint(State(s): State<HttpState>, desk: Desk, Id(id, _): Id<Dashboard>, uri: Uri) -> Response {
     let q = query(&uri);
     let notice = match q.get("notice").map(String::as_str) {
         Some("created") => Some("Endpoint added. Its signing secret is below."),
@@ -214,7 +215,7 @@ async fn endpoint(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>
 /// `POST /dashboard/{mode}/webhooks/{id}/{disable|enable|rotate}`
 async fn change_endpoint(
     State(s): State<HttpState>,
-    Path((id, action)): Path<(String, String)>,
+    Segments((id, action), _): Segments<Dashboard, (String, String)>,
     uri: Uri,
     Posted { desk, form }: Posted,
 ) -> Response {
@@ -247,7 +248,7 @@ async fn change_endpoint(
 /// subscribed to it (or the one named), then back to the page it came from.
 async fn redeliver(
     State(s): State<HttpState>,
-    Path(id): Path<String>,
+    Id(id, _): Id<Dashboard>,
     uri: Uri,
     Posted { desk, form }: Posted,
 ) -> Response {
@@ -343,7 +344,7 @@ async fn own_key(s: &HttpState, desk: &Desk, id: &str) -> Result<kassa_domain::m
 }
 
 /// `GET /dashboard/{mode}/keys/{id}/revoke`: the confirmation.
-async fn confirm_revoke(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>) -> Response {
+async fn confirm_revoke(State(s): State<HttpState>, desk: Desk, Id(id, _): Id<Dashboard>) -> Response {
     let key = match own_key(&s, &desk, &id).await {
         Ok(k) => k,
         Err(e) => return PageError(e).into_response(),
@@ -367,7 +368,7 @@ async fn confirm_revoke(State(s): State<HttpState>, desk: Desk, Path(id): Path<S
 }
 
 /// `POST /dashboard/{mode}/keys/{id}/revoke`
-async fn revoke_key(State(s): State<HttpState>, Path(id): Path<String>, Posted { desk, .. }: Posted) -> Response {
+async fn revoke_key(State(s): State<HttpState>, Id(id, _): Id<Dashboard>, Posted { desk, .. }: Posted) -> Response {
     let revoked = match own_key(&s, &desk, &id).await {
         Ok(key) if key.revoked_at.is_some() => Ok(()),
         Ok(key) => s.app.revoke_api_key(key.id.as_str()).await,

@@ -3,13 +3,14 @@
 //! each confirmed on a page of its own and run through the same app commands as the API.
 
 use super::view::{self, Section, badge, framed, money, when};
-use super::{Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
+use super::{Dashboard, Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
 use crate::app::{AppError, AttemptsTarget, ErrorKind, NewRefundInput, PaymentIntentFilter};
 use crate::app::{Order, PageRequest, PageToken, PaymentSearch, TimeRange};
 use crate::faces::major_units::{self, Refusal};
 use crate::http::HttpState;
+use crate::http::face::{Id, Segments};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -178,7 +179,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
 }
 
 /// `GET /dashboard/{mode}/payments/{id}`
-async fn show(State(s): State<HttpState>, desk: Desk, Path(id): Path<String>, uri: Uri) -> Response {
+async fn show(State(s): State<HttpState>, desk: Desk, Id(id, _): Id<Dashboard>, uri: Uri) -> Response {
     let notice = query(&uri).get("notice").and_then(|c| notice_text(c));
     detail(&s, &desk, &id, notice, None, StatusCode::OK).await
 }
@@ -432,7 +433,7 @@ fn read_request(action: Action, fields: &BTreeMap<String, String>, c: Currency) 
 async fn confirm(
     State(s): State<HttpState>,
     desk: Desk,
-    Path((id, action)): Path<(String, String)>,
+    Segments((id, action), _): Segments<Dashboard, (String, String)>,
     uri: Uri,
 ) -> Response {
     let Some(action) = Action::parse(&action) else {
@@ -490,7 +491,7 @@ async fn confirm(
 /// `POST /dashboard/{mode}/payments/{id}/{capture|cancel|refund}`
 async fn act(
     State(s): State<HttpState>,
-    Path((id, action)): Path<(String, String)>,
+    Segments((id, action), _): Segments<Dashboard, (String, String)>,
     uri: Uri,
     Posted { desk, form }: Posted,
 ) -> Response {

@@ -1,13 +1,13 @@
 //! Signing in and out, and the account page (changing the password).
 
 use super::view::{self, framed_account};
-use super::{Signed, checked_form, cleared_cookie, local_path, page, query, see_other, session_cookie};
+use super::{Dashboard, Signed, checked_form, cleared_cookie, local_path, page, query, see_other, session_cookie};
 use crate::app::{DASHBOARD_MIN_PASSWORD_LEN, ErrorKind};
 use crate::http::HttpState;
+use crate::http::face::RawBody;
 use crate::http::fields::has_control_characters;
 use axum::Extension;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -59,7 +59,7 @@ async fn sign_in(
     State(s): State<HttpState>,
     headers: HeaderMap,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    body: Bytes,
+    RawBody(body, _): RawBody<Dashboard>,
 ) -> Response {
     let fields: std::collections::BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or_default();
@@ -118,7 +118,7 @@ async fn sign_out(
     State(s): State<HttpState>,
     signed: Result<Signed, Response>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body, _): RawBody<Dashboard>,
 ) -> Response {
     if let Ok(signed) = signed {
         if let Err(refused) = checked_form(&signed, &headers, &body) {
@@ -172,7 +172,12 @@ async fn account(signed: Signed, uri: Uri) -> Response {
 }
 
 /// `POST /dashboard/account`
-async fn change_password(State(s): State<HttpState>, signed: Signed, headers: HeaderMap, body: Bytes) -> Response {
+async fn change_password(
+    State(s): State<HttpState>,
+    signed: Signed,
+    headers: HeaderMap,
+    RawBody(body, _): RawBody<Dashboard>,
+) -> Response {
     let form = match checked_form(&signed, &headers, &body) {
         Ok(f) => f,
         Err(r) => return *r,
