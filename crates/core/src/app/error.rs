@@ -81,6 +81,10 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// Why live mode takes no card payment (until a card processor connector exists).
+pub(crate) const NO_CARD_PROCESSOR: &str = "Live card payments need a card processor connector, and none is \
+     configured: in live mode Kassa takes no card payment (the card simulator serves test mode only).";
+
 /// One invalid field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -223,6 +227,16 @@ impl AppError {
     /// for with a live key: one code on every face.
     pub fn test_mode_only(message: impl Into<String>) -> AppError {
         AppError::new(ErrorKind::Permission, "test_mode_only", message)
+    }
+
+    /// A card payment asked for in live mode, which has no card processor: refused before
+    /// anything is stored, naming the card's field when there is one.
+    pub fn no_card_processor(param: Option<&str>) -> AppError {
+        let invalid = Invalid::new("no_card_processor", NO_CARD_PROCESSOR);
+        match param {
+            Some(param) => AppError::invalid_field(param, invalid),
+            None => AppError::new(ErrorKind::Validation, invalid.code, invalid.message),
+        }
     }
 
     /// A fault in Kassa; the detail goes to the log, not to the client.

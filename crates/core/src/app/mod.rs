@@ -56,7 +56,7 @@ pub use webhooks::{AttemptsTarget, EndpointChanges, NewEndpointInput, QueuedDeli
 use crate::clock::Clock;
 use crate::config::{CheckoutConfig, Config, IdempotencyConfig, JobConfig, WebhookConfig};
 use crate::connector::Connector;
-use kassa_domain::{KeyKind, RequestId};
+use kassa_domain::{KeyKind, Mode, RequestId};
 use kassa_store::{Store, WriteTx};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
@@ -138,6 +138,17 @@ impl App {
         app.assign_missing_serial_numbers().await?;
         app.lift_face_notes_out_of_metadata().await?;
         Ok(app)
+    }
+
+    /// The card processor of `mode`: the card simulator plays the network in test mode; live
+    /// mode has none (no card processor connector exists yet), so no live card payment runs on
+    /// the simulator. Callers refuse live card payments before storing anything
+    /// ([`AppError::no_card_processor`]); a job of an older database's live payment fails here.
+    pub(crate) fn card_processor(&self, mode: Mode) -> Result<&dyn Connector, crate::connector::ConnectorError> {
+        match mode {
+            Mode::Test => Ok(self.inner.connector.as_ref()),
+            Mode::Live => Err(crate::connector::ConnectorError(error::NO_CARD_PROCESSOR.to_owned())),
+        }
     }
 
     /// The store: the app's alone; faces reach data through commands and queries.

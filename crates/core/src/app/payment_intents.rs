@@ -244,6 +244,8 @@ impl App {
         if force_decline && ctx.scope.mode == Mode::Live {
             return Err(AppError::test_mode_only("A forced failure can only be asked for with test keys."));
         }
+        // Every payment is a card payment (for now): refused before anything changes.
+        self.card_processor(ctx.scope.mode).map_err(|_| AppError::no_card_processor(None))?;
         let payload = Some(Payload { force_decline, ..Payload::caused_by(ctx.cause()) });
         let card = payment_method.is_some();
         let tokenize = async || self.resolve_optional_payment_method(ctx, payment_method).await;

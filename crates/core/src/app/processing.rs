@@ -392,8 +392,7 @@ impl App {
             return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
         };
         let decision = self
-            .inner
-            .connector
+            .card_processor(scope.mode)?
             .authorize(AuthorizeRequest {
                 idempotency_key: job.id.to_string(),
                 reference: pi.id.to_string(),
@@ -436,8 +435,7 @@ impl App {
             return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
         };
         let decision = self
-            .inner
-            .connector
+            .card_processor(scope.mode)?
             .capture(AdjustRequest {
                 idempotency_key: job.id.to_string(),
                 reference: pi.id.to_string(),
@@ -474,8 +472,7 @@ impl App {
             return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
         };
         let decision = self
-            .inner
-            .connector
+            .card_processor(scope.mode)?
             .void(AdjustRequest {
                 idempotency_key: job.id.to_string(),
                 reference: pi.id.to_string(),
@@ -502,8 +499,7 @@ impl App {
             return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
         };
         let decision = self
-            .inner
-            .connector
+            .card_processor(scope.mode)?
             .refund(AdjustRequest {
                 idempotency_key: job.id.to_string(),
                 reference: pi.id.to_string(),
@@ -544,8 +540,7 @@ impl App {
         let session = kassa_store::checkout::session_of_token(self.store().reader(), &token_id).await?;
         let currency = session.map(|s| s.currency).ok_or_else(|| AppError::internal("token without its session"))?;
         let decision = self
-            .inner
-            .connector
+            .card_processor(scope.mode)?
             .authorize(AuthorizeRequest {
                 idempotency_key: job.id.to_string(),
                 reference: token_id.to_string(),

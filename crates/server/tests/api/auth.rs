@@ -142,4 +142,5 @@ async fn test_cards_are_refused_in_live_mode() {
         .await;
     assert_eq!(raw.status, 422, "{}", raw.text);
     assert_eq!(raw.error()["param"], "payment_method_data[card][number]");
+    assert_eq!(raw.error()["code"], "no_card_processor", "live mode takes no card at all");
 }

@@ -14,6 +14,7 @@ mod events;
 mod hostile;
 mod idempotency;
 mod jobs;
+mod live_mode;
 mod metrics;
 mod openapi;
 mod payment_intents;

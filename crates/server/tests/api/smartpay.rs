@@ -46,7 +46,7 @@ pub(crate) async fn ok(app: &TestApp, method: &str, path: &str, body: Option<Val
     res.body
 }
 
-fn flat_session(capture: &str) -> Value {
+pub(crate) fn flat_session(capture: &str) -> Value {
     json!({
         "amount": 600, "currency": "JPY", "captureMethod": capture,
         "items": [{"name": "Matcha", "amount": 250, "currency": "JPY", "quantity": 2, "brand": "Uji", "gtin": "x"}],

@@ -120,7 +120,10 @@ fn frame(signed: &Signed, mode: Option<Mode>, section: Section, title: &str, bod
                     @if mode == Mode::Test {
                         p.banner.test role="note" data-testid="mode" { "Test mode: nothing here moves real money." }
                     } @else {
-                        p.banner.live role="note" data-testid="mode" { "Live mode: actions move real money." }
+                        p.banner.live role="note" data-testid="mode" {
+                            "Live mode: actions move real money. Live card payments need a card processor \
+                             connector, and none is configured: live mode takes no card payment."
+                        }
                     }
                 }
                 main #content tabindex="-1" { (body) }

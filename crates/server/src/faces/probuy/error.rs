@@ -80,7 +80,13 @@ impl IntoResponse for ProBuyError {
         let mut details: BTreeMap<String, String> =
             e.details.iter().map(|d| (dotted(&d.param), d.message.trim_end_matches('.').to_owned())).collect();
         if details.is_empty()
-            && matches!(e.kind, ErrorKind::BadRequest | ErrorKind::PayloadTooLarge | ErrorKind::UnsupportedMediaType)
+            && matches!(
+                e.kind,
+                ErrorKind::Validation
+                    | ErrorKind::BadRequest
+                    | ErrorKind::PayloadTooLarge
+                    | ErrorKind::UnsupportedMediaType
+            )
         {
             details.insert(e.param.as_deref().map_or_else(|| "body".to_owned(), dotted), e.message.clone());
         }
