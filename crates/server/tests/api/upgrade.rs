@@ -126,7 +126,11 @@ async fn face_data_kept_in_metadata_by_an_earlier_kassa_reads_the_same_through_e
     let fixture: Value = serde_json::from_str(include_str!("../fixtures/main-655e519-faces.json")).unwrap();
     let database = TestDatabase::fresh().await;
     database.load_earlier(19, include_str!("../fixtures/main-655e519-faces.sql")).await;
-    let mut app = TestApp::restart_on(database, |_| {}).await;
+    // Its sessions expire half an hour after it was written: the gateway reads it a minute after.
+    let written_micros: i64 = 1_796_644_892_000_000;
+    let now_micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64;
+    let mut app =
+        TestApp::restart_on(database, |c| c.clock_skew_micros = written_micros + 60_000_000 - now_micros).await;
     let keys = &fixture["keys"];
     app.merchant = kassa_testkit::TestMerchant {
         id: keys["merchant"].as_str().unwrap().to_owned(),
