@@ -1,9 +1,10 @@
 //! The gateway's clock: wall time, made strictly increasing within the process.
 //!
 //! Lists are ordered by `(created_at, id)`, so two objects created in one process get distinct
-//! instants: every reading is at least one microsecond after the last. Nodes' clocks may
-//! disagree; the event log does not rely on them for the order of one payment's events (the
-//! store stamps each after the payment's latest, see `kassa_store::events::insert`).
+//! instants: every reading is at least one microsecond after the last. It starts past the
+//! newest stored event on SQLite (one node), so a clock set back across a restart still orders
+//! new events after old ones; on PostgreSQL nodes' clocks may disagree, and the store stamps each
+//! event after its payment's latest (`kassa_store::events::insert`).
 
 use kassa_domain::Timestamp;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -40,6 +41,11 @@ impl Clock {
                 Err(seen) => last = seen,
             }
         }
+    }
+
+    /// Makes every later reading come after `t` (a start after a clock was set back).
+    pub fn advance_past(&self, t: Timestamp) {
+        self.last.fetch_max(t.micros(), Ordering::Relaxed);
     }
 
     /// Today's `(year, month)` in UTC, for card expiry checks.

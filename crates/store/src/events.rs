@@ -60,12 +60,21 @@ pub struct Filter {
     pub created: TimeRange,
 }
 
-/// Writes an event, bound by [`bind_event`], stamped no earlier than `$11` and strictly after
-/// every earlier event of its payment (or, for an event about no payment, of its object). The
-/// writers of one payment hold its row's lock, so the latest is read after the previous writer
-/// committed: the log keeps the order the events were written in even when the nodes that
-/// wrote them disagree on the time. `$1`… as [`bind_event`] binds them; `$latest` picks the
-/// events to follow.
+/// Writes an event as [`bind_event`] binds it, at `$11`: on SQLite, whose one node stamps every
+/// event with its own clock, brought past the newest event at start ([`newest_time`]).
+macro_rules! insert_event_at {
+    () => {
+        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
+         payload_version, request_id, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    };
+}
+
+/// Writes an event as [`bind_event`] binds it, stamped no earlier than `$11` and strictly after
+/// every earlier event of its payment (or, for an event about no payment, of its object): on
+/// PostgreSQL, where several nodes write. The writers of one payment hold its row's lock, so
+/// the latest is read after the previous writer committed: the log keeps the order the events
+/// were written in even when the nodes that wrote them disagree on the time. `$latest` picks
+/// the events to follow.
 macro_rules! insert_event {
     ($latest:expr) => {
         concat!(
@@ -108,12 +117,13 @@ fn bind_event(q: Stmt, e: &StoredEvent) -> Stmt {
 }
 
 /// Appends an event, ordered after its payment's (or object's) earlier events: its stored
-/// `created_at` is `e.created_at` or, if that is not later than theirs, one microsecond after
-/// the latest of them.
+/// `created_at` is `e.created_at` or, on PostgreSQL if that is not later than theirs, one
+/// microsecond after the latest of them (SQLite's one node stamps them in order already).
 pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
-    let sql = match e.payment_intent_id {
-        Some(_) => insert_event!(of_payment!()),
-        None => insert_event!(of_object!()),
+    let sql = match (tx.backend(), &e.payment_intent_id) {
+        (Backend::Sqlite, _) => insert_event_at!(),
+        (_, Some(_)) => insert_event!(of_payment!()),
+        (_, None) => insert_event!(of_object!()),
     };
     bind_event(query(sql), e).execute(tx.conn()).await?;
     Ok(())
@@ -151,6 +161,17 @@ pub async fn insert_reading_subscribers(
     };
     let rows = bind_event(query(sql), e).fetch_all(tx.conn()).await?;
     crate::webhooks::subscriptions(&rows)
+}
+
+/// When the newest stored event was stamped, for a clock to start past it: on SQLite, where one
+/// node stamps events in the order it writes them, the last one written (found by rowid, not by
+/// a scan); `None` on PostgreSQL, whose inserts order each payment's events themselves.
+pub async fn newest_time(store: &crate::Store) -> Result<Option<Timestamp>> {
+    if store.backend() != Backend::Sqlite {
+        return Ok(None);
+    }
+    let row = query("SELECT created_at FROM events ORDER BY rowid DESC LIMIT 1").fetch_optional(store.reader()).await?;
+    row.map(|r| r.int("created_at").map(Timestamp)).transpose()
 }
 
 /// Reads one event of the scope.

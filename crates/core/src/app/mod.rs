@@ -109,6 +109,9 @@ impl App {
         config: &Config,
     ) -> AppResult<App> {
         let fingerprint_key = payment_methods::load_fingerprint_key(&store).await?;
+        if let Some(newest) = kassa_store::events::newest_time(&store).await? {
+            clock.advance_past(newest);
+        }
         let webhooks = config.webhooks.clone();
         let sender = crate::webhooks::sender::Sender::new(webhooks.timeout, webhooks.allowed_hosts.clone());
         let public_url = config.checkout.public_url.clone().unwrap_or_else(|| format!("http://{}", config.addr));
