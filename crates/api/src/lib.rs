@@ -14,6 +14,7 @@ mod string_enum;
 mod builders;
 pub mod capture;
 pub mod checkout;
+pub mod connector;
 pub mod currency;
 pub mod error;
 pub mod event;
@@ -28,6 +29,7 @@ pub mod webhook;
 
 pub use capture::{Capture, CaptureStatus};
 pub use checkout::*;
+pub use connector::{Connector, CreateConnector, UpdateConnector};
 pub use currency::Currency;
 pub use error::{ErrorBody, ErrorDetail, ErrorObject, ErrorType};
 pub use event::{Event, EventData, ListEvents};

@@ -164,6 +164,10 @@ define_id!(
     WebhookEndpointId, "we"
 );
 define_id!(
+    /// Identifies a connector: a merchant's account at a payment provider (`conn_…`).
+    ConnectorId, "conn"
+);
+define_id!(
     /// Identifies the delivery of one event to one endpoint (`wd_…`).
     DeliveryId, "wd"
 );

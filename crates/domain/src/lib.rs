@@ -13,6 +13,7 @@
 pub mod capture;
 pub mod card;
 pub mod checkout;
+pub mod connector;
 pub mod contact;
 pub mod event;
 pub mod face_notes;

@@ -3,8 +3,8 @@
 use crate::error::Error;
 use crate::request::Request;
 use crate::resources::{
-    Captures, CheckoutSessions, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers, Tokens,
-    WebhookEndpoints,
+    Captures, CheckoutSessions, Connectors, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers,
+    Tokens, WebhookEndpoints,
 };
 use crate::retry::Backoff;
 use reqwest::Method;
@@ -251,6 +251,11 @@ impl Client {
     /// Promotion codes.
     pub fn promotion_codes(&self) -> PromotionCodes<'_> {
         PromotionCodes { client: self }
+    }
+
+    /// Connectors: the merchant's accounts at payment providers.
+    pub fn connectors(&self) -> Connectors<'_> {
+        Connectors { client: self }
     }
 
     /// Webhook endpoints and their delivery log.

@@ -55,6 +55,7 @@ pub use kassa_api::{
     PaymentIntentStatus, PaymentMethodData, PaymentMethodDetails, PendingCapture, Range, Refund, RefundReason,
     RefundStatus, SimulatorOperation, UpdatePaymentIntent, UpdateRefund,
 };
+pub use kassa_api::{Connector, CreateConnector, UpdateConnector};
 pub use kassa_api::{
     CreateWebhookEndpoint, Deleted, DeliveryStatus, RedeliverEvent, RotateWebhookSecret, UpdateWebhookEndpoint,
     WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointStatus,

@@ -34,7 +34,7 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&config.store).await?;
     let clock = Arc::new(Clock::skewed(config.clock_skew_micros));
     let connector = Arc::new(Simulator::new(store.clone(), clock.clone(), config.simulator.clone()));
-    Ok(App::new(store, connector, clock, faces::webhook_dialects(), config).await?)
+    Ok(App::new(store, connector, clock, faces::webhook_dialects(), kassa_connectors::providers(), config).await?)
 }
 
 /// A gateway ready to serve.

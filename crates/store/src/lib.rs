@@ -18,6 +18,7 @@ pub mod at_rest;
 pub mod captures;
 pub mod checkout;
 mod codec;
+pub mod connectors;
 pub mod dashboard;
 mod db;
 pub mod events;

@@ -8,6 +8,7 @@ mod access_tokens;
 mod answers;
 mod at_rest;
 mod checkout;
+mod connectors;
 mod dashboard;
 mod deliveries;
 mod dialects;
@@ -32,6 +33,7 @@ pub use access_tokens::IssuedToken;
 pub use checkout::{
     CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,
 };
+pub use connectors::{ConnectorChanges, NewConnectorInput};
 pub use dashboard::{
     CreatedUser, FREE_FAILURES as DASHBOARD_FREE_FAILURES, MIN_PASSWORD_LEN as DASHBOARD_MIN_PASSWORD_LEN,
     SESSION_LIFETIME as DASHBOARD_SESSION_LIFETIME, SignedIn, form_token as dashboard_form_token,
@@ -80,6 +82,8 @@ struct Inner {
     sender: crate::webhooks::sender::Sender,
     /// How each endpoint's deliveries are rendered and signed, by dialect.
     dialects: Dialects,
+    /// The payment providers connectors reach.
+    providers: crate::connector::providers::Providers,
     /// The database's own key for card fingerprints (the inner layer; the master key's is the
     /// outer one).
     fingerprint_key: Vec<u8>,
@@ -106,6 +110,7 @@ impl App {
         connector: Arc<dyn Connector>,
         clock: Arc<Clock>,
         dialects: Dialects,
+        providers: crate::connector::providers::Providers,
         config: &Config,
     ) -> AppResult<App> {
         let fingerprint_key = payment_methods::load_fingerprint_key(&store).await?;
@@ -127,6 +132,7 @@ impl App {
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 sender,
                 dialects,
+                providers,
                 fingerprint_key,
                 secrets: crate::secrets::Secrets::new(&config.master_key),
                 job_signal: Notify::new(),

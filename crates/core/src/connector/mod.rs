@@ -6,6 +6,7 @@
 //! answer ([`Decision::Declined`], final) and a failure to get one ([`ConnectorError`],
 //! retried with backoff).
 
+pub mod providers;
 pub mod simulator;
 
 use kassa_domain::card::{Expiry, Pan};

@@ -2,6 +2,7 @@
 
 mod captures;
 mod checkout;
+mod connectors;
 mod events;
 mod payment_intents;
 mod refunds;
@@ -11,6 +12,7 @@ mod webhook_endpoints;
 
 pub use captures::Captures;
 pub use checkout::{CheckoutSessions, Coupons, PromotionCodes};
+pub use connectors::Connectors;
 pub use events::Events;
 pub use payment_intents::PaymentIntents;
 pub use refunds::Refunds;

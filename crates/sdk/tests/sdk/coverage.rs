@@ -86,6 +86,12 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let _ = kassa.promotion_codes().retrieve(&promo.id).await;
     let _ = kassa.promotion_codes().update(&promo.id, &Default::default()).await;
     let _ = kassa.promotion_codes().list(&Default::default()).await;
+    let connector = kassa::CreateConnector::new("probuy", [("api_token", "x")]).base_url("http://127.0.0.1:9");
+    let _ = kassa.connectors().create(&connector).await;
+    let _ = kassa.connectors().list(&ListParams::default()).await;
+    let _ = kassa.connectors().retrieve("conn_x").await;
+    let _ = kassa.connectors().update("conn_x", &Default::default()).await;
+    let _ = kassa.connectors().delete("conn_x").await;
     let _ = kassa.health().await;
     let _ = kassa.ready().await;
     let document = kassa.openapi().await.unwrap();

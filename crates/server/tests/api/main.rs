@@ -8,6 +8,7 @@ mod captures;
 mod checkout;
 mod checkout_page;
 mod connections;
+mod connectors;
 mod contract;
 mod dashboard;
 mod events;

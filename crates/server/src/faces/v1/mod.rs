@@ -5,6 +5,7 @@
 mod bounds;
 mod captures;
 mod checkout_sessions;
+mod connectors;
 mod coupons;
 mod error;
 
@@ -79,6 +80,8 @@ fn table() -> OpenApiRouter<HttpState> {
         .routes(routes!(events::retrieve))
         .routes(routes!(webhook_endpoints::event_deliveries))
         .routes(routes!(webhook_endpoints::redeliver))
+        .routes(routes!(connectors::create, connectors::list))
+        .routes(routes!(connectors::retrieve, connectors::update, connectors::delete))
         .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))
         .routes(routes!(webhook_endpoints::retrieve, webhook_endpoints::update, webhook_endpoints::delete))
         .routes(routes!(webhook_endpoints::rotate_secret))

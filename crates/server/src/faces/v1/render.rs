@@ -181,6 +181,21 @@ pub fn webhook_endpoint(e: &kassa_domain::webhook::WebhookEndpoint, with_secret:
     }
 }
 
+/// A connector: never its credentials.
+pub fn connector(c: &kassa_domain::connector::ConnectorAccount) -> api::Connector {
+    api::Connector {
+        id: c.id.to_string(),
+        object: "connector".into(),
+        kind: c.provider.clone(),
+        livemode: c.mode.is_live(),
+        base_url: c.base_url.as_str().to_owned(),
+        description: c.description.clone(),
+        status: "active".into(),
+        created_at: datetime(c.created_at),
+        updated_at: datetime(c.updated_at),
+    }
+}
+
 /// One delivery attempt.
 pub fn webhook_attempt(a: &kassa_domain::webhook::Attempt) -> api::WebhookAttempt {
     api::WebhookAttempt {

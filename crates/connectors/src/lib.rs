@@ -1,0 +1,24 @@
+//! The payment providers a merchant's connector reaches: Vipps, Smartpay and ProBuy, each one
+//! module over its provider's client crate (the clients are the only way Kassa speaks to a
+//! provider). The core knows providers only through [`kassa_core::connector::providers`].
+
+mod probuy;
+mod smartpay;
+mod vipps;
+
+use kassa_core::connector::providers::{CheckError, Providers};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Every provider this gateway reaches.
+pub fn providers() -> Providers {
+    Providers::new(vec![Arc::new(vipps::Vipps), Arc::new(smartpay::Smartpay), Arc::new(probuy::ProBuy)])
+}
+
+/// How long a credential check waits for the provider.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A check that got no answer.
+fn unreachable(e: impl std::fmt::Display) -> CheckError {
+    CheckError::Unreachable(e.to_string())
+}
