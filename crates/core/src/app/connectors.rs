@@ -146,6 +146,11 @@ impl App {
         .await
     }
 
+    /// The providers a connector may reach.
+    pub fn providers(&self) -> &crate::connector::providers::Providers {
+        &self.inner.providers
+    }
+
     fn provider(&self, name: &str) -> AppResult<&dyn Provider> {
         self.inner.providers.get(name).ok_or_else(|| {
             let known = self.inner.providers.names().join(", ");

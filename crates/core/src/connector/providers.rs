@@ -86,4 +86,9 @@ impl Providers {
     pub fn names(&self) -> Vec<&'static str> {
         self.0.iter().map(|p| p.name()).collect()
     }
+
+    /// Every provider.
+    pub fn all(&self) -> impl Iterator<Item = &dyn Provider> {
+        self.0.iter().map(|p| p.as_ref())
+    }
 }

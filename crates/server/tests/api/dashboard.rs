@@ -472,6 +472,60 @@ async fn keys_are_shown_once_and_revoked_at_once_and_webhooks_are_managed() {
 }
 
 #[tokio::test]
+async fn connectors_are_connected_rotated_and_deleted_and_their_credentials_never_shown() {
+    fn post(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+    let app = spawn_app().await;
+    let provider = app.create_merchant("The provider").await;
+    let (email, password) = user(&app).await;
+    let mut person = Person::new(&app);
+    person.sign_in(&email, &password).await;
+    let listed = person.get("/dashboard/test/connectors").await;
+    assert_eq!(listed.status, 200, "{}", listed.html);
+    assert!(listed.html.contains("data-testid=\"connect-vipps\""), "a form per provider: {}", listed.html);
+    let csrf = listed.field("csrf");
+    let probuy = |token: &str, key: &str| {
+        vec![
+            ("csrf".to_owned(), csrf.clone()),
+            ("idempotency_key".to_owned(), key.to_owned()),
+            ("type".to_owned(), "probuy".to_owned()),
+            ("credential_api_token".to_owned(), token.to_owned()),
+            ("base_url".to_owned(), app.url("/probuy")),
+        ]
+    };
+    let wrong = probuy("not-a-token", "c1");
+    let refused = person.post("/dashboard/test/connectors", &post(&wrong)).await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(refused.html.contains("refused these credentials"), "{}", refused.html);
+    assert!(!refused.html.contains("not-a-token"), "a credential is never sent back");
+    let right = probuy(&provider.secret_key, "c2");
+    let made = person.post("/dashboard/test/connectors", &post(&right)).await;
+    assert_eq!(made.status, 303, "{}", made.html);
+    let shown = person.get("/dashboard/test/connectors").await;
+    assert!(shown.html.contains("Rotate the probuy credentials"), "{}", shown.html);
+    assert!(!shown.html.contains(&provider.secret_key), "credentials are never shown");
+    let connector = app.get("/v1/connectors").await.body["data"][0].clone();
+    assert_eq!(connector["type"], "probuy");
+    let id = json_of(&connector, "id").to_owned();
+
+    // A rotation the provider refuses changes nothing; the delete goes through a confirmation.
+    let rotate = vec![
+        ("csrf".to_owned(), csrf.clone()),
+        ("idempotency_key".to_owned(), "c3".to_owned()),
+        ("type".to_owned(), "probuy".to_owned()),
+        ("credential_api_token".to_owned(), "still-wrong".to_owned()),
+    ];
+    let rotated = person.post(&format!("/dashboard/test/connectors/{id}/rotate"), &post(&rotate)).await;
+    assert_eq!(rotated.status, 422, "{}", rotated.html);
+    let deleted = person.confirm(&format!("/dashboard/test/connectors/{id}/delete")).await;
+    assert_eq!(deleted.status, 303, "{}", deleted.html);
+    assert_eq!(app.get(&format!("/v1/connectors/{id}")).await.status, 404);
+    let live = person.get("/dashboard/live/connectors").await;
+    assert!(live.html.contains("https://api.probuy.dev"), "live mode's default host: {}", live.html);
+}
+
+#[tokio::test]
 async fn coupons_and_promotion_codes_are_created_and_deactivated() {
     let app = spawn_app().await;
     let (email, password) = user(&app).await;

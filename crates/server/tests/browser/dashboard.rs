@@ -173,6 +173,11 @@ async fn sign_in_find_a_payment_refund_part_of_it_send_its_webhook_again_and_sig
     browser.client.set_window_size(1280, 900).await.unwrap();
     browser.screenshot("dashboard-7-timeline-desktop").await;
 
+    // The connectors page: a form per provider, every field labelled, readable.
+    browser.client.goto(&app.url("/dashboard/test/connectors")).await.unwrap();
+    browser.wait_for("[data-testid=connect-vipps]").await;
+    browser.assert_accessible("connectors").await;
+
     // Signing out ends the session; the pages ask again.
     browser.click("header form button").await;
     browser.wait_for_url(&app.url("/dashboard/sign-in")).await;

@@ -7,6 +7,7 @@
 //! (`/dashboard/test/…`, `/dashboard/live/…`), so a tab never acts in a mode it does not show.
 
 mod commerce;
+mod connectors;
 mod developers;
 mod payments;
 mod session;
@@ -55,6 +56,7 @@ impl Face for Dashboard {
             .merge(payments::routes())
             .merge(developers::routes())
             .merge(commerce::routes())
+            .merge(connectors::routes())
     }
 }
 

@@ -16,15 +16,17 @@ pub enum Section {
     Coupons,
     Webhooks,
     Keys,
+    Connectors,
     Account,
 }
 
-const SECTIONS: [(Section, &str, &str); 5] = [
+const SECTIONS: [(Section, &str, &str); 6] = [
     (Section::Payments, "payments", "Payments"),
     (Section::Sessions, "checkout-sessions", "Checkout sessions"),
     (Section::Coupons, "coupons", "Coupons"),
     (Section::Webhooks, "webhooks", "Webhooks"),
     (Section::Keys, "keys", "API keys"),
+    (Section::Connectors, "connectors", "Connectors"),
 ];
 
 fn head(title: &str) -> Markup {
