@@ -15,8 +15,9 @@ pub fn providers() -> Providers {
     Providers::new(vec![Arc::new(vipps::Vipps), Arc::new(smartpay::Smartpay), Arc::new(probuy::ProBuy)])
 }
 
-/// How long a credential check waits for the provider.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a credential check waits for the provider: one attempt, as the merchant is waiting
+/// (a 503 tells them to try again).
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A check that got no answer.
 fn unreachable(e: impl std::fmt::Display) -> CheckError {

@@ -35,6 +35,7 @@ impl Provider for ProBuy {
             let environment = probuy::Environment::Custom { api: base_url.to_owned(), portal: base_url.to_owned() };
             let mut config = probuy::Config::new(c.get("api_token").unwrap_or_default(), environment);
             config.timeout = super::CHECK_TIMEOUT;
+            config.retry_count = 0;
             let client = probuy::ProBuy::new(config).map_err(|e| CheckError::Refused(e.to_string()))?;
             match client.get_checkout_details("kassa-credential-check").await {
                 Ok(_) => Ok(()),

@@ -30,6 +30,7 @@ impl Provider for Smartpay {
             let config = smartpay::Config {
                 api_prefix: base_url.to_owned(),
                 timeout: super::CHECK_TIMEOUT,
+                retries: 0,
                 ..smartpay::Config::default()
             };
             let client = smartpay::Smartpay::new(c.get("secret_key").unwrap_or_default(), config)

@@ -42,7 +42,7 @@ impl Provider for Vipps {
                 base_url,
             );
             config.timeout = super::CHECK_TIMEOUT;
-            config.retries = 1;
+            config.retries = 0;
             let client = vipps::Vipps::new(config).map_err(|e| CheckError::Refused(e.to_string()))?;
             match client.access_token().await {
                 Ok(_) => Ok(()),

@@ -13,7 +13,7 @@ use kassa_store::connectors::{self as store, StoredConnector};
 use std::collections::BTreeMap;
 
 /// Longest credential value, in characters.
-const MAX_CREDENTIAL_CHARS: usize = 500;
+pub const MAX_CREDENTIAL_CHARS: usize = 500;
 
 /// A create request, as given (checked here, against the provider it names).
 #[derive(Debug)]
@@ -205,13 +205,19 @@ fn parse_credentials(
             errors.push(FieldError::new(param, Invalid::new("unknown_parameter", message)));
             continue;
         }
+        // Credentials travel in headers: no control character (a tab or a line break included).
         match value.as_str().map(str::trim) {
-            Some(v) if !v.is_empty() && v.chars().count() <= MAX_CREDENTIAL_CHARS => {
+            Some(v)
+                if !v.is_empty() && v.chars().count() <= MAX_CREDENTIAL_CHARS && !v.chars().any(char::is_control) =>
+            {
                 credentials.insert(name.clone(), v.to_owned());
             }
             _ => errors.push(FieldError::new(
                 param,
-                Invalid::new("invalid_credential", format!("Give a string of 1 to {MAX_CREDENTIAL_CHARS} characters.")),
+                Invalid::new(
+                    "invalid_credential",
+                    format!("Give a string of 1 to {MAX_CREDENTIAL_CHARS} characters, none a control character."),
+                ),
             )),
         }
     }
@@ -231,7 +237,12 @@ fn base_url(
     errors: &mut Vec<FieldError>,
 ) -> Option<ProviderUrl> {
     let raw = given.unwrap_or_else(|| provider.default_base_url(ctx.scope.mode));
-    ProviderUrl::parse(raw, ctx.scope.mode).map_err(|e| errors.push(FieldError::new("base_url", e))).ok()
+    // A URL the provider's client could not even send to is the merchant's to fix, not a 503.
+    let parsed = ProviderUrl::parse(raw, ctx.scope.mode).and_then(|url| match reqwest::Url::parse(url.as_str()) {
+        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+        _ => Err(Invalid::new("invalid_base_url", "Give the provider API's URL, such as https://api.example.com/v1.")),
+    });
+    parsed.map_err(|e| errors.push(FieldError::new("base_url", e))).ok()
 }
 
 /// Asks the provider about `credentials`: a refusal is the merchant's to fix (422, in the

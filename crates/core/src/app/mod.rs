@@ -33,7 +33,7 @@ pub use access_tokens::IssuedToken;
 pub use checkout::{
     CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,
 };
-pub use connectors::{ConnectorChanges, NewConnectorInput};
+pub use connectors::{ConnectorChanges, MAX_CREDENTIAL_CHARS, NewConnectorInput};
 pub use dashboard::{
     CreatedUser, FREE_FAILURES as DASHBOARD_FREE_FAILURES, MIN_PASSWORD_LEN as DASHBOARD_MIN_PASSWORD_LEN,
     SESSION_LIFETIME as DASHBOARD_SESSION_LIFETIME, SignedIn, form_token as dashboard_form_token,

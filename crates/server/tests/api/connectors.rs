@@ -95,17 +95,30 @@ async fn every_bad_field_is_named_and_a_merchant_has_one_connector_per_provider_
         .post(
             "/v1/connectors",
             json!({"type": "vipps", "base_url": "ftp://x", "credentials": {"client_id": "", "pin": "1234",
-                "client_secret": "s", "subscription_key": "k"}}),
+                "client_secret": "s\r\nX-Injected: 1", "subscription_key": "k"}}),
         )
         .await;
     let mut params = fields.error_params();
     params.sort();
     assert_eq!(
         params,
-        ["base_url", "credentials[client_id]", "credentials[merchant_serial_number]", "credentials[pin]"],
+        [
+            "base_url",
+            "credentials[client_id]",
+            "credentials[client_secret]",
+            "credentials[merchant_serial_number]",
+            "credentials[pin]"
+        ],
         "{}",
         fields.text
     );
+    let not_a_url = app
+        .post(
+            "/v1/connectors",
+            json!({"type": "probuy", "base_url": "http://exa^mple", "credentials": {"api_token": "t"}}),
+        )
+        .await;
+    assert_eq!(not_a_url.error_params(), ["base_url"], "a URL the client could not send to: {}", not_a_url.text);
     let missing = app.post("/v1/connectors", json!({"type": "probuy"})).await;
     assert_eq!(missing.error_params(), ["credentials"], "{}", missing.text);
 

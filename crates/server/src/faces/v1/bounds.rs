@@ -4,9 +4,11 @@
 //! must agree, the object's state). `.ci/schemathesis` holds the document to that.
 
 use super::payment_intents::{MAX_CUSTOMER, MAX_DESCRIPTION};
+use crate::app::MAX_CREDENTIAL_CHARS;
 use crate::app::PageToken;
 use crate::connector::simulator::TEST_PAYMENT_METHODS;
 use kassa_domain::checkout::{MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus};
+use kassa_domain::connector::MAX_URL_LEN as CONNECTOR_URL_LEN;
 use kassa_domain::id::ID_LEN;
 use kassa_domain::metadata::{MAX_KEY_CHARS, MAX_KEYS, MAX_VALUE_CHARS};
 use kassa_domain::money::MAX_AMOUNT;
@@ -87,6 +89,13 @@ fn property_bounds(schema: &str, property: &str) -> Option<Value> {
             names.push("*");
             json!({"minItems": 1, "uniqueItems": true, "items": {"type": "string", "enum": names}})
         }
+        ("CreateConnector", "type") => json!({"enum": kassa_connectors::providers().names()}),
+        ("CreateConnector" | "UpdateConnector", "credentials") => json!({"additionalProperties": {"type": "string",
+            "maxLength": MAX_CREDENTIAL_CHARS, "pattern": "^(?=.*\\S)[^\\u0000-\\u001F\\u007F-\\u009F]*$"}}),
+        ("CreateConnector" | "UpdateConnector", "base_url") => {
+            json!({"maxLength": CONNECTOR_URL_LEN, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/\\s]+[^\\s]*$"})
+        }
+        ("CreateConnector" | "UpdateConnector", "description") => text(1000),
         ("RotateWebhookSecret", "expires_in") => json!({"minimum": 0, "maximum": WEEK}),
         ("RedeliverEvent", "endpoint") => id("we"),
         ("CreateCheckoutSession", "amount_total") => amount(),
