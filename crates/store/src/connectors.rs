@@ -4,7 +4,7 @@ use crate::Db;
 use crate::codec::RowExt;
 use crate::db::{Row, query};
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
-use crate::sql::{by_id, locking, scoped_list};
+use crate::sql::{by_id, locking, scoped_list, soft_delete};
 use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::connector::{ConnectorAccount, ProviderUrl};
 use kassa_domain::{ConnectorId, MerchantId, Timestamp};
@@ -99,18 +99,9 @@ pub async fn of_provider<'e, E: Into<Db<'e>>>(
 /// Deletes a connector (its row stays for the payments that went through it). `false` if the
 /// scope has no such connector.
 pub async fn delete(tx: &mut WriteTx, scope: &Scope, id: &ConnectorId, now: Timestamp) -> Result<bool> {
-    let n = query(
-        "UPDATE connectors SET deleted_at = $4, updated_at = $4 \
-         WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND deleted_at IS NULL",
-    )
-    .bind(id.as_str().to_owned())
-    .bind(scope.merchant_id.as_str().to_owned())
-    .bind(live_flag(scope.mode))
-    .bind(now.micros())
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    let sql = "UPDATE connectors SET deleted_at = $4, updated_at = $4 \
+               WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND deleted_at IS NULL";
+    soft_delete(tx, sql, id.as_str(), scope, now).await
 }
 
 /// One page of the scope's (not deleted) connectors, newest first.

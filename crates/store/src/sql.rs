@@ -61,6 +61,20 @@ pub(crate) fn by_id(sql: &'static str, id: &str, scope: &crate::Scope) -> Stmt {
     query(sql).bind(id.to_owned()).bind(scope.merchant_id.as_str().to_owned()).bind(crate::live_flag(scope.mode))
 }
 
+/// Marks the scope's row `id` deleted at `now`, by `sql` (an `UPDATE … SET deleted_at = $4 …
+/// WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND deleted_at IS NULL`): the row stays
+/// for what refers to it. `false` if the scope has no such row (or it was deleted already).
+pub(crate) async fn soft_delete(
+    tx: &mut crate::WriteTx,
+    sql: &'static str,
+    id: &str,
+    scope: &crate::Scope,
+    now: kassa_domain::Timestamp,
+) -> crate::Result<bool> {
+    let deleted = by_id(sql, id, scope).bind(now.micros()).execute(tx.conn()).await?.rows_affected();
+    Ok(deleted == 1)
+}
+
 /// The statement that locks the rows it reads on this backend. SQLite needs no row lock:
 /// its write transactions run one at a time.
 pub(crate) fn locking(backend: crate::Backend, sqlite: &'static str, postgres: &'static str) -> &'static str {

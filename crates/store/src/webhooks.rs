@@ -103,18 +103,9 @@ pub async fn lock_endpoint(tx: &mut WriteTx, scope: &Scope, id: &WebhookEndpoint
 
 /// Deletes an endpoint: it stops receiving deliveries, its delivery log stays.
 pub async fn delete_endpoint(tx: &mut WriteTx, scope: &Scope, id: &WebhookEndpointId, now: Timestamp) -> Result<bool> {
-    let n = query(
-        "UPDATE webhook_endpoints SET deleted_at = $4, updated_at = $4 \
-         WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND deleted_at IS NULL",
-    )
-    .bind(id.as_str().to_owned())
-    .bind(scope.merchant_id.as_str().to_owned())
-    .bind(live_flag(scope.mode))
-    .bind(now.micros())
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    let sql = "UPDATE webhook_endpoints SET deleted_at = $4, updated_at = $4 \
+               WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND deleted_at IS NULL";
+    crate::sql::soft_delete(tx, sql, id.as_str(), scope, now).await
 }
 
 /// One page of the scope's endpoints.
