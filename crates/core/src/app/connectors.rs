@@ -46,7 +46,7 @@ impl App {
         let provider = self.provider(&input.provider)?;
         let mut errors = Vec::new();
         let credentials = parse_credentials(provider, &input.credentials, &mut errors);
-        let base_url = base_url(provider, input.base_url.as_deref(), ctx, &mut errors);
+        let base_url = self.base_url(provider, input.base_url.as_deref(), ctx, &mut errors);
         if !errors.is_empty() {
             return Err(AppError::validation(errors));
         }
@@ -106,7 +106,7 @@ impl App {
         let provider = self.provider(&current.account.provider)?;
         let mut errors = Vec::new();
         let credentials = changes.credentials.as_ref().map(|c| parse_credentials(provider, c, &mut errors));
-        let base_url = changes.base_url.as_deref().map(|u| base_url(provider, Some(u), ctx, &mut errors));
+        let base_url = changes.base_url.as_deref().map(|u| self.base_url(provider, Some(u), ctx, &mut errors));
         if !errors.is_empty() {
             return Err(AppError::validation(errors));
         }
@@ -144,6 +144,32 @@ impl App {
             false => Err(AppError::not_found("connector", id.as_str())),
         })
         .await
+    }
+
+    /// The base URL given, or the provider's own for the mode. A URL the provider's client could
+    /// not even send to is the merchant's to fix (not a 503); in live mode, as for webhook
+    /// endpoints, an address that is not public is refused (names are not resolved here).
+    fn base_url(
+        &self,
+        provider: &dyn Provider,
+        given: Option<&str>,
+        ctx: &Ctx,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<ProviderUrl> {
+        let raw = given.unwrap_or_else(|| provider.default_base_url(ctx.scope.mode));
+        let invalid = |message: String| Invalid::new("invalid_base_url", message);
+        let parsed = ProviderUrl::parse(raw, ctx.scope.mode).and_then(|url| match reqwest::Url::parse(url.as_str()) {
+            Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+            _ => Err(invalid("Give the provider API's URL, such as https://api.example.com/v1.".to_owned())),
+        });
+        let checked = parsed.and_then(|url| match ctx.scope.mode {
+            kassa_domain::Mode::Live => match self.inner.sender.live_url_refusal(url.as_str()) {
+                Some(refusal) => Err(invalid(format!("Live-mode connectors reach public https hosts: {refusal}."))),
+                None => Ok(url),
+            },
+            kassa_domain::Mode::Test => Ok(url),
+        });
+        checked.map_err(|e| errors.push(FieldError::new("base_url", e))).ok()
     }
 
     /// The providers a connector may reach.
@@ -227,22 +253,6 @@ fn parse_credentials(
         errors.push(FieldError::new(param, Invalid::new("parameter_missing", message)));
     }
     (errors.len() == before).then(|| Credentials::new(credentials))
-}
-
-/// The base URL given, or the provider's own for the mode.
-fn base_url(
-    provider: &dyn Provider,
-    given: Option<&str>,
-    ctx: &Ctx,
-    errors: &mut Vec<FieldError>,
-) -> Option<ProviderUrl> {
-    let raw = given.unwrap_or_else(|| provider.default_base_url(ctx.scope.mode));
-    // A URL the provider's client could not even send to is the merchant's to fix, not a 503.
-    let parsed = ProviderUrl::parse(raw, ctx.scope.mode).and_then(|url| match reqwest::Url::parse(url.as_str()) {
-        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
-        _ => Err(Invalid::new("invalid_base_url", "Give the provider API's URL, such as https://api.example.com/v1.")),
-    });
-    parsed.map_err(|e| errors.push(FieldError::new("base_url", e))).ok()
 }
 
 /// Asks the provider about `credentials`: a refusal is the merchant's to fix (422, in the

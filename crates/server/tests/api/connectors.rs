@@ -130,6 +130,15 @@ async fn every_bad_field_is_named_and_a_merchant_has_one_connector_per_provider_
     let (_, live) = app.create_key(KeyKind::Secret, Mode::Live).await;
     let live_http = app.request("POST", "/v1/connectors", Some(vipps.clone()), Some(&live), None).await;
     assert_eq!((live_http.status, live_http.error_params()), (422, vec!["base_url".to_owned()]), "{}", live_http.text);
+    let mut internal = vipps.clone();
+    internal["base_url"] = json!("https://10.0.0.8/vipps");
+    let live_internal = app.request("POST", "/v1/connectors", Some(internal), Some(&live), None).await;
+    assert_eq!(
+        live_internal.error_params(),
+        ["base_url"],
+        "live connectors reach public hosts: {}",
+        live_internal.text
+    );
 
     // Rotation is checked like a creation; a refused one changes nothing.
     let id = json_of(&first.body, "id");
