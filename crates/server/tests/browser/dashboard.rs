@@ -129,8 +129,7 @@ async fn sign_in_find_a_payment_refund_part_of_it_send_its_webhook_again_and_sig
     browser.assert_accessible("confirmation").await;
     browser.screenshot("dashboard-5-confirm").await;
     browser.click("[data-testid=confirm]").await;
-    browser.wait_for("[data-testid=notice]").await;
-    assert_eq!(browser.text("[data-testid=notice]").await, "Refund created.");
+    browser.wait_for_text("[data-testid=notice]", "Refund created.").await;
     assert_eq!(browser.text("[data-testid=refunded]").await, "$10.00");
     browser.wait_for("li[data-event-type='refund.succeeded']").await;
     browser.screenshot("dashboard-6-refunded").await;
@@ -153,8 +152,8 @@ async fn sign_in_find_a_payment_refund_part_of_it_send_its_webhook_again_and_sig
     }
     assert_eq!(succeeded(&receiver.received()), 1, "delivered once before");
     browser.click("li[data-event-type='payment_intent.succeeded'] button").await;
-    browser.wait_for("[data-testid=notice]").await;
-    assert_eq!(browser.text("[data-testid=notice]").await, "The event was queued for delivery again.");
+    // The refund's notice is on the page until the new one replaces it.
+    browser.wait_for_text("[data-testid=notice]", "The event was queued for delivery again.").await;
     for _ in 0..200 {
         if succeeded(&receiver.received()) == 2 {
             break;

@@ -103,6 +103,24 @@ impl Browser {
         self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap();
     }
 
+    /// Waits until an element matching `css` says `expected`: the page that had one before (an
+    /// earlier notice, say) may still be showing, or be replaced while it is read.
+    async fn wait_for_text(&self, css: &str, expected: &str) {
+        let mut seen = None;
+        for _ in 0..200 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if text == expected {
+                    return;
+                }
+                seen = Some(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never said {expected:?}; last {seen:?}");
+    }
+
     async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
