@@ -236,14 +236,10 @@ impl App {
         }
     }
 
-    /// A session's page takes cards only (for now): none in a mode without a card processor.
-    fn refuse_live_cards(&self, ctx: &Ctx) -> AppResult<()> {
-        self.card_processor(ctx.scope.mode).map(|_| ()).map_err(|_| AppError::no_card_processor(None))
-    }
-
     /// Creates a setup session and the token it will save the customer's card in.
     pub async fn create_setup_session(&self, ctx: &Ctx, input: NewSetupSessionInput) -> AppResult<CheckoutSession> {
-        self.refuse_live_cards(ctx)?;
+        // A session's page takes cards only (for now).
+        self.card_processor_for(ctx, None)?;
         let expires_in = self.session_lifetime(input.expires_in)?;
         self.idempotent(ctx, async |tx| {
             let now = self.clock().now();
@@ -300,7 +296,7 @@ impl App {
 
     /// Creates a session and its payment intent.
     pub async fn create_checkout_session(&self, ctx: &Ctx, input: NewSessionInput) -> AppResult<CheckoutSession> {
-        self.refuse_live_cards(ctx)?;
+        self.card_processor_for(ctx, None)?;
         let expires_in = self.session_lifetime(input.expires_in)?;
         if let Some(callback) = &input.callback {
             self.check_reachable(&callback.url, ctx.scope.mode).await?;

@@ -160,6 +160,12 @@ impl App {
         }
     }
 
+    /// [`App::card_processor`] for a card payment asked for by `ctx`: refused in a mode without one
+    /// (422 `no_card_processor`, naming `param`, the card's field, when there is one).
+    pub(crate) fn card_processor_for(&self, ctx: &Ctx, param: Option<&str>) -> AppResult<&dyn Connector> {
+        self.card_processor(ctx.scope.mode).map_err(|_| AppError::no_card_processor(param))
+    }
+
     /// The store: the app's alone; faces reach data through commands and queries.
     pub(crate) fn store(&self) -> &Store {
         &self.inner.store

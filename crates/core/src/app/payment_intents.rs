@@ -245,7 +245,7 @@ impl App {
             return Err(AppError::test_mode_only("A forced failure can only be asked for with test keys."));
         }
         // Every payment is a card payment (for now): refused before anything changes.
-        self.card_processor(ctx.scope.mode).map_err(|_| AppError::no_card_processor(None))?;
+        self.card_processor_for(ctx, None)?;
         let payload = Some(Payload { force_decline, ..Payload::caused_by(ctx.cause()) });
         let card = payment_method.is_some();
         let tokenize = async || self.resolve_optional_payment_method(ctx, payment_method).await;

@@ -80,8 +80,7 @@ impl App {
                 (PaymentMethodId::generate().to_string(), pan, expiry, field::CARD_NUMBER.to_owned())
             }
         };
-        let processor =
-            self.card_processor(ctx.scope.mode).map_err(|_| AppError::no_card_processor(Some(&number_param)))?;
+        let processor = self.card_processor_for(ctx, Some(&number_param))?;
         let card = CardToTokenize { pan: &pan, expiry, mode: ctx.scope.mode };
         let network_token = processor.tokenize(card).await.map_err(|e| match e {
             TokenizeError::Rejected(invalid) => AppError::invalid_field(number_param, invalid),

@@ -111,7 +111,7 @@ impl App {
         let tok_id = TokenId::parse(id).ok_or_else(missing)?;
         let token = tokens::lock(tx, &ctx.scope, &tok_id).await?.ok_or_else(missing)?;
         // A live token (from an older database) saved a card live mode can no longer charge.
-        self.card_processor(ctx.scope.mode).map_err(|_| AppError::no_card_processor(Some(field::TOKEN)))?;
+        self.card_processor_for(ctx, Some(field::TOKEN))?;
         let card = token.charge().map_err(|e| AppError::from(e).with_param(field::TOKEN))?;
         let payment_method = PaymentMethod {
             id: card.payment_method_id.clone(),
