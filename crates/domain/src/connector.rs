@@ -2,6 +2,7 @@
 //! Which providers exist, and what their credentials are, the gateway's providers say; here a
 //! provider is a name.
 
+use crate::contact::BillingDetails;
 use crate::id::{ConnectorId, MerchantId};
 use crate::merchant::Mode;
 use crate::time::Timestamp;
@@ -70,6 +71,27 @@ impl ProviderUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A payment that goes through a merchant's connector: the customer approves it at the
+/// provider, which then holds and moves the money as Kassa asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorPayment {
+    /// The connector it goes through.
+    pub connector_id: ConnectorId,
+    /// The connector's provider.
+    pub provider: String,
+    /// The provider's id for this attempt, once the provider has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Where the customer approves, while they have not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    /// Where the customer goes once they have approved or aborted.
+    pub return_url: String,
+    /// Who pays, as far as the provider needs to know.
+    #[serde(default, skip_serializing_if = "BillingDetails::is_empty")]
+    pub billing: BillingDetails,
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ pub enum EventType {
     PaymentIntentUpdated,
     /// A payment intent was confirmed and is being authorized.
     PaymentIntentProcessing,
+    /// The customer must approve the payment elsewhere (at a provider) before it is authorized.
+    PaymentIntentRequiresAction,
     /// The authorization succeeded and the funds are held for a manual capture.
     PaymentIntentRequiresCapture,
     /// The payment completed: funds captured.
@@ -60,10 +62,11 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for documentation and filters.
-    pub const ALL: [EventType; 25] = [
+    pub const ALL: [EventType; 26] = [
         EventType::PaymentIntentCreated,
         EventType::PaymentIntentUpdated,
         EventType::PaymentIntentProcessing,
+        EventType::PaymentIntentRequiresAction,
         EventType::PaymentIntentRequiresCapture,
         EventType::PaymentIntentSucceeded,
         EventType::PaymentIntentPaymentFailed,
@@ -94,6 +97,7 @@ impl EventType {
             EventType::PaymentIntentCreated => "payment_intent.created",
             EventType::PaymentIntentUpdated => "payment_intent.updated",
             EventType::PaymentIntentProcessing => "payment_intent.processing",
+            EventType::PaymentIntentRequiresAction => "payment_intent.requires_action",
             EventType::PaymentIntentRequiresCapture => "payment_intent.requires_capture",
             EventType::PaymentIntentSucceeded => "payment_intent.succeeded",
             EventType::PaymentIntentPaymentFailed => "payment_intent.payment_failed",

@@ -4,10 +4,15 @@
 //! requires_payment_method ─┐
 //!        │ (payment method) │ confirm
 //! requires_confirmation ───┼──────────▶ processing ──▶ requires_capture ──capture──▶ succeeded
-//!        ▲                 │                 │   └──(automatic capture)──────────────▶ succeeded
-//!        └── failed ◀──────┘◀── (declined) ──┘
-//! cancel: from requires_payment_method | requires_confirmation | failed | requires_capture
+//!        ▲                 │              │  │   └──(automatic capture)──────────────▶ succeeded
+//!        └── failed ◀──────┘◀─(declined)──┘  └─▶ requires_action ─(approved)─▶ (as processing)
+//! cancel: from requires_payment_method | requires_confirmation | failed | requires_action |
+//!         requires_capture
 //! ```
+//!
+//! A card payment is authorized by the card processor; a payment through a connector
+//! ([`ConnectorPayment`]) waits in `requires_action` while the customer approves it at the
+//! provider.
 //!
 //! Totals (all in minor units) obey, at every step:
 //! `captured + canceled ≤ authorized ≤ amount` and `refunded + refund_pending ≤ captured`.
@@ -19,6 +24,7 @@
 
 use crate::capture::Capture;
 use crate::card::CardDetails;
+use crate::connector::ConnectorPayment;
 use crate::contact::StatementDescriptor;
 use crate::event::EventType;
 use crate::id::{CaptureId, MerchantId, PaymentIntentId, RefundId, TokenId};
@@ -41,6 +47,8 @@ pub enum Status {
     RequiresConfirmation,
     /// Confirmed; the processor is authorizing.
     Processing,
+    /// Waiting for the customer to approve the payment elsewhere (at a provider).
+    RequiresAction,
     /// Authorized; waiting for the merchant to capture.
     RequiresCapture,
     /// Funds captured. Refunds are possible.
@@ -53,10 +61,11 @@ pub enum Status {
 
 impl Status {
     /// Every status, in lifecycle order.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::RequiresPaymentMethod,
         Status::RequiresConfirmation,
         Status::Processing,
+        Status::RequiresAction,
         Status::RequiresCapture,
         Status::Succeeded,
         Status::Failed,
@@ -69,6 +78,7 @@ impl Status {
             Status::RequiresPaymentMethod => "requires_payment_method",
             Status::RequiresConfirmation => "requires_confirmation",
             Status::Processing => "processing",
+            Status::RequiresAction => "requires_action",
             Status::RequiresCapture => "requires_capture",
             Status::Succeeded => "succeeded",
             Status::Failed => "failed",
@@ -82,7 +92,7 @@ impl Status {
             Invalid::new(
                 "invalid_status",
                 "Status must be one of requires_payment_method, requires_confirmation, processing, \
-                 requires_capture, succeeded, failed, canceled.",
+                 requires_action, requires_capture, succeeded, failed, canceled.",
             )
         })
     }
@@ -306,6 +316,9 @@ pub struct PaymentIntent {
     /// The saved card it charges, for a payment made without the customer present.
     #[serde(default)]
     pub token: Option<TokenId>,
+    /// The connector it goes through, when it is not a card payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: Option<ConnectorPayment>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -393,6 +406,7 @@ impl PaymentIntent {
             reference: new.reference,
             latest_capture: None,
             token: new.token,
+            connector: None,
             created_at: now,
             updated_at: now,
         };
@@ -451,10 +465,56 @@ impl PaymentIntent {
             return Err(TransitionError::MissingPaymentMethod);
         };
         self.payment_method = Some(payment_method);
+        self.connector = None;
         self.status = Status::Processing;
         self.last_error = None;
         self.updated_at = now;
         Ok(vec![EventType::PaymentIntentProcessing])
+    }
+
+    /// Starts an attempt through a connector: the provider is asked to open the payment, and
+    /// the customer then approves it there ([`Self::awaiting_customer`]).
+    pub fn confirm_through(
+        &mut self,
+        payment: ConnectorPayment,
+        now: Timestamp,
+    ) -> Result<Vec<EventType>, TransitionError> {
+        if !matches!(self.status, Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::Failed) {
+            return Err(self.refuse("confirmed"));
+        }
+        self.payment_method = None;
+        self.connector = Some(ConnectorPayment { reference: None, redirect_url: None, ..payment });
+        self.status = Status::Processing;
+        self.last_error = None;
+        self.updated_at = now;
+        Ok(vec![EventType::PaymentIntentProcessing])
+    }
+
+    /// The provider opened the payment as `reference`: the customer approves it at
+    /// `redirect_url`.
+    pub fn awaiting_customer(
+        &mut self,
+        reference: String,
+        redirect_url: String,
+        now: Timestamp,
+    ) -> Result<Vec<EventType>, TransitionError> {
+        let (Status::Processing, Some(payment)) = (self.status, self.connector.as_mut()) else {
+            return Err(self.refuse("sent to the customer"));
+        };
+        payment.reference = Some(reference);
+        payment.redirect_url = Some(redirect_url);
+        self.status = Status::RequiresAction;
+        self.updated_at = now;
+        Ok(vec![EventType::PaymentIntentRequiresAction])
+    }
+
+    /// Whether the attempt is one the processor or provider is still deciding.
+    fn deciding(&self) -> bool {
+        match self.status {
+            Status::Processing => true,
+            Status::RequiresAction => self.connector.is_some(),
+            _ => false,
+        }
     }
 
     /// The processor approved the authorization (manual capture): funds held.
@@ -463,8 +523,11 @@ impl PaymentIntent {
         authorization: Authorization,
         now: Timestamp,
     ) -> Result<Vec<EventType>, TransitionError> {
-        if self.status != Status::Processing {
+        if !self.deciding() {
             return Err(self.refuse("authorized"));
+        }
+        if let Some(payment) = self.connector.as_mut() {
+            payment.redirect_url = None;
         }
         self.authorization = Some(authorization);
         self.amount_authorized = self.amount.units();
@@ -490,8 +553,11 @@ impl PaymentIntent {
         failure: PaymentFailure,
         now: Timestamp,
     ) -> Result<Vec<EventType>, TransitionError> {
-        if self.status != Status::Processing {
+        if !self.deciding() {
             return Err(self.refuse("failed"));
+        }
+        if let Some(payment) = self.connector.as_mut() {
+            payment.redirect_url = None;
         }
         self.status = Status::Failed;
         self.last_error = Some(failure);
@@ -597,7 +663,10 @@ impl PaymentIntent {
         now: Timestamp,
     ) -> Result<CancelOutcome, TransitionError> {
         match self.status {
-            Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::Failed => {
+            Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::Failed | Status::RequiresAction => {
+                if let Some(payment) = self.connector.as_mut() {
+                    payment.redirect_url = None;
+                }
                 self.status = Status::Canceled;
                 self.cancellation_reason = reason;
                 self.updated_at = now;
@@ -760,13 +829,22 @@ impl PaymentIntent {
             (
                 !matches!(
                     self.status,
-                    Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::Processing | Status::Failed
+                    Status::RequiresPaymentMethod
+                        | Status::RequiresConfirmation
+                        | Status::Processing
+                        | Status::RequiresAction
+                        | Status::Failed
                 ) || self.amount_authorized.is_zero(),
                 "nothing authorized before authorization",
             ),
             (
                 self.pending_capture.is_none() || self.status == Status::RequiresCapture,
                 "pending capture ⇒ requires_capture",
+            ),
+            (
+                self.status != Status::RequiresAction
+                    || self.connector.as_ref().is_some_and(|c| c.redirect_url.is_some()),
+                "requires_action ⇒ somewhere for the customer to go",
             ),
         ];
         match rules.iter().find(|(ok, _)| !ok) {

@@ -336,3 +336,60 @@ fn an_automatic_capture_is_a_capture_record() {
     assert_eq!((Some(&c.id), c.amount.get(), c.final_capture), (pi.latest_capture.as_ref(), 700, true));
     assert!(Capture::automatic(&intent(700, CaptureMethod::Manual), Timestamp(2)).is_none());
 }
+
+fn through_connector() -> ConnectorPayment {
+    ConnectorPayment {
+        connector_id: crate::ConnectorId::generate(),
+        provider: "elsewhere".into(),
+        reference: Some("stale".into()),
+        redirect_url: Some("https://stale.example".into()),
+        return_url: "https://shop.example/back".into(),
+        billing: Default::default(),
+    }
+}
+
+#[test]
+fn a_payment_through_a_connector_waits_for_the_customer_then_is_authorized_like_any_other() {
+    let mut pi = intent(1000, CaptureMethod::Manual);
+    assert_eq!(pi.confirm_through(through_connector(), Timestamp(1)), Ok(vec![EventType::PaymentIntentProcessing]));
+    let payment = pi.connector.clone().unwrap();
+    assert_eq!((payment.reference, payment.redirect_url), (None, None), "nothing of an earlier attempt is kept");
+    assert_eq!(pi.payment_method, None);
+    let events = pi.awaiting_customer("ref-1".into(), "https://provider.example/approve".into(), Timestamp(2));
+    assert_eq!(events, Ok(vec![EventType::PaymentIntentRequiresAction]));
+    assert_eq!(pi.status, Status::RequiresAction);
+    pi.check_invariants().unwrap();
+    // Asked twice (a retried job): refused, unchanged.
+    let before = pi.clone();
+    assert!(pi.awaiting_customer("ref-2".into(), "https://other".into(), Timestamp(3)).is_err());
+    assert_eq!(pi, before);
+    pi.authorized(Authorization { id: "ref-1".into(), code: String::new() }, Timestamp(4)).unwrap();
+    assert_eq!(pi.status, Status::RequiresCapture);
+    assert_eq!(pi.connector.as_ref().unwrap().redirect_url, None, "nowhere to send the customer any more");
+    assert_eq!(pi.connector.as_ref().unwrap().reference.as_deref(), Some("ref-1"));
+    pi.check_invariants().unwrap();
+}
+
+#[test]
+fn a_customer_who_aborts_fails_the_attempt_and_a_card_may_follow() {
+    let mut pi = intent(1000, CaptureMethod::Automatic);
+    pi.confirm_through(through_connector(), Timestamp(1)).unwrap();
+    pi.awaiting_customer("ref-1".into(), "https://provider.example/approve".into(), Timestamp(2)).unwrap();
+    pi.authorization_failed(declined(), Timestamp(3)).unwrap();
+    assert_eq!(pi.status, Status::Failed);
+    pi.confirm(Some(card()), Timestamp(4)).unwrap();
+    assert_eq!(pi.connector, None);
+    pi.check_invariants().unwrap();
+}
+
+#[test]
+fn a_payment_waiting_for_the_customer_can_be_canceled_and_releases_nothing() {
+    let mut pi = intent(1000, CaptureMethod::Manual);
+    pi.confirm_through(through_connector(), Timestamp(1)).unwrap();
+    assert!(pi.cancel(None, Timestamp(2)).is_err(), "not while the provider is being asked");
+    pi.awaiting_customer("ref-1".into(), "https://provider.example/approve".into(), Timestamp(2)).unwrap();
+    let outcome = pi.cancel(Some(CancellationReason::Abandoned), Timestamp(3)).unwrap();
+    assert_eq!(outcome.released, MinorUnits::ZERO);
+    assert_eq!(pi.status, Status::Canceled);
+    pi.check_invariants().unwrap();
+}
