@@ -70,6 +70,15 @@ pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &ConnectorId) 
     row.map(|r| from_row(&r)).transpose()
 }
 
+/// Reads one connector of the scope, deleted or not: the payments that went through a deleted
+/// connector still settle through it.
+pub async fn get_any<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &ConnectorId) -> Result<Option<StoredConnector>> {
+    let row = by_id(select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3"), id.as_str(), scope)
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
 /// Reads and locks one (not deleted) connector of the scope.
 pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &ConnectorId) -> Result<Option<StoredConnector>> {
     let sql = locking(

@@ -10,7 +10,7 @@ use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
 use kassa_domain::{
-    Amount, CaptureId, Currency, MerchantId, PaymentIntent, PaymentIntentId, Reference, Timestamp, TokenId,
+    Amount, CaptureId, ConnectorId, Currency, MerchantId, PaymentIntent, PaymentIntentId, Reference, Timestamp, TokenId,
 };
 
 macro_rules! select {
@@ -22,8 +22,8 @@ macro_rules! select {
             "SELECT id, merchant_id, livemode, status, amount, currency, capture_method, amount_authorized, \
              amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, customer, \
              description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-             processor_authorization, reference, latest_capture, token_id, face_notes, created_at, updated_at \
-             FROM payment_intents ",
+             processor_authorization, reference, latest_capture, token_id, face_notes, connector, created_at, \
+             updated_at FROM payment_intents ",
             $($rest),*
         )
     };
@@ -58,9 +58,10 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
         "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
-         processor_authorization, created_at, updated_at, reference, latest_capture, token_id, face_notes) \
+         processor_authorization, created_at, updated_at, reference, latest_capture, token_id, face_notes, \
+         connector_id, connector) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26, $27)",
+         $24, $25, $26, $27, $28, $29)",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.merchant_id.as_str().to_owned())
@@ -89,6 +90,8 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
     .bind(pi.token.as_ref().map(|t| t.as_str().to_owned()))
     .bind(to_json(&pi.face_notes))
+    .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
+    .bind(opt_json(&pi.connector))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -100,8 +103,8 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
         "UPDATE payment_intents SET status = $2, amount_authorized = $3, amount_captured = $4, amount_refunded = $5, \
          amount_refund_pending = $6, amount_canceled = $7, payment_method = $8, customer = $9, description = $10, \
          statement_descriptor = $11, metadata = $12, last_error = $13, cancellation_reason = $14, \
-         pending_capture = $15, processor_authorization = $16, updated_at = $17, amount = $18, latest_capture = $19 \
-         WHERE id = $1",
+         pending_capture = $15, processor_authorization = $16, updated_at = $17, amount = $18, latest_capture = $19, \
+         connector_id = $20, connector = $21 WHERE id = $1",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.status.as_str())
@@ -122,6 +125,8 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(pi.updated_at.micros())
     .bind(pi.amount.get())
     .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
+    .bind(opt_json(&pi.connector))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -130,6 +135,12 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
 /// Reads one intent of the scope.
 pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &PaymentIntentId) -> Result<Option<PaymentIntent>> {
     let row = by_id(select!(WHERE_ID), id.as_str(), scope).fetch_optional(exec).await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// Reads one intent by its id alone (a customer coming back from a provider names no merchant).
+pub async fn get_by_id<'e, E: Into<Db<'e>>>(exec: E, id: &PaymentIntentId) -> Result<Option<PaymentIntent>> {
+    let row = query(select!("WHERE id = $1")).bind(id.as_str().to_owned()).fetch_optional(exec).await?;
     row.map(|r| from_row(&r)).transpose()
 }
 
@@ -146,6 +157,19 @@ pub async fn by_reference<'e, E: Into<Db<'e>>>(
         .fetch_optional(exec)
         .await?;
     row.map(|r| from_row(&r)).transpose()
+}
+
+/// A payment through connector `id` that is not finished: its provider still decides, holds
+/// money Kassa may capture, or returns a refund.
+pub async fn unfinished_through<'e, E: Into<Db<'e>>>(exec: E, id: &ConnectorId) -> Result<Option<PaymentIntentId>> {
+    let row = query(
+        "SELECT id FROM payment_intents WHERE connector_id = $1 AND (status IN ('processing', 'requires_action', \
+         'requires_capture') OR amount_refund_pending > 0) LIMIT 1",
+    )
+    .bind(id.as_str().to_owned())
+    .fetch_optional(exec)
+    .await?;
+    row.map(|r| r.text("id").map(PaymentIntentId::from_trusted)).transpose()
 }
 
 /// Reads one intent and locks it until the transaction ends, so concurrent changes to the
@@ -222,6 +246,7 @@ fn from_row(r: &Row) -> Result<PaymentIntent> {
         latest_capture: r.opt_text("latest_capture")?.map(CaptureId::from_trusted),
         token: r.opt_text("token_id")?.map(TokenId::from_trusted),
         face_notes: from_json("face_notes", &r.text("face_notes")?)?,
+        connector: opt_from_json("connector", r.opt_text("connector")?)?,
         created_at: Timestamp(r.int("created_at")?),
         updated_at: Timestamp(r.int("updated_at")?),
     })
