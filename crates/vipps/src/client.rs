@@ -360,8 +360,17 @@ impl EPayment<'_> {
 
     /// `POST …/cancel`: releases what is not captured.
     pub async fn cancel_payment(&self, reference: &str) -> Result<Modification, VippsError> {
+        self.cancel_payment_with_key(reference, &key()).await
+    }
+
+    /// Like [`EPayment::cancel_payment`], with your own idempotency key.
+    pub async fn cancel_payment_with_key(
+        &self,
+        reference: &str,
+        idempotency_key: &str,
+    ) -> Result<Modification, VippsError> {
         let path = format!("/epayment/v1/payments/{}/cancel", segment(reference)?);
-        self.0.call(Method::POST, &path, Auth::Token, Some(&key()), None::<&()>).await
+        self.0.call(Method::POST, &path, Auth::Token, Some(idempotency_key), None::<&()>).await
     }
 
     /// `POST …/capture` of `amount`.
@@ -383,9 +392,19 @@ impl EPayment<'_> {
 
     /// `POST …/refund` of `amount`.
     pub async fn refund_payment(&self, reference: &str, amount: Money) -> Result<Modification, VippsError> {
+        self.refund_payment_with_key(reference, amount, &key()).await
+    }
+
+    /// Like [`EPayment::refund_payment`], with your own idempotency key.
+    pub async fn refund_payment_with_key(
+        &self,
+        reference: &str,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<Modification, VippsError> {
         let path = format!("/epayment/v1/payments/{}/refund", segment(reference)?);
         let body = ModificationRequest { modification_amount: amount };
-        self.0.call(Method::POST, &path, Auth::Token, Some(&key()), Some(&body)).await
+        self.0.call(Method::POST, &path, Auth::Token, Some(idempotency_key), Some(&body)).await
     }
 
     /// `POST /epayment/v1/test/payments/{reference}/approve` (test environment only): the
