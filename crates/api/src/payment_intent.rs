@@ -14,6 +14,8 @@ string_enum! {
         RequiresConfirmation = "requires_confirmation",
         /// Confirmed; the processor is working on it.
         Processing = "processing",
+        /// The customer must approve the payment elsewhere: see `next_action`.
+        RequiresAction = "requires_action",
         /// Authorized; waiting for capture.
         RequiresCapture = "requires_capture",
         /// Funds captured.
@@ -89,6 +91,42 @@ pub struct PaymentError {
     pub message: String,
 }
 
+/// What the merchant's page must do for the payment to go on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NextAction {
+    /// `redirect_to_url`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where to send the customer.
+    #[serde(default)]
+    pub redirect_to_url: Option<RedirectToUrl>,
+}
+
+/// Send the customer to `url`; they come back to `return_url` with `payment_intent=pi_…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedirectToUrl {
+    /// The provider's page where the customer approves.
+    pub url: String,
+    /// Where the customer comes back to.
+    pub return_url: String,
+}
+
+/// The connector a payment goes through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentConnector {
+    /// `conn_…`
+    pub id: String,
+    /// The provider: `vipps`, `smartpay`, `probuy`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The provider's id for the payment, once it has one.
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
 /// A capture sent to the processor and not yet answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -137,6 +175,12 @@ pub struct PaymentIntent {
     /// The card, once attached.
     #[serde(default)]
     pub payment_method_details: Option<PaymentMethodDetails>,
+    /// While `requires_action`: where the customer approves the payment.
+    #[serde(default)]
+    pub next_action: Option<NextAction>,
+    /// The connector the payment goes through, when it is not a card payment.
+    #[serde(default)]
+    pub connector: Option<PaymentConnector>,
     /// A capture in progress at the processor.
     #[serde(default)]
     pub pending_capture: Option<PendingCapture>,
@@ -195,15 +239,20 @@ pub struct CardData {
     pub cvc: String,
 }
 
-/// A payment method given as raw data instead of an id.
+/// A payment method given as data instead of an id: a card, or a connector's provider
+/// (`vipps`, `smartpay`, `probuy`), where the customer approves the payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentMethodData {
-    /// Always `card`.
+    /// `card` (the default), or the type of one of your connectors.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The card.
-    pub card: CardData,
+    /// The card (type `card` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardData>,
+    /// Who pays, as far as the provider needs to know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_details: Option<BillingDetails>,
 }
 
 impl PaymentMethodData {
@@ -211,9 +260,63 @@ impl PaymentMethodData {
     pub fn card(number: impl Into<String>, exp_month: u8, exp_year: u16, cvc: impl Into<String>) -> Self {
         PaymentMethodData {
             kind: "card".into(),
-            card: CardData { number: number.into(), exp_month, exp_year, cvc: cvc.into() },
+            card: Some(CardData { number: number.into(), exp_month, exp_year, cvc: cvc.into() }),
+            billing_details: None,
         }
     }
+
+    /// Paying through your connector of `kind` (`vipps`, `smartpay`, `probuy`): give a
+    /// `return_url` with it.
+    pub fn connector(kind: impl Into<String>) -> Self {
+        PaymentMethodData { kind: kind.into(), card: None, billing_details: None }
+    }
+
+    /// The same, with who pays.
+    pub fn with_billing_details(self, billing_details: BillingDetails) -> Self {
+        PaymentMethodData { billing_details: Some(billing_details), ..self }
+    }
+}
+
+/// Who pays, as Stripe names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BillingDetails {
+    /// Full name (≤ 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number, country code first (≤ 30 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Postal address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<BillingAddress>,
+}
+
+/// A postal address (each line ≤ 200 characters).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BillingAddress {
+    /// Street and number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// Apartment, floor …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// State, province or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// `POST /v1/payment_intents`
@@ -230,9 +333,14 @@ pub struct CreatePaymentIntent {
     /// A test payment method (`pm_card_visa` …) to attach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
-    /// Raw card data to attach, instead of `payment_method`.
+    /// Raw card data to attach, or a connector's provider to pay through, instead of
+    /// `payment_method`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_data: Option<PaymentMethodData>,
+    /// Where the customer comes back after approving elsewhere (required for a connector's
+    /// payment method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
     /// A saved card (`tok_…`, active) to charge without the customer present, instead of a
     /// payment method; needs `confirm: true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,6 +375,7 @@ impl CreatePaymentIntent {
             capture_method: None,
             payment_method: None,
             payment_method_data: None,
+            return_url: None,
             token: None,
             confirm: None,
             customer: None,
@@ -303,9 +412,13 @@ pub struct ConfirmPaymentIntent {
     /// A test payment method to use (replaces any attached one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
-    /// Raw card data to use instead.
+    /// Raw card data, or a connector's provider to pay through, instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_data: Option<PaymentMethodData>,
+    /// Where the customer comes back after approving elsewhere (required for a connector's
+    /// payment method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
 }
 
 /// `POST /v1/payment_intents/{id}/capture`

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// Every provider this gateway reaches.
 pub fn providers() -> Providers {
-    Providers::new(vec![Arc::new(vipps::Vipps), Arc::new(smartpay::Smartpay), Arc::new(probuy::ProBuy)])
+    Providers::new(vec![Arc::new(vipps::Vipps::default()), Arc::new(smartpay::Smartpay), Arc::new(probuy::ProBuy)])
 }
 
 /// How long a credential check waits for the provider: one attempt, as the merchant is waiting

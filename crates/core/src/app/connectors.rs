@@ -10,6 +10,7 @@ use crate::connector::providers::{CheckError, Credentials, Provider};
 use kassa_domain::connector::{ConnectorAccount, ProviderUrl};
 use kassa_domain::{ConnectorId, Invalid};
 use kassa_store::connectors::{self as store, StoredConnector};
+use kassa_store::payment_intents;
 use std::collections::BTreeMap;
 
 /// Longest credential value, in characters.
@@ -112,7 +113,7 @@ impl App {
         }
         let credentials = match credentials {
             Some(given) => given.unwrap_or_default(),
-            None => self.open(&current.sealed_credentials)?,
+            None => self.open_credentials(&current.sealed_credentials)?,
         };
         let base_url = base_url.flatten().unwrap_or_else(|| current.account.base_url.clone());
         let reaches_anew = changes.credentials.is_some() || changes.base_url.is_some();
@@ -135,13 +136,22 @@ impl App {
         .await
     }
 
-    /// Deletes a connector: no payment goes through it any more. (No payment goes through any
-    /// connector yet, so none is ever unfinished.)
+    /// Deletes a connector: no new payment goes through it. Refused (409 `connector_in_use`)
+    /// while a payment through it is unfinished: its provider still decides, holds money Kassa
+    /// may capture, or returns a refund.
     pub async fn delete_connector(&self, ctx: &Ctx, id: &str) -> AppResult<ConnectorId> {
         let id = connector_id(id)?;
-        self.idempotent(ctx, async |tx| match store::delete(tx, &ctx.scope, &id, self.clock().now()).await? {
-            true => Ok(id.clone()),
-            false => Err(AppError::not_found("connector", id.as_str())),
+        self.idempotent(ctx, async |tx| {
+            store::lock(tx, &ctx.scope, &id).await?.ok_or_else(|| AppError::not_found("connector", id.as_str()))?;
+            if let Some(pi) = payment_intents::unfinished_through(tx.conn(), &id).await? {
+                return Err(AppError::new(
+                    ErrorKind::Conflict,
+                    "connector_in_use",
+                    format!("Payment {pi} through this connector is not finished: capture or cancel it first."),
+                ));
+            }
+            store::delete(tx, &ctx.scope, &id, self.clock().now()).await?;
+            Ok(id.clone())
         })
         .await
     }
@@ -192,7 +202,7 @@ impl App {
         Ok(self.inner.secrets.seal(&plain))
     }
 
-    fn open(&self, sealed: &str) -> AppResult<Credentials> {
+    pub(crate) fn open_credentials(&self, sealed: &str) -> AppResult<Credentials> {
         let plain = self.inner.secrets.open(sealed).map_err(AppError::internal)?;
         serde_json::from_str(&plain).map_err(AppError::internal)
     }

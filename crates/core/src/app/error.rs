@@ -18,6 +18,10 @@ pub mod field {
     pub const CARD_NUMBER: &str = "card_number";
     /// A payment method named by its id (a test payment method).
     pub const PAYMENT_METHOD: &str = "payment_method";
+    /// The kind of payment method given (a card, or a connector's provider).
+    pub const PAYMENT_METHOD_TYPE: &str = "payment_method_type";
+    /// Where the customer goes back to after paying elsewhere.
+    pub const RETURN_URL: &str = "return_url";
     /// The payment a request is about.
     pub const PAYMENT_INTENT: &str = "payment_intent";
     /// Annotations.

@@ -26,6 +26,7 @@ mod promotions;
 mod receipts;
 mod refunds;
 mod test_helpers;
+mod through_connectors;
 mod tokens;
 mod webhooks;
 
@@ -52,6 +53,7 @@ pub use processing::JobKind;
 pub use promotions::{NewCouponInput, NewPromotionCodeInput, PromotionCodeListFilter};
 pub use receipts::Receipt;
 pub use refunds::{NewRefundInput, RefundFilter};
+pub use through_connectors::{CUSTOMER_DEADLINE, ThroughConnector};
 pub use tokens::TokenFilter;
 pub use webhooks::{AttemptsTarget, EndpointChanges, NewEndpointInput, QueuedDelivery};
 

@@ -4,6 +4,7 @@ use super::error::field;
 use super::list::{Order, Page, PageRequest, TimeRange, every};
 use super::processing::{JobOutcome, Payload};
 use super::{App, AppError, AppResult, Ctx, ErrorKind, JobKind, PaymentMethodInput};
+use crate::connector::providers::Operation;
 use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPaymentIntent, PaymentIntentUpdate, Status};
 use kassa_domain::{
@@ -80,7 +81,11 @@ pub(crate) fn parse_id(id: &str) -> AppResult<PaymentIntentId> {
 
 impl App {
     /// Creates a payment intent, and confirms it when asked to.
-    pub async fn create_payment_intent(&self, ctx: &Ctx, input: NewPaymentIntentInput) -> AppResult<PaymentIntent> {
+    pub async fn create_payment_intent(&self, ctx: &Ctx, mut input: NewPaymentIntentInput) -> AppResult<PaymentIntent> {
+        if let Some(PaymentMethodInput::Connector(_)) = &input.payment_method {
+            let Some(PaymentMethodInput::Connector(method)) = input.payment_method.take() else { unreachable!() };
+            return self.create_through(ctx, input, *method).await;
+        }
         let confirm = input.confirm;
         if input.token.is_some() && input.payment_method.is_some() {
             return Err(App::token_and_card());
@@ -244,7 +249,13 @@ impl App {
         if force_decline && ctx.scope.mode == Mode::Live {
             return Err(AppError::test_mode_only("A forced failure can only be asked for with test keys."));
         }
-        // Every payment is a card payment (for now): refused before anything changes.
+        if let Some(PaymentMethodInput::Connector(method)) = payment_method {
+            if force_decline {
+                return Err(AppError::test_mode_only("A forced failure is for card payments."));
+            }
+            return self.confirm_through(ctx, &pi_id, *method).await;
+        }
+        // A card payment: refused before anything changes where no card processor serves the mode.
         self.card_processor_for(ctx, None)?;
         let payload = Some(Payload { force_decline, ..Payload::caused_by(ctx.cause()) });
         let card = payment_method.is_some();
@@ -282,6 +293,7 @@ impl App {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("payment_intent", id))?;
+                self.provider_can(&pi, Operation::Capture)?;
                 let now = self.clock().now();
                 let pending = pi.begin_capture(CaptureId::generate(), amount, final_capture, now)?;
                 payment_intents::update(tx, &pi).await?;
@@ -393,11 +405,16 @@ impl App {
                     .await?
                     .ok_or_else(|| AppError::not_found("payment_intent", id))?;
                 let before = pi.clone();
+                // At a provider, what the customer may still approve is released too.
+                let at_provider = before.status == Status::RequiresAction;
+                if at_provider || before.status == Status::RequiresCapture {
+                    self.provider_can(&pi, Operation::Cancel)?;
+                }
                 let outcome = pi.cancel(reason, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
                 self.record_events(tx, &ctx.cause(), &outcome.events, Some(&before), &pi, None).await?;
                 self.close_session_of_canceled(tx, &ctx.cause(), &pi.id).await?;
-                if !outcome.released.is_zero() {
+                if !outcome.released.is_zero() || at_provider {
                     let payload = Some(Payload { amount: Some(outcome.released.get()), ..Payload::default() });
                     job = self.enqueue_job(tx, JobKind::Void, &ctx.scope, pi.id.as_str(), payload, true).await?;
                 }

@@ -25,6 +25,8 @@ pub enum PaymentMethodInput {
         /// Expiry.
         expiry: Expiry,
     },
+    /// Paying through the merchant's connector to a provider: the customer approves there.
+    Connector(Box<super::ThroughConnector>),
 }
 
 /// The gateway's key for card fingerprints, created on first start.
@@ -78,6 +80,15 @@ impl App {
             }
             PaymentMethodInput::Card { pan, expiry } => {
                 (PaymentMethodId::generate().to_string(), pan, expiry, field::CARD_NUMBER.to_owned())
+            }
+            PaymentMethodInput::Connector(through) => {
+                return Err(AppError::invalid_field(
+                    field::PAYMENT_METHOD_TYPE,
+                    Invalid::new(
+                        "payment_method_unavailable",
+                        format!("A {} payment cannot be made here; pay with a card.", through.provider),
+                    ),
+                ));
             }
         };
         let processor = self.card_processor_for(ctx, Some(&number_param))?;

@@ -11,6 +11,7 @@
 //! `max_attempts` the payment is failed with `processing_error`.
 
 use super::{App, AppError, AppResult, Cause};
+use crate::connector::providers::Operation;
 use crate::connector::{AdjustRequest, AuthorizeRequest, ConnectorError, Decision};
 use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::payment_intent::{CaptureMethod, PaymentFailure, Status};
@@ -37,6 +38,10 @@ pub enum JobKind {
     Refund,
     /// Verify a setup session's card (a zero authorization) and settle its token.
     VerifyCard,
+    /// Open a payment at the provider of its connector, for the customer to approve there.
+    OpenPayment,
+    /// Ask the provider whether the customer approved, until they have decided.
+    FollowPayment,
 }
 
 impl JobKind {
@@ -48,13 +53,23 @@ impl JobKind {
             JobKind::Void => "void",
             JobKind::Refund => "refund",
             JobKind::VerifyCard => "verify_card",
+            JobKind::OpenPayment => "open_payment",
+            JobKind::FollowPayment => "follow_payment",
         }
     }
 
     fn parse(s: &str) -> Option<JobKind> {
-        [JobKind::Authorize, JobKind::Capture, JobKind::Void, JobKind::Refund, JobKind::VerifyCard]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            JobKind::Authorize,
+            JobKind::Capture,
+            JobKind::Void,
+            JobKind::Refund,
+            JobKind::VerifyCard,
+            JobKind::OpenPayment,
+            JobKind::FollowPayment,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -77,6 +92,16 @@ pub(crate) struct Payload {
     /// The request that queued the job, named by the events it writes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
+    /// `follow_payment`: how many times the provider was asked before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub polls: u32,
+    /// `follow_payment`: when to stop waiting for the customer (µs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Payload {
@@ -100,7 +125,7 @@ pub enum JobOutcome {
 }
 
 /// Why a step did not finish.
-enum StepError {
+pub(crate) enum StepError {
     /// The processor did not answer.
     Unavailable(ConnectorError),
     /// Kassa failed (database …); retried like an outage.
@@ -137,6 +162,21 @@ impl App {
         payload: Option<Payload>,
         claimed: bool,
     ) -> AppResult<Option<Job>> {
+        self.enqueue_job_in(tx, kind, scope, target, payload, claimed, Duration::ZERO).await
+    }
+
+    /// [`App::enqueue_job`] for a job not to run before `delay` has passed.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn enqueue_job_in(
+        &self,
+        tx: &mut WriteTx,
+        kind: JobKind,
+        scope: &Scope,
+        target: &str,
+        payload: Option<Payload>,
+        claimed: bool,
+        delay: Duration,
+    ) -> AppResult<Option<Job>> {
         let now = self.clock().now();
         let payload = payload.map(|payload| serde_json::to_string(&payload)).transpose().map_err(AppError::internal)?;
         let lease_end = now.plus_millis(self.job_config().lease.as_millis() as i64).micros();
@@ -146,7 +186,7 @@ impl App {
             scope: scope.clone(),
             target_id: target.to_owned(),
             payload,
-            run_at: now.micros(),
+            run_at: now.plus_millis(delay.as_millis() as i64).micros(),
             claimed: claimed.then(|| (self.lease_token(), lease_end)),
             now: now.micros(),
         };
@@ -203,6 +243,8 @@ impl App {
             Some(JobKind::Void) => self.void(&job).await,
             Some(JobKind::Refund) => self.refund(&job).await,
             Some(JobKind::VerifyCard) => self.verify_card(&job).await,
+            Some(JobKind::OpenPayment) => self.open_at_provider(&job).await,
+            Some(JobKind::FollowPayment) => self.follow_at_provider(&job).await,
             None => Err(StepError::Internal(AppError::internal(format!("unknown job kind {}", job.kind)))),
         };
         match result {
@@ -276,8 +318,12 @@ impl App {
             };
             let before = pi.clone();
             let now = app.clock().now();
+            if kind == Some(JobKind::FollowPayment) && pi.status == Status::RequiresAction {
+                // The customer may still approve: whatever the provider holds is released.
+                app.enqueue_job(tx, JobKind::Void, &scope, pi.id.as_str(), None, false).await?;
+            }
             let (transition, capture) = match (kind, refund) {
-                (Some(JobKind::Authorize), _) => {
+                (Some(JobKind::Authorize | JobKind::OpenPayment | JobKind::FollowPayment), _) => {
                     (pi.authorization_failed(failure.clone(), now).map(|e| (e, None)), None)
                 }
                 (Some(JobKind::Capture), _) => match pi.pending_capture.clone() {
@@ -302,7 +348,13 @@ impl App {
     }
 
     /// Finishes `job` and applies `work` in one transaction, if the job is still ours.
-    async fn settle<F>(&self, job: &Job, state: JobState, error: Option<&str>, work: F) -> AppResult<JobOutcome>
+    pub(crate) async fn settle<F>(
+        &self,
+        job: &Job,
+        state: JobState,
+        error: Option<&str>,
+        work: F,
+    ) -> AppResult<JobOutcome>
     where
         F: AsyncFnOnce(&App, &mut WriteTx) -> AppResult<()>,
     {
@@ -318,7 +370,7 @@ impl App {
     /// Writes a transition's result: the intent, the refund it touched, and their events.
     /// A transition refused because the state moved on (a stale job) changes nothing.
     #[allow(clippy::too_many_arguments)]
-    async fn apply(
+    pub(crate) async fn apply(
         &self,
         tx: &mut WriteTx,
         cause: &Cause,
@@ -434,15 +486,21 @@ impl App {
         else {
             return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
         };
-        let decision = self
-            .card_processor(scope.mode)?
-            .capture(AdjustRequest {
-                idempotency_key: job.id.to_string(),
-                reference: pi.id.to_string(),
-                authorization_id: auth.id,
-                amount: pending.amount.get(),
-            })
-            .await?;
+        let decision = match &pi.connector {
+            Some(payment) => {
+                self.adjust_at_provider(&scope, &pi, payment, Operation::Capture, job, pending.amount.get()).await?
+            }
+            None => {
+                self.card_processor(scope.mode)?
+                    .capture(AdjustRequest {
+                        idempotency_key: job.id.to_string(),
+                        reference: pi.id.to_string(),
+                        authorization_id: auth.id,
+                        amount: pending.amount.get(),
+                    })
+                    .await?
+            }
+        };
         let settled = self
             .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                 let mut pi = lock_intent(tx, &scope, &id).await?;
@@ -468,18 +526,28 @@ impl App {
     async fn void(&self, job: &Job) -> Result<JobOutcome, StepError> {
         let scope = job.scope();
         let pi = read_intent(self, &scope, &PaymentIntentId::from_trusted(job.target_id.clone())).await?;
-        let Some(auth) = pi.authorization.clone() else {
-            return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
+        let amount = payload(job)?.amount.unwrap_or(0);
+        let decision = match (&pi.connector, pi.authorization.clone()) {
+            // Whatever the provider holds (an approval that came late included) is released.
+            (Some(payment), _) if payment.reference.is_some() => {
+                self.adjust_at_provider(&scope, &pi, payment, Operation::Cancel, job, amount).await?
+            }
+            (None, Some(auth)) => {
+                self.card_processor(scope.mode)?
+                    .void(AdjustRequest {
+                        idempotency_key: job.id.to_string(),
+                        reference: pi.id.to_string(),
+                        authorization_id: auth.id,
+                        amount,
+                    })
+                    .await?
+            }
+            _ => {
+                return Ok(self
+                    .settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(()))
+                    .await?);
+            }
         };
-        let decision = self
-            .card_processor(scope.mode)?
-            .void(AdjustRequest {
-                idempotency_key: job.id.to_string(),
-                reference: pi.id.to_string(),
-                authorization_id: auth.id,
-                amount: payload(job)?.amount.unwrap_or(0),
-            })
-            .await?;
         if let Decision::Declined(f) = &decision {
             tracing::warn!(code = %f.code, payment_intent = %pi.id, "the network refused to release an authorization");
         }
@@ -498,15 +566,21 @@ impl App {
         let (RefundStatus::Pending, Some(auth)) = (refund.status, pi.authorization.clone()) else {
             return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
         };
-        let decision = self
-            .card_processor(scope.mode)?
-            .refund(AdjustRequest {
-                idempotency_key: job.id.to_string(),
-                reference: pi.id.to_string(),
-                authorization_id: auth.id,
-                amount: refund.amount.get(),
-            })
-            .await?;
+        let decision = match &pi.connector {
+            Some(payment) => {
+                self.adjust_at_provider(&scope, &pi, payment, Operation::Refund, job, refund.amount.get()).await?
+            }
+            None => {
+                self.card_processor(scope.mode)?
+                    .refund(AdjustRequest {
+                        idempotency_key: job.id.to_string(),
+                        reference: pi.id.to_string(),
+                        authorization_id: auth.id,
+                        amount: refund.amount.get(),
+                    })
+                    .await?
+            }
+        };
         let settled = self
             .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                 let Some(mut refund) = refunds::lock(tx, &scope, &refund_id).await? else { return Ok(()) };
@@ -561,27 +635,27 @@ impl App {
     }
 }
 
-fn outcome_of<T>(settled: JobOutcome, decision: Decision<T>) -> JobOutcome {
+pub(crate) fn outcome_of<T>(settled: JobOutcome, decision: Decision<T>) -> JobOutcome {
     match (settled, decision) {
         (JobOutcome::Done, Decision::Declined(f)) => JobOutcome::Declined(f),
         (other, _) => other,
     }
 }
 
-fn payload(job: &Job) -> Result<Payload, StepError> {
+pub(crate) fn payload(job: &Job) -> Result<Payload, StepError> {
     match &job.payload {
         Some(text) => serde_json::from_str(text).map_err(|e| StepError::Internal(AppError::internal(e))),
         None => Ok(Payload::default()),
     }
 }
 
-async fn read_intent(app: &App, scope: &Scope, id: &PaymentIntentId) -> Result<PaymentIntent, StepError> {
+pub(crate) async fn read_intent(app: &App, scope: &Scope, id: &PaymentIntentId) -> Result<PaymentIntent, StepError> {
     payment_intents::get(app.store().reader(), scope, id)
         .await?
         .ok_or_else(|| StepError::Internal(AppError::internal(format!("job for missing payment intent {id}"))))
 }
 
-async fn lock_intent(tx: &mut WriteTx, scope: &Scope, id: &PaymentIntentId) -> AppResult<PaymentIntent> {
+pub(crate) async fn lock_intent(tx: &mut WriteTx, scope: &Scope, id: &PaymentIntentId) -> AppResult<PaymentIntent> {
     payment_intents::lock(tx, scope, id)
         .await?
         .ok_or_else(|| AppError::internal(format!("job for missing payment intent {id}")))

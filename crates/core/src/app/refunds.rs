@@ -77,6 +77,7 @@ impl App {
                     }
                     None => None,
                 };
+                self.provider_can(&pi, crate::connector::providers::Operation::Refund)?;
                 let (refund, events) = pi.begin_refund(new, capture.as_mut(), self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
                 if let Some(capture) = &capture {

@@ -2,8 +2,10 @@
 //! are and how to check them. The core knows none by name; each is implemented over its
 //! provider's client crate outside the core and handed to [`crate::app::App::new`].
 
-use super::BoxFuture;
-use kassa_domain::Mode;
+use super::{BoxFuture, ConnectorError, Decision};
+use kassa_domain::contact::BillingDetails;
+use kassa_domain::payment_intent::PaymentFailure;
+use kassa_domain::{Currency, Mode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -65,6 +67,11 @@ pub trait Provider: Send + Sync {
     /// Asks the provider whether `credentials` are good at `base_url`, with its cheapest
     /// authenticated call; `Ok` without asking where it has none.
     fn check<'a>(&'a self, credentials: &'a Credentials, base_url: &'a str) -> BoxFuture<'a, Result<(), CheckError>>;
+
+    /// How payments go through it; `None` while Kassa cannot take payments through it.
+    fn payments(&self) -> Option<&dyn ProviderPayments> {
+        None
+    }
 }
 
 /// The providers this gateway reaches, by name.
@@ -91,4 +98,122 @@ impl Providers {
     pub fn all(&self) -> impl Iterator<Item = &dyn Provider> {
         self.0.iter().map(|p| p.as_ref())
     }
+}
+
+/// Where, and as whom, a connector reaches its provider.
+#[derive(Clone, Copy)]
+pub struct Account<'a> {
+    /// The connector's credentials.
+    pub credentials: &'a Credentials,
+    /// The provider API's base URL.
+    pub base_url: &'a str,
+}
+
+/// A payment to open at the provider, for the customer to approve there.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenPayment<'a> {
+    /// Same key, same payment: a retried open never opens a second one.
+    pub idempotency_key: &'a str,
+    /// Kassa's reference for this attempt: unique, letters, digits and dashes, 8 to 50.
+    pub reference: &'a str,
+    /// Minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Where the provider sends the customer back (Kassa's return address).
+    pub return_url: &'a str,
+    /// What the customer is paying for.
+    pub description: Option<&'a str>,
+    /// Who pays.
+    pub billing: &'a BillingDetails,
+}
+
+/// A payment the provider opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The provider's id for it.
+    pub reference: String,
+    /// Where the customer approves it.
+    pub redirect_url: String,
+}
+
+/// Where a payment stands at its provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderState {
+    /// The customer has not decided yet.
+    Waiting,
+    /// Approved: the money is held for capture.
+    Authorized,
+    /// Aborted, expired or refused: final.
+    Failed(PaymentFailure),
+}
+
+/// What Kassa may ask of a provider about a payment it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Capture part of what is held.
+    Capture,
+    /// Return captured money.
+    Refund,
+    /// Release what is held and not captured.
+    Cancel,
+}
+
+impl Operation {
+    /// As a verb: "capture", "refund", "cancel".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Capture => "capture",
+            Operation::Refund => "refund",
+            Operation::Cancel => "cancel",
+        }
+    }
+}
+
+/// A capture, refund or cancel at the provider.
+#[derive(Debug, Clone, Copy)]
+pub struct Adjustment<'a> {
+    /// Which.
+    pub operation: Operation,
+    /// Same key, same answer: a retried call never moves money twice.
+    pub idempotency_key: &'a str,
+    /// The provider's id of the payment.
+    pub reference: &'a str,
+    /// Minor units (ignored by a cancel, which releases what is left).
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+}
+
+/// What a provider does with payments: open one for the customer to approve, say where it
+/// stands, and capture, refund or cancel it. Errors are split as the card processor's are: an
+/// answer ([`Decision::Declined`], final, in the provider's words) and none
+/// ([`ConnectorError`], retried with the same idempotency key).
+pub trait ProviderPayments: Send + Sync {
+    /// The currencies it takes (ISO 4217 codes).
+    fn currencies(&self) -> &'static [&'static str];
+
+    /// Whether it can do `operation` at all; Kassa refuses what it cannot before storing anything.
+    fn supports(&self, operation: Operation) -> bool;
+
+    /// Opens a payment.
+    fn open<'a>(
+        &'a self,
+        account: Account<'a>,
+        payment: OpenPayment<'a>,
+    ) -> BoxFuture<'a, Result<Decision<Opened>, ConnectorError>>;
+
+    /// Where the payment `reference` stands.
+    fn state<'a>(
+        &'a self,
+        account: Account<'a>,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<ProviderState, ConnectorError>>;
+
+    /// Captures, refunds or cancels.
+    fn adjust<'a>(
+        &'a self,
+        account: Account<'a>,
+        adjustment: Adjustment<'a>,
+    ) -> BoxFuture<'a, Result<Decision<()>, ConnectorError>>;
 }

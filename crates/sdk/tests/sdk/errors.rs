@@ -116,11 +116,11 @@ async fn card_api_and_decode_errors_from_scripted_answers() {
     assert_eq!(request_id.as_deref(), Some("req_trunc"));
 
     let mut newer = serde_json::to_value(&pi).unwrap();
-    newer["status"] = "requires_action".into();
+    newer["status"] = "requires_review".into();
     newer["a_field_from_the_future"] = serde_json::json!({"x": 1});
     proxy.plan([Action::Respond(200, newer.to_string(), vec![])]);
     let tolerant = kassa.payment_intents().retrieve(&pi.id).await.unwrap();
-    assert_eq!(tolerant.status, kassa::PaymentIntentStatus::Unknown("requires_action".into()));
+    assert_eq!(tolerant.status, kassa::PaymentIntentStatus::Unknown("requires_review".into()));
 
     proxy.plan([Action::Respond(
         400,

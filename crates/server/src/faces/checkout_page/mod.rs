@@ -3,6 +3,7 @@
 //! its forms carry a token derived from that id. The card number goes from the form to the
 //! payment method and is never logged, stored or sent back.
 
+mod customer_return;
 mod i18n;
 mod receipt;
 mod view;
@@ -47,6 +48,7 @@ impl Face for CheckoutPage {
         routes("/checkout")
             .route("/checkout/assets/style.css", get(stylesheet))
             .route("/receipts/{token}", get(receipt::show))
+            .route("/return/{id}", get(customer_return::back))
     }
 }
 

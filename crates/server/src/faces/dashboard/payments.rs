@@ -225,7 +225,11 @@ async fn payment_page(
     let refundable = pi.amount_refundable().get();
     let cancelable = matches!(
         pi.status,
-        Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::RequiresCapture | Status::Failed
+        Status::RequiresPaymentMethod
+            | Status::RequiresConfirmation
+            | Status::RequiresAction
+            | Status::RequiresCapture
+            | Status::Failed
     );
     let body = html! {
         p.crumbs { a href={ (desk.base()) "/payments" } { "← Payments" } }

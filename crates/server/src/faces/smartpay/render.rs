@@ -63,7 +63,9 @@ pub fn order_status(pi: &PaymentIntent, session: Option<&CheckoutSession>) -> &'
         Status::Canceled => "canceled",
         // A saved card charged without a page: a refusal ends the order.
         Status::RequiresPaymentMethod if session.is_none() && pi.last_error.is_some() => "rejected",
-        Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::Processing => "requires_authorization",
+        Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::Processing | Status::RequiresAction => {
+            "requires_authorization"
+        }
     }
 }
 

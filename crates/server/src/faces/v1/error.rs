@@ -36,6 +36,7 @@ fn param(name: &str) -> String {
     match name {
         field::CAPTURE_AMOUNT => "amount_to_capture",
         field::CARD_NUMBER => "payment_method_data[card][number]",
+        field::PAYMENT_METHOD_TYPE => "payment_method_data[type]",
         other => other,
     }
     .to_owned()

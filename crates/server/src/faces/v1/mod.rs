@@ -24,7 +24,8 @@ mod webhooks;
 
 pub use webhooks::V1Webhooks;
 
-use crate::app::{AppError, PaymentMethodInput};
+use crate::app::{AppError, PaymentMethodInput, ThroughConnector};
+use crate::faces::readers::web_url;
 use crate::http::HttpState;
 use crate::http::face::{self, Face};
 use crate::http::fields::Fields;
@@ -32,6 +33,7 @@ use crate::http::query::QueryParams;
 use axum::Router;
 use axum::response::Response;
 use kassa_domain::card::{Expiry, Pan, check_cvc};
+use kassa_domain::contact::{BillingDetails, CountryCode, Email, PostalAddress};
 use kassa_domain::{Invalid, Metadata};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -119,19 +121,46 @@ fn read_metadata(f: &mut Fields, field: &str) -> Option<Metadata> {
     Metadata::new(map).map_err(|e| f.reject(field, e)).ok()
 }
 
-/// `payment_method` (a test payment method's name) or `payment_method_data` (a card), parsed
-/// down to a valid card number and expiry. The security code is checked and dropped.
+/// `payment_method` (a test payment method's name) or `payment_method_data`: a card, parsed
+/// down to a valid card number and expiry (the security code is checked and dropped), or a
+/// connector's provider with `billing_details` and the top-level `return_url` it needs.
 fn read_payment_method(f: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> {
     let named = f.string("payment_method", 100);
+    let return_url_given = f.has("return_url");
+    let return_url = web_url(f, "return_url", false);
+    let mut needs_return_url = false;
     let data = f.object("payment_method_data").and_then(|mut data| {
-        let card = read_card(&mut data, today);
-        match data.string("type", 20).as_deref() {
-            Some("card") | None => {}
-            Some(_) => data.reject("type", Invalid::new("invalid_payment_method_type", "The only type is card.")),
-        }
+        let kind = data.string("type", 20);
+        let billing = data.object("billing_details").map(|b| read_billing_details(&mut data, b));
+        let method = match kind.as_deref() {
+            Some("card") | None => read_card(&mut data, today),
+            Some(provider) => {
+                if data.has("card") {
+                    data.reject("card", Invalid::new("unexpected_parameter", "A card goes with type card."));
+                }
+                let through = |return_url| {
+                    PaymentMethodInput::Connector(Box::new(ThroughConnector {
+                        provider: provider.to_owned(),
+                        return_url,
+                        billing: billing.flatten().unwrap_or_default(),
+                    }))
+                };
+                needs_return_url = true;
+                return_url.clone().map(through)
+            }
+        };
         f.absorb(data);
-        card
+        method
     });
+    if needs_return_url && !return_url_given {
+        f.reject(
+            "return_url",
+            Invalid::new(
+                "parameter_missing",
+                "A payment method where the customer approves elsewhere needs a return_url.",
+            ),
+        );
+    }
     match (named, data) {
         (Some(_), Some(_)) => {
             f.reject(
@@ -143,6 +172,28 @@ fn read_payment_method(f: &mut Fields, today: (u16, u8)) -> Option<PaymentMethod
         (Some(name), None) => Some(PaymentMethodInput::Named(name)),
         (None, card) => card,
     }
+}
+
+/// `billing_details`: who pays, each part optional, every bad one named.
+fn read_billing_details(parent: &mut Fields, mut b: Fields) -> Option<BillingDetails> {
+    let name = b.string("name", 200);
+    let email = b.parsed_within("email", 254, Email::parse);
+    let phone = b.string("phone", 30);
+    let address = b.object("address").map(|mut a| {
+        let address = PostalAddress {
+            line1: a.string("line1", 200),
+            line2: a.string("line2", 200),
+            city: a.string("city", 200),
+            postal_code: a.string("postal_code", 20),
+            state: a.string("state", 200),
+            country: a.parsed_within("country", 2, CountryCode::parse),
+        };
+        b.absorb(a);
+        address
+    });
+    let valid = !b.has_errors();
+    parent.absorb(b);
+    valid.then_some(BillingDetails { name, email, phone, address })
 }
 
 fn read_card(data: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> {

@@ -5,6 +5,7 @@ use crate::app::{App, Event, Payload};
 use crate::faces::timestamps::datetime;
 use kassa_api as api;
 use kassa_domain::Fact;
+use kassa_domain::payment_intent::Status;
 use kassa_domain::{PaymentIntent, Refund, Token};
 
 /// A payment intent as its merchant sees it (answers, events, webhooks): with its receipt's
@@ -34,6 +35,16 @@ pub fn payment_intent(pi: &PaymentIntent) -> api::PaymentIntent {
             .payment_method
             .as_ref()
             .map(|pm| api::PaymentMethodDetails { kind: "card".into(), card: card(&pm.card) }),
+        next_action: pi.connector.as_ref().filter(|_| pi.status == Status::RequiresAction).and_then(|c| {
+            let url = c.redirect_url.clone()?;
+            let redirect = api::RedirectToUrl { url, return_url: c.return_url.clone() };
+            Some(api::NextAction { kind: "redirect_to_url".into(), redirect_to_url: Some(redirect) })
+        }),
+        connector: pi.connector.as_ref().map(|c| api::PaymentConnector {
+            id: c.connector_id.to_string(),
+            kind: c.provider.clone(),
+            reference: c.reference.clone(),
+        }),
         pending_capture: pi.pending_capture.as_ref().map(|p| api::PendingCapture {
             id: p.id.to_string(),
             amount: p.amount.get(),

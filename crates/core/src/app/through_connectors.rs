@@ -1,0 +1,480 @@
+//! Payments through a merchant's connector: confirm opens the payment at the provider (a job
+//! run at once, its id the provider's idempotency key) and answers `requires_action` with where
+//! the customer approves; the customer's decision is learnt by asking the provider, whichever
+//! comes first of a polling job (with backoff, until the customer decides or Kassa's deadline
+//! passes) and the customer's return through Kassa. Captures, refunds and cancels go to the
+//! provider as the card processor's do (`processing.rs`), with their job's id as key.
+
+use super::error::field;
+use super::idempotency::Applied;
+use super::processing::{JobOutcome, Payload, StepError, lock_intent, outcome_of, payload, read_intent};
+use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, NewPaymentIntentInput};
+use crate::connector::Decision;
+use crate::connector::providers::{
+    Account, Adjustment, Credentials, OpenPayment, Operation, ProviderPayments, ProviderState,
+};
+use kassa_domain::capture::Capture;
+use kassa_domain::connector::ConnectorPayment;
+use kassa_domain::contact::BillingDetails;
+use kassa_domain::payment_intent::{Authorization, CaptureMethod, NewPaymentIntent, PaymentFailure, Status};
+use kassa_domain::{Currency, Invalid, JobId, PaymentIntent, PaymentIntentId};
+use kassa_store::jobs::{Job, JobState};
+use kassa_store::{Scope, WriteTx, connectors, payment_intents};
+use std::time::Duration;
+
+/// How long Kassa waits for a customer to decide at the provider; then whatever the provider
+/// holds is released and the attempt fails.
+pub const CUSTOMER_DEADLINE: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// The longest pause between two questions to the provider about a customer's decision.
+const LONGEST_POLL: Duration = Duration::from_secs(30);
+
+/// A payment method that is a connector's provider, as given.
+#[derive(Debug, Clone)]
+pub struct ThroughConnector {
+    /// The provider (a connector's `type`).
+    pub provider: String,
+    /// Where the customer goes once they have decided.
+    pub return_url: String,
+    /// Who pays.
+    pub billing: BillingDetails,
+}
+
+/// A connector's provider, reached with its credentials.
+struct Reached<'a> {
+    payments: &'a dyn ProviderPayments,
+    credentials: Credentials,
+    base_url: String,
+}
+
+impl Reached<'_> {
+    fn account(&self) -> Account<'_> {
+        Account { credentials: &self.credentials, base_url: &self.base_url }
+    }
+}
+
+/// The pause before the provider is asked again, after `polls` questions: 1 s, doubling, at
+/// most [`LONGEST_POLL`].
+fn poll_delay(polls: u32) -> Duration {
+    Duration::from_secs(1u64 << polls.min(10)).min(LONGEST_POLL)
+}
+
+/// This attempt's reference at the provider: unique per attempt (a retried job keeps it),
+/// in the letters, digits and dashes providers take.
+fn attempt_reference(job: &JobId) -> String {
+    format!("kassa-{}", job.as_str().trim_start_matches("job_"))
+}
+
+/// `url` with `name=value` added to its query.
+fn with_query(url: &str, name: &str, value: &str) -> String {
+    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
+    let joiner = if base.contains('?') { '&' } else { '?' };
+    let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    format!("{base}{joiner}{name}={value}{fragment}")
+}
+
+fn expired() -> PaymentFailure {
+    PaymentFailure {
+        code: "payment_expired".into(),
+        decline_code: None,
+        message: "The customer did not approve the payment in time.".into(),
+    }
+}
+
+impl App {
+    /// The payment of `method` through the merchant's connector: refused (422, naming the
+    /// payment method's type) when the provider takes no payments through Kassa, takes no
+    /// `currency`, or the merchant has no connector to it in this mode.
+    async fn connector_payment(
+        &self,
+        ctx: &Ctx,
+        method: ThroughConnector,
+        currency: Currency,
+    ) -> AppResult<ConnectorPayment> {
+        let refuse = |code: &'static str, message: String| {
+            AppError::invalid_field(field::PAYMENT_METHOD_TYPE, Invalid::new(code, message))
+        };
+        let provider = &method.provider;
+        let Some(known) = self.providers().get(provider) else {
+            let known = self.providers().names().join(", ");
+            return Err(refuse("invalid_payment_method_type", format!("The type is card, or one of {known}.")));
+        };
+        let Some(payments) = known.payments() else {
+            return Err(refuse(
+                "payment_method_unavailable",
+                format!("Kassa does not take payments through {provider} yet."),
+            ));
+        };
+        if !payments.currencies().contains(&currency.code()) {
+            let takes = payments.currencies().join(", ");
+            return Err(refuse(
+                "currency_not_supported_by_connector",
+                format!("{provider} takes payments in {takes}, not {}.", currency.code()),
+            ));
+        }
+        let Some(stored) = connectors::of_provider(self.store().reader(), &ctx.scope, provider).await? else {
+            return Err(refuse(
+                "no_connector",
+                format!(
+                    "No {provider} connector is configured in {} mode: add one with POST /v1/connectors.",
+                    ctx.scope.mode.as_str()
+                ),
+            ));
+        };
+        Ok(ConnectorPayment {
+            connector_id: stored.account.id,
+            provider: provider.clone(),
+            reference: None,
+            redirect_url: None,
+            return_url: method.return_url,
+            billing: method.billing,
+        })
+    }
+
+    /// Confirms through a connector: the provider opens the payment before the answer, which is
+    /// `requires_action` with where the customer approves (or `processing` if the provider is
+    /// slow: the job carries on).
+    pub(crate) async fn confirm_through(
+        &self,
+        ctx: &Ctx,
+        id: &PaymentIntentId,
+        method: ThroughConnector,
+    ) -> AppResult<PaymentIntent> {
+        let current = self.get_payment_intent(ctx, id.as_str()).await?;
+        let payment = self.connector_payment(ctx, method, current.currency).await?;
+        let mut job = None;
+        let applied = self
+            .idempotent_applied(ctx, async |tx| {
+                let mut pi = payment_intents::lock(tx, &ctx.scope, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("payment_intent", id.as_str()))?;
+                let events = pi.confirm_through(payment, self.clock().now())?;
+                payment_intents::update(tx, &pi).await?;
+                self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
+                job = self.enqueue_open(tx, ctx, &pi).await?;
+                Ok(pi)
+            })
+            .await?;
+        self.open_now(ctx, applied, job).await
+    }
+
+    /// Creates a payment intent and confirms it through a connector, in one request.
+    pub(crate) async fn create_through(
+        &self,
+        ctx: &Ctx,
+        input: NewPaymentIntentInput,
+        method: ThroughConnector,
+    ) -> AppResult<PaymentIntent> {
+        if !input.confirm || input.token.is_some() {
+            return Err(AppError::invalid_field(
+                field::CONFIRM,
+                Invalid::new(
+                    "connector_requires_confirm",
+                    "A payment through a connector is confirmed when it is created (send confirm: true), \
+                     without a token.",
+                ),
+            ));
+        }
+        let payment = self.connector_payment(ctx, method, input.currency).await?;
+        let mut job = None;
+        let applied = self
+            .idempotent_applied(ctx, async |tx| {
+                let new = NewPaymentIntent {
+                    amount: input.amount,
+                    currency: input.currency,
+                    capture_method: input.capture_method,
+                    payment_method: None,
+                    customer: input.customer,
+                    description: input.description,
+                    statement_descriptor: input.statement_descriptor,
+                    metadata: input.metadata,
+                    reference: input.reference,
+                    token: None,
+                    face_notes: input.face_notes,
+                };
+                let now = self.clock().now();
+                let (mut pi, mut events) = PaymentIntent::create(
+                    PaymentIntentId::generate(),
+                    ctx.scope.merchant_id.clone(),
+                    ctx.scope.mode,
+                    new,
+                    now,
+                );
+                events.extend(pi.confirm_through(payment, now)?);
+                self.insert_payment_intent(tx, &ctx.scope, &pi).await?;
+                self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
+                job = self.enqueue_open(tx, ctx, &pi).await?;
+                Ok(pi)
+            })
+            .await?;
+        self.open_now(ctx, applied, job).await
+    }
+
+    async fn enqueue_open(&self, tx: &mut WriteTx, ctx: &Ctx, pi: &PaymentIntent) -> AppResult<Option<Job>> {
+        let payload = Some(Payload::caused_by(ctx.cause()));
+        self.enqueue_job(tx, JobKind::OpenPayment, &ctx.scope, pi.id.as_str(), payload, true).await
+    }
+
+    /// Runs the open job the request queued and answers with the payment as it then stands.
+    async fn open_now(&self, ctx: &Ctx, applied: Applied<PaymentIntent>, job: Option<Job>) -> AppResult<PaymentIntent> {
+        let Some(job) = job.filter(|_| !applied.replayed) else { return Ok(applied.value) };
+        self.run_inline(job).await;
+        let result = self.get_payment_intent(ctx, applied.value.id.as_str()).await;
+        self.finish_idempotent(ctx, &applied, &result).await?;
+        result
+    }
+
+    /// The provider of `payment`'s connector, with the connector's credentials (a deleted
+    /// connector still settles the payments that went through it).
+    async fn reach(&self, scope: &Scope, payment: &ConnectorPayment) -> AppResult<Reached<'_>> {
+        let stored = connectors::get_any(self.store().reader(), scope, &payment.connector_id)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("payment through missing connector {}", payment.connector_id)))?;
+        let payments = self
+            .providers()
+            .get(&stored.account.provider)
+            .and_then(|p| p.payments())
+            .ok_or_else(|| AppError::internal(format!("no payments through {}", stored.account.provider)))?;
+        Ok(Reached {
+            payments,
+            credentials: self.open_credentials(&stored.sealed_credentials)?,
+            base_url: stored.account.base_url.as_str().to_owned(),
+        })
+    }
+
+    /// Kassa's address where the provider sends the customer back.
+    fn return_address(&self, id: &PaymentIntentId) -> String {
+        format!("{}/return/{id}", self.public_url())
+    }
+
+    /// Captures, refunds or cancels at `payment`'s provider, with `job`'s id as key.
+    pub(crate) async fn adjust_at_provider(
+        &self,
+        scope: &Scope,
+        pi: &PaymentIntent,
+        payment: &ConnectorPayment,
+        operation: Operation,
+        job: &Job,
+        amount: i64,
+    ) -> Result<Decision<()>, StepError> {
+        let reference =
+            payment.reference.as_deref().ok_or_else(|| AppError::internal("a payment the provider never opened"))?;
+        let reached = self.reach(scope, payment).await?;
+        let adjustment =
+            Adjustment { operation, idempotency_key: job.id.as_str(), reference, amount, currency: pi.currency };
+        Ok(reached.payments.adjust(reached.account(), adjustment).await?)
+    }
+
+    /// The `open_payment` job.
+    pub(crate) async fn open_at_provider(&self, job: &Job) -> Result<JobOutcome, StepError> {
+        let scope = job.scope();
+        let cause = payload(job)?.cause.unwrap_or_default();
+        let id = PaymentIntentId::from_trusted(job.target_id.clone());
+        let pi = read_intent(self, &scope, &id).await?;
+        let Some(payment) = pi.connector.clone().filter(|p| pi.status == Status::Processing && p.reference.is_none())
+        else {
+            return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
+        };
+        let reached = self.reach(&scope, &payment).await?;
+        let reference = attempt_reference(&job.id);
+        let return_url = self.return_address(&pi.id);
+        let open = OpenPayment {
+            idempotency_key: job.id.as_str(),
+            reference: &reference,
+            amount: pi.amount.get(),
+            currency: pi.currency,
+            return_url: &return_url,
+            description: pi.description.as_deref(),
+            billing: &payment.billing,
+        };
+        let decision = reached.payments.open(reached.account(), open).await?;
+        let until = self.clock().now().plus_millis(CUSTOMER_DEADLINE.as_millis() as i64).micros();
+        let settled = self
+            .settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                let mut pi = lock_intent(tx, &scope, &id).await?;
+                let before = pi.clone();
+                let now = app.clock().now();
+                let transition = match &decision {
+                    Decision::Approved(opened) => {
+                        pi.awaiting_customer(opened.reference.clone(), opened.redirect_url.clone(), now)
+                    }
+                    Decision::Declined(failure) => pi.authorization_failed(failure.clone(), now),
+                };
+                if transition.is_ok() && pi.status == Status::RequiresAction {
+                    let follow = Payload { until: Some(until), ..Payload::caused_by(cause.clone()) };
+                    let first = poll_delay(0);
+                    app.enqueue_job_in(tx, JobKind::FollowPayment, &scope, id.as_str(), Some(follow), false, first)
+                        .await?;
+                }
+                app.apply(tx, &cause, &before, &pi, transition.map(|e| (e, None)), None).await
+            })
+            .await?;
+        Ok(outcome_of(settled, decision))
+    }
+
+    /// The `follow_payment` job: asks the provider, applies a decision, or asks again later.
+    pub(crate) async fn follow_at_provider(&self, job: &Job) -> Result<JobOutcome, StepError> {
+        let scope = job.scope();
+        let given = payload(job)?;
+        let cause = given.cause.clone().unwrap_or_default();
+        let id = PaymentIntentId::from_trusted(job.target_id.clone());
+        let pi = read_intent(self, &scope, &id).await?;
+        let observed = self.observe(&scope, &pi).await?;
+        let now = self.clock().now().micros();
+        let settled = match observed {
+            None => self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?,
+            Some(ProviderState::Waiting) if given.until.is_some_and(|until| now >= until) => {
+                self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                    let mut pi = lock_intent(tx, &scope, &id).await?;
+                    let before = pi.clone();
+                    let transition = pi.authorization_failed(expired(), app.clock().now());
+                    if transition.is_ok() {
+                        app.enqueue_job(tx, JobKind::Void, &scope, id.as_str(), None, false).await?;
+                    }
+                    app.apply(tx, &cause, &before, &pi, transition.map(|e| (e, None)), None).await
+                })
+                .await?
+            }
+            Some(ProviderState::Waiting) => {
+                let next = Payload { polls: given.polls + 1, until: given.until, ..Payload::caused_by(cause.clone()) };
+                let delay = poll_delay(next.polls);
+                self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                    app.enqueue_job_in(tx, JobKind::FollowPayment, &scope, id.as_str(), Some(next), false, delay)
+                        .await
+                        .map(drop)
+                })
+                .await?
+            }
+            Some(state) => {
+                self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
+                    app.apply_observed(tx, &scope, &cause, &id, &state).await
+                })
+                .await?
+            }
+        };
+        Ok(settled)
+    }
+
+    /// Where a payment waiting for its customer stands at the provider; `None` when it is not
+    /// waiting. A payment captured automatically is captured here once approved, with a key of
+    /// the payment's own, so the poller and the customer's return capture it once; if the
+    /// provider refuses that capture, what it holds is released and the attempt fails.
+    async fn observe(&self, scope: &Scope, pi: &PaymentIntent) -> Result<Option<ProviderState>, StepError> {
+        let Some(payment) = pi.connector.as_ref().filter(|_| pi.status == Status::RequiresAction) else {
+            return Ok(None);
+        };
+        let reference =
+            payment.reference.as_deref().ok_or_else(|| AppError::internal("a payment the provider never opened"))?;
+        let reached = self.reach(scope, payment).await?;
+        let state = reached.payments.state(reached.account(), reference).await?;
+        if state != ProviderState::Authorized || pi.capture_method != CaptureMethod::Automatic {
+            return Ok(Some(state));
+        }
+        fn adjust<'a>(operation: Operation, key: &'a str, reference: &'a str, pi: &PaymentIntent) -> Adjustment<'a> {
+            Adjustment { operation, idempotency_key: key, reference, amount: pi.amount.get(), currency: pi.currency }
+        }
+        let capture_key = format!("{}-capture", pi.id);
+        let capture = adjust(Operation::Capture, &capture_key, reference, pi);
+        match reached.payments.adjust(reached.account(), capture).await? {
+            Decision::Approved(()) => Ok(Some(ProviderState::Authorized)),
+            Decision::Declined(failure) => {
+                let release_key = format!("{}-release", pi.id);
+                let release = adjust(Operation::Cancel, &release_key, reference, pi);
+                if let Decision::Declined(why) = reached.payments.adjust(reached.account(), release).await? {
+                    tracing::warn!(payment_intent = %pi.id, code = %why.code, "the provider refused to release");
+                }
+                Ok(Some(ProviderState::Failed(failure)))
+            }
+        }
+    }
+
+    /// Applies the provider's decision to the payment (a stale one changes nothing).
+    async fn apply_observed(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        cause: &Cause,
+        id: &PaymentIntentId,
+        state: &ProviderState,
+    ) -> AppResult<()> {
+        let mut pi = lock_intent(tx, scope, id).await?;
+        let before = pi.clone();
+        let now = self.clock().now();
+        let reference = pi.connector.as_ref().and_then(|c| c.reference.clone()).unwrap_or_default();
+        let (transition, capture) = match state {
+            ProviderState::Waiting => return Ok(()),
+            ProviderState::Authorized => {
+                let transition = pi.authorized(Authorization { id: reference, code: String::new() }, now);
+                let capture = transition.as_ref().ok().and_then(|_| Capture::automatic(&pi, now));
+                (transition, capture)
+            }
+            ProviderState::Failed(failure) => (pi.authorization_failed(failure.clone(), now), None),
+        };
+        self.apply(tx, cause, &before, &pi, transition.map(|e| (e, None)), capture).await
+    }
+
+    /// A customer back from the provider: asks it where the payment stands (so the merchant's
+    /// page sees the outcome at once) and says where to send them: the merchant's return URL,
+    /// naming the payment. If the provider cannot be asked now, the polling job settles it.
+    pub async fn customer_returned(&self, id: &str) -> AppResult<String> {
+        let not_found = || AppError::not_found("payment_intent", id);
+        let pi_id = PaymentIntentId::parse(id).ok_or_else(not_found)?;
+        let pi = payment_intents::get_by_id(self.store().reader(), &pi_id).await?.ok_or_else(not_found)?;
+        let Some(payment) = pi.connector.clone() else { return Err(not_found()) };
+        let scope = Scope { merchant_id: pi.merchant_id.clone(), mode: pi.mode };
+        match self.observe(&scope, &pi).await {
+            Ok(Some(state)) if state != ProviderState::Waiting => {
+                let mut tx = self.store().begin().await?;
+                self.apply_observed(&mut tx, &scope, &Cause::default(), &pi.id, &state).await?;
+                self.commit(tx).await?;
+            }
+            Ok(_) => {}
+            Err(StepError::Unavailable(e)) => tracing::info!(payment_intent = %pi.id, error = %e, "provider not asked"),
+            Err(StepError::Internal(e)) => return Err(e),
+        }
+        Ok(with_query(&payment.return_url, "payment_intent", pi.id.as_str()))
+    }
+
+    /// Refuses `operation` on `pi` when its provider cannot do it (before anything is stored).
+    pub(crate) fn provider_can(&self, pi: &PaymentIntent, operation: Operation) -> AppResult<()> {
+        let Some(payment) = &pi.connector else { return Ok(()) };
+        let able =
+            self.providers().get(&payment.provider).and_then(|p| p.payments()).is_some_and(|p| p.supports(operation));
+        if able {
+            return Ok(());
+        }
+        Err(AppError::new(
+            ErrorKind::Validation,
+            "not_supported_by_connector",
+            format!(
+                "{} cannot {} a payment through its API; do it at {} directly.",
+                payment.provider,
+                operation.as_str(),
+                payment.provider
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_merchant_return_url_keeps_its_query_and_fragment() {
+        assert_eq!(
+            with_query("https://s.example/r", "payment_intent", "pi_1"),
+            "https://s.example/r?payment_intent=pi_1"
+        );
+        assert_eq!(
+            with_query("https://s.example/r?a=1#top", "payment_intent", "pi_1"),
+            "https://s.example/r?a=1&payment_intent=pi_1#top"
+        );
+    }
+
+    #[test]
+    fn the_provider_is_asked_more_and_more_rarely() {
+        let delays: Vec<u64> = (0..8).map(|n| poll_delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 30, 30, 30]);
+    }
+}
