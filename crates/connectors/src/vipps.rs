@@ -193,14 +193,23 @@ impl ProviderPayments for Vipps {
             let (reference, key) = (adjustment.reference, adjustment.idempotency_key);
             let amount = money(adjustment.amount, adjustment.currency)?;
             let done = match adjustment.operation {
+                Operation::Capture if adjustment.release_rest => {
+                    // Captured is captured: a refusal to release the rest is only logged (a retry
+                    // of the job captures nothing twice, the key being the same).
+                    let captured = decided(epayment.capture_payment_with_key(reference, amount, key).await)?;
+                    if let Decision::Approved(_) = captured {
+                        let release = epayment.cancel_payment_with_key(reference, &format!("{key}-release")).await;
+                        if let Decision::Declined(why) = decided(release)? {
+                            tracing::warn!(reference, message = %why.message, "Vipps kept the rest of a final capture");
+                        }
+                    }
+                    return Ok(captured.map(drop));
+                }
                 Operation::Capture => epayment.capture_payment_with_key(reference, amount, key).await,
                 Operation::Refund => epayment.refund_payment_with_key(reference, amount, key).await,
                 Operation::Cancel => epayment.cancel_payment_with_key(reference, key).await,
             };
-            Ok(match decided(done)? {
-                Decision::Approved(_) => Decision::Approved(()),
-                Decision::Declined(failure) => Decision::Declined(failure),
-            })
+            Ok(decided(done)?.map(drop))
         })
     }
 }

@@ -5,7 +5,7 @@
 //! passes) and the customer's return through Kassa. Captures, refunds and cancels go to the
 //! provider as the card processor's do (`processing.rs`), with their job's id as key.
 
-use super::error::field;
+use super::error::{FieldError, field};
 use super::idempotency::Applied;
 use super::processing::{JobOutcome, Payload, StepError, lock_intent, outcome_of, payload, read_intent};
 use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, NewPaymentIntentInput};
@@ -111,6 +111,19 @@ impl App {
                 "currency_not_supported_by_connector",
                 format!("{provider} takes payments in {takes}, not {}.", currency.code()),
             ));
+        }
+        let missing: Vec<FieldError> = payments
+            .required_billing()
+            .iter()
+            .filter(|f| !f.given(&method.billing))
+            .map(|f| {
+                let param = format!("payment_method_data[billing_details][{}]", f.path());
+                let message = format!("{provider} needs {param} to take a payment.");
+                FieldError::new(param, Invalid::new("parameter_missing", message))
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::validation(missing));
         }
         let Some(stored) = connectors::of_provider(self.store().reader(), &ctx.scope, provider).await? else {
             return Err(refuse(
@@ -260,8 +273,20 @@ impl App {
         let reference =
             payment.reference.as_deref().ok_or_else(|| AppError::internal("a payment the provider never opened"))?;
         let reached = self.reach(scope, payment).await?;
-        let adjustment =
-            Adjustment { operation, idempotency_key: job.id.as_str(), reference, amount, currency: pi.currency };
+        // A final capture releases what the provider still holds beyond it.
+        let release_rest = operation == Operation::Capture
+            && pi
+                .pending_capture
+                .as_ref()
+                .is_some_and(|p| p.final_capture && p.amount.units() < pi.amount_capturable());
+        let adjustment = Adjustment {
+            operation,
+            idempotency_key: job.id.as_str(),
+            reference,
+            amount,
+            currency: pi.currency,
+            release_rest,
+        };
         Ok(reached.payments.adjust(reached.account(), adjustment).await?)
     }
 
@@ -371,7 +396,14 @@ impl App {
             return Ok(Some(state));
         }
         fn adjust<'a>(operation: Operation, key: &'a str, reference: &'a str, pi: &PaymentIntent) -> Adjustment<'a> {
-            Adjustment { operation, idempotency_key: key, reference, amount: pi.amount.get(), currency: pi.currency }
+            Adjustment {
+                operation,
+                idempotency_key: key,
+                reference,
+                amount: pi.amount.get(),
+                currency: pi.currency,
+                release_rest: false,
+            }
         }
         let capture_key = format!("{}-capture", pi.id);
         let capture = adjust(Operation::Capture, &capture_key, reference, pi);

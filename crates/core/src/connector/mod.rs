@@ -27,6 +27,16 @@ pub enum Decision<T> {
     Declined(PaymentFailure),
 }
 
+impl<T> Decision<T> {
+    /// The same decision about `f` of what was approved.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Decision<U> {
+        match self {
+            Decision::Approved(value) => Decision::Approved(f(value)),
+            Decision::Declined(failure) => Decision::Declined(failure),
+        }
+    }
+}
+
 /// No answer was obtained (timeout, connection lost, network error); the same call may be
 /// retried with the same idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

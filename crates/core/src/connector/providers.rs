@@ -183,6 +183,56 @@ pub struct Adjustment<'a> {
     pub amount: i64,
     /// Currency.
     pub currency: Currency,
+    /// A capture only: release what is left of the authorization once it is done.
+    pub release_rest: bool,
+}
+
+/// A part of the billing details a provider needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillingField {
+    /// `name`.
+    Name,
+    /// `email`.
+    Email,
+    /// `phone`.
+    Phone,
+    /// `address.line1`.
+    Line1,
+    /// `address.city`.
+    City,
+    /// `address.postal_code`.
+    PostalCode,
+    /// `address.country`.
+    Country,
+}
+
+impl BillingField {
+    /// Its path under `billing_details`, as the native API names it (`address][line1`).
+    pub fn path(self) -> &'static str {
+        match self {
+            BillingField::Name => "name",
+            BillingField::Email => "email",
+            BillingField::Phone => "phone",
+            BillingField::Line1 => "address][line1",
+            BillingField::City => "address][city",
+            BillingField::PostalCode => "address][postal_code",
+            BillingField::Country => "address][country",
+        }
+    }
+
+    /// Whether `billing` gives it.
+    pub fn given(self, billing: &BillingDetails) -> bool {
+        let address = billing.address.as_ref();
+        match self {
+            BillingField::Name => billing.name.is_some(),
+            BillingField::Email => billing.email.is_some(),
+            BillingField::Phone => billing.phone.is_some(),
+            BillingField::Line1 => address.is_some_and(|a| a.line1.is_some()),
+            BillingField::City => address.is_some_and(|a| a.city.is_some()),
+            BillingField::PostalCode => address.is_some_and(|a| a.postal_code.is_some()),
+            BillingField::Country => address.is_some_and(|a| a.country.is_some()),
+        }
+    }
 }
 
 /// What a provider does with payments: open one for the customer to approve, say where it
@@ -195,6 +245,11 @@ pub trait ProviderPayments: Send + Sync {
 
     /// Whether it can do `operation` at all; Kassa refuses what it cannot before storing anything.
     fn supports(&self, operation: Operation) -> bool;
+
+    /// What it must know of who pays; a payment without one is refused before it is stored.
+    fn required_billing(&self) -> &'static [BillingField] {
+        &[]
+    }
 
     /// Opens a payment.
     fn open<'a>(

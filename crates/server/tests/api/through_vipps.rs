@@ -259,3 +259,20 @@ async fn a_retried_create_opens_one_payment_at_vipps_and_its_connector_stays_whi
     // The canceled payment still reads as it went.
     assert_eq!(app.get(&format!("/v1/payment_intents/{id}")).await.body["connector"]["id"], connector);
 }
+
+#[tokio::test]
+async fn a_final_capture_of_part_releases_the_rest_at_vipps() {
+    let app = spawn_app().await;
+    let provider = with_vipps(&app).await;
+    let pi = app.post("/v1/payment_intents", vipps_payment("manual")).await.body;
+    assert_eq!(pay_on_page(redirect_url(&pi), "4242424242424242").await, 303);
+    let id = json_of(&pi, "id");
+    assert_eq!(app.wait_for(id, |p| p["status"] != "requires_action").await["status"], "requires_capture");
+    let captured = app.post(&format!("/v1/payment_intents/{id}/capture"), json!({"amount_to_capture": 4000})).await;
+    assert_eq!(
+        (captured.body["status"].as_str(), captured.body["amount_canceled"].as_i64()),
+        (Some("succeeded"), Some(6000))
+    );
+    let books = app_wait(&app, &provider, &pi, |p| p["amount_canceled"] == 6000).await;
+    assert_eq!(books["amount_captured"], 4000, "{books}");
+}
