@@ -20,6 +20,8 @@ pub mod field {
     pub const PAYMENT_METHOD: &str = "payment_method";
     /// The kind of payment method given (a card, or a connector's provider).
     pub const PAYMENT_METHOD_TYPE: &str = "payment_method_type";
+    /// When the authorized money is captured.
+    pub const CAPTURE_METHOD: &str = "capture_method";
     /// Where the customer goes back to after paying elsewhere.
     pub const RETURN_URL: &str = "return_url";
     /// The payment a request is about.

@@ -13,11 +13,13 @@ use crate::connector::Decision;
 use crate::connector::providers::{
     Account, Adjustment, Credentials, OpenPayment, Operation, ProviderPayments, ProviderState,
 };
-use kassa_domain::capture::Capture;
+use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::connector::ConnectorPayment;
 use kassa_domain::contact::BillingDetails;
-use kassa_domain::payment_intent::{Authorization, CaptureMethod, NewPaymentIntent, PaymentFailure, Status};
-use kassa_domain::{Currency, Invalid, JobId, PaymentIntent, PaymentIntentId};
+use kassa_domain::payment_intent::{
+    Authorization, CancellationReason, CaptureMethod, NewPaymentIntent, PaymentFailure, Status,
+};
+use kassa_domain::{CaptureId, Currency, Invalid, JobId, PaymentIntent, PaymentIntentId};
 use kassa_store::jobs::{Job, JobState};
 use kassa_store::{Scope, WriteTx, connectors, payment_intents};
 use std::time::Duration;
@@ -28,6 +30,9 @@ pub const CUSTOMER_DEADLINE: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// The longest pause between two questions to the provider about a customer's decision.
 const LONGEST_POLL: Duration = Duration::from_secs(30);
+
+/// The pause between two questions to a provider that captures at its own pace.
+const CAPTURE_POLL: Duration = Duration::from_secs(5 * 60);
 
 /// A payment method that is a connector's provider, as given.
 #[derive(Debug, Clone)]
@@ -90,6 +95,7 @@ impl App {
         ctx: &Ctx,
         method: ThroughConnector,
         currency: Currency,
+        capture_method: CaptureMethod,
     ) -> AppResult<ConnectorPayment> {
         let refuse = |code: &'static str, message: String| {
             AppError::invalid_field(field::PAYMENT_METHOD_TYPE, Invalid::new(code, message))
@@ -110,6 +116,18 @@ impl App {
             return Err(refuse(
                 "currency_not_supported_by_connector",
                 format!("{provider} takes payments in {takes}, not {}.", currency.code()),
+            ));
+        }
+        if capture_method == CaptureMethod::Automatic && !payments.supports(Operation::Capture) {
+            return Err(AppError::invalid_field(
+                field::CAPTURE_METHOD,
+                Invalid::new(
+                    "capture_method_not_supported_by_connector",
+                    format!(
+                        "{provider} captures at its own pace, not when Kassa asks: use capture_method manual; the \
+                         payment turns succeeded when {provider} completes it."
+                    ),
+                ),
             ));
         }
         let missing: Vec<FieldError> = payments
@@ -154,7 +172,7 @@ impl App {
         method: ThroughConnector,
     ) -> AppResult<PaymentIntent> {
         let current = self.get_payment_intent(ctx, id.as_str()).await?;
-        let payment = self.connector_payment(ctx, method, current.currency).await?;
+        let payment = self.connector_payment(ctx, method, current.currency, current.capture_method).await?;
         let mut job = None;
         let applied = self
             .idempotent_applied(ctx, async |tx| {
@@ -188,7 +206,7 @@ impl App {
                 ),
             ));
         }
-        let payment = self.connector_payment(ctx, method, input.currency).await?;
+        let payment = self.connector_payment(ctx, method, input.currency, input.capture_method).await?;
         let mut job = None;
         let applied = self
             .idempotent_applied(ctx, async |tx| {
@@ -327,7 +345,7 @@ impl App {
                 };
                 if transition.is_ok() && pi.status == Status::RequiresAction {
                     let follow = Payload { until: Some(until), ..Payload::caused_by(cause.clone()) };
-                    let first = poll_delay(0);
+                    let first = poll_delay(0).min(app.job_config().max_backoff);
                     app.enqueue_job_in(tx, JobKind::FollowPayment, &scope, id.as_str(), Some(follow), false, first)
                         .await?;
                 }
@@ -346,9 +364,10 @@ impl App {
         let pi = read_intent(self, &scope, &id).await?;
         let observed = self.observe(&scope, &pi).await?;
         let now = self.clock().now().micros();
+        let deciding = pi.status == Status::RequiresAction;
         let settled = match observed {
             None => self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?,
-            Some(ProviderState::Waiting) if given.until.is_some_and(|until| now >= until) => {
+            Some(ProviderState::Waiting) if deciding && given.until.is_some_and(|until| now >= until) => {
                 self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                     let mut pi = lock_intent(tx, &scope, &id).await?;
                     let before = pi.clone();
@@ -362,7 +381,7 @@ impl App {
             }
             Some(ProviderState::Waiting) => {
                 let next = Payload { polls: given.polls + 1, until: given.until, ..Payload::caused_by(cause.clone()) };
-                let delay = poll_delay(next.polls);
+                let delay = self.follow_delay(&pi, next.polls);
                 self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                     app.enqueue_job_in(tx, JobKind::FollowPayment, &scope, id.as_str(), Some(next), false, delay)
                         .await
@@ -371,8 +390,17 @@ impl App {
                 .await?
             }
             Some(state) => {
+                // A provider that captures at its own pace is followed until it has.
+                let follow_on = (state == ProviderState::Authorized && !self.can_capture(&pi))
+                    .then(|| Payload { polls: given.polls + 1, ..Payload::caused_by(cause.clone()) });
                 self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
-                    app.apply_observed(tx, &scope, &cause, &id, &state).await
+                    app.apply_observed(tx, &scope, &cause, &id, &state).await?;
+                    if let Some(next) = follow_on {
+                        let delay = CAPTURE_POLL.min(app.job_config().max_backoff);
+                        app.enqueue_job_in(tx, JobKind::FollowPayment, &scope, id.as_str(), Some(next), false, delay)
+                            .await?;
+                    }
+                    Ok(())
                 })
                 .await?
             }
@@ -380,18 +408,39 @@ impl App {
         Ok(settled)
     }
 
+    /// The pause before the next question to the provider about `pi`.
+    fn follow_delay(&self, pi: &PaymentIntent, polls: u32) -> Duration {
+        let delay = if pi.status == Status::RequiresAction { poll_delay(polls) } else { CAPTURE_POLL };
+        delay.min(self.job_config().max_backoff)
+    }
+
+    /// Whether `pi`'s provider captures when Kassa asks.
+    fn can_capture(&self, pi: &PaymentIntent) -> bool {
+        let provider = pi.connector.as_ref().and_then(|c| self.providers().get(&c.provider));
+        provider.and_then(|p| p.payments()).is_none_or(|p| p.supports(Operation::Capture))
+    }
+
     /// Where a payment waiting for its customer stands at the provider; `None` when it is not
     /// waiting. A payment captured automatically is captured here once approved, with a key of
     /// the payment's own, so the poller and the customer's return capture it once; if the
     /// provider refuses that capture, what it holds is released and the attempt fails.
     async fn observe(&self, scope: &Scope, pi: &PaymentIntent) -> Result<Option<ProviderState>, StepError> {
-        let Some(payment) = pi.connector.as_ref().filter(|_| pi.status == Status::RequiresAction) else {
+        let followed = match pi.status {
+            Status::RequiresAction => true,
+            // Until a provider that captures at its own pace has captured.
+            Status::RequiresCapture => !self.can_capture(pi) && pi.amount_captured.is_zero(),
+            _ => false,
+        };
+        let Some(payment) = pi.connector.as_ref().filter(|_| followed) else {
             return Ok(None);
         };
         let reference =
             payment.reference.as_deref().ok_or_else(|| AppError::internal("a payment the provider never opened"))?;
         let reached = self.reach(scope, payment).await?;
         let state = reached.payments.state(reached.account(), reference).await?;
+        if pi.status == Status::RequiresCapture && state == ProviderState::Authorized {
+            return Ok(Some(ProviderState::Waiting));
+        }
         if state != ProviderState::Authorized || pi.capture_method != CaptureMethod::Automatic {
             return Ok(Some(state));
         }
@@ -439,6 +488,32 @@ impl App {
                 let transition = pi.authorized(Authorization { id: reference, code: String::new() }, now);
                 let capture = transition.as_ref().ok().and_then(|_| Capture::automatic(&pi, now));
                 (transition, capture)
+            }
+            ProviderState::Captured => {
+                let mut events = match pi.status {
+                    Status::RequiresAction => {
+                        pi.authorized(Authorization { id: reference, code: String::new() }, now)?
+                    }
+                    _ => Vec::new(),
+                };
+                let pending = match pi.begin_capture(CaptureId::generate(), None, true, now) {
+                    Ok(pending) => pending,
+                    Err(e) => {
+                        tracing::warn!(error = %e, payment_intent = %pi.id, "a capture at the provider no longer applies");
+                        return Ok(());
+                    }
+                };
+                let mut record = Capture::pending(&pi, &pending, CaptureNotes::default(), now);
+                record.succeeded(now);
+                let transition = pi.capture_succeeded(&pending.id, now).map(|more| {
+                    events.extend(more);
+                    events
+                });
+                (transition, Some(record))
+            }
+            // The provider let an authorization go that Kassa could not capture: released.
+            ProviderState::Failed(_) if pi.status == Status::RequiresCapture => {
+                (pi.cancel(Some(CancellationReason::Abandoned), now).map(|outcome| outcome.events), None)
             }
             ProviderState::Failed(failure) => (pi.authorization_failed(failure.clone(), now), None),
         };

@@ -144,6 +144,9 @@ pub enum ProviderState {
     Waiting,
     /// Approved: the money is held for capture.
     Authorized,
+    /// Approved and captured, in full, at the provider (a provider that captures at its own
+    /// pace rather than when Kassa asks).
+    Captured,
     /// Aborted, expired or refused: final.
     Failed(PaymentFailure),
 }
