@@ -31,6 +31,8 @@ setters!(CreatePaymentIntent {
     payment_method: String => payment_method,
     /// Raw card data instead of a payment method id.
     payment_method_data: PaymentMethodData => payment_method_data,
+    /// Where the customer comes back after approving elsewhere (a connector's payment method).
+    return_url: String => return_url,
     /// A saved card (`tok_…`) to charge without the customer present; needs `confirm(true)`.
     token: String => token,
     /// Confirm at once (needs a payment method or a token).
@@ -57,8 +59,10 @@ setters!(UpdatePaymentIntent {
 setters!(ConfirmPaymentIntent {
     /// A test payment method such as `pm_card_visa`.
     payment_method: String => payment_method,
-    /// Raw card data.
+    /// Raw card data, or a connector's type to pay through.
     payment_method_data: PaymentMethodData => payment_method_data,
+    /// Where the customer comes back after approving elsewhere (a connector's payment method).
+    return_url: String => return_url,
 });
 
 setters!(CapturePaymentIntent {
@@ -124,6 +128,8 @@ setters!(CreateCheckoutSession {
     promotion_code: String => promotion_code,
     /// Your own reference, unique among your sessions.
     reference: String => reference,
+    /// How the customer may pay: `card` and your connectors' types (`vipps` …).
+    payment_method_types: Vec<String> => payment_method_types,
 });
 
 impl ConfirmPaymentIntent {

@@ -139,6 +139,9 @@ pub struct CheckoutSession {
     pub livemode: bool,
     /// The hosted page to send the customer to.
     pub url: String,
+    /// How the customer may pay on the page.
+    #[serde(default)]
+    pub payment_method_types: Vec<String>,
     /// `payment` (collects a payment) or `setup` (saves a card in a token, charging nothing).
     #[serde(default = "payment_mode")]
     pub mode: String,
@@ -284,6 +287,10 @@ pub struct CreateCheckoutSession {
     /// Annotations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// How the customer may pay on the page (default `["card"]`): `card`, and the type of any of
+    /// your connectors (`vipps`, `smartpay`, `probuy`), shown as "Pay with …" buttons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_types: Option<Vec<String>>,
 }
 
 impl CreateCheckoutSession {
@@ -310,6 +317,7 @@ impl CreateCheckoutSession {
             reference: None,
             order_number: None,
             metadata: None,
+            payment_method_types: None,
         }
     }
 

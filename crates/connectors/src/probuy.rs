@@ -65,6 +65,10 @@ impl Provider for ProBuy {
         "probuy"
     }
 
+    fn display_name(&self) -> &'static str {
+        "ProBuy"
+    }
+
     fn default_base_url(&self, mode: Mode) -> &'static str {
         match mode {
             Mode::Test => SANDBOX,

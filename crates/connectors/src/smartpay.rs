@@ -61,6 +61,10 @@ impl Provider for Smartpay {
         "smartpay"
     }
 
+    fn display_name(&self) -> &'static str {
+        "Smartpay"
+    }
+
     fn default_base_url(&self, _: Mode) -> &'static str {
         // One host for both: the key's `sk_test_`/`sk_live_` says which.
         smartpay::API_PREFIX

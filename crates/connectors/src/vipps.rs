@@ -94,6 +94,10 @@ impl Provider for Vipps {
         "vipps"
     }
 
+    fn display_name(&self) -> &'static str {
+        "Vipps"
+    }
+
     fn default_base_url(&self, mode: Mode) -> &'static str {
         match mode {
             Mode::Test => vipps::TEST_URL,

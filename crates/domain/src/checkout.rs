@@ -428,6 +428,9 @@ pub struct CheckoutSession {
     /// What a face remembers of it that Kassa has no field for (not the merchant's metadata).
     #[serde(default, skip_serializing_if = "crate::FaceNotes::is_empty")]
     pub face_notes: crate::FaceNotes,
+    /// How the customer may pay on the page: `card`, or a connector's provider.
+    #[serde(default = "card_only")]
+    pub payment_method_types: Vec<String>,
     /// What the session is for: its payment, or the token it saves a card for.
     #[serde(flatten)]
     pub purpose: Purpose,
@@ -471,6 +474,11 @@ pub enum SessionError {
     /// The change is invalid (e.g. a promotion that does not apply).
     #[error("{0}")]
     Invalid(Invalid),
+}
+
+/// What a session written before sessions named their payment methods takes.
+pub fn card_only() -> Vec<String> {
+    vec!["card".to_owned()]
 }
 
 impl CheckoutSession {

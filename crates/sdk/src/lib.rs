@@ -49,13 +49,16 @@ pub use kassa_api::{
     PromotionRestrictions, UpdateCoupon, UpdatePromotionCode,
 };
 pub use kassa_api::{
+    BillingAddress, BillingDetails, Connector, CreateConnector, NextAction, PaymentConnector, RedirectToUrl,
+    UpdateConnector,
+};
+pub use kassa_api::{
     CancelPaymentIntent, CancellationReason, CaptureMethod, CapturePaymentIntent, Card, CardData, ConfirmPaymentIntent,
     CreatePaymentIntent, CreateRefund, Currency, ErrorDetail, ErrorType, Event, EventData, Expandable, List,
     ListEvents, ListParams, ListPaymentIntents, ListRefunds, Metadata, OffsetDateTime, PaymentError, PaymentIntent,
     PaymentIntentStatus, PaymentMethodData, PaymentMethodDetails, PendingCapture, Range, Refund, RefundReason,
     RefundStatus, SimulatorOperation, UpdatePaymentIntent, UpdateRefund,
 };
-pub use kassa_api::{Connector, CreateConnector, UpdateConnector};
 pub use kassa_api::{
     CreateWebhookEndpoint, Deleted, DeliveryStatus, RedeliverEvent, RotateWebhookSecret, UpdateWebhookEndpoint,
     WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointStatus,

@@ -72,6 +72,8 @@ pub struct NewSessionInput {
     pub face_notes: kassa_domain::FaceNotes,
     /// Where to tell the merchant that the session ended, if anywhere.
     pub callback: Option<SessionCallback>,
+    /// How the customer may pay: `card`, and connectors' providers (at least one).
+    pub payment_method_types: Vec<String>,
 }
 
 /// A session's callback: an endpoint bound to the session, told (durably, with retries) when it
@@ -281,6 +283,7 @@ impl App {
                 metadata: input.metadata.clone(),
                 face_notes: input.face_notes.clone(),
                 purpose: Purpose::Setup(token.id.clone()),
+                payment_method_types: kassa_domain::checkout::card_only(),
                 failed_attempts: 0,
                 cancellation: None,
                 created_at: now,
@@ -296,7 +299,7 @@ impl App {
 
     /// Creates a session and its payment intent.
     pub async fn create_checkout_session(&self, ctx: &Ctx, input: NewSessionInput) -> AppResult<CheckoutSession> {
-        self.card_processor_for(ctx, None)?;
+        self.check_session_methods(ctx, &input.payment_method_types, input.currency, input.capture_method).await?;
         let expires_in = self.session_lifetime(input.expires_in)?;
         if let Some(callback) = &input.callback {
             self.check_reachable(&callback.url, ctx.scope.mode).await?;
@@ -394,6 +397,7 @@ impl App {
                 metadata: input.metadata.clone(),
                 face_notes: input.face_notes.clone(),
                 purpose: Purpose::Payment(pi.id.clone()),
+                payment_method_types: input.payment_method_types.clone(),
                 failed_attempts: 0,
                 cancellation: None,
                 created_at: now,
@@ -762,8 +766,8 @@ impl App {
             store::lock_session(&mut tx, &cs_id).await?.ok_or_else(|| AppError::not_found("checkout_session", id))?;
         let now = self.clock().now();
         session.begin_payment(now)?;
-        let pi_id = match &session.purpose {
-            Purpose::Payment(pi_id) => pi_id.clone(),
+        match &session.purpose {
+            Purpose::Payment(_) => {}
             Purpose::Setup(token_id) => {
                 let card = SavedCard {
                     details: payment_method.card,
@@ -777,22 +781,7 @@ impl App {
                 return Ok(session);
             }
         };
-        if let Some(applied) = session.promotion.clone() {
-            let base = discounted_base(&session.line_items).unwrap_or_default();
-            let key = session.consumer.customer_key();
-            let reserved = self
-                .applicable_promotion(&mut tx, &scope, &cs_id, &applied.code, base, session.currency, key, true)
-                .await?;
-            store::reserve_redemption(&mut tx, &session, &reserved, now).await?;
-            session.promotion = Some(reserved);
-        }
-        let mut pi = payment_intents::lock(&mut tx, &scope, &pi_id)
-            .await?
-            .ok_or_else(|| AppError::internal("checkout session without its payment intent"))?;
-        let amount = session.totals.total.as_amount().ok_or_else(|| AppError::internal("positive total"))?;
-        if pi.amount != amount {
-            pi.change_amount(amount, now)?;
-        }
+        let mut pi = self.session_payment_at_total(&mut tx, &scope, &mut session).await?;
         let events = pi.confirm(Some(payment_method), now)?;
         payment_intents::update(&mut tx, &pi).await?;
         self.record_events(&mut tx, &ctx.cause(), &events, None, &pi, None).await?;
@@ -800,6 +789,37 @@ impl App {
         store::update_session(&mut tx, &session).await?;
         self.commit(tx).await?;
         Ok(session)
+    }
+
+    /// The payment of a session whose attempt begins (locked), at the session's total: the
+    /// promotion it applies is reserved for it.
+    pub(crate) async fn session_payment_at_total(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        session: &mut CheckoutSession,
+    ) -> AppResult<PaymentIntent> {
+        let now = self.clock().now();
+        let Purpose::Payment(pi_id) = session.purpose.clone() else {
+            return Err(AppError::internal("a setup session has no payment"));
+        };
+        let cs_id = session.id.clone();
+        if let Some(applied) = session.promotion.clone() {
+            let base = discounted_base(&session.line_items).unwrap_or_default();
+            let key = session.consumer.customer_key();
+            let reserved =
+                self.applicable_promotion(tx, scope, &cs_id, &applied.code, base, session.currency, key, true).await?;
+            store::reserve_redemption(tx, session, &reserved, now).await?;
+            session.promotion = Some(reserved);
+        }
+        let mut pi = payment_intents::lock(tx, scope, &pi_id)
+            .await?
+            .ok_or_else(|| AppError::internal("checkout session without its payment intent"))?;
+        let amount = session.totals.total.as_amount().ok_or_else(|| AppError::internal("positive total"))?;
+        if pi.amount != amount {
+            pi.change_amount(amount, now)?;
+        }
+        Ok(pi)
     }
 
     /// The customer cancels on the page.

@@ -20,6 +20,8 @@ pub mod field {
     pub const PAYMENT_METHOD: &str = "payment_method";
     /// The kind of payment method given (a card, or a connector's provider).
     pub const PAYMENT_METHOD_TYPE: &str = "payment_method_type";
+    /// How a checkout's customer may pay.
+    pub const PAYMENT_METHOD_TYPES: &str = "payment_method_types";
     /// When the authorized money is captured.
     pub const CAPTURE_METHOD: &str = "capture_method";
     /// Where the customer goes back to after paying elsewhere.

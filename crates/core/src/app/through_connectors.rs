@@ -70,6 +70,27 @@ fn attempt_reference(job: &JobId) -> String {
     format!("kassa-{}", job.as_str().trim_start_matches("job_"))
 }
 
+/// Who pays, as a checkout session knows them: its consumer, and its billing address.
+fn billing_of(session: &kassa_domain::checkout::CheckoutSession) -> BillingDetails {
+    let consumer = &session.consumer;
+    let name =
+        [consumer.first_name.as_deref(), consumer.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+    let address = session.billing_address.as_ref().or(session.shipping_address.as_ref());
+    BillingDetails {
+        name: (!name.is_empty()).then(|| name.join(" ")),
+        email: consumer.email.clone(),
+        phone: consumer.phone_number.clone().or_else(|| address.and_then(|a| a.phone_number.clone())),
+        address: address.map(|a| kassa_domain::contact::PostalAddress {
+            line1: a.line1.clone(),
+            line2: a.line2.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            state: a.region.clone(),
+            country: a.country_code.clone(),
+        }),
+    }
+}
+
 /// `url` with `name=value` added to its query.
 fn with_query(url: &str, name: &str, value: &str) -> String {
     let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
@@ -97,9 +118,21 @@ impl App {
         currency: Currency,
         capture_method: CaptureMethod,
     ) -> AppResult<ConnectorPayment> {
-        let refuse = |code: &'static str, message: String| {
-            AppError::invalid_field(field::PAYMENT_METHOD_TYPE, Invalid::new(code, message))
-        };
+        self.connector_payment_named(ctx, method, currency, capture_method, field::PAYMENT_METHOD_TYPE, true).await
+    }
+
+    /// [`App::connector_payment`], its refusals naming `param`; billing details checked only
+    /// with `check_billing`.
+    async fn connector_payment_named(
+        &self,
+        ctx: &Ctx,
+        method: ThroughConnector,
+        currency: Currency,
+        capture_method: CaptureMethod,
+        param: &'static str,
+        check_billing: bool,
+    ) -> AppResult<ConnectorPayment> {
+        let refuse = |code: &'static str, message: String| AppError::invalid_field(param, Invalid::new(code, message));
         let provider = &method.provider;
         let Some(known) = self.providers().get(provider) else {
             let known = self.providers().names().join(", ");
@@ -133,7 +166,7 @@ impl App {
         let missing: Vec<FieldError> = payments
             .required_billing()
             .iter()
-            .filter(|f| !f.given(&method.billing))
+            .filter(|f| check_billing && !f.given(&method.billing))
             .map(|f| {
                 let param = format!("payment_method_data[billing_details][{}]", f.path());
                 let message = format!("{provider} needs {param} to take a payment.");
@@ -160,6 +193,82 @@ impl App {
             return_url: method.return_url,
             billing: method.billing,
         })
+    }
+
+    /// Checks the payment methods a checkout session offers: `card` where a card processor
+    /// serves the mode, and providers the merchant has a connector to that take the currency
+    /// (and the capture method).
+    pub(crate) async fn check_session_methods(
+        &self,
+        ctx: &Ctx,
+        types: &[String],
+        currency: Currency,
+        capture_method: CaptureMethod,
+    ) -> AppResult<()> {
+        let param = field::PAYMENT_METHOD_TYPES;
+        if types.is_empty() {
+            let invalid = Invalid::new("parameter_missing", "Give at least one payment method type, such as card.");
+            return Err(AppError::invalid_field(param, invalid));
+        }
+        for (i, kind) in types.iter().enumerate() {
+            if types[..i].contains(kind) {
+                let invalid = Invalid::new("duplicate_payment_method_type", format!("{kind} is listed twice."));
+                return Err(AppError::invalid_field(param, invalid));
+            }
+            match kind.as_str() {
+                "card" => drop(self.card_processor_for(ctx, Some(param))?),
+                provider => {
+                    let method = ThroughConnector {
+                        provider: provider.to_owned(),
+                        return_url: String::new(),
+                        billing: BillingDetails::default(),
+                    };
+                    self.connector_payment_named(ctx, method, currency, capture_method, param, false).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The customer pays on the hosted page through the merchant's connector to `provider`: the
+    /// session's payment opens at the provider and the answer says where to send the customer
+    /// (who comes back to the page). What the provider must know of the customer comes from the
+    /// session (its consumer and billing address).
+    pub async fn checkout_pay_through(&self, id: &str, provider: &str) -> AppResult<PaymentIntent> {
+        let view = self.checkout_page(id).await?;
+        let session = view.session;
+        if !session.payment_method_types.iter().any(|t| t == provider) || provider == "card" {
+            let invalid =
+                Invalid::new("invalid_payment_method_type", format!("This checkout does not take {provider}."));
+            return Err(AppError::invalid_field(field::PAYMENT_METHOD_TYPE, invalid));
+        }
+        let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };
+        // The page acts for the merchant's customer; it holds no key.
+        let ctx =
+            Ctx::new(scope.clone(), kassa_domain::KeyKind::Publishable, kassa_domain::RequestId::generate(), None);
+        let method = ThroughConnector {
+            provider: provider.to_owned(),
+            return_url: self.checkout_url(&session.id),
+            billing: billing_of(&session),
+        };
+        let payment = self.connector_payment(&ctx, method, session.currency, session.capture_method).await?;
+        let mut tx = self.store().begin().await?;
+        let mut session = kassa_store::checkout::lock_session(&mut tx, &session.id)
+            .await?
+            .ok_or_else(|| AppError::not_found("checkout_session", id))?;
+        let now = self.clock().now();
+        session.begin_payment(now)?;
+        let mut pi = self.session_payment_at_total(&mut tx, &scope, &mut session).await?;
+        let events = pi.confirm_through(payment, now)?;
+        payment_intents::update(&mut tx, &pi).await?;
+        self.record_events(&mut tx, &ctx.cause(), &events, None, &pi, None).await?;
+        let job = self.enqueue_open(&mut tx, &ctx, &pi).await?;
+        kassa_store::checkout::update_session(&mut tx, &session).await?;
+        self.commit(tx).await?;
+        if let Some(job) = job {
+            self.run_inline(job).await;
+        }
+        self.get_payment_intent(&ctx, pi.id.as_str()).await
     }
 
     /// Confirms through a connector: the provider opens the payment before the answer, which is

@@ -57,6 +57,9 @@ pub trait Provider: Send + Sync {
     /// Its name: a connector's `type`.
     fn name(&self) -> &'static str;
 
+    /// Its name as customers know it ("Vipps").
+    fn display_name(&self) -> &'static str;
+
     /// Where its API is when a connector gives no base URL: its test host in test mode, its
     /// production host in live mode.
     fn default_base_url(&self, mode: Mode) -> &'static str;

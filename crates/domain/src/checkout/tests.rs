@@ -104,6 +104,7 @@ fn session(expires_at: i64) -> CheckoutSession {
         promotion_misses: 0,
         metadata: Metadata::default(),
         purpose: Purpose::Payment(PaymentIntentId::generate()),
+        payment_method_types: card_only(),
         failed_attempts: 0,
         cancellation: None,
         created_at: Timestamp(0),

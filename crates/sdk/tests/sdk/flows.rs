@@ -178,3 +178,40 @@ async fn wait_until_settled_gives_up_at_its_deadline() {
     assert!(matches!(err, kassa::Error::Timeout { .. }), "{err}");
     let _ = CancellationReason::Abandoned;
 }
+
+#[tokio::test]
+async fn a_payment_through_a_vipps_connector_says_where_the_customer_approves() {
+    let app = spawn_app().await;
+    let kassa = client(&app);
+    let provider = app.create_merchant("Vipps, played by Kassa").await;
+    let serial = provider.serial_number.to_string();
+    let credentials = [
+        ("client_id", provider.id.as_str()),
+        ("client_secret", provider.secret_key.as_str()),
+        ("subscription_key", provider.publishable_key.as_str()),
+        ("merchant_serial_number", serial.as_str()),
+    ];
+    let connector = kassa
+        .connectors()
+        .create(&kassa::CreateConnector::new("vipps", credentials).base_url(app.url("")))
+        .await
+        .unwrap();
+    let billing = kassa::BillingDetails { phone: Some("4791234567".into()), ..Default::default() };
+    let pi = kassa
+        .payment_intents()
+        .create(
+            &CreatePaymentIntent::new(25000, Currency::new("NOK"))
+                .capture_method(CaptureMethod::Manual)
+                .payment_method_data(PaymentMethodData::connector("vipps").with_billing_details(billing))
+                .return_url("https://shop.example/back")
+                .confirm(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(pi.status, PaymentIntentStatus::RequiresAction);
+    let through = pi.connector.expect("the connector it goes through");
+    assert_eq!((through.id.as_str(), through.kind.as_str()), (connector.id.as_str(), "vipps"));
+    let redirect = pi.next_action.and_then(|a| a.redirect_to_url).expect("where the customer goes");
+    assert!(redirect.url.starts_with(&app.url("/checkout/")), "{}", redirect.url);
+    assert_eq!(redirect.return_url, "https://shop.example/back");
+}

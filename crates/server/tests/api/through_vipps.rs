@@ -276,3 +276,63 @@ async fn a_final_capture_of_part_releases_the_rest_at_vipps() {
     let books = app_wait(&app, &provider, &pi, |p| p["amount_canceled"] == 6000).await;
     assert_eq!(books["amount_captured"], 4000, "{books}");
 }
+
+/// The hosted page's form token.
+fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a form with its token") + 19;
+    html[start..start + 32].to_owned()
+}
+
+#[tokio::test]
+async fn the_hosted_page_pays_with_vipps_and_the_customer_comes_back_to_the_merchant_s_success() {
+    let app = spawn_app().await;
+    let session_for = |types: Value| {
+        json!({"currency": "NOK", "capture_method": "manual", "success_url": "https://shop.example/ok",
+            "line_items": [{"name": "Ticket", "quantity": 2, "unit_amount": 5000}],
+            "payment_method_types": types})
+    };
+    let unconnected = app.post("/v1/checkout_sessions", session_for(json!(["card", "vipps"]))).await;
+    refused(&unconnected, 422, "no_connector", "payment_method_types");
+    let provider = with_vipps(&app).await;
+    let created = app.post("/v1/checkout_sessions", session_for(json!(["card", "vipps"]))).await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    assert_eq!(created.body["payment_method_types"], json!(["card", "vipps"]));
+    let page_url = json_of(&created.body, "url").to_owned();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let html = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-testid=\"pay-with-vipps\"") && html.contains("Pay with Vipps"), "{html}");
+    assert!(html.contains("name=\"number\""), "the card form too");
+
+    let form = format!("csrf={}&provider=vipps", csrf_of(&html));
+    let sent = http
+        .post(format!("{page_url}/pay-with"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 303);
+    let at_vipps = sent.headers()["location"].to_str().unwrap().to_owned();
+    assert!(at_vipps.starts_with(&app.url("/checkout/")) && at_vipps != page_url, "{at_vipps}");
+    // Back on the page before deciding: it waits, and shows the way back to Vipps.
+    let waiting = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(waiting.contains("Continue at Vipps") && waiting.contains(&at_vipps), "{waiting}");
+
+    assert_eq!(pay_on_page(&at_vipps, "4242424242424242").await, 303);
+    let session = app.get(&format!("/v1/checkout_sessions/{}", json_of(&created.body, "id"))).await.body;
+    let pi = json_of(&session, "payment_intent");
+    let pi_now = app.get(&format!("/v1/payment_intents/{pi}")).await.body;
+    app_wait(&app, &provider, &pi_now, |p| p["status"] == "requires_capture").await;
+    let back = come_back(&app, pi).await;
+    assert_eq!(back, format!("{page_url}?payment_intent={pi}"));
+    let done = http.get(&back).send().await.unwrap();
+    assert_eq!(done.status().as_u16(), 303);
+    assert!(done.headers()["location"].to_str().unwrap().starts_with("https://shop.example/ok?session_id=cs_"));
+    let session = app.get(&format!("/v1/checkout_sessions/{}", json_of(&created.body, "id"))).await.body;
+    assert_eq!(
+        (session["status"].as_str(), session["payment_status"].as_str()),
+        (Some("complete"), Some("paid")),
+        "{session}"
+    );
+    assert_eq!(app.get(&format!("/v1/payment_intents/{pi}")).await.body["amount_capturable"], 10000);
+}

@@ -60,6 +60,10 @@ pub struct Words {
     pub save: &'static str,
     pub saving: &'static str,
     pub card_not_saved: &'static str,
+    /// A button that pays through a provider; `{provider}` is its name.
+    pub pay_with: &'static str,
+    /// A link back to the provider where the customer approves; `{provider}` is its name.
+    pub continue_at: &'static str,
 }
 
 const EN: Words = Words {
@@ -115,6 +119,8 @@ const EN: Words = Words {
     save: "Save card",
     saving: "Checking your card…",
     card_not_saved: "The card could not be saved",
+    pay_with: "Pay with {provider}",
+    continue_at: "Continue at {provider}",
 };
 
 const AR: Words = Words {
@@ -170,6 +176,8 @@ const AR: Words = Words {
     save: "حفظ البطاقة",
     saving: "جارٍ التحقق من بطاقتك…",
     card_not_saved: "تعذر حفظ البطاقة",
+    pay_with: "ادفع عبر {provider}",
+    continue_at: "تابع في {provider}",
 };
 
 const JA: Words = Words {
@@ -225,6 +233,8 @@ const JA: Words = Words {
     save: "カードを登録",
     saving: "カードを確認しています…",
     card_not_saved: "カードを登録できませんでした",
+    pay_with: "{provider}で支払う",
+    continue_at: "{provider}で続ける",
 };
 
 const NB: Words = Words {
@@ -280,6 +290,8 @@ const NB: Words = Words {
     save: "Lagre kort",
     saving: "Kontrollerer kortet ditt …",
     card_not_saved: "Kortet kunne ikke lagres",
+    pay_with: "Betal med {provider}",
+    continue_at: "Fortsett hos {provider}",
 };
 
 /// The words of `locale`.

@@ -84,6 +84,7 @@ pub fn routes(prefix: &'static str) -> Router<HttpState> {
         .route(&format!("{prefix}/{{id}}"), get(show))
         .route(&format!("{prefix}/{{id}}/promotion"), post(promotion))
         .route(&format!("{prefix}/{{id}}/pay"), post(pay))
+        .route(&format!("{prefix}/{{id}}/pay-with"), post(pay_with))
         .route(&format!("{prefix}/{{id}}/cancel"), post(cancel))
         .layer(Extension(Mount(prefix)))
 }
@@ -144,7 +145,16 @@ fn render(s: &HttpState, view: &CheckoutView, base: &str, state: FormState, stat
         )
     };
     match view.phase() {
-        CheckoutPhase::Authorizing => page(StatusCode::OK, view::processing(session, saving_card)),
+        CheckoutPhase::Authorizing => {
+            let waiting_at = match &view.subject {
+                CheckoutSubject::Payment(pi) => pi.connector.as_ref().and_then(|c| {
+                    let name = s.app.providers().get(&c.provider).map(|p| p.display_name())?;
+                    Some((c.redirect_url.as_deref()?, name))
+                }),
+                CheckoutSubject::Setup(_) => None,
+            };
+            page(StatusCode::OK, view::processing(session, saving_card, waiting_at))
+        }
         CheckoutPhase::AwaitingPayment | CheckoutPhase::Declined if now >= session.expires_at => expired(),
         CheckoutPhase::AwaitingPayment | CheckoutPhase::Declined => {
             let csrf = s.app.checkout_csrf(&session.id);
@@ -152,7 +162,15 @@ fn render(s: &HttpState, view: &CheckoutView, base: &str, state: FormState, stat
                 view::setup(session, &view.merchant_name, &csrf, base, &state)
             } else {
                 let max_attempts = s.app.checkout_config().max_attempts;
-                view::checkout(session, view.last_error(), &csrf, base, &state, max_attempts)
+                let elsewhere: Vec<view::Elsewhere> = session
+                    .payment_method_types
+                    .iter()
+                    .filter_map(|kind| {
+                        let name = s.app.providers().get(kind)?.display_name();
+                        Some(view::Elsewhere { kind: kind.clone(), name })
+                    })
+                    .collect();
+                view::checkout(session, view.last_error(), &csrf, base, &state, max_attempts, &elsewhere)
             };
             page(status, markup)
         }
@@ -332,6 +350,34 @@ async fn promotion(
                 promo_input: code.unwrap_or_default(),
                 ..FormState::default()
             };
+            render(&s, &view, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) if e.kind == ErrorKind::Conflict => see_other(&base),
+        Err(e) => failure(e),
+    }
+}
+
+/// "Pay with …": the payment opens at the provider and the customer is sent there (or, if the
+/// provider is slow to answer, back to the page, which shows the way once it has).
+async fn pay_with(
+    State(s): State<HttpState>,
+    Extension(mount): Extension<Mount>,
+    Id(id, _): Id<CheckoutPage>,
+    RawBody(body, _): RawBody<CheckoutPage>,
+) -> Response {
+    let (view, fields) = match posted(&s, &id, &body).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let base = base_of(mount, &view.session.id);
+    let provider = fields.get("provider").map(String::as_str).unwrap_or_default();
+    match s.app.checkout_pay_through(&id, provider).await {
+        Ok(pi) => match pi.connector.as_ref().and_then(|c| c.redirect_url.as_deref()) {
+            Some(url) => see_other(url),
+            None => see_other(&base),
+        },
+        Err(e) if e.kind == ErrorKind::Validation => {
+            let state = FormState { alert: Some(e.message.clone()), ..FormState::default() };
             render(&s, &view, &base, state, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) if e.kind == ErrorKind::Conflict => see_other(&base),

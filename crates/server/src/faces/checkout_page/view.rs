@@ -115,11 +115,38 @@ fn field(
     }
 }
 
-/// The card fields and the cancel link, posting to `base`.
+/// A payment method that takes the customer elsewhere: its type, and its name for people.
+pub struct Elsewhere {
+    /// The connector's type (`vipps`).
+    pub kind: String,
+    /// "Vipps".
+    pub name: &'static str,
+}
+
+/// A "Pay with …" button for each provider the session offers.
+fn elsewhere_forms(w: &Words, csrf: &str, base: &str, elsewhere: &[Elsewhere]) -> Markup {
+    html! {
+        @for method in elsewhere {
+            form.elsewhere method="post" action={ (base) "/pay-with" } {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="provider" value=(method.kind);
+                button.secondary type="submit" data-testid={ "pay-with-" (method.kind) } {
+                    (w.pay_with.replace("{provider}", method.name))
+                }
+            }
+        }
+    }
+}
+
+/// The card fields (unless the session takes no card) and the cancel link, posting to `base`.
 fn card_form(w: &Words, csrf: &str, base: &str, state: &FormState, button: &str) -> Markup {
+    card_or_not(w, csrf, base, state, Some(button))
+}
+
+fn card_or_not(w: &Words, csrf: &str, base: &str, state: &FormState, card_button: Option<&str>) -> Markup {
     let error = |f: &str| state.field_errors.iter().find(|(name, _)| *name == f).map(|(_, m)| *m);
     html! {
-        form method="post" action={ (base) "/pay" } novalidate {
+        @if let Some(button) = card_button { form method="post" action={ (base) "/pay" } novalidate {
             input type="hidden" name="csrf" value=(csrf);
             (field("number", w.card_number, "cc-number", true, "", None, error("number")))
             div.row {
@@ -128,7 +155,7 @@ fn card_form(w: &Words, csrf: &str, base: &str, state: &FormState, button: &str)
             }
             (field("holder", w.holder, "cc-name", false, &state.holder, None, error("holder")))
             button.primary type="submit" { (button) }
-        }
+        } }
         form method="post" action={ (base) "/cancel" } {
             input type="hidden" name="csrf" value=(csrf);
             button.link type="submit" { (w.cancel) }
@@ -144,8 +171,10 @@ pub fn checkout(
     base: &str,
     state: &FormState,
     max_attempts: u32,
+    elsewhere: &[Elsewhere],
 ) -> Markup {
     let w = words(s.locale);
+    let takes_card = s.payment_method_types.iter().any(|t| t == "card");
     let decline = (s.payment_status == SessionPaymentStatus::Failed)
         .then(|| last_error.map(|e| decline_message(w, &e.code, e.decline_code.as_deref())).unwrap_or(w.declined));
     let alert = state.alert.as_deref().or(decline);
@@ -168,7 +197,8 @@ pub fn checkout(
                 } @else if !state.field_errors.is_empty() {
                     div.alert role="alert" { p { (w.fix_errors) } }
                 }
-                (card_form(w, csrf, base, state, &pay))
+                (elsewhere_forms(w, csrf, base, elsewhere))
+                (card_or_not(w, csrf, base, state, takes_card.then_some(pay.as_str())))
             }
         },
     )
@@ -200,7 +230,8 @@ pub fn setup(s: &CheckoutSession, merchant: &str, csrf: &str, base: &str, state:
 }
 
 /// While the payment is being authorized (or the card verified): refreshes itself every second.
-pub fn processing(s: &CheckoutSession, saving_card: bool) -> Markup {
+/// A customer whose payment waits for them at a provider finds the way back there.
+pub fn processing(s: &CheckoutSession, saving_card: bool, waiting_at: Option<(&str, &str)>) -> Markup {
     let w = words(s.locale);
     let title = if saving_card { w.saving } else { w.processing };
     layout(
@@ -212,6 +243,9 @@ pub fn processing(s: &CheckoutSession, saving_card: bool) -> Markup {
                 div.spinner aria-hidden="true" {}
                 h1 { (title) }
                 p { (w.processing_hint) }
+                @if let Some((url, provider)) = waiting_at {
+                    p { a href=(url) data-testid="continue-at-provider" { (w.continue_at.replace("{provider}", provider)) } }
+                }
             }
         },
     )

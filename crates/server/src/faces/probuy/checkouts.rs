@@ -273,6 +273,7 @@ fn read_order(f: &mut Fields) -> Option<NewSessionInput> {
         metadata: Metadata::default(),
         face_notes,
         callback: None,
+        payment_method_types: kassa_domain::checkout::card_only(),
     })
 }
 

@@ -341,6 +341,7 @@ async fn create_flat(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppResult<Check
         metadata,
         face_notes,
         callback: None,
+        payment_method_types: kassa_domain::checkout::card_only(),
     };
     s.app.create_checkout_session(ctx, input).await
 }

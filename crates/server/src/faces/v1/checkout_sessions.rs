@@ -132,6 +132,7 @@ pub async fn create(
     let reference = f.parsed_within("reference", Reference::MAX_LEN, Reference::parse);
     let order_number = f.string("order_number", 100);
     let metadata = read_metadata(&mut f, "metadata");
+    let payment_method_types = payment_method_types(&mut f);
     f.finish()?;
     let input = NewSessionInput {
         currency: vouched(currency)?,
@@ -155,6 +156,7 @@ pub async fn create(
         metadata: metadata.unwrap_or_default(),
         face_notes: Default::default(),
         callback: None,
+        payment_method_types: payment_method_types.unwrap_or_else(kassa_domain::checkout::card_only),
     };
     let session = s.app.create_checkout_session(&ctx, input).await?;
     Ok(Json(with_payment(&s, &ctx, &session, expanded).await?))
@@ -276,4 +278,24 @@ pub async fn expire(
     f.finish()?;
     let session = s.app.expire_checkout_session(&ctx, &id).await?;
     Ok(Json(render_session(&s, &session, None)))
+}
+
+/// `payment_method_types`: a list of 1 to 5 short names (checked against the connectors by the
+/// core).
+fn payment_method_types(f: &mut Fields) -> Option<Vec<String>> {
+    let value = f.json("payment_method_types")?;
+    let names: Option<Vec<String>> = value.as_array().and_then(|items| {
+        items.iter().map(|v| v.as_str().filter(|s| (1..=20).contains(&s.len())).map(str::to_owned)).collect()
+    });
+    match names.filter(|n| (1..=5).contains(&n.len())) {
+        Some(names) => Some(names),
+        None => {
+            let invalid = Invalid::new(
+                "invalid_payment_method_types",
+                "Give a list of 1 to 5 types, such as [\"card\", \"vipps\"].",
+            );
+            f.reject("payment_method_types", invalid);
+            None
+        }
+    }
 }

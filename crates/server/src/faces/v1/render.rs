@@ -263,6 +263,7 @@ pub fn checkout_session(
         object: "checkout_session".into(),
         livemode: s.mode.is_live(),
         url: url.to_owned(),
+        payment_method_types: s.payment_method_types.clone(),
         status: api::CheckoutSessionStatus::from(s.status.as_str()),
         payment_status: api::CheckoutPaymentStatus::from(s.payment_status.as_str()),
         currency: api::Currency::new(s.currency.code()),

@@ -341,6 +341,7 @@ pub(super) async fn open(s: &HttpState, ctx: &Ctx, r: PaymentRequest) -> Result<
         metadata,
         face_notes,
         callback: r.callback,
+        payment_method_types: kassa_domain::checkout::card_only(),
     };
     s.app.create_checkout_session(ctx, input).await
 }
