@@ -336,3 +336,54 @@ async fn the_hosted_page_pays_with_vipps_and_the_customer_comes_back_to_the_merc
     );
     assert_eq!(app.get(&format!("/v1/payment_intents/{pi}")).await.body["amount_capturable"], 10000);
 }
+
+#[tokio::test]
+async fn lost_answers_and_an_unreachable_vipps_are_retried_with_their_keys_and_money_moves_once() {
+    let app = spawn_app().await;
+    let provider = app.create_merchant("Vipps, played by Kassa").await;
+    let proxy = kassa_testkit::proxy::Proxy::start(app.address).await;
+    let connector = app
+        .post(
+            "/v1/connectors",
+            json!({"type": "vipps", "base_url": proxy.url(), "credentials": {
+                "client_id": provider.id, "client_secret": provider.secret_key,
+                "subscription_key": provider.publishable_key,
+                "merchant_serial_number": provider.serial_number.to_string()}}),
+        )
+        .await;
+    assert_eq!(connector.status, 200, "{}", connector.text);
+    let pi = app.post("/v1/payment_intents", vipps_payment("manual")).await.body;
+    assert_eq!(pay_on_page(redirect_url(&pi), "4242424242424242").await, 303);
+    let id = json_of(&pi, "id");
+    assert_eq!(app.wait_for(id, |p| p["status"] != "requires_action").await["status"], "requires_capture");
+
+    // The capture reaches Vipps but its answer is lost; the retry (same key) is answered from
+    // Vipps' books.
+    proxy.plan([kassa_testkit::proxy::Action::ForwardThenDrop]);
+    let captured = app
+        .post(&format!("/v1/payment_intents/{id}/capture"), json!({"amount_to_capture": 7000, "final_capture": false}))
+        .await;
+    assert_eq!(captured.status, 200, "{}", captured.text);
+    let captured = app.wait_for(id, |p| p["pending_capture"].is_null()).await;
+    assert_eq!(captured["amount_captured"], 7000, "{captured}");
+    // Vipps cannot be reached for a while: the refund job retries until it can.
+    use kassa_testkit::proxy::Action::Drop;
+    proxy.plan([Drop, Drop, Drop, Drop]);
+    let refund = app.post("/v1/refunds", json!({"payment_intent": id, "amount": 3000})).await;
+    assert_eq!(refund.status, 200, "{}", refund.text);
+    assert_eq!(refund_settled(&app, json_of(&refund.body, "id")).await["status"], "succeeded");
+
+    let books = at_provider(&app, &provider, &pi).await;
+    assert_eq!(
+        (books["amount_captured"].as_i64(), books["amount_refunded"].as_i64()),
+        (Some(7000), Some(3000)),
+        "{books}"
+    );
+    let keys: Vec<String> = proxy
+        .seen()
+        .iter()
+        .filter(|s| s.method == "POST" && s.path().ends_with("/capture"))
+        .filter_map(|s| s.idempotency_key.clone())
+        .collect();
+    assert!(keys.len() >= 2 && keys.iter().all(|k| *k == keys[0]), "one key for every attempt: {keys:?}");
+}

@@ -196,3 +196,82 @@ async fn on_sqlite_a_capture_cut_off_by_a_crash_answers_its_retry_at_once() {
     assert_eq!(count(&ops, "capture"), 1, "one capture at the network: {ops}");
     gw.kill().await;
 }
+
+/// A payment through a Vipps connector: the provider is an in-process gateway (its own
+/// database) behind a proxy that holds the capture, and the merchant's gateway is this binary.
+#[tokio::test]
+async fn killed_mid_capture_at_vipps_the_capture_resumes_and_vipps_captures_once() {
+    use kassa_testkit::proxy::{Action, Proxy};
+    let provider_gateway = kassa_testkit::spawn_app().await;
+    let provider = provider_gateway.create_merchant("Vipps, played by Kassa").await;
+    let proxy = Proxy::start(provider_gateway.address).await;
+    let db = TestDatabase::fresh().await;
+    let gw = Gateway::start(&db, FAST).await;
+    let key = gw.printed("secret key").expect("the demo key");
+    let connector = json!({"type": "vipps", "base_url": proxy.url(), "credentials": {
+        "client_id": provider.id, "client_secret": provider.secret_key,
+        "subscription_key": provider.publishable_key,
+        "merchant_serial_number": provider.serial_number.to_string()}});
+    assert_eq!(gw.send("POST", "/v1/connectors", &key, None, Some(connector)).await.status, 200);
+    let payment = json!({"amount": 10000, "currency": "NOK", "capture_method": "manual", "confirm": true,
+        "return_url": "https://shop.example/back", "payment_method_data": {"type": "vipps"}});
+    let pi = gw.send("POST", "/v1/payment_intents", &key, None, Some(payment)).await.body;
+    assert_eq!(pi["status"], "requires_action", "{pi}");
+    let pi_id = json_of(&pi, "id").to_owned();
+    let page = json_of(&pi["next_action"]["redirect_to_url"], "url");
+    assert_eq!(kassa_testkit::customer::pay_on_page(page, "4242424242424242").await, 303);
+    gw.poll(&format!("/v1/payment_intents/{pi_id}"), &key, |p| p["status"] == "requires_capture").await;
+
+    // The capture is held on its way to Vipps; the merchant's gateway dies meanwhile.
+    proxy.plan([Action::DelayThenForward(std::time::Duration::from_secs(3))]);
+    let capture_path = format!("/v1/payment_intents/{pi_id}/capture");
+    let capture = gw.send("POST", &capture_path, &key, Some("cap-1"), Some(json!({"amount_to_capture": 4000})));
+    let watch = async {
+        for _ in 0..500 {
+            if proxy.seen().iter().any(|s| s.path().ends_with("/capture")) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the capture never left");
+    };
+    tokio::select! {
+        _ = capture => panic!("the capture answered before Vipps did"),
+        _ = watch => {}
+    }
+    gw.kill().await;
+
+    // Restarted: the capture job's lease runs out, it runs again with the same key, and Vipps
+    // (which got the held request too) captures once.
+    let gw = Gateway::start(&db, FAST).await;
+    let done = gw.poll(&format!("/v1/payment_intents/{pi_id}"), &key, |p| p["status"] == "succeeded").await;
+    assert_eq!(
+        (done["amount_captured"].as_i64(), done["amount_canceled"].as_i64()),
+        (Some(4000), Some(6000)),
+        "{done}"
+    );
+    let reference = json_of(&pi["connector"], "reference");
+    let mut books = Value::Null;
+    for _ in 0..300 {
+        let path = format!("/v1/payment_intents/by_reference/{reference}");
+        books = provider_gateway.request("GET", &path, None, Some(&provider.secret_key), None).await.body;
+        if books["amount_canceled"] == 6000 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        (books["amount_captured"].as_i64(), books["amount_canceled"].as_i64()),
+        (Some(4000), Some(6000)),
+        "{books}"
+    );
+    // The held request reaches Vipps after all: answered from its books, nothing more moves.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let path = format!("/v1/payment_intents/by_reference/{reference}");
+    let books = provider_gateway.request("GET", &path, None, Some(&provider.secret_key), None).await.body;
+    assert_eq!(books["amount_captured"], 4000, "{books}");
+    let captures: Vec<_> = proxy.seen().into_iter().filter(|s| s.path().ends_with("/capture")).collect();
+    assert!(captures.len() >= 2, "the capture was sent again after the restart: {captures:?}");
+    assert!(captures.iter().all(|s| s.idempotency_key == captures[0].idempotency_key), "{captures:?}");
+    gw.kill().await;
+}
