@@ -651,6 +651,17 @@ impl App {
         Ok(with_query(&payment.return_url, "payment_intent", pi.id.as_str()))
     }
 
+    /// Whether `operation` on `pi` can be asked of its provider (always, for a card payment).
+    pub fn connector_can(&self, pi: &PaymentIntent, operation: Operation) -> bool {
+        self.provider_can(pi, operation).is_ok()
+    }
+
+    /// The name customers know `pi`'s provider by, for a payment through a connector.
+    pub fn provider_display_name(&self, pi: &PaymentIntent) -> Option<&'static str> {
+        let payment = pi.connector.as_ref()?;
+        Some(self.providers().get(&payment.provider).map_or("an unknown provider", |p| p.display_name()))
+    }
+
     /// Refuses `operation` on `pi` when its provider cannot do it (before anything is stored).
     pub(crate) fn provider_can(&self, pi: &PaymentIntent, operation: Operation) -> AppResult<()> {
         let Some(payment) = &pi.connector else { return Ok(()) };

@@ -600,3 +600,36 @@ async fn control_characters_never_reach_the_database_from_the_dashboard() {
     assert!(named.html.contains("name"), "the field is named: {}", named.html);
     assert_eq!(app.get("/v1/coupons").await.body["data"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_payment_through_a_connector_shows_its_provider_and_offers_only_what_the_provider_takes() {
+    let app = spawn_app().await;
+    let provider = app.create_merchant("ProBuy, played by Kassa").await;
+    let connector = app
+        .post(
+            "/v1/connectors",
+            json!({"type": "probuy", "base_url": app.url("/probuy"), "credentials": {"api_token": provider.secret_key}}),
+        )
+        .await;
+    assert_eq!(connector.status, 200, "{}", connector.text);
+    let pi = app
+        .post(
+            "/v1/payment_intents",
+            json!({"amount": 15000, "currency": "SAR", "capture_method": "manual", "confirm": true,
+                "return_url": "https://shop.example/back", "payment_method_data": {"type": "probuy",
+                "billing_details": {"name": "Sara Ali", "email": "sara@example.sa", "phone": "+966501234567",
+                "address": {"line1": "King Fahd Rd 1", "city": "Riyadh", "country": "SA"}}}}),
+        )
+        .await
+        .body;
+    assert_eq!(pi["status"], "requires_action", "{pi}");
+    let (email, password) = user(&app).await;
+    let mut person = Person::new(&app);
+    person.sign_in(&email, &password).await;
+    let page = person.get(&format!("/dashboard/test/payments/{}", json_of(&pi, "id"))).await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("data-testid=\"connector\">ProBuy"), "{}", page.html);
+    assert!(page.html.contains(json_of(&pi["connector"], "reference")), "the provider's reference");
+    assert!(page.html.contains("data-testid=\"provider-only\""), "{}", page.html);
+    assert!(!page.html.contains("Cancel payment"), "ProBuy's API cannot cancel: no button that would fail");
+}

@@ -221,16 +221,19 @@ async fn payment_page(
     let base = format!("{}/payments/{}", desk.base(), pi.id);
     let c = pi.currency;
     let receipt = s.app.receipt_url(&pi);
-    let capturable = pi.amount_capturable().get();
-    let refundable = pi.amount_refundable().get();
-    let cancelable = matches!(
-        pi.status,
-        Status::RequiresPaymentMethod
-            | Status::RequiresConfirmation
-            | Status::RequiresAction
-            | Status::RequiresCapture
-            | Status::Failed
-    );
+    let provider = s.app.provider_display_name(&pi);
+    let adjustable = s.app.connector_can(&pi, crate::connector::providers::Operation::Capture);
+    let capturable = if adjustable { pi.amount_capturable().get() } else { 0 };
+    let refundable = if adjustable { pi.amount_refundable().get() } else { 0 };
+    let cancelable = adjustable
+        && matches!(
+            pi.status,
+            Status::RequiresPaymentMethod
+                | Status::RequiresConfirmation
+                | Status::RequiresAction
+                | Status::RequiresCapture
+                | Status::Failed
+        );
     let body = html! {
         p.crumbs { a href={ (desk.base()) "/payments" } { "← Payments" } }
         header.object {
@@ -251,6 +254,11 @@ async fn payment_page(
                     dt { "Capture" } dd { (pi.capture_method.as_str()) }
                     @if let Some(pm) = &pi.payment_method {
                         dt { "Card" } dd data-testid="card" { (pm.card.brand.as_str()) " •••• " (pm.card.last4) " (expires " (pm.card.exp_month) "/" (pm.card.exp_year) ")" }
+                    }
+                    @if let (Some(through), Some(name)) = (&pi.connector, provider) {
+                        dt { "Paid through" } dd data-testid="connector" { (name) " · " code { (through.connector_id) } }
+                        @if let Some(r) = &through.reference { dt { "At " (name) } dd data-testid="provider-reference" { code { (r) } } }
+                        @if let Some(url) = &through.redirect_url { dt { "Customer approves at" } dd { a href=(url) { (url) } } }
                     }
                     @if let Some(r) = &pi.reference { dt { "Reference" } dd { (r.as_str()) } }
                     @if let Some(cu) = &pi.customer { dt { "Customer" } dd { (cu) } }
@@ -275,6 +283,9 @@ async fn payment_page(
                 }
                 @if capturable == 0 && refundable == 0 && !cancelable {
                     p.hint { "Nothing to do for a payment that is " (pi.status.as_str().replace('_', " ")) "." }
+                }
+                @if let (false, Some(name)) = (adjustable, provider) {
+                    p.hint data-testid="provider-only" { (name) " captures, refunds and cancels this payment itself: its API takes no such request from Kassa." }
                 }
             }
         }
