@@ -3,8 +3,8 @@
 //! and canceled with Kassa's idempotency keys.
 
 use kassa_core::connector::providers::{
-    Account, Adjustment, CheckError, CredentialField, Credentials, OpenPayment, Opened, Operation, Provider,
-    ProviderPayments, ProviderState,
+    Account, Adjustment, CheckError, CredentialField, Credentials, Notification, OpenPayment, Opened, Operation,
+    Provider, ProviderNotifications, ProviderPayments, ProviderState, Subscription,
 };
 use kassa_core::connector::{BoxFuture, ConnectorError, Decision};
 use kassa_domain::Mode;
@@ -128,6 +128,56 @@ impl Provider for Vipps {
 
     fn payments(&self) -> Option<&dyn ProviderPayments> {
         Some(self)
+    }
+
+    fn notifications(&self) -> Option<&dyn ProviderNotifications> {
+        Some(self)
+    }
+}
+
+/// The ePayment events Kassa hears: every change a customer or Vipps makes.
+const EVENTS: &[&str] = &[
+    "epayments.payment.authorized.v1",
+    "epayments.payment.aborted.v1",
+    "epayments.payment.expired.v1",
+    "epayments.payment.terminated.v1",
+    "epayments.payment.cancelled.v1",
+    "epayments.payment.captured.v1",
+    "epayments.payment.refunded.v1",
+];
+
+impl ProviderNotifications for Vipps {
+    fn subscribe<'a>(&'a self, account: Account<'a>, url: &'a str) -> BoxFuture<'a, Result<Subscription, String>> {
+        Box::pin(async move {
+            let client = self.client(account).map_err(|e| e.0)?;
+            let registered = client.webhooks().register(url, EVENTS).await.map_err(|e| e.to_string())?;
+            Ok(Subscription { id: registered.id, secret: registered.secret })
+        })
+    }
+
+    fn unsubscribe<'a>(
+        &'a self,
+        account: Account<'a>,
+        subscription: &'a Subscription,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let client = self.client(account).map_err(|e| e.0)?;
+            client.webhooks().delete(&subscription.id).await.map_err(|e| e.to_string())
+        })
+    }
+
+    fn read(&self, subscription: &Subscription, notification: &Notification<'_>) -> Result<String, String> {
+        let request = vipps::WebhookRequest {
+            path_and_query: notification.path_and_query,
+            host: notification.host,
+            date: notification.header("x-ms-date"),
+            content_sha256: notification.header("x-ms-content-sha256"),
+            authorization: notification.header("authorization"),
+            body: notification.body,
+        };
+        vipps::verify_webhook(&subscription.secret, &request).map_err(|e| e.to_string())?;
+        let event: serde_json::Value = serde_json::from_slice(notification.body).map_err(|e| e.to_string())?;
+        event["reference"].as_str().map(str::to_owned).ok_or_else(|| "the event names no reference".to_owned())
     }
 }
 

@@ -81,6 +81,10 @@ pub struct JobConfig {
     /// How long a capture, refund or cancel request waits for its job before answering with
     /// the operation still pending.
     pub inline_wait: Duration,
+    /// How long after a payment opens at a provider Kassa first asks whether the customer
+    /// decided (then twice as long each time, up to 30 s); a provider's notification or the
+    /// customer's return usually tells it sooner.
+    pub first_provider_poll: Duration,
 }
 
 /// Idempotency keys.
@@ -177,6 +181,7 @@ impl Default for JobConfig {
             max_backoff: Duration::from_secs(600),
             poll_interval: Duration::from_secs(1),
             inline_wait: Duration::from_secs(10),
+            first_provider_poll: Duration::from_secs(1),
         }
     }
 }

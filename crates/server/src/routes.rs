@@ -3,8 +3,8 @@
 
 use crate::config::Config;
 use crate::faces::{
-    api_docs::ApiDocs, checkout_page::CheckoutPage, dashboard::Dashboard, metrics::Metrics, probuy::ProBuy, seed::Seed,
-    smartpay::Smartpay, v1::V1, vipps::Vipps,
+    api_docs::ApiDocs, checkout_page::CheckoutPage, dashboard::Dashboard, metrics::Metrics, probuy::ProBuy,
+    provider_notifications::ProviderNotifications, seed::Seed, smartpay::Smartpay, v1::V1, vipps::Vipps,
 };
 use crate::http::face::{self, Limits, mount};
 use crate::http::{HttpState, request_id};
@@ -30,6 +30,7 @@ pub fn router(state: HttpState, config: &Config) -> Router {
         .merge(mount::<Smartpay>(&state, limits))
         .merge(mount::<ApiDocs>(&state, limits))
         .merge(mount::<Dashboard>(&state, limits))
+        .merge(mount::<ProviderNotifications>(&state, limits))
         .fallback(face::unknown_route::<V1>)
         .layer(from_fn(request_id::middleware))
         .with_state(state)

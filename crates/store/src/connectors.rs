@@ -12,8 +12,8 @@ use kassa_domain::{ConnectorId, MerchantId, Timestamp};
 macro_rules! select {
     ($($rest:literal)*) => {
         concat!(
-            "SELECT id, merchant_id, livemode, provider, base_url, description, credentials, created_at, updated_at \
-             FROM connectors ",
+            "SELECT id, merchant_id, livemode, provider, base_url, description, credentials, notifications, \
+             created_at, updated_at FROM connectors ",
             $($rest),*
         )
     };
@@ -26,6 +26,8 @@ pub struct StoredConnector {
     pub account: ConnectorAccount,
     /// The credentials, sealed with the master key.
     pub sealed_credentials: String,
+    /// The provider's subscription to notify Kassa, sealed, if it has one.
+    pub sealed_notifications: Option<String>,
 }
 
 /// Stores a new connector. Fails with a unique violation if the scope has one for the provider.
@@ -33,7 +35,7 @@ pub async fn insert(tx: &mut WriteTx, c: &StoredConnector) -> Result<()> {
     let a = &c.account;
     query(
         "INSERT INTO connectors (id, merchant_id, livemode, provider, base_url, description, credentials, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         updated_at, notifications) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(a.id.as_str().to_owned())
     .bind(a.merchant_id.as_str().to_owned())
@@ -44,6 +46,7 @@ pub async fn insert(tx: &mut WriteTx, c: &StoredConnector) -> Result<()> {
     .bind(c.sealed_credentials.clone())
     .bind(a.created_at.micros())
     .bind(a.updated_at.micros())
+    .bind(c.sealed_notifications.clone())
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -67,6 +70,13 @@ pub async fn update(tx: &mut WriteTx, c: &StoredConnector) -> Result<()> {
 pub async fn get<'e, E: Into<Db<'e>>>(exec: E, scope: &Scope, id: &ConnectorId) -> Result<Option<StoredConnector>> {
     let sql = select!("WHERE id = $1 AND merchant_id = $2 AND livemode = $3 AND deleted_at IS NULL");
     let row = by_id(sql, id.as_str(), scope).fetch_optional(exec).await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// Reads one connector by its id alone, deleted or not (a provider's notification names no
+/// merchant).
+pub async fn get_by_id<'e, E: Into<Db<'e>>>(exec: E, id: &ConnectorId) -> Result<Option<StoredConnector>> {
+    let row = query(select!("WHERE id = $1")).bind(id.as_str().to_owned()).fetch_optional(exec).await?;
     row.map(|r| from_row(&r)).transpose()
 }
 
@@ -137,5 +147,6 @@ fn from_row(r: &Row) -> Result<StoredConnector> {
             updated_at: Timestamp(r.int("updated_at")?),
         },
         sealed_credentials: r.text("credentials")?,
+        sealed_notifications: r.opt_text("notifications")?,
     })
 }

@@ -59,9 +59,9 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
          processor_authorization, created_at, updated_at, reference, latest_capture, token_id, face_notes, \
-         connector_id, connector) \
+         connector_id, connector, connector_reference) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26, $27, $28, $29)",
+         $24, $25, $26, $27, $28, $29, $30)",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.merchant_id.as_str().to_owned())
@@ -92,6 +92,7 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(to_json(&pi.face_notes))
     .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
     .bind(opt_json(&pi.connector))
+    .bind(pi.connector.as_ref().and_then(|c| c.reference.clone()))
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -104,7 +105,7 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
          amount_refund_pending = $6, amount_canceled = $7, payment_method = $8, customer = $9, description = $10, \
          statement_descriptor = $11, metadata = $12, last_error = $13, cancellation_reason = $14, \
          pending_capture = $15, processor_authorization = $16, updated_at = $17, amount = $18, latest_capture = $19, \
-         connector_id = $20, connector = $21 WHERE id = $1",
+         connector_id = $20, connector = $21, connector_reference = $22 WHERE id = $1",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.status.as_str())
@@ -127,9 +128,24 @@ pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
     .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
     .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
     .bind(opt_json(&pi.connector))
+    .bind(pi.connector.as_ref().and_then(|c| c.reference.clone()))
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// The payment through connector `id` that its provider knows as `reference`.
+pub async fn by_connector_reference<'e, E: Into<Db<'e>>>(
+    exec: E,
+    id: &ConnectorId,
+    reference: &str,
+) -> Result<Option<PaymentIntent>> {
+    let row = query(select!("WHERE connector_id = $1 AND connector_reference = $2"))
+        .bind(id.as_str().to_owned())
+        .bind(reference.to_owned())
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
 }
 
 /// Reads one intent of the scope.

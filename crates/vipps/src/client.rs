@@ -145,6 +145,11 @@ impl Vipps {
         Checkout(self)
     }
 
+    /// The Webhooks API.
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks(self)
+    }
+
     /// ePayment v1.
     pub fn epayment(&self) -> EPayment<'_> {
         EPayment(self)
@@ -317,6 +322,36 @@ impl Checkout<'_> {
     pub async fn get_session(&self, reference: &str) -> Result<Session, VippsError> {
         let path = format!("/checkout/v3/session/{}", segment(reference)?);
         self.0.call(Method::GET, &path, Auth::KeyPair, None, None::<&()>).await
+    }
+}
+
+/// The Webhooks API: where Vipps sends events about your payments.
+pub struct Webhooks<'a>(&'a Vipps);
+
+/// A registered webhook: its id, and the secret its requests are signed with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RegisteredWebhook {
+    /// Vipps' id of it.
+    pub id: String,
+    /// The HMAC secret ([`crate::verify_webhook`]).
+    pub secret: String,
+}
+
+impl Webhooks<'_> {
+    /// `POST /webhooks/v1/webhooks` `{url, events}`.
+    pub async fn register(&self, url: &str, events: &[&str]) -> Result<RegisteredWebhook, VippsError> {
+        let body = serde_json::json!({ "url": url, "events": events });
+        self.0.call(Method::POST, "/webhooks/v1/webhooks", Auth::Token, Some(&key()), Some(&body)).await
+    }
+
+    /// `DELETE /webhooks/v1/webhooks/{id}`.
+    pub async fn delete(&self, id: &str) -> Result<(), VippsError> {
+        // Webhook ids are Vipps' (UUIDs), or a gateway's (`we_…`): nothing to escape either way.
+        let ok = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let id = ok.then_some(id).ok_or_else(|| VippsError::Config(format!("`{id}` is not a webhook id")))?;
+        let path = format!("/webhooks/v1/webhooks/{id}");
+        let _: serde_json::Value = self.0.call(Method::DELETE, &path, Auth::Token, None, None::<&()>).await?;
+        Ok(())
     }
 }
 

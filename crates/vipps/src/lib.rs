@@ -21,7 +21,7 @@ mod error;
 mod types;
 mod webhooks;
 
-pub use client::{Checkout, Config, EPayment, PRODUCTION_URL, System, TEST_URL, Vipps};
+pub use client::{Checkout, Config, EPayment, PRODUCTION_URL, RegisteredWebhook, System, TEST_URL, Vipps, Webhooks};
 pub use error::{Problem, VippsError};
 pub use types::*;
 pub use webhooks::{SignatureError, WebhookRequest, verify_callback_token, verify_webhook, webhook_signature};

@@ -6,7 +6,7 @@
 use super::error::FieldError;
 use super::list::{Page, PageRequest};
 use super::{App, AppError, AppResult, Ctx, ErrorKind};
-use crate::connector::providers::{CheckError, Credentials, Provider};
+use crate::connector::providers::{Account, CheckError, Credentials, Provider, Subscription};
 use kassa_domain::connector::{ConnectorAccount, ProviderUrl};
 use kassa_domain::{ConnectorId, Invalid};
 use kassa_store::connectors::{self as store, StoredConnector};
@@ -52,16 +52,18 @@ impl App {
             return Err(AppError::validation(errors));
         }
         let (credentials, base_url) = (credentials.unwrap_or_default(), base_url.ok_or_else(unreachable)?);
+        let id = ConnectorId::generate();
         let check = async || {
             if store::of_provider(self.store().reader(), &ctx.scope, provider.name()).await?.is_some() {
                 return Err(exists(provider.name()));
             }
-            checked(provider, &credentials, &base_url).await
+            checked(provider, &credentials, &base_url).await?;
+            self.subscribe(provider, &credentials, &base_url, &id).await
         };
-        self.idempotent_after(ctx, true, check, async |tx, ()| {
+        self.idempotent_after(ctx, true, check, async |tx, notifications| {
             let now = self.clock().now();
             let account = ConnectorAccount {
-                id: ConnectorId::generate(),
+                id: id.clone(),
                 merchant_id: ctx.scope.merchant_id.clone(),
                 mode: ctx.scope.mode,
                 provider: provider.name().to_owned(),
@@ -70,7 +72,11 @@ impl App {
                 created_at: now,
                 updated_at: now,
             };
-            let stored = StoredConnector { account: account.clone(), sealed_credentials: self.seal(&credentials)? };
+            let stored = StoredConnector {
+                account: account.clone(),
+                sealed_credentials: self.seal(&credentials)?,
+                sealed_notifications: notifications,
+            };
             match store::insert(tx, &stored).await {
                 Err(e) if e.is_unique_violation() => Err(exists(provider.name())),
                 other => other.map(|()| account).map_err(AppError::from),
@@ -118,22 +124,88 @@ impl App {
         let base_url = base_url.flatten().unwrap_or_else(|| current.account.base_url.clone());
         let reaches_anew = changes.credentials.is_some() || changes.base_url.is_some();
         let check = async || match reaches_anew {
-            true => checked(provider, &credentials, &base_url).await,
-            false => Ok(()),
-        };
-        self.idempotent_after(ctx, reaches_anew, check, async |tx, ()| {
-            let mut stored =
-                store::lock(tx, &ctx.scope, &id).await?.ok_or_else(|| AppError::not_found("connector", id.as_str()))?;
-            stored.account.base_url = base_url.clone();
-            if changes.description.is_some() {
-                stored.account.description = changes.description.clone();
+            // Notifications follow the account to where it now is.
+            true => {
+                checked(provider, &credentials, &base_url).await?;
+                Ok(Some(self.subscribe(provider, &credentials, &base_url, &id).await?))
             }
-            stored.sealed_credentials = self.seal(&credentials)?;
-            stored.account.updated_at = self.clock().now();
-            store::update(tx, &stored).await?;
-            Ok(stored.account)
-        })
-        .await
+            false => Ok(None),
+        };
+        let previous = current.sealed_notifications.clone();
+        let account = (current.account.base_url.clone(), current.sealed_credentials.clone());
+        let updated = self
+            .idempotent_after(ctx, reaches_anew, check, async |tx, notifications| {
+                let mut stored = store::lock(tx, &ctx.scope, &id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("connector", id.as_str()))?;
+                stored.account.base_url = base_url.clone();
+                if changes.description.is_some() {
+                    stored.account.description = changes.description.clone();
+                }
+                stored.sealed_credentials = self.seal(&credentials)?;
+                if let Some(notifications) = notifications {
+                    stored.sealed_notifications = notifications;
+                }
+                stored.account.updated_at = self.clock().now();
+                store::update(tx, &stored).await?;
+                Ok(stored.account)
+            })
+            .await?;
+        if reaches_anew && !ctx.was_replayed() {
+            self.unsubscribe(provider, &account.1, &account.0, previous.as_deref()).await;
+        }
+        Ok(updated)
+    }
+
+    /// Asks `provider` to notify this gateway about connector `id`'s payments, where it can.
+    /// Best effort: a provider that refuses (an address it cannot reach, say) still takes
+    /// payments, which Kassa then follows by asking. Returns the sealed subscription.
+    async fn subscribe(
+        &self,
+        provider: &dyn Provider,
+        credentials: &Credentials,
+        base_url: &ProviderUrl,
+        id: &ConnectorId,
+    ) -> AppResult<Option<String>> {
+        let Some(notifications) = provider.notifications() else { return Ok(None) };
+        let url = format!("{}/connectors/{id}/notifications", self.public_url());
+        let account = Account { credentials, base_url: base_url.as_str() };
+        match notifications.subscribe(account, &url).await {
+            Ok(subscription) => {
+                let plain = serde_json::to_string(&subscription).map_err(AppError::internal)?;
+                Ok(Some(self.inner.secrets.seal(&plain)))
+            }
+            Err(why) => {
+                tracing::warn!(connector = %id, provider = provider.name(), why, "no notifications: Kassa will ask");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Ends a sealed subscription of the account (sealed credentials at `base_url`), best effort.
+    async fn unsubscribe(
+        &self,
+        provider: &dyn Provider,
+        credentials: &str,
+        base_url: &ProviderUrl,
+        sealed: Option<&str>,
+    ) {
+        let (Some(notifications), Some(sealed)) = (provider.notifications(), sealed) else { return };
+        let (Ok(subscription), Ok(credentials)) = (self.open_subscription(sealed), self.open_credentials(credentials))
+        else {
+            return;
+        };
+        let account = Account { credentials: &credentials, base_url: base_url.as_str() };
+        let ended = notifications.unsubscribe(account, &subscription).await;
+        if let Err(why) = ended {
+            tracing::warn!(provider = provider.name(), why, "a provider's subscription could not be ended");
+        }
+    }
+
+    /// A sealed subscription, opened.
+    pub(crate) fn open_subscription(&self, sealed: &str) -> AppResult<Subscription> {
+        let plain = self.inner.secrets.open(sealed).map_err(AppError::internal)?;
+        serde_json::from_str(&plain).map_err(AppError::internal)
     }
 
     /// Deletes a connector: no new payment goes through it. Refused (409 `connector_in_use`)
@@ -141,19 +213,31 @@ impl App {
     /// may capture, or returns a refund.
     pub async fn delete_connector(&self, ctx: &Ctx, id: &str) -> AppResult<ConnectorId> {
         let id = connector_id(id)?;
-        self.idempotent(ctx, async |tx| {
-            store::lock(tx, &ctx.scope, &id).await?.ok_or_else(|| AppError::not_found("connector", id.as_str()))?;
-            if let Some(pi) = payment_intents::unfinished_through(tx.conn(), &id).await? {
-                return Err(AppError::new(
-                    ErrorKind::Conflict,
-                    "connector_in_use",
-                    format!("Payment {pi} through this connector is not finished: capture or cancel it first."),
-                ));
-            }
-            store::delete(tx, &ctx.scope, &id, self.clock().now()).await?;
-            Ok(id.clone())
-        })
-        .await
+        let mut gone = None;
+        let deleted = self
+            .idempotent(ctx, async |tx| {
+                let stored = store::lock(tx, &ctx.scope, &id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("connector", id.as_str()))?;
+                if let Some(pi) = payment_intents::unfinished_through(tx.conn(), &id).await? {
+                    return Err(AppError::new(
+                        ErrorKind::Conflict,
+                        "connector_in_use",
+                        format!("Payment {pi} through this connector is not finished: capture or cancel it first."),
+                    ));
+                }
+                store::delete(tx, &ctx.scope, &id, self.clock().now()).await?;
+                gone = Some(stored);
+                Ok(id.clone())
+            })
+            .await?;
+        if let Some(stored) = gone
+            && let Ok(provider) = self.provider(&stored.account.provider)
+        {
+            let sealed = stored.sealed_notifications.as_deref();
+            self.unsubscribe(provider, &stored.sealed_credentials, &stored.account.base_url, sealed).await;
+        }
+        Ok(deleted)
     }
 
     /// The base URL given, or the provider's own for the mode. A URL the provider's client could

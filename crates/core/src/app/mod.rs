@@ -30,6 +30,7 @@ mod through_connectors;
 mod tokens;
 mod webhooks;
 
+pub use crate::connector::providers::Notification;
 pub use access_tokens::IssuedToken;
 pub use checkout::{
     CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,

@@ -11,7 +11,7 @@ use super::processing::{JobOutcome, Payload, StepError, lock_intent, outcome_of,
 use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, NewPaymentIntentInput};
 use crate::connector::Decision;
 use crate::connector::providers::{
-    Account, Adjustment, Credentials, OpenPayment, Operation, ProviderPayments, ProviderState,
+    Account, Adjustment, Credentials, Notification, OpenPayment, Operation, ProviderPayments, ProviderState,
 };
 use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::connector::ConnectorPayment;
@@ -58,10 +58,10 @@ impl Reached<'_> {
     }
 }
 
-/// The pause before the provider is asked again, after `polls` questions: 1 s, doubling, at
+/// The pause before the provider is asked again, after `polls` questions: `first`, doubling, at
 /// most [`LONGEST_POLL`].
-fn poll_delay(polls: u32) -> Duration {
-    Duration::from_secs(1u64 << polls.min(10)).min(LONGEST_POLL)
+fn poll_delay(first: Duration, polls: u32) -> Duration {
+    first.saturating_mul(1u32 << polls.min(10)).min(LONGEST_POLL.max(first))
 }
 
 /// This attempt's reference at the provider: unique per attempt (a retried job keeps it),
@@ -454,7 +454,9 @@ impl App {
                 };
                 if transition.is_ok() && pi.status == Status::RequiresAction {
                     let follow = Payload { until: Some(until), ..Payload::caused_by(cause.clone()) };
-                    let first = poll_delay(0).min(app.job_config().max_backoff);
+                    let config = app.job_config();
+                    let first = poll_delay(config.first_provider_poll, 0)
+                        .min(config.max_backoff.max(config.first_provider_poll));
                     app.enqueue_job_in(tx, JobKind::FollowPayment, &scope, id.as_str(), Some(follow), false, first)
                         .await?;
                 }
@@ -519,8 +521,13 @@ impl App {
 
     /// The pause before the next question to the provider about `pi`.
     fn follow_delay(&self, pi: &PaymentIntent, polls: u32) -> Duration {
-        let delay = if pi.status == Status::RequiresAction { poll_delay(polls) } else { CAPTURE_POLL };
-        delay.min(self.job_config().max_backoff)
+        let config = self.job_config();
+        let delay = if pi.status == Status::RequiresAction {
+            poll_delay(config.first_provider_poll, polls)
+        } else {
+            CAPTURE_POLL
+        };
+        delay.min(config.max_backoff.max(config.first_provider_poll))
     }
 
     /// Whether `pi`'s provider captures when Kassa asks.
@@ -629,6 +636,45 @@ impl App {
         self.apply(tx, cause, &before, &pi, transition.map(|e| (e, None)), capture).await
     }
 
+    /// A provider's notification to connector `id`: checked with the subscription's secret
+    /// (401 otherwise, changing nothing), then the provider is asked where the payment it names
+    /// stands and its decision applied, once. A payment Kassa does not know is ignored (the
+    /// account may take payments elsewhere too).
+    pub async fn connector_notified(&self, id: &str, notification: Notification<'_>) -> AppResult<()> {
+        let not_found = || AppError::not_found("connector", id);
+        let connector_id = kassa_domain::ConnectorId::parse(id).ok_or_else(not_found)?;
+        let stored = connectors::get_by_id(self.store().reader(), &connector_id).await?.ok_or_else(not_found)?;
+        let listens = self.providers().get(&stored.account.provider).and_then(|p| p.notifications());
+        let (Some(listens), Some(sealed)) = (listens, stored.sealed_notifications.as_deref()) else {
+            return Err(not_found());
+        };
+        let subscription = self.open_subscription(sealed)?;
+        let reference = listens.read(&subscription, &notification).map_err(|why| {
+            tracing::warn!(connector = %connector_id, why, "a notification failed its check");
+            AppError::new(
+                ErrorKind::Authentication,
+                "invalid_signature",
+                "The notification's signature does not check.",
+            )
+        })?;
+        let found = payment_intents::by_connector_reference(self.store().reader(), &connector_id, &reference).await?;
+        let Some(pi) = found else { return Ok(()) };
+        let scope = Scope { merchant_id: pi.merchant_id.clone(), mode: pi.mode };
+        match self.observe(&scope, &pi).await {
+            Ok(Some(state)) if state != ProviderState::Waiting => {
+                let mut tx = self.store().begin().await?;
+                self.apply_observed(&mut tx, &scope, &Cause::default(), &pi.id, &state).await?;
+                self.commit(tx).await
+            }
+            Ok(_) => Ok(()),
+            // The provider retries its notification; the poller asks meanwhile.
+            Err(StepError::Unavailable(e)) => {
+                Err(AppError::new(ErrorKind::Unavailable, "connector_unreachable", e.to_string()))
+            }
+            Err(StepError::Internal(e)) => Err(e),
+        }
+    }
+
     /// A customer back from the provider: asks it where the payment stands (so the merchant's
     /// page sees the outcome at once) and says where to send them: the merchant's return URL,
     /// naming the payment. If the provider cannot be asked now, the polling job settles it.
@@ -701,7 +747,7 @@ mod tests {
 
     #[test]
     fn the_provider_is_asked_more_and_more_rarely() {
-        let delays: Vec<u64> = (0..8).map(|n| poll_delay(n).as_secs()).collect();
+        let delays: Vec<u64> = (0..8).map(|n| poll_delay(Duration::from_secs(1), n).as_secs()).collect();
         assert_eq!(delays, [1, 2, 4, 8, 16, 30, 30, 30]);
     }
 }

@@ -75,6 +75,11 @@ pub trait Provider: Send + Sync {
     fn payments(&self) -> Option<&dyn ProviderPayments> {
         None
     }
+
+    /// How it notifies Kassa about payments; `None` where Kassa only asks.
+    fn notifications(&self) -> Option<&dyn ProviderNotifications> {
+        None
+    }
 }
 
 /// The providers this gateway reaches, by name.
@@ -277,4 +282,58 @@ pub trait ProviderPayments: Send + Sync {
         account: Account<'a>,
         adjustment: Adjustment<'a>,
     ) -> BoxFuture<'a, Result<Decision<()>, ConnectorError>>;
+}
+
+/// What Kassa keeps of a provider's notifications to a connector: the provider's id of the
+/// subscription and the secret its notifications are signed with (sealed at rest).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    /// The provider's id of it.
+    pub id: String,
+    /// The signing secret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Subscription({}: secret redacted)", self.id)
+    }
+}
+
+/// A notification as it arrived: what its signature may cover.
+#[derive(Debug, Clone, Copy)]
+pub struct Notification<'a> {
+    /// The path and query it was sent to.
+    pub path_and_query: &'a str,
+    /// Its `Host` header.
+    pub host: &'a str,
+    /// Its headers, names in lowercase.
+    pub headers: &'a [(String, String)],
+    /// The raw body.
+    pub body: &'a [u8],
+}
+
+impl Notification<'_> {
+    /// The header `name` (lowercase), if it came.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// How a provider tells Kassa about a connector's payments. A notification only makes Kassa
+/// ask the provider where the payment stands: its body is never taken for the state.
+pub trait ProviderNotifications: Send + Sync {
+    /// Asks the provider to notify `url` about the account's payments.
+    fn subscribe<'a>(&'a self, account: Account<'a>, url: &'a str) -> BoxFuture<'a, Result<Subscription, String>>;
+
+    /// Ends a subscription (best effort: a connector being deleted).
+    fn unsubscribe<'a>(
+        &'a self,
+        account: Account<'a>,
+        subscription: &'a Subscription,
+    ) -> BoxFuture<'a, Result<(), String>>;
+
+    /// The provider's reference of the payment `notification` is about, if it is signed with
+    /// the subscription's secret; why not otherwise.
+    fn read(&self, subscription: &Subscription, notification: &Notification<'_>) -> Result<String, String>;
 }

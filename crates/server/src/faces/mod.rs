@@ -9,6 +9,7 @@ pub mod html;
 pub mod major_units;
 pub mod metrics;
 pub mod probuy;
+pub mod provider_notifications;
 pub mod readers;
 pub mod seed;
 pub mod smartpay;

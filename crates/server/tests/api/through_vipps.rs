@@ -154,6 +154,11 @@ async fn app_wait(app: &TestApp, provider: &TestMerchant, pi: &Value, done: impl
 async fn automatic_capture_is_captured_at_vipps_by_polling_alone() {
     let app = spawn_app().await;
     let provider = with_vipps(&app).await;
+    // Vipps' notifications blocked: its webhook to Kassa is gone.
+    let hooks = app.request("GET", "/v1/webhook_endpoints", None, Some(&provider.secret_key), None).await;
+    let hook = json_of(&hooks.body["data"][0], "id");
+    let path = format!("/v1/webhook_endpoints/{hook}");
+    assert_eq!(app.request("DELETE", &path, None, Some(&provider.secret_key), None).await.status, 200);
     let pi = app.post("/v1/payment_intents", vipps_payment("automatic")).await.body;
     assert_eq!(pi["status"], "requires_action", "{pi}");
     assert_eq!(pay_on_page(redirect_url(&pi), "4242424242424242").await, 303);
@@ -386,4 +391,45 @@ async fn lost_answers_and_an_unreachable_vipps_are_retried_with_their_keys_and_m
         .filter_map(|s| s.idempotency_key.clone())
         .collect();
     assert!(keys.len() >= 2 && keys.iter().all(|k| *k == keys[0]), "one key for every attempt: {keys:?}");
+}
+
+#[tokio::test]
+async fn vipps_notifies_kassa_which_asks_vipps_and_a_forged_notification_changes_nothing() {
+    // Kassa would first ask Vipps only after a minute: what settles the payment sooner is
+    // Vipps' notification.
+    let app = kassa_testkit::spawn_app_with(|c| c.jobs.first_provider_poll = std::time::Duration::from_secs(60)).await;
+    let provider = with_vipps(&app).await;
+    let hooks = app.request("GET", "/v1/webhook_endpoints", None, Some(&provider.secret_key), None).await;
+    let registered = json_of(&hooks.body["data"][0], "url").to_owned();
+    let pi = app.post("/v1/payment_intents", vipps_payment("manual")).await.body;
+    let connector = json_of(&pi["connector"], "id");
+    assert_eq!(registered, app.url(&format!("/connectors/{connector}/notifications")), "registered at Vipps");
+    let id = json_of(&pi, "id");
+
+    let forged = reqwest::Client::new()
+        .post(&registered)
+        .header("x-ms-date", "Mon, 07 Dec 2026 12:00:00 GMT")
+        .header("x-ms-content-sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
+        .header("authorization", "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=bm9wZQ==")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 401);
+    let unknown = reqwest::Client::new().post(app.url("/connectors/conn_nope/notifications")).send().await.unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+    assert_eq!(app.get(&format!("/v1/payment_intents/{id}")).await.body["status"], "requires_action");
+
+    assert_eq!(pay_on_page(redirect_url(&pi), "4242424242424242").await, 303);
+    let settled = app.wait_for(id, |p| p["status"] != "requires_action").await;
+    assert_eq!(settled["status"], "requires_capture", "{settled}");
+
+    // Deleting the connector ends the subscription at Vipps.
+    let captured = app.post(&format!("/v1/payment_intents/{id}/capture"), json!({})).await;
+    assert_eq!(captured.body["status"], "succeeded", "{}", captured.text);
+    let deleted =
+        app.request("DELETE", &format!("/v1/connectors/{connector}"), None, Some(&app.merchant.secret_key), None).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    let hooks = app.request("GET", "/v1/webhook_endpoints", None, Some(&provider.secret_key), None).await;
+    assert_eq!(hooks.body["data"], json!([]), "{}", hooks.text);
 }
