@@ -36,11 +36,14 @@ fn client(account: Account<'_>) -> Result<smartpay::Smartpay, ConnectorError> {
         .map_err(|e| ConnectorError(format!("Smartpay: {e}")))
 }
 
-/// Smartpay's answer as Kassa's: a refusal (a 4xx but 429) is final, anything else is no answer.
+/// Smartpay's answer as Kassa's: a refusal (a 4xx) is final, anything else is no answer. A 429,
+/// and a 409 (the same idempotency key still at work), are asked again later with the same key.
 fn decided<T>(result: Result<T, SmartpayError>) -> Result<Decision<T>, ConnectorError> {
     match result {
         Ok(value) => Ok(Decision::Approved(value)),
-        Err(SmartpayError::Api { status, error_code, message, .. }) if status < 500 && status != 429 => {
+        Err(SmartpayError::Api { status, error_code, message, .. })
+            if status < 500 && status != 429 && status != 409 =>
+        {
             Ok(Decision::Declined(declined(format!("Smartpay refused ({error_code}): {message}"))))
         }
         Err(SmartpayError::Invalid(message)) => Ok(Decision::Declined(declined(format!("Smartpay: {message}")))),

@@ -59,11 +59,13 @@ impl Vipps {
     }
 }
 
-/// Vipps' answer as Kassa's: a refusal (a 4xx but 429) is final, anything else is no answer.
+/// Vipps' answer as Kassa's: a refusal (a 4xx) is final, anything else is no answer. A 429,
+/// and a 409 (the same idempotency key still at work: the poller and a returning customer may
+/// ask at once), are asked again later with the same key.
 fn decided<T>(result: Result<T, VippsError>) -> Result<Decision<T>, ConnectorError> {
     match result {
         Ok(value) => Ok(Decision::Approved(value)),
-        Err(VippsError::Problem { status, problem }) if status < 500 && status != 429 => {
+        Err(VippsError::Problem { status, problem }) if status < 500 && status != 429 && status != 409 => {
             let words = problem.detail.or(problem.title).unwrap_or_else(|| format!("HTTP {status}"));
             Ok(Decision::Declined(PaymentFailure {
                 code: "connector_declined".into(),

@@ -317,3 +317,36 @@ async fn a_refused_card_is_not_saved_and_the_setup_page_speaks_every_locale() {
     }
     browser.close().await;
 }
+
+#[tokio::test]
+async fn pay_with_vipps_at_the_provider_and_come_back_to_the_success_url() {
+    let app = spawn_app().await;
+    let provider = app.create_merchant("Vipps, played by Kassa").await;
+    let connector = app
+        .post(
+            "/v1/connectors",
+            json!({"type": "vipps", "base_url": app.url(""), "credentials": {
+                "client_id": provider.id, "client_secret": provider.secret_key,
+                "subscription_key": provider.publishable_key,
+                "merchant_serial_number": provider.serial_number.to_string()}}),
+        )
+        .await;
+    assert_eq!(connector.status, 200, "{}", connector.text);
+    let browser = Browser::open().await;
+    let (url, cs) = session(&app, json!({"currency": "NOK", "payment_method_types": ["card", "vipps"]})).await;
+    browser.client.goto(&url).await.unwrap();
+    assert_eq!(browser.text("[data-testid=pay-with-vipps]").await, "Pay with Vipps");
+    browser.screenshot("vipps-1-page").await;
+    browser.click("[data-testid=pay-with-vipps]").await;
+    // At the provider's own page (a different session), the customer approves with a card.
+    browser.wait_for("#number").await;
+    let at_vipps = browser.client.current_url().await.unwrap().to_string();
+    assert!(at_vipps.starts_with(&app.url("/checkout/cs_")) && !at_vipps.starts_with(&url), "{at_vipps}");
+    browser.pay("4242424242424242").await;
+    let landed = browser.wait_for_url(&app.url("/shop/thanks")).await;
+    assert!(landed.ends_with(&format!("session_id={}", json_of(&cs, "id"))), "{landed}");
+    let pi = app.get(&format!("/v1/payment_intents/{}", json_of(&cs, "payment_intent"))).await.body;
+    assert_eq!((pi["status"].as_str(), pi["amount_captured"].as_i64()), (Some("succeeded"), Some(4650)), "{pi}");
+    assert_eq!(pi["connector"]["type"], "vipps");
+    browser.close().await;
+}
