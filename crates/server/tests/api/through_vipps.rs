@@ -433,3 +433,21 @@ async fn vipps_notifies_kassa_which_asks_vipps_and_a_forged_notification_changes
     let hooks = app.request("GET", "/v1/webhook_endpoints", None, Some(&provider.secret_key), None).await;
     assert_eq!(hooks.body["data"], json!([]), "{}", hooks.text);
 }
+
+#[tokio::test]
+async fn a_payment_that_expires_at_vipps_fails_as_expired() {
+    // The provider's payments (its checkout sessions) expire two seconds after they open.
+    let app =
+        kassa_testkit::spawn_app_with(|c| c.checkout.default_expires_in = std::time::Duration::from_secs(2)).await;
+    with_vipps(&app).await;
+    let pi = app.post("/v1/payment_intents", vipps_payment("manual")).await.body;
+    assert_eq!(pi["status"], "requires_action", "{pi}");
+    let id = json_of(&pi, "id");
+    let failed = app.wait_for(id, |p| p["status"] != "requires_action").await;
+    assert_eq!(
+        (failed["status"].as_str(), failed["last_payment_error"]["code"].as_str()),
+        (Some("failed"), Some("payment_expired")),
+        "{failed}"
+    );
+    assert_eq!(failed["next_action"], Value::Null);
+}
