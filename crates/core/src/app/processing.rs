@@ -318,6 +318,11 @@ impl App {
             };
             let before = pi.clone();
             let now = app.clock().now();
+            let through_connector = matches!(kind, Some(JobKind::OpenPayment | JobKind::FollowPayment));
+            if through_connector && pi.connector.is_none() {
+                // The attempt it followed is over; the payment's next one is not its to fail.
+                return Ok(());
+            }
             if kind == Some(JobKind::FollowPayment) && pi.status == Status::RequiresAction {
                 // The customer may still approve: whatever the provider holds is released.
                 app.enqueue_job(tx, JobKind::Void, &scope, pi.id.as_str(), None, false).await?;

@@ -479,8 +479,12 @@ impl App {
         let settled = match observed {
             None => self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?,
             Some(ProviderState::Waiting) if deciding && given.until.is_some_and(|until| now >= until) => {
+                let observed = &pi;
                 self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
                     let mut pi = lock_intent(tx, &scope, &id).await?;
+                    if pi.status != observed.status || pi.connector != observed.connector {
+                        return Ok(());
+                    }
                     let before = pi.clone();
                     let transition = pi.authorization_failed(expired(), app.clock().now());
                     if transition.is_ok() {
@@ -505,7 +509,7 @@ impl App {
                 let follow_on = (state == ProviderState::Authorized && !self.can_capture(&pi))
                     .then(|| Payload { polls: given.polls + 1, ..Payload::caused_by(cause.clone()) });
                 self.settle(job, JobState::Succeeded, None, async |app: &App, tx: &mut WriteTx| {
-                    app.apply_observed(tx, &scope, &cause, &id, &state).await?;
+                    app.apply_observed(tx, &scope, &cause, &pi, &state).await?;
                     if let Some(next) = follow_on {
                         let delay = CAPTURE_POLL.min(app.job_config().max_backoff);
                         app.enqueue_job_in(tx, JobKind::FollowPayment, &scope, id.as_str(), Some(next), false, delay)
@@ -585,16 +589,24 @@ impl App {
         }
     }
 
-    /// Applies the provider's decision to the payment (a stale one changes nothing).
+    /// Applies the provider's decision about `observed` (the payment as it stood when the
+    /// provider was asked). A decision that no longer applies changes nothing: the payment moved
+    /// on meanwhile (another question got there first, or the customer's next attempt, with a
+    /// card, began after this one failed).
     async fn apply_observed(
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
         cause: &Cause,
-        id: &PaymentIntentId,
+        observed: &PaymentIntent,
         state: &ProviderState,
     ) -> AppResult<()> {
-        let mut pi = lock_intent(tx, scope, id).await?;
+        let mut pi = lock_intent(tx, scope, &observed.id).await?;
+        let attempt = |p: &PaymentIntent| (p.status, p.connector.as_ref().and_then(|c| c.reference.clone()));
+        if attempt(&pi) != attempt(observed) {
+            tracing::info!(payment_intent = %pi.id, "a provider's decision about an earlier state no longer applies");
+            return Ok(());
+        }
         let before = pi.clone();
         let now = self.clock().now();
         let reference = pi.connector.as_ref().and_then(|c| c.reference.clone()).unwrap_or_default();
@@ -663,7 +675,7 @@ impl App {
         match self.observe(&scope, &pi).await {
             Ok(Some(state)) if state != ProviderState::Waiting => {
                 let mut tx = self.store().begin().await?;
-                self.apply_observed(&mut tx, &scope, &Cause::default(), &pi.id, &state).await?;
+                self.apply_observed(&mut tx, &scope, &Cause::default(), &pi, &state).await?;
                 self.commit(tx).await
             }
             Ok(_) => Ok(()),
@@ -687,7 +699,7 @@ impl App {
         match self.observe(&scope, &pi).await {
             Ok(Some(state)) if state != ProviderState::Waiting => {
                 let mut tx = self.store().begin().await?;
-                self.apply_observed(&mut tx, &scope, &Cause::default(), &pi.id, &state).await?;
+                self.apply_observed(&mut tx, &scope, &Cause::default(), &pi, &state).await?;
                 self.commit(tx).await?;
             }
             Ok(_) => {}
