@@ -6,7 +6,8 @@ mod probuy;
 mod smartpay;
 mod vipps;
 
-use kassa_core::connector::providers::{CheckError, Providers};
+use kassa_core::connector::providers::{CheckError, ProviderState, Providers};
+use kassa_domain::payment_intent::PaymentFailure;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,4 +23,14 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 /// A check that got no answer.
 fn unreachable(e: impl std::fmt::Display) -> CheckError {
     CheckError::Unreachable(e.to_string())
+}
+
+/// The provider refused an operation, in its words.
+fn refused(message: String) -> PaymentFailure {
+    PaymentFailure { code: "connector_declined".into(), decline_code: None, message }
+}
+
+/// A payment the provider ended without approving it.
+fn failed(code: &str, message: &str) -> ProviderState {
+    ProviderState::Failed(PaymentFailure { code: code.into(), decline_code: None, message: message.into() })
 }

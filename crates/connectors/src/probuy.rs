@@ -39,9 +39,7 @@ fn client(c: &Credentials, base_url: &str, timeout: Duration, retries: u32) -> R
 
 /// ProBuy's answer as Kassa's: a refusal is final, no answer is retried.
 fn decided<T>(result: Result<T, ProBuyError>) -> Result<Decision<T>, ConnectorError> {
-    let refused = |message: String| {
-        Ok(Decision::Declined(PaymentFailure { code: "connector_declined".into(), decline_code: None, message }))
-    };
+    let refused = |message: String| Ok(Decision::Declined(super::refused(message)));
     match result {
         Ok(value) => Ok(Decision::Approved(value)),
         Err(ProBuyError::Validation { message, details }) => {
@@ -54,10 +52,6 @@ fn decided<T>(result: Result<T, ProBuyError>) -> Result<Decision<T>, ConnectorEr
         }
         Err(e) => Err(ConnectorError(format!("ProBuy: {e}"))),
     }
-}
-
-fn failed(code: &str, message: &str) -> ProviderState {
-    ProviderState::Failed(PaymentFailure { code: code.into(), decline_code: None, message: message.into() })
 }
 
 impl Provider for ProBuy {
@@ -209,9 +203,9 @@ impl ProviderPayments for ProBuy {
                 Status::New | Status::Pending | Status::Approved => ProviderState::Waiting,
                 Status::Authorized => ProviderState::Authorized,
                 Status::Completed => ProviderState::Captured,
-                Status::Declined => failed("connector_declined", "ProBuy declined the payment."),
-                Status::Expired => failed("payment_expired", "The customer did not pay ProBuy in time."),
-                Status::Cancelled => failed("payment_aborted", "The customer canceled the payment at ProBuy."),
+                Status::Declined => super::failed("connector_declined", "ProBuy declined the payment."),
+                Status::Expired => super::failed("payment_expired", "The customer did not pay ProBuy in time."),
+                Status::Cancelled => super::failed("payment_aborted", "The customer canceled the payment at ProBuy."),
                 Status::Other(status) => return Err(ConnectorError(format!("ProBuy said status {status}"))),
             })
         })

@@ -9,7 +9,6 @@ use kassa_core::connector::providers::{
 };
 use kassa_core::connector::{BoxFuture, ConnectorError, Decision};
 use kassa_domain::Mode;
-use kassa_domain::payment_intent::PaymentFailure;
 use smartpay::{
     Address, CaptureMethod, CheckoutSessionRequest, CustomerInfo, Expandable, Item, OrderStatus, PaymentRequest,
     RefundReason, RefundRequest, ShippingInfo, SmartpayError,
@@ -44,19 +43,11 @@ fn decided<T>(result: Result<T, SmartpayError>) -> Result<Decision<T>, Connector
         Err(SmartpayError::Api { status, error_code, message, .. })
             if status < 500 && status != 429 && status != 409 =>
         {
-            Ok(Decision::Declined(declined(format!("Smartpay refused ({error_code}): {message}"))))
+            Ok(Decision::Declined(super::refused(format!("Smartpay refused ({error_code}): {message}"))))
         }
-        Err(SmartpayError::Invalid(message)) => Ok(Decision::Declined(declined(format!("Smartpay: {message}")))),
+        Err(SmartpayError::Invalid(message)) => Ok(Decision::Declined(super::refused(format!("Smartpay: {message}")))),
         Err(e) => Err(ConnectorError(format!("Smartpay: {e}"))),
     }
-}
-
-fn declined(message: String) -> PaymentFailure {
-    PaymentFailure { code: "connector_declined".into(), decline_code: None, message }
-}
-
-fn failed(code: &str, message: &str) -> ProviderState {
-    ProviderState::Failed(PaymentFailure { code: code.into(), decline_code: None, message: message.into() })
 }
 
 impl Provider for Smartpay {
@@ -189,9 +180,9 @@ impl ProviderPayments for Smartpay {
             Ok(match order.status {
                 OrderStatus::RequiresAuthorization => ProviderState::Waiting,
                 OrderStatus::RequiresCapture => ProviderState::Authorized,
-                OrderStatus::Canceled => failed("payment_canceled", "The payment was canceled at Smartpay."),
-                OrderStatus::Rejected => failed("connector_declined", "Smartpay refused the payment."),
-                OrderStatus::Failed => failed("connector_declined", "The payment failed at Smartpay."),
+                OrderStatus::Canceled => super::failed("payment_canceled", "The payment was canceled at Smartpay."),
+                OrderStatus::Rejected => super::failed("connector_declined", "Smartpay refused the payment."),
+                OrderStatus::Failed => super::failed("connector_declined", "The payment failed at Smartpay."),
                 // Kassa opens orders for manual capture: a captured one was captured by someone else.
                 OrderStatus::Succeeded => return Err(ConnectorError("Smartpay says the order is captured".into())),
                 OrderStatus::Other(status) => return Err(ConnectorError(format!("Smartpay said status {status}"))),
@@ -289,7 +280,7 @@ async fn refund(
         remaining -= part;
     }
     if remaining > 0 {
-        return Ok(Decision::Declined(declined(format!(
+        return Ok(Decision::Declined(super::refused(format!(
             "Smartpay holds {remaining} less captured money than the refund asks for."
         ))));
     }

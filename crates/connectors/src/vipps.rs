@@ -8,7 +8,6 @@ use kassa_core::connector::providers::{
 };
 use kassa_core::connector::{BoxFuture, ConnectorError, Decision};
 use kassa_domain::Mode;
-use kassa_domain::payment_intent::PaymentFailure;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -67,11 +66,7 @@ fn decided<T>(result: Result<T, VippsError>) -> Result<Decision<T>, ConnectorErr
         Ok(value) => Ok(Decision::Approved(value)),
         Err(VippsError::Problem { status, problem }) if status < 500 && status != 429 && status != 409 => {
             let words = problem.detail.or(problem.title).unwrap_or_else(|| format!("HTTP {status}"));
-            Ok(Decision::Declined(PaymentFailure {
-                code: "connector_declined".into(),
-                decline_code: None,
-                message: format!("Vipps refused: {words}"),
-            }))
+            Ok(Decision::Declined(super::refused(format!("Vipps refused: {words}"))))
         }
         Err(e) => Err(ConnectorError(format!("Vipps: {e}"))),
     }
@@ -85,10 +80,6 @@ fn money(amount: i64, currency: kassa_domain::Currency) -> Result<Money, Connect
         other => return Err(ConnectorError(format!("Vipps takes no {other}"))),
     };
     Ok(Money { currency, value: amount })
-}
-
-fn failed(code: &str, message: &str) -> ProviderState {
-    ProviderState::Failed(PaymentFailure { code: code.into(), decline_code: None, message: message.into() })
 }
 
 impl Provider for Vipps {
@@ -230,9 +221,11 @@ impl ProviderPayments for Vipps {
             Ok(match payment.state {
                 PaymentState::Created => ProviderState::Waiting,
                 PaymentState::Authorized => ProviderState::Authorized,
-                PaymentState::Aborted => failed("payment_aborted", "The customer aborted the payment in Vipps."),
-                PaymentState::Expired => failed("payment_expired", "The customer did not approve the payment in time."),
-                PaymentState::Terminated => failed("payment_canceled", "The payment was canceled at Vipps."),
+                PaymentState::Aborted => super::failed("payment_aborted", "The customer aborted the payment in Vipps."),
+                PaymentState::Expired => {
+                    super::failed("payment_expired", "The customer did not approve the payment in time.")
+                }
+                PaymentState::Terminated => super::failed("payment_canceled", "The payment was canceled at Vipps."),
                 PaymentState::Other(state) => return Err(ConnectorError(format!("Vipps said state {state}"))),
             })
         })
