@@ -268,7 +268,9 @@ async fn a_dead_nodes_work_is_taken_over_within_ten_seconds_and_a_slow_node_keep
     let slow = Gateway::start(&db, &[("KASSA_SIMULATOR_LATENCY_MS", "12000"), short[0], short[1]]).await;
     let id = start_payment(&slow.base, &key, "slow-1").await;
     let took = wait_authorized(&steady.base, &key, &id, Duration::from_secs(40)).await;
-    assert!(took > Duration::from_secs(8), "the slow node's answer, not another node's: {took:?}");
+    // The slow node answers after 6 to 18 s (its simulator's 12 s ±50 %); another node taking
+    // the job once its 4 s lease ran out would answer at once, within about 5 s.
+    assert!(took > Duration::from_millis(5500), "the slow node's answer, not another node's: {took:?}");
     let jobs = jobs_of(&db, &id).await;
     assert!(jobs[0].starts_with("1 "), "claimed once, by the slow node, never taken from it: {jobs:?}");
     slow.kill().await;
