@@ -4,14 +4,14 @@
 //! order.
 
 use kassa_core::connector::providers::{
-    Account, Adjustment, BillingField, CheckError, CredentialField, Credentials, OpenPayment, Opened, Operation,
-    Provider, ProviderPayments, ProviderState,
+    Account, Adjustment, BillingField, CheckError, CredentialField, Credentials, Notification, OpenPayment, Opened,
+    Operation, Provider, ProviderNotifications, ProviderPayments, ProviderState, Subscription,
 };
 use kassa_core::connector::{BoxFuture, ConnectorError, Decision};
 use kassa_domain::Mode;
 use smartpay::{
     Address, CaptureMethod, CheckoutSessionRequest, CustomerInfo, Expandable, Item, OrderStatus, PaymentRequest,
-    RefundReason, RefundRequest, ShippingInfo, SmartpayError,
+    RefundReason, RefundRequest, ShippingInfo, SmartpayError, WebhookEndpointRequest,
 };
 use std::time::Duration;
 
@@ -92,6 +92,62 @@ impl Provider for Smartpay {
     fn payments(&self) -> Option<&dyn ProviderPayments> {
         Some(self)
     }
+
+    fn notifications(&self) -> Option<&dyn ProviderNotifications> {
+        Some(self)
+    }
+}
+
+/// The order events Kassa hears: a customer's decision, and a cancel by anyone. (Captures and
+/// refunds are Kassa's own calls: their answers say how they went.)
+const EVENTS: &[&str] = &["order.authorized", "order.rejected", "order.canceled"];
+
+impl ProviderNotifications for Smartpay {
+    fn subscribe<'a>(&'a self, account: Account<'a>, url: &'a str) -> BoxFuture<'a, Result<Subscription, String>> {
+        Box::pin(async move {
+            let request = WebhookEndpointRequest {
+                url: Some(url.to_owned()),
+                event_subscriptions: Some(EVENTS.iter().map(|e| (*e).to_owned()).collect()),
+                description: Some("Kassa: this account's payments".into()),
+                ..WebhookEndpointRequest::default()
+            };
+            let client = client(account).map_err(|e| e.0)?;
+            let endpoint = client.create_webhook_endpoint(&request).await.map_err(|e| e.to_string())?;
+            Ok(Subscription { id: endpoint.id, secret: endpoint.signing_secret })
+        })
+    }
+
+    fn unsubscribe<'a>(
+        &'a self,
+        account: Account<'a>,
+        subscription: &'a Subscription,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let client = client(account).map_err(|e| e.0)?;
+            client.delete_webhook_endpoint(&subscription.id).await.map_err(|e| e.to_string())
+        })
+    }
+
+    fn read(&self, subscription: &Subscription, notification: &Notification<'_>) -> Result<String, String> {
+        let event = smartpay::webhooks::verify(
+            &subscription.secret,
+            notification.header(smartpay::webhooks::TIMESTAMP_HEADER),
+            notification.header(smartpay::webhooks::SIGNATURE_HEADER),
+            notification.body,
+            smartpay::webhooks::DEFAULT_TOLERANCE,
+        )
+        .map_err(|e| e.to_string())?;
+        order_of(&event.event_data.data).ok_or_else(|| "the event names no order".to_owned())
+    }
+}
+
+/// The order an event's object is, or belongs to.
+fn order_of(object: &serde_json::Value) -> Option<String> {
+    if object["object"] == "order" {
+        return object["id"].as_str().map(str::to_owned);
+    }
+    let order = &object["order"];
+    order.as_str().or_else(|| order["id"].as_str()).map(str::to_owned)
 }
 
 impl ProviderPayments for Smartpay {

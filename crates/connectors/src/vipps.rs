@@ -221,7 +221,7 @@ impl ProviderPayments for Vipps {
             Ok(match payment.state {
                 PaymentState::Created => ProviderState::Waiting,
                 PaymentState::Authorized => ProviderState::Authorized,
-                PaymentState::Aborted => super::failed("payment_aborted", "The customer aborted the payment in Vipps."),
+                PaymentState::Aborted => super::failed("payment_aborted", "The payment was aborted in Vipps."),
                 PaymentState::Expired => {
                     super::failed("payment_expired", "The customer did not approve the payment in time.")
                 }

@@ -5,6 +5,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use kassa_api::{BillingAddress, BillingDetails, ListParams, PaymentMethodData};
 use kassa_api::{CreateCheckoutSession, LineItem, ListEvents};
 use kassa_sdk::{
     CancelPaymentIntent, CaptureMethod, CapturePaymentIntent, Client, ConfirmPaymentIntent, CreatePaymentIntent,
@@ -23,6 +24,10 @@ pub const TRIGGERS: &[(&str, &str)] = &[
     ("payment_intent.partially_captured", "captures part of an authorization, keeping the rest"),
     ("payment_intent.payment_failed", "confirms a payment with pm_card_declined"),
     ("payment_intent.canceled", "creates a payment intent and cancels it"),
+    (
+        "payment_intent.requires_action",
+        "opens a payment through the merchant's connector (Vipps, Smartpay or ProBuy) and prints where the customer approves",
+    ),
     ("refund.created", "refunds part of a paid payment"),
     ("refund.succeeded", "refunds part of a paid payment"),
     ("refund.updated", "refunds part of a paid payment and adds metadata to the refund"),
@@ -118,6 +123,20 @@ async fn make(kassa: &Client, page: &reqwest::Client, base: &str, event: &str) -
             let pi = intents.create(&CreatePaymentIntent::new(2_500, Currency::USD)).await?;
             intents.cancel(&pi.id, &CancelPaymentIntent::default()).await?.id
         }
+        "payment_intent.requires_action" => {
+            let connectors = kassa.connectors().list(&ListParams::default()).await?;
+            let Some(connector) = connectors.data.first() else {
+                bail!(
+                    "payment_intent.requires_action needs a connector, and this merchant has none in test mode: \
+                     create one with POST /v1/connectors (docs/connectors.md)"
+                );
+            };
+            let pi = intents.create(&through(&connector.kind, base)?).await?;
+            if let Some(redirect) = pi.next_action.as_ref().and_then(|a| a.redirect_to_url.as_ref()) {
+                println!("The customer approves at {}", redirect.url);
+            }
+            pi.id
+        }
         "refund.created" | "refund.succeeded" | "refund.updated" => {
             let pi: PaymentIntent = paid().await?;
             let refund = kassa.refunds().create(&CreateRefund::new(&pi.id).amount(500)).await?;
@@ -164,6 +183,53 @@ async fn make(kassa: &Client, page: &reqwest::Client, base: &str, event: &str) -
             token
         }
     })
+}
+
+/// A payment through a connector of `kind`, in a currency it takes, with what its provider
+/// needs to know of the customer.
+fn through(kind: &str, base: &str) -> anyhow::Result<CreatePaymentIntent> {
+    let address = |line1: &str, city: &str, postal_code: &str, country: &str| BillingAddress {
+        line1: Some(line1.into()),
+        city: Some(city.into()),
+        postal_code: Some(postal_code.into()),
+        country: Some(country.into()),
+        ..BillingAddress::default()
+    };
+    let (amount, currency, billing) = match kind {
+        "vipps" => (
+            25_000,
+            Currency::NOK,
+            BillingDetails { phone: Some("+47 912 34 567".into()), ..BillingDetails::default() },
+        ),
+        "smartpay" => (
+            2_500,
+            Currency::JPY,
+            BillingDetails {
+                name: Some("Aiko Tanaka".into()),
+                email: Some("aiko@example.jp".into()),
+                address: Some(address("1-2-3 Shibuya", "Tokyo", "150-0002", "JP")),
+                ..BillingDetails::default()
+            },
+        ),
+        "probuy" => (
+            15_000,
+            Currency::SAR,
+            BillingDetails {
+                name: Some("Sara Ali".into()),
+                email: Some("sara@example.sa".into()),
+                phone: Some("+966501234567".into()),
+                address: Some(address("King Fahd Rd 1", "Riyadh", "12211", "SA")),
+            },
+        ),
+        other => bail!("kassa trigger cannot pay through a {other} connector"),
+    };
+    let method = PaymentMethodData::connector(kind).with_billing_details(billing);
+    Ok(CreatePaymentIntent::new(amount, currency)
+        .capture_method(CaptureMethod::Manual)
+        .description("Made by kassa trigger")
+        .payment_method_data(method)
+        .return_url(format!("{base}/"))
+        .confirm(true))
 }
 
 fn manual() -> CreatePaymentIntent {

@@ -33,6 +33,7 @@ pub mod nodes;
 pub mod page;
 pub mod payment_intents;
 pub mod private_files;
+pub mod provider_notices;
 pub mod refunds;
 pub mod settings;
 pub mod simulator;

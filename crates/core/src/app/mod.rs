@@ -54,7 +54,7 @@ pub use processing::JobKind;
 pub use promotions::{NewCouponInput, NewPromotionCodeInput, PromotionCodeListFilter};
 pub use receipts::Receipt;
 pub use refunds::{NewRefundInput, RefundFilter};
-pub use through_connectors::{CUSTOMER_DEADLINE, ThroughConnector};
+pub use through_connectors::{CUSTOMER_DEADLINE, ProviderNotice, ThroughConnector};
 pub use tokens::TokenFilter;
 pub use webhooks::{AttemptsTarget, EndpointChanges, NewEndpointInput, QueuedDelivery};
 

@@ -21,6 +21,7 @@ use kassa_domain::payment_intent::{
 };
 use kassa_domain::{CaptureId, Currency, Invalid, JobId, PaymentIntent, PaymentIntentId};
 use kassa_store::jobs::{Job, JobState};
+use kassa_store::provider_notices::{self, StoredNotice};
 use kassa_store::{Scope, WriteTx, connectors, payment_intents};
 use std::time::Duration;
 
@@ -33,6 +34,21 @@ const LONGEST_POLL: Duration = Duration::from_secs(30);
 
 /// The pause between two questions to a provider that captures at its own pace.
 const CAPTURE_POLL: Duration = Duration::from_secs(5 * 60);
+
+/// How many of a payment's notifications its timeline shows (a provider that repeats itself
+/// cannot grow a page without end).
+const NOTICES_SHOWN: i64 = 200;
+
+/// A provider's notification about a payment, as its timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderNotice {
+    /// The provider's name (`Vipps`).
+    pub provider: String,
+    /// When it arrived.
+    pub received_at: kassa_domain::Timestamp,
+    /// What the provider said when Kassa asked it then.
+    pub outcome: String,
+}
 
 /// A payment method that is a connector's provider, as given.
 #[derive(Debug, Clone)]
@@ -672,19 +688,47 @@ impl App {
         let found = payment_intents::by_connector_reference(self.store().reader(), &connector_id, &reference).await?;
         let Some(pi) = found else { return Ok(()) };
         let scope = Scope { merchant_id: pi.merchant_id.clone(), mode: pi.mode };
-        match self.observe(&scope, &pi).await {
+        let received_at = self.clock().now();
+        let observed = self.observe(&scope, &pi).await;
+        let outcome = match &observed {
+            Ok(None) => "nothing to ask: the payment had moved on".to_owned(),
+            Ok(Some(ProviderState::Waiting)) => "asked: nothing new".to_owned(),
+            Ok(Some(ProviderState::Authorized)) => "asked: approved".to_owned(),
+            Ok(Some(ProviderState::Captured)) => "asked: captured".to_owned(),
+            Ok(Some(ProviderState::Failed(failure))) => format!("asked: {}", failure.message),
+            Err(StepError::Unavailable(e)) => format!("asked, no answer: {e}"),
+            Err(StepError::Internal(_)) => "asked, and failed".to_owned(),
+        };
+        let mut tx = self.store().begin().await?;
+        let notice = StoredNotice { payment_intent_id: pi.id.clone(), connector_id, received_at, outcome };
+        provider_notices::insert(&mut tx, &notice).await?;
+        match observed {
             Ok(Some(state)) if state != ProviderState::Waiting => {
-                let mut tx = self.store().begin().await?;
                 self.apply_observed(&mut tx, &scope, &Cause::default(), &pi, &state).await?;
                 self.commit(tx).await
             }
-            Ok(_) => Ok(()),
+            Ok(_) => self.commit(tx).await,
             // The provider retries its notification; the poller asks meanwhile.
             Err(StepError::Unavailable(e)) => {
+                self.commit(tx).await?;
                 Err(AppError::new(ErrorKind::Unavailable, "connector_unreachable", e.to_string()))
             }
             Err(StepError::Internal(e)) => Err(e),
         }
+    }
+
+    /// The notifications a payment's provider sent about it, oldest first, and what it said
+    /// when Kassa asked (the payment's timeline).
+    pub async fn provider_notices(&self, ctx: &Ctx, id: &str) -> AppResult<Vec<ProviderNotice>> {
+        let pi = self.get_payment_intent(ctx, id).await?;
+        let Some(payment) = &pi.connector else { return Ok(Vec::new()) };
+        let provider =
+            self.providers().get(&payment.provider).map_or(payment.provider.clone(), |p| p.display_name().to_owned());
+        let stored = provider_notices::of_payment(self.store().reader(), &pi.id, NOTICES_SHOWN).await?;
+        Ok(stored
+            .into_iter()
+            .map(|n| ProviderNotice { provider: provider.clone(), received_at: n.received_at, outcome: n.outcome })
+            .collect())
     }
 
     /// A customer back from the provider: asks it where the payment stands (so the merchant's

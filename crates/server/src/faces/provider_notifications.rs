@@ -1,7 +1,8 @@
-//! `POST /connectors/{id}/notifications`: where a provider (Vipps' Webhooks API) tells Kassa
-//! about a connector's payments. Public: the notification's signature, checked with the
-//! subscription's secret, is the only way in (401 otherwise, nothing changed). A notification
-//! only makes Kassa ask the provider; its body is never taken for a payment's state.
+//! `POST /connectors/{id}/notifications`: where a provider (Vipps' Webhooks API, Smartpay's
+//! webhook endpoints) tells Kassa about a connector's payments. Public: the notification's
+//! signature, checked with the subscription's secret, is the only way in (401 otherwise,
+//! nothing changed). A notification only makes Kassa ask the provider; its body is never taken
+//! for a payment's state.
 
 use crate::app::Notification;
 use crate::faces::v1::V1Error;
@@ -34,14 +35,13 @@ async fn notified(
     headers: HeaderMap,
     RawBody(body, _): RawBody<ProviderNotifications>,
 ) -> Result<StatusCode, V1Error> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let pairs: Vec<(String, String)> = ["x-ms-date", "x-ms-content-sha256", "authorization", "content-type"]
-        .into_iter()
-        .map(|name| (name.to_owned(), text(name)))
-        .filter(|(_, value)| !value.is_empty())
+    // Each provider's signature covers headers of its own; the connector picks them.
+    let pairs: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
         .collect();
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
-    let host = text(header::HOST.as_str());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let notification = Notification { path_and_query, host: &host, headers: &pairs, body: &body };
     s.app.connector_notified(&id, notification).await?;
     Ok(StatusCode::OK)

@@ -633,3 +633,25 @@ async fn a_payment_through_a_connector_shows_its_provider_and_offers_only_what_t
     assert!(page.html.contains("data-testid=\"provider-only\""), "{}", page.html);
     assert!(!page.html.contains("Cancel payment"), "ProBuy's API cannot cancel: no button that would fail");
 }
+
+#[tokio::test]
+async fn a_payment_s_timeline_shows_its_provider_s_notifications_and_what_the_provider_said() {
+    // Kassa would first ask Vipps only after a minute: the notification is what settles it.
+    let app = kassa_testkit::spawn_app_with(|c| c.jobs.first_provider_poll = std::time::Duration::from_secs(60)).await;
+    crate::through_vipps::with_vipps(&app).await;
+    let pi = app.post("/v1/payment_intents", crate::through_vipps::vipps_payment("manual")).await.body;
+    let id = json_of(&pi, "id");
+    let page_url = json_of(&pi["next_action"]["redirect_to_url"], "url");
+    assert_eq!(kassa_testkit::customer::pay_on_page(page_url, "4242424242424242").await, 303);
+    app.wait_for(id, |p| p["status"] == "requires_capture").await;
+    let (email, password) = user(&app).await;
+    let mut person = Person::new(&app);
+    person.sign_in(&email, &password).await;
+    let page = person.get(&format!("/dashboard/test/payments/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    let notice = page.html.find("data-testid=\"provider-notice\"").expect("a notification on the timeline");
+    let requires_capture = page.html.find("data-event-type=\"payment_intent.requires_capture\"").unwrap();
+    assert!(page.html[notice..].contains("Notification from Vipps"), "{}", page.html);
+    assert!(page.html[notice..].contains("asked: approved"), "{}", page.html);
+    assert!(notice < requires_capture, "heard before the transition it caused: {}", page.html);
+}

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 const RETURN_URL: &str = "https://shop.example/back?order=1";
 
 /// The provider's merchant, and the test merchant's Vipps connector to it.
-async fn with_vipps(app: &TestApp) -> TestMerchant {
+pub(crate) async fn with_vipps(app: &TestApp) -> TestMerchant {
     let provider = app.create_merchant("Vipps, played by Kassa").await;
     let connector = app
         .post(
@@ -25,7 +25,7 @@ async fn with_vipps(app: &TestApp) -> TestMerchant {
     provider
 }
 
-fn vipps_payment(capture_method: &str) -> Value {
+pub(crate) fn vipps_payment(capture_method: &str) -> Value {
     json!({"amount": 10000, "currency": "NOK", "capture_method": capture_method, "confirm": true,
         "description": "Two tickets", "return_url": RETURN_URL,
         "payment_method_data": {"type": "vipps", "billing_details": {"phone": "+47 912 34 567"}}})
@@ -450,4 +450,20 @@ async fn a_payment_that_expires_at_vipps_fails_as_expired() {
         "{failed}"
     );
     assert_eq!(failed["next_action"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_card_declined_at_vipps_aborts_the_payment_once_the_customer_has_no_attempt_left() {
+    // The provider's page takes one attempt; Vipps then reports the payment aborted.
+    let app = kassa_testkit::spawn_app_with(|c| c.checkout.max_attempts = 1).await;
+    with_vipps(&app).await;
+    let pi = app.post("/v1/payment_intents", vipps_payment("manual")).await.body;
+    pay_on_page(redirect_url(&pi), "4000000000000002").await;
+    let id = json_of(&pi, "id");
+    let failed = app.wait_for(id, |p| p["status"] != "requires_action").await;
+    assert_eq!(
+        (failed["status"].as_str(), failed["last_payment_error"]["code"].as_str()),
+        (Some("failed"), Some("payment_aborted")),
+        "{failed}"
+    );
 }

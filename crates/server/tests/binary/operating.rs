@@ -78,6 +78,24 @@ async fn trigger_makes_the_objects_that_produce_the_event_it_names() {
         assert_eq!(found.body["data"].as_array().map(Vec::len), Some(1), "{event}: {}", found.text);
     }
 
+    // Through a connector: none yet, then a Vipps connector to a gateway playing Vipps.
+    let event = "payment_intent.requires_action";
+    let none = trigger(&[event, "--api-key", &key]).output().await.unwrap();
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("POST /v1/connectors"), "says how to make one");
+    let vipps = kassa_testkit::spawn_app().await;
+    let provider = vipps.create_merchant("Vipps, played by Kassa").await;
+    let connector = serde_json::json!({"type": "vipps", "base_url": vipps.url(""), "credentials": {
+        "client_id": provider.id, "client_secret": provider.secret_key,
+        "subscription_key": provider.publishable_key,
+        "merchant_serial_number": provider.serial_number.to_string()}});
+    assert_eq!(gw.send("POST", "/v1/connectors", &key, None, Some(connector)).await.status, 200);
+    let out = trigger(&[event, "--api-key", &key]).output().await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let approve_at = format!("The customer approves at {}", vipps.url("/checkout/"));
+    assert!(stdout.contains(&approve_at) && stdout.contains(&format!("Triggered {event}")), "{stdout}");
+
     let unknown = trigger(&["payment_intent.teleported", "--api-key", &key]).output().await.unwrap();
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("kassa trigger --list"));

@@ -4,7 +4,7 @@
 
 use super::view::{self, Section, badge, framed, money, when};
 use super::{Dashboard, Desk, Form, PageError, Posted, detached, new_idempotency_key, page, query, see_other};
-use crate::app::{AppError, AttemptsTarget, ErrorKind, NewRefundInput, PaymentIntentFilter};
+use crate::app::{AppError, AttemptsTarget, ErrorKind, Event, NewRefundInput, PaymentIntentFilter, ProviderNotice};
 use crate::app::{Order, PageRequest, PageToken, PaymentSearch, TimeRange};
 use crate::faces::major_units::{self, Refusal};
 use crate::http::HttpState;
@@ -17,7 +17,7 @@ use axum::routing::get;
 use kassa_domain::capture::CaptureNotes;
 use kassa_domain::payment_intent::{PaymentIntent, Status};
 use kassa_domain::refund::RefundReason;
-use kassa_domain::{Amount, Currency, PaymentIntentId};
+use kassa_domain::{Amount, Currency, PaymentIntentId, Timestamp};
 use maud::{Markup, html};
 use std::collections::BTreeMap;
 
@@ -218,6 +218,8 @@ async fn payment_page(
         attempts.reverse();
         deliveries.push(attempts);
     }
+    let notices = s.app.provider_notices(&ctx, id).await?;
+    let timeline = timeline_order(&events, &notices);
     let base = format!("{}/payments/{}", desk.base(), pi.id);
     let c = pi.currency;
     let receipt = s.app.receipt_url(&pi);
@@ -320,7 +322,19 @@ async fn payment_page(
         section aria-labelledby="timeline-h" {
             h2 #timeline-h { "Timeline" }
             ol.timeline data-testid="timeline" {
-                @for (event, attempts) in events.iter().zip(&deliveries) {
+                @for entry in &timeline { @match *entry {
+                  Entry::Notice(i) => {
+                    @let n = &notices[i];
+                    li data-testid="provider-notice" {
+                        div.event {
+                            strong { "Notification from " (n.provider) }
+                            " " time { (when(n.received_at)) }
+                            " · " span.muted { (n.outcome) }
+                        }
+                    }
+                  }
+                  Entry::Event(i) => {
+                    @let (event, attempts) = (&events[i], &deliveries[i]);
                     li data-event-type=(event.event_type) {
                         div.event {
                             strong { (event.event_type) }
@@ -349,11 +363,30 @@ async fn payment_page(
                             button.link type="submit" { "Send again to webhooks" }
                         }
                     }
-                }
+                  }
+                } }
             }
         }
     };
     Ok(framed(desk, Section::Payments, pi.id.as_str(), body))
+}
+
+/// One line of a payment's timeline.
+enum Entry {
+    /// `events[i]`.
+    Event(usize),
+    /// `notices[i]`.
+    Notice(usize),
+}
+
+/// Events and provider notifications in the order they happened (events first on a tie: a
+/// notification is heard after what the payment was already doing).
+fn timeline_order(events: &[Event], notices: &[ProviderNotice]) -> Vec<Entry> {
+    let mut entries: Vec<(Timestamp, u8, Entry)> =
+        events.iter().enumerate().map(|(i, e)| (e.created_at, 0, Entry::Event(i))).collect();
+    entries.extend(notices.iter().enumerate().map(|(i, n)| (n.received_at, 1, Entry::Notice(i))));
+    entries.sort_by_key(|(at, rank, _)| (*at, *rank));
+    entries.into_iter().map(|(_, _, entry)| entry).collect()
 }
 
 fn amount_form(base: &str, action: &str, label: &str, max: i64, c: Currency, hint: &str) -> Markup {
