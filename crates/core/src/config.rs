@@ -9,6 +9,9 @@ use std::time::Duration;
 pub struct Config {
     /// Where to listen.
     pub addr: SocketAddr,
+    /// Where the Stripe face listens, if it is on (Stripe's SDKs have no base path, and
+    /// Kassa's own API is at `/v1` too).
+    pub stripe_addr: Option<SocketAddr>,
     /// The database.
     pub store: kassa_store::StoreConfig,
     /// The built-in card simulator.
@@ -201,6 +204,7 @@ impl Config {
     pub fn new(addr: SocketAddr, store: kassa_store::StoreConfig) -> Config {
         Config {
             addr,
+            stripe_addr: None,
             store,
             simulator: SimulatorConfig::default(),
             rate_limit: RateLimitConfig::default(),

@@ -61,7 +61,7 @@ struct DbArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run the gateway (the default command).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage merchants.
@@ -164,6 +164,10 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "KASSA_ADDR", default_value = "127.0.0.1:4242")]
     addr: SocketAddr,
+    /// Where the Stripe face listens (off unless given): Stripe's official SDKs, unmodified,
+    /// pointed at this host and port.
+    #[arg(long, env = "KASSA_STRIPE_ADDR")]
+    stripe_addr: Option<SocketAddr>,
     /// Mean latency of the card simulator, in milliseconds (±50% jitter).
     #[arg(long, env = "KASSA_SIMULATOR_LATENCY_MS", default_value_t = 0)]
     simulator_latency_ms: u64,
@@ -301,6 +305,7 @@ impl ServeArgs {
     fn config(&self, store: StoreConfig, master_key: kassa_server::secrets::MasterKey) -> Config {
         Config {
             addr: self.addr,
+            stripe_addr: self.stripe_addr,
             master_key,
             store,
             simulator: SimulatorConfig {
@@ -430,6 +435,13 @@ async fn serve(db: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
     }
     println!("  API:       {base}/v1   (reference: {base}/docs, OpenAPI: {base}/v1/openapi.json)");
     println!("  dashboard: {base}/dashboard   (more users: kassa users create --merchant mer_… --email …)");
+    if let Some(stripe) = server.stripe_addr() {
+        println!(
+            "  Stripe:    http://{stripe}   (Stripe's SDKs: new Stripe(sk_test_…, {{host: '{}', port: {}, protocol: 'http'}}))",
+            stripe.ip(),
+            stripe.port()
+        );
+    }
     println!(
         "Try: curl {base}/v1/payment_intents -H \"Authorization: Bearer sk_test_…\" -d '{{\"amount\":2599,\"currency\":\"USD\"}}' -H 'Content-Type: application/json'"
     );

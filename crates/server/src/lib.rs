@@ -41,6 +41,8 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
 pub struct Server {
     app: App,
     listener: TcpListener,
+    /// The Stripe face's own listener, when it is on.
+    stripe_listener: Option<TcpListener>,
     config: Config,
     /// Held while serving an SQLite database.
     _data_lock: Option<data_lock::DataLock>,
@@ -52,6 +54,14 @@ impl Server {
         // Bind first: with port 0 the hosted pages' URLs need the port actually bound.
         let listener = TcpListener::bind(config.addr).await?;
         config.addr = listener.local_addr()?;
+        let stripe_listener = match config.stripe_addr {
+            Some(addr) => {
+                let bound = TcpListener::bind(addr).await?;
+                config.stripe_addr = Some(bound.local_addr()?);
+                Some(bound)
+            }
+            None => None,
+        };
         let data_lock = data_lock::acquire(&config.store.url, config.addr)?;
         let app = open_app(&config).await?;
         if data_lock.is_some() {
@@ -63,7 +73,7 @@ impl Server {
         }
         // Among the nodes before it serves: the leases it takes name a node the others can see.
         app.join_nodes().await?;
-        Ok(Server { app, listener, config, _data_lock: data_lock })
+        Ok(Server { app, listener, stripe_listener, config, _data_lock: data_lock })
     }
 
     /// The application, for setup before serving (the demo merchant, tests' merchants).
@@ -76,13 +86,20 @@ impl Server {
         self.listener.local_addr().unwrap_or(self.config.addr)
     }
 
+    /// Where the Stripe face listens, when it is on.
+    pub fn stripe_addr(&self) -> Option<SocketAddr> {
+        self.config.stripe_addr
+    }
+
     /// Serves until `shutdown` resolves, then stops taking requests, lets in-flight requests
     /// and jobs finish, and closes the database.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let limiter = Arc::new(RateLimiter::new(self.config.rate_limit));
         let state = HttpState { app: self.app.clone(), limiter: limiter.clone(), body_limit: self.config.body_limit };
+        let stripe_router = routes::stripe_router(state.clone(), &self.config);
         let router = routes::router(state, &self.config);
         let (stop_tx, stop_rx) = watch::channel(false);
+        let stop_rx_for_stripe = stop_rx.clone();
         let (stop_heart, heart_rx) = watch::channel(false);
         let heart = tokio::spawn(workers::heartbeat(self.app.clone(), heart_rx));
         let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
@@ -96,11 +113,20 @@ impl Server {
             max_connections: self.config.max_connections,
             shutdown_grace: self.config.shutdown_grace,
         };
+        let stripe = self.stripe_listener.map(|listener| {
+            let mut stopping = stop_rx_for_stripe;
+            tokio::spawn(serve::serve(listener, stripe_router, limits, async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            }))
+        });
         serve::serve(self.listener, router, limits, async move {
             shutdown.await;
             let _ = stop_tx.send(true);
         })
         .await;
+        if let Some(stripe) = stripe {
+            let _ = stripe.await;
+        }
         let _ = jobs.await;
         let _ = deliveries.await;
         let _ = sessions.await;

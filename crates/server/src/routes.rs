@@ -4,7 +4,8 @@
 use crate::config::Config;
 use crate::faces::{
     api_docs::ApiDocs, checkout_page::CheckoutPage, dashboard::Dashboard, metrics::Metrics, probuy::ProBuy,
-    provider_notifications::ProviderNotifications, seed::Seed, smartpay::Smartpay, v1::V1, vipps::Vipps,
+    provider_notifications::ProviderNotifications, seed::Seed, smartpay::Smartpay, stripe::Stripe, v1::V1,
+    vipps::Vipps,
 };
 use crate::http::face::{self, Limits, mount};
 use crate::http::{HttpState, request_id};
@@ -32,6 +33,16 @@ pub fn router(state: HttpState, config: &Config) -> Router {
         .merge(mount::<Dashboard>(&state, limits))
         .merge(mount::<ProviderNotifications>(&state, limits))
         .fallback(face::unknown_route::<V1>)
+        .layer(from_fn(request_id::middleware))
+        .with_state(state)
+}
+
+/// The Stripe face's listener: Stripe's routes alone, anything else answered in Stripe's shape.
+pub fn stripe_router(state: HttpState, config: &Config) -> Router {
+    let limits = Limits { body: config.body_limit, timeout: config.request_timeout };
+    Router::new()
+        .merge(mount::<Stripe>(&state, limits))
+        .fallback(face::unknown_route::<Stripe>)
         .layer(from_fn(request_id::middleware))
         .with_state(state)
 }

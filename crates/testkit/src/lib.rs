@@ -42,6 +42,8 @@ pub struct TestMerchant {
 pub struct TestApp {
     /// Where it listens.
     pub address: SocketAddr,
+    /// Where its Stripe face listens.
+    pub stripe_address: SocketAddr,
     /// The merchant every helper acts as unless told otherwise.
     pub merchant: TestMerchant,
     /// The application, to set up merchants and keys without the CLI.
@@ -57,6 +59,7 @@ pub struct TestApp {
 /// The configuration tests run with: quick job retries and polling, no simulator latency.
 pub fn test_config(database: &TestDatabase) -> Config {
     let mut config = Config::new(([127, 0, 0, 1], 0).into(), database.store_config());
+    config.stripe_addr = Some(([127, 0, 0, 1], 0).into());
     config.jobs.poll_interval = Duration::from_millis(100);
     config.jobs.base_backoff = Duration::from_millis(50);
     config.jobs.max_backoff = Duration::from_secs(1);
@@ -87,6 +90,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 async fn start(config: Config, database: TestDatabase) -> TestApp {
     let server = Server::build(config).await.expect("the gateway starts");
     let address = server.local_addr();
+    let stripe_address = server.stripe_addr().expect("tests serve the Stripe face");
     let app = server.app().clone();
     let created = app.create_merchant("Test merchant").await.expect("a merchant can be created");
     let merchant = TestMerchant {
@@ -104,10 +108,15 @@ async fn start(config: Config, database: TestDatabase) -> TestApp {
             .await;
     });
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("an HTTP client");
-    TestApp { address, merchant, app, client, stop: Some(stop), server: Some(handle), database }
+    TestApp { address, stripe_address, merchant, app, client, stop: Some(stop), server: Some(handle), database }
 }
 
 impl TestApp {
+    /// The Stripe face's `http://127.0.0.1:port` + `path`.
+    pub fn stripe_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.stripe_address)
+    }
+
     /// `http://127.0.0.1:port` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.address, path)

@@ -137,6 +137,10 @@ pub struct ErrorData {
     /// error codes name it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    /// The id of the object the refusal happened to (the payment intent a card declined), for
+    /// faces whose refusals carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// An application error.
@@ -175,6 +179,7 @@ impl AppError {
             retry_after: None,
             request_id: None,
             object: None,
+            subject: None,
         }))
     }
 

@@ -304,6 +304,9 @@ pub struct Ctx {
     /// The `Idempotency-Key`, for mutations that carry one.
     pub idempotency: Option<IdempotencyKey>,
     key_fate: Arc<Mutex<KeyFate>>,
+    /// A card payment's confirmation answers with the authorization's outcome (as a face
+    /// whose clients expect it does), waiting for the processor as long as a capture may.
+    awaits_authorization: bool,
 }
 
 /// What became of a request's idempotency key, shared by the clones of its [`Ctx`].
@@ -343,7 +346,14 @@ pub struct IdempotencyKey {
 impl Ctx {
     /// A context for a request.
     pub fn new(scope: Scope, key_kind: KeyKind, request_id: RequestId, idempotency: Option<IdempotencyKey>) -> Ctx {
-        Ctx { scope, key_kind, request_id, idempotency, key_fate: Arc::default() }
+        Ctx { scope, key_kind, request_id, idempotency, key_fate: Arc::default(), awaits_authorization: false }
+    }
+
+    /// This context, for a request whose confirmation answers with the authorization's
+    /// outcome rather than `processing` (a decline then refuses the request).
+    pub fn awaiting_authorization(mut self) -> Ctx {
+        self.awaits_authorization = true;
+        self
     }
 
     fn fate(&self) -> std::sync::MutexGuard<'_, KeyFate> {

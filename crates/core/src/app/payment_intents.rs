@@ -10,7 +10,7 @@ use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, NewPayment
 use kassa_domain::{
     Amount, CaptureId, Currency, EventType, Invalid, Metadata, Mode, PaymentIntent, PaymentIntentId, Reference,
 };
-use kassa_store::jobs::{self, JobRecord};
+use kassa_store::jobs::{self, Job, JobRecord};
 use kassa_store::{Scope, WriteTx, captures, payment_intents};
 
 /// A create request, parsed.
@@ -101,6 +101,7 @@ impl App {
         }
         let card = input.payment_method.is_some();
         let tokenize = async || self.resolve_optional_payment_method(ctx, input.payment_method).await;
+        let mut claimed = None;
         let pi = self
             .idempotent_after(ctx, card, tokenize, async |tx, payment_method| {
                 let saved = match &input.token {
@@ -142,12 +143,44 @@ impl App {
                 }
                 if confirm {
                     let payload = Some(Payload::caused_by(ctx.cause()));
-                    self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), payload, false).await?;
+                    claimed = self
+                        .enqueue_job(
+                            tx,
+                            JobKind::Authorize,
+                            &ctx.scope,
+                            pi.id.as_str(),
+                            payload,
+                            ctx.awaits_authorization,
+                        )
+                        .await?;
                 }
                 Ok(pi)
             })
             .await?;
-        Ok(pi)
+        self.authorization_awaited(ctx, pi, claimed).await
+    }
+
+    /// `pi` once the authorization job this request claimed has run (or the inline wait has
+    /// passed); a decline is the request's refusal. Without a claimed job, `pi` as it is.
+    async fn authorization_awaited(
+        &self,
+        ctx: &Ctx,
+        pi: PaymentIntent,
+        claimed: Option<Job>,
+    ) -> AppResult<PaymentIntent> {
+        let Some(job) = claimed else { return Ok(pi) };
+        let outcome = self.run_inline(job).await;
+        let pi = self.get_payment_intent(ctx, pi.id.as_str()).await?;
+        match outcome {
+            JobOutcome::Declined(failure) => {
+                let mut declined = AppError::new(ErrorKind::Card, failure.code, failure.message)
+                    .with_decline_code(failure.decline_code)
+                    .with_current_status(pi.status.as_str());
+                declined.subject = Some(pi.id.to_string());
+                Err(declined)
+            }
+            _ => Ok(pi),
+        }
     }
 
     /// Stores a new intent; its reference, if it has one, must be the only one of the scope.
@@ -260,6 +293,7 @@ impl App {
         let payload = Some(Payload { force_decline, ..Payload::caused_by(ctx.cause()) });
         let card = payment_method.is_some();
         let tokenize = async || self.resolve_optional_payment_method(ctx, payment_method).await;
+        let mut claimed = None;
         let pi = self
             .idempotent_after(ctx, card, tokenize, async |tx, payment_method| {
                 let mut pi = payment_intents::lock(tx, &ctx.scope, &pi_id)
@@ -268,11 +302,13 @@ impl App {
                 let events = pi.confirm(payment_method, self.clock().now())?;
                 payment_intents::update(tx, &pi).await?;
                 self.record_events(tx, &ctx.cause(), &events, None, &pi, None).await?;
-                self.enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), payload, false).await?;
+                claimed = self
+                    .enqueue_job(tx, JobKind::Authorize, &ctx.scope, pi.id.as_str(), payload, ctx.awaits_authorization)
+                    .await?;
                 Ok(pi)
             })
             .await?;
-        Ok(pi)
+        self.authorization_awaited(ctx, pi, claimed).await
     }
 
     /// Captures (part of) an authorization through the processor. Answers once the processor

@@ -13,6 +13,7 @@ pub mod provider_notifications;
 pub mod readers;
 pub mod seed;
 pub mod smartpay;
+pub mod stripe;
 pub mod timestamps;
 pub mod v1;
 pub mod vipps;

@@ -27,6 +27,7 @@ mod refunds;
 mod retries;
 mod seed;
 mod smartpay;
+mod stripe;
 mod through_probuy;
 mod through_smartpay;
 mod through_vipps;

@@ -1,0 +1,63 @@
+//! Stripe (the official `stripe` npm package 23.x and Stripe's other SDKs), on a listener of
+//! its own (`kassa serve --stripe-addr`), because Stripe's SDKs have no base path and Kassa's
+//! native API is at `/v1` too. Point stripe-node at it with `new Stripe(sk_test_…, {host,
+//! port, protocol: 'http'})`; the merchant's Kassa test secret key is the Stripe key.
+//!
+//! Requests are form-encoded as the SDKs send them (`form.rs`), read with the gateway's field
+//! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
+//! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents and refunds;
+//! every other `/v1` path is Stripe's 404 "Unrecognized request URL".
+
+mod error;
+mod form;
+mod lists;
+mod params;
+mod payment_intents;
+mod refunds;
+mod render;
+
+pub use error::StripeError;
+pub use render::API_VERSION;
+
+use crate::http::HttpState;
+use crate::http::face::Face;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::{Next, from_fn};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+/// Stripe's API: Bearer (or Basic) secret key, form-encoded requests, JSON answers.
+pub struct Stripe;
+
+impl Face for Stripe {
+    type Error = StripeError;
+
+    const PREFIX: Option<&'static str> = Some("/v1");
+
+    fn routes() -> Router<HttpState> {
+        Router::new()
+            .route("/v1/payment_intents", get(payment_intents::list).post(payment_intents::create))
+            .route("/v1/payment_intents/{id}", get(payment_intents::retrieve).post(payment_intents::update))
+            .route("/v1/payment_intents/{id}/confirm", post(payment_intents::confirm))
+            .route("/v1/payment_intents/{id}/capture", post(payment_intents::capture))
+            .route("/v1/payment_intents/{id}/cancel", post(payment_intents::cancel))
+            .route("/v1/refunds", get(refunds::list).post(refunds::create))
+            .route("/v1/refunds/{id}", get(refunds::retrieve))
+    }
+
+    fn wrap(routes: Router<HttpState>) -> Router<HttpState> {
+        routes.layer(from_fn(echo_version))
+    }
+}
+
+/// Every answer names the API version its shapes are: the one asked for (echoed, as Stripe
+/// does; the shapes stay this face's), or the face's own.
+async fn echo_version(req: Request, next: Next) -> Response {
+    let asked = req.headers().get("stripe-version").cloned();
+    let mut response = next.run(req).await;
+    let version = asked.unwrap_or(HeaderValue::from_static(API_VERSION));
+    response.headers_mut().insert("stripe-version", version);
+    response
+}

@@ -1,0 +1,80 @@
+//! A Stripe form read as the gateway's field readers read JSON: the strings Stripe's encoding
+//! carries are given the types the route expects, `""` (Stripe's "unset") counts as absent,
+//! and every bad or unknown parameter is named, as on every face.
+
+use super::form;
+use crate::app::{AppError, ErrorKind};
+use crate::http::fields::Fields;
+use serde_json::{Map, Number, Value};
+
+/// What type a parameter has on the wire's other side.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// An integer (amounts, limits).
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+}
+
+/// Reads an encoded form (a body or a query string), giving `typed` parameters their types.
+/// Strings that are not of their type stay strings, for the readers to refuse by name.
+pub fn read(encoded: &[u8], typed: &[(&str, Kind)]) -> Result<Fields, AppError> {
+    let mut map = form::parse(encoded)
+        .map_err(|form::Malformed(why)| AppError::new(ErrorKind::BadRequest, "parameter_invalid_string", why))?;
+    // Stripe's unset: an empty top-level scalar is as if not sent (`metadata[k]=` stays, to
+    // delete that key).
+    map.retain(|_, v| v.as_str() != Some(""));
+    for (name, kind) in typed {
+        let path: Vec<&str> = name.split('.').collect();
+        if let Some(slot) = slot(&mut map, &path) {
+            coerce(slot, *kind);
+        }
+    }
+    Ok(Fields::new(map))
+}
+
+fn slot<'a>(map: &'a mut Map<String, Value>, path: &[&str]) -> Option<&'a mut Value> {
+    let (first, rest) = path.split_first()?;
+    let value = map.get_mut(*first)?;
+    if rest.is_empty() {
+        return Some(value);
+    }
+    slot(value.as_object_mut()?, rest)
+}
+
+fn coerce(slot: &mut Value, kind: Kind) {
+    let Value::String(text) = slot else { return };
+    let typed = match kind {
+        Kind::Integer => text.parse::<i64>().ok().map(|n| Value::Number(Number::from(n))),
+        Kind::Boolean => match text.as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+    };
+    if let Some(typed) = typed {
+        *slot = typed;
+    }
+}
+
+/// `expand[]`: the fields to expand, read and left for the route to honour or refuse.
+pub fn expand(f: &mut Fields) -> Vec<String> {
+    match f.json("expand") {
+        Some(Value::Array(items)) => items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::String(one)) => vec![one],
+        _ => Vec::new(),
+    }
+}
+
+/// Refuses to expand what the face cannot: Stripe's words, naming the field.
+pub fn expandable(asked: &[String], can: &[&str]) -> Result<(), AppError> {
+    match asked.iter().find(|a| !can.contains(&a.as_str())) {
+        Some(field) => Err(AppError::new(
+            ErrorKind::BadRequest,
+            "parameter_invalid",
+            format!("This property cannot be expanded ({field})."),
+        )
+        .with_param("expand")),
+        None => Ok(()),
+    }
+}

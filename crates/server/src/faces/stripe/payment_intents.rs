@@ -1,0 +1,251 @@
+//! `/v1/payment_intents`: create (and confirm), retrieve, update, confirm, capture, cancel,
+//! list. A confirmation answers with the authorization's outcome, as Stripe's does: a decline
+//! is a 402 carrying the payment intent, back at `requires_payment_method`.
+
+use super::lists::{self, LIST_PARAMS};
+use super::params::{self, Kind};
+use super::{Stripe, StripeError, render};
+use crate::app::{App, AppError, Ctx, ErrorKind, NewPaymentIntentInput, PaymentIntentFilter, PaymentMethodInput};
+use crate::http::HttpState;
+use crate::http::face::{Caller, Id, RawBody};
+use crate::http::fields::{Fields, vouched};
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use kassa_domain::capture::CaptureNotes;
+use kassa_domain::contact::StatementDescriptor;
+use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, PaymentIntent, PaymentIntentUpdate};
+use kassa_domain::{Amount, Currency, Invalid, Metadata};
+use serde_json::Value;
+
+const MAX_DESCRIPTION: usize = 1000;
+const MAX_CUSTOMER: usize = 255;
+
+/// Stripe's test payment methods, as the card simulator names them.
+const TEST_PAYMENT_METHODS: &[(&str, &str)] = &[
+    ("pm_card_chargeDeclined", "pm_card_declined"),
+    ("pm_card_chargeDeclinedInsufficientFunds", "pm_card_insufficient_funds"),
+    ("pm_card_chargeDeclinedExpiredCard", "pm_card_expired"),
+    ("pm_card_chargeDeclinedProcessingError", "pm_card_processing_error"),
+];
+
+fn payment_method(f: &mut Fields) -> Option<PaymentMethodInput> {
+    let name = f.string("payment_method", 100)?;
+    let kassa = TEST_PAYMENT_METHODS.iter().find(|(stripe, _)| *stripe == name).map_or(name.as_str(), |(_, k)| k);
+    Some(PaymentMethodInput::Named(kassa.to_owned()))
+}
+
+/// `currency`: Stripe's lowercase ISO code.
+fn currency(code: &str) -> Result<Currency, Invalid> {
+    Currency::parse(&code.to_ascii_uppercase())
+}
+
+fn metadata(f: &mut Fields) -> Option<Metadata> {
+    let map = f.string_map("metadata")?;
+    Metadata::new(map).map_err(|e| f.reject("metadata", e)).ok()
+}
+
+/// Parameters a card payment takes that change nothing here: the payment method types (only
+/// `card`), and `automatic_payment_methods` (cards are what Kassa's processor takes).
+fn payment_method_types(f: &mut Fields) {
+    if let Some(Value::Array(types)) = f.json("payment_method_types")
+        && types.iter().any(|t| t != "card")
+    {
+        f.reject(
+            "payment_method_types",
+            Invalid::new("payment_method_type_unsupported", "Only card is a payment method type here."),
+        );
+    }
+    if let Some(mut automatic) = f.object("automatic_payment_methods") {
+        automatic.boolean("enabled");
+        automatic.parsed("allow_redirects", |v| match v {
+            "always" | "never" => Ok(()),
+            _ => Err(Invalid::new("invalid_allow_redirects", "Must be always or never.")),
+        });
+        f.absorb(automatic);
+    }
+}
+
+/// Create a payment intent, confirmed at once with `confirm=true`.
+pub async fn create(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    RawBody(body, _): RawBody<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(
+        &body,
+        &[("amount", Kind::Integer), ("confirm", Kind::Boolean), ("automatic_payment_methods.enabled", Kind::Boolean)],
+    )?;
+    let amount = f.required_amount("amount");
+    let currency = f.required_parsed("currency", currency);
+    let capture_method = f.parsed("capture_method", |v| match v {
+        "automatic" | "automatic_async" => Ok(CaptureMethod::Automatic),
+        "manual" => Ok(CaptureMethod::Manual),
+        _ => Err(Invalid::new("invalid_capture_method", "Must be automatic, automatic_async or manual.")),
+    });
+    let confirm = f.boolean("confirm").unwrap_or(false);
+    let payment_method = payment_method(&mut f);
+    let customer = f.string("customer", MAX_CUSTOMER);
+    let description = f.string("description", MAX_DESCRIPTION);
+    let statement_descriptor = f.parsed("statement_descriptor", StatementDescriptor::parse);
+    let metadata = metadata(&mut f);
+    f.string("return_url", 2048);
+    payment_method_types(&mut f);
+    let expand = params::expand(&mut f);
+    if confirm && payment_method.is_none() && !f.has_errors() {
+        f.reject(
+            "payment_method",
+            Invalid::new(
+                "payment_intent_unexpected_state",
+                "You cannot confirm this PaymentIntent because it's missing a payment method.",
+            ),
+        );
+    }
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    let input = NewPaymentIntentInput {
+        amount: vouched(amount)?,
+        currency: vouched(currency)?,
+        capture_method: capture_method.unwrap_or(CaptureMethod::Automatic),
+        payment_method,
+        confirm,
+        customer,
+        description,
+        statement_descriptor,
+        metadata: metadata.unwrap_or_default(),
+        face_notes: Default::default(),
+        reference: None,
+        token: None,
+    };
+    let ctx = ctx.awaiting_authorization();
+    let result = s.app.create_payment_intent(&ctx, input).await;
+    declined_with_intent(&s.app, &ctx, result).await
+}
+
+/// A decline names the payment intent it happened to (stripe-node's `error.payment_intent`).
+async fn declined_with_intent(
+    app: &App,
+    ctx: &Ctx,
+    result: Result<PaymentIntent, AppError>,
+) -> Result<Json<Value>, StripeError> {
+    match result {
+        Ok(pi) => Ok(Json(render::payment_intent(app, &pi))),
+        Err(e) if e.kind == ErrorKind::Card => {
+            let pi = match &e.subject {
+                Some(id) => app.get_payment_intent(ctx, id).await.ok(),
+                None => None,
+            };
+            Err(StripeError(e, pi.map(|pi| render::payment_intent(app, &pi))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Retrieve a payment intent.
+pub async fn retrieve(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
+    let expand = params::expand(&mut f);
+    f.string("client_secret", 200);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    Ok(Json(render::payment_intent(&s.app, &s.app.get_payment_intent(&ctx, &id).await?)))
+}
+
+/// Update what may change before confirmation.
+pub async fn update(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+    RawBody(body, _): RawBody<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(&body, &[])?;
+    let changes = PaymentIntentUpdate {
+        description: f.string("description", MAX_DESCRIPTION),
+        customer: f.string("customer", MAX_CUSTOMER),
+        statement_descriptor: f.parsed("statement_descriptor", StatementDescriptor::parse),
+        metadata: f.string_map("metadata"),
+    };
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    Ok(Json(render::payment_intent(&s.app, &s.app.update_payment_intent(&ctx, &id, changes).await?)))
+}
+
+/// Confirm: authorize, answering with the outcome.
+pub async fn confirm(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+    RawBody(body, _): RawBody<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(&body, &[])?;
+    let payment_method = payment_method(&mut f);
+    f.string("return_url", 2048);
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    let ctx = ctx.awaiting_authorization();
+    let result = s.app.confirm_payment_intent(&ctx, &id, payment_method, false).await;
+    declined_with_intent(&s.app, &ctx, result).await
+}
+
+/// Capture all, or `amount_to_capture`, of what is authorized (`final_capture=false` keeps
+/// the rest capturable).
+pub async fn capture(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+    RawBody(body, _): RawBody<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(&body, &[("amount_to_capture", Kind::Integer), ("final_capture", Kind::Boolean)])?;
+    let amount: Option<Amount> = f.amount("amount_to_capture");
+    let final_capture = f.boolean("final_capture").unwrap_or(true);
+    let metadata = metadata(&mut f);
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    let notes =
+        CaptureNotes { description: None, metadata: metadata.unwrap_or_default(), face_notes: Default::default() };
+    let pi = s.app.capture_payment_intent(&ctx, &id, amount, final_capture, notes).await?;
+    Ok(Json(render::payment_intent(&s.app, &pi)))
+}
+
+/// Cancel, releasing any authorization.
+pub async fn cancel(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+    RawBody(body, _): RawBody<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(&body, &[])?;
+    let reason = f.parsed("cancellation_reason", CancellationReason::parse);
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    Ok(Json(render::payment_intent(&s.app, &s.app.cancel_payment_intent(&ctx, &id, reason).await?)))
+}
+
+/// List payment intents, newest first.
+pub async fn list(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(query.unwrap_or_default().as_bytes(), LIST_PARAMS)?;
+    let request = lists::read(&mut f);
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    let anchor = match request.anchor() {
+        Some(id) => Some(s.app.get_payment_intent(&ctx, id).await?.created_at),
+        None => None,
+    };
+    let filter = PaymentIntentFilter { created: request.created.clone(), ..PaymentIntentFilter::default() };
+    let page = s.app.list_payment_intents(&ctx, &filter, request.page(anchor)?).await?;
+    let page = page.map(|pi| render::payment_intent(&s.app, &pi));
+    Ok(Json(request.answer("/v1/payment_intents", page)))
+}
