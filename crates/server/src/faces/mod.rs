@@ -25,4 +25,5 @@ pub fn webhook_dialects() -> crate::app::Dialects {
         .with(vipps::VippsWebhooks)
         .with(vipps::VippsCheckoutCallbacks)
         .with(smartpay::SmartpayWebhooks)
+        .with(stripe::StripeWebhooks)
 }

@@ -5,19 +5,23 @@
 //!
 //! Requests are form-encoded as the SDKs send them (`form.rs`), read with the gateway's field
 //! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
-//! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents and refunds;
-//! every other `/v1` path is Stripe's 404 "Unrecognized request URL".
+//! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, refunds,
+//! events and webhook endpoints, whose deliveries are Stripe's signed envelope
+//! (`webhooks.rs`); every other `/v1` path is Stripe's 404 "Unrecognized request URL".
 
 mod error;
+mod events;
 mod form;
 mod lists;
 mod params;
 mod payment_intents;
 mod refunds;
 mod render;
+mod webhooks;
 
 pub use error::StripeError;
 pub use render::API_VERSION;
+pub use webhooks::StripeWebhooks;
 
 use crate::http::HttpState;
 use crate::http::face::Face;
@@ -45,6 +49,13 @@ impl Face for Stripe {
             .route("/v1/payment_intents/{id}/cancel", post(payment_intents::cancel))
             .route("/v1/refunds", get(refunds::list).post(refunds::create))
             .route("/v1/refunds/{id}", get(refunds::retrieve))
+            .route("/v1/events", get(events::list))
+            .route("/v1/events/{id}", get(events::retrieve))
+            .route("/v1/webhook_endpoints", get(webhooks::list).post(webhooks::create))
+            .route(
+                "/v1/webhook_endpoints/{id}",
+                get(webhooks::retrieve).post(webhooks::update).delete(webhooks::delete),
+            )
     }
 
     fn wrap(routes: Router<HttpState>) -> Router<HttpState> {
