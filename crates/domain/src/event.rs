@@ -58,11 +58,17 @@ pub enum EventType {
     TokenDeleted,
     /// A token was charged (a payment without the customer present).
     TokenUsed,
+    /// A customer was created.
+    CustomerCreated,
+    /// A customer's details changed.
+    CustomerUpdated,
+    /// A customer was deleted.
+    CustomerDeleted,
 }
 
 impl EventType {
     /// Every event type, for documentation and filters.
-    pub const ALL: [EventType; 26] = [
+    pub const ALL: [EventType; 29] = [
         EventType::PaymentIntentCreated,
         EventType::PaymentIntentUpdated,
         EventType::PaymentIntentProcessing,
@@ -89,6 +95,9 @@ impl EventType {
         EventType::TokenEnabled,
         EventType::TokenDeleted,
         EventType::TokenUsed,
+        EventType::CustomerCreated,
+        EventType::CustomerUpdated,
+        EventType::CustomerDeleted,
     ];
 
     /// The dotted name, e.g. `payment_intent.succeeded`.
@@ -120,6 +129,9 @@ impl EventType {
             EventType::TokenEnabled => "token.enabled",
             EventType::TokenDeleted => "token.deleted",
             EventType::TokenUsed => "token.used",
+            EventType::CustomerCreated => "customer.created",
+            EventType::CustomerUpdated => "customer.updated",
+            EventType::CustomerDeleted => "customer.deleted",
         }
     }
 

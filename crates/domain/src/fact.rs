@@ -5,6 +5,7 @@
 //! webhook dialect in its envelope). How facts are stored (and versioned) is the app's concern.
 
 use crate::checkout::CheckoutSession;
+use crate::customer::Customer;
 use crate::event::EventType;
 use crate::money::MinorUnits;
 use crate::payment_intent::PaymentIntent;
@@ -73,6 +74,11 @@ pub enum Fact {
         /// The endpoint after the change.
         webhook_endpoint: Box<WebhookEndpoint>,
     },
+    /// A customer changed (or was deleted: the fact is the customer as it was).
+    Customer {
+        /// The customer after the change.
+        customer: Box<Customer>,
+    },
 }
 
 impl Fact {
@@ -85,6 +91,8 @@ impl Fact {
             Fact::CheckoutSession { checkout_session: o } => (&mut o.face_notes, &mut o.metadata),
             Fact::Token { token: o } => (&mut o.face_notes, &mut o.metadata),
             Fact::WebhookEndpoint { webhook_endpoint: o } => (&mut o.face_notes, &mut o.metadata),
+            // Customers came after face notes moved out of metadata.
+            Fact::Customer { .. } => return,
         };
         notes.lift_from(metadata, kept);
     }
@@ -106,6 +114,11 @@ impl Fact {
         };
         let moved = movement.map(|movement| Moved { movement, amount: refund.amount.units() });
         Fact::Refund { refund: Box::new(refund.clone()), moved }
+    }
+
+    /// A customer event.
+    pub fn customer(customer: &Customer) -> Fact {
+        Fact::Customer { customer: Box::new(customer.clone()) }
     }
 
     /// A checkout session event.
@@ -138,6 +151,7 @@ impl Fact {
             Fact::CheckoutSession { checkout_session } => checkout_session.id.to_string(),
             Fact::Token { token } => token.id.to_string(),
             Fact::WebhookEndpoint { webhook_endpoint } => webhook_endpoint.id.to_string(),
+            Fact::Customer { customer } => customer.id.to_string(),
         }
     }
 
@@ -145,7 +159,10 @@ impl Fact {
     pub fn moved(&self) -> Option<Moved> {
         match self {
             Fact::PaymentIntent { moved, .. } | Fact::Refund { moved, .. } => *moved,
-            Fact::CheckoutSession { .. } | Fact::Token { .. } | Fact::WebhookEndpoint { .. } => None,
+            Fact::CheckoutSession { .. }
+            | Fact::Token { .. }
+            | Fact::WebhookEndpoint { .. }
+            | Fact::Customer { .. } => None,
         }
     }
 }

@@ -160,6 +160,10 @@ define_id!(
     PromotionCodeId, "promo"
 );
 define_id!(
+    /// Identifies a merchant's customer (`cus_…`).
+    CustomerId, "cus"
+);
+define_id!(
     /// Identifies a webhook endpoint (`we_…`).
     WebhookEndpointId, "we"
 );

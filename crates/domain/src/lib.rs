@@ -15,6 +15,7 @@ pub mod card;
 pub mod checkout;
 pub mod connector;
 pub mod contact;
+pub mod customer;
 pub mod event;
 pub mod face_notes;
 pub mod fact;
@@ -32,6 +33,7 @@ pub mod validation;
 pub mod webhook;
 
 pub use capture::Capture;
+pub use customer::Customer;
 pub use event::EventType;
 pub use face_notes::FaceNotes;
 pub use fact::{Fact, Moved, Movement};

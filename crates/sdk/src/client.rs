@@ -3,8 +3,8 @@
 use crate::error::Error;
 use crate::request::Request;
 use crate::resources::{
-    Captures, CheckoutSessions, Connectors, Coupons, Events, PaymentIntents, PromotionCodes, Refunds, TestHelpers,
-    Tokens, WebhookEndpoints,
+    Captures, CheckoutSessions, Connectors, Coupons, Customers, Events, PaymentIntents, PromotionCodes, Refunds,
+    TestHelpers, Tokens, WebhookEndpoints,
 };
 use crate::retry::Backoff;
 use reqwest::Method;
@@ -251,6 +251,11 @@ impl Client {
     /// Promotion codes.
     pub fn promotion_codes(&self) -> PromotionCodes<'_> {
         PromotionCodes { client: self }
+    }
+
+    /// Customers: the people your payments are for.
+    pub fn customers(&self) -> Customers<'_> {
+        Customers { client: self }
     }
 
     /// Connectors: the merchant's accounts at payment providers.

@@ -59,6 +59,7 @@ pub use kassa_api::{
     PaymentIntentStatus, PaymentMethodData, PaymentMethodDetails, PendingCapture, Range, Refund, RefundReason,
     RefundStatus, SimulatorOperation, UpdatePaymentIntent, UpdateRefund,
 };
+pub use kassa_api::{CreateCustomer, Customer, ListCustomers, UpdateCustomer};
 pub use kassa_api::{
     CreateWebhookEndpoint, Deleted, DeliveryStatus, RedeliverEvent, RotateWebhookSecret, UpdateWebhookEndpoint,
     WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointStatus,

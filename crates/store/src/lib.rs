@@ -19,6 +19,7 @@ pub mod captures;
 pub mod checkout;
 mod codec;
 pub mod connectors;
+pub mod customers;
 pub mod dashboard;
 mod db;
 pub mod events;

@@ -9,6 +9,7 @@ mod answers;
 mod at_rest;
 mod checkout;
 mod connectors;
+mod customers;
 mod dashboard;
 mod deliveries;
 mod dialects;
@@ -36,6 +37,7 @@ pub use checkout::{
     CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,
 };
 pub use connectors::{ConnectorChanges, MAX_CREDENTIAL_CHARS, NewConnectorInput};
+pub use customers::CustomerFilter;
 pub use dashboard::{
     CreatedUser, FREE_FAILURES as DASHBOARD_FREE_FAILURES, MIN_PASSWORD_LEN as DASHBOARD_MIN_PASSWORD_LEN,
     SESSION_LIFETIME as DASHBOARD_SESSION_LIFETIME, SignedIn, form_token as dashboard_form_token,

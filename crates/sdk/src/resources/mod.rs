@@ -3,6 +3,7 @@
 mod captures;
 mod checkout;
 mod connectors;
+mod customers;
 mod events;
 mod payment_intents;
 mod refunds;
@@ -13,6 +14,7 @@ mod webhook_endpoints;
 pub use captures::Captures;
 pub use checkout::{CheckoutSessions, Coupons, PromotionCodes};
 pub use connectors::Connectors;
+pub use customers::Customers;
 pub use events::Events;
 pub use payment_intents::PaymentIntents;
 pub use refunds::Refunds;

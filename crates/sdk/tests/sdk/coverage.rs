@@ -92,6 +92,11 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let _ = kassa.connectors().retrieve("conn_x").await;
     let _ = kassa.connectors().update("conn_x", &Default::default()).await;
     let _ = kassa.connectors().delete("conn_x").await;
+    let _ = kassa.customers().create(&kassa::CreateCustomer::with_email("a@example.com")).await;
+    let _ = kassa.customers().list(&kassa::ListCustomers::default()).await;
+    let _ = kassa.customers().retrieve("cus_x").await;
+    let _ = kassa.customers().update("cus_x", &Default::default()).await;
+    let _ = kassa.customers().delete("cus_x").await;
     let _ = kassa.health().await;
     let _ = kassa.ready().await;
     let document = kassa.openapi().await.unwrap();

@@ -215,3 +215,23 @@ async fn a_payment_through_a_vipps_connector_says_where_the_customer_approves() 
     assert!(redirect.url.starts_with(&app.url("/checkout/")), "{}", redirect.url);
     assert_eq!(redirect.return_url, "https://shop.example/back");
 }
+
+#[tokio::test]
+async fn customers_are_created_changed_found_by_email_streamed_and_deleted() {
+    let app = spawn_app().await;
+    let kassa = client(&app);
+    let customers = kassa.customers();
+    let ada = customers.create(&kassa::CreateCustomer::with_email("ada@example.com")).await.unwrap();
+    let grace = customers.create(&kassa::CreateCustomer::with_email("grace@example.com")).await.unwrap();
+    let named = kassa::UpdateCustomer { name: Some("Ada Lovelace".into()), ..Default::default() };
+    assert_eq!(customers.update(&ada.id, &named).await.unwrap().name.as_deref(), Some("Ada Lovelace"));
+    let by_email = kassa::ListCustomers { email: Some("ADA@example.com".into()), ..Default::default() };
+    let found = customers.list(&by_email).await.unwrap();
+    assert_eq!(found.data.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [ada.id.as_str()]);
+    let one_per_page =
+        kassa::ListCustomers { page: ListParams { limit: Some(1), ..Default::default() }, ..Default::default() };
+    let every: Vec<kassa::Customer> = customers.list_all(one_per_page).try_collect().await.unwrap();
+    assert_eq!(every.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [grace.id.as_str(), ada.id.as_str()]);
+    assert!(customers.delete(&ada.id).await.unwrap().deleted);
+    assert!(customers.retrieve(&ada.id).await.is_err());
+}

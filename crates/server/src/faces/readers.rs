@@ -50,3 +50,45 @@ pub fn address(f: &mut Fields, field: &str) -> Option<Address> {
     f.absorb(a);
     Some(address)
 }
+
+/// A customer's details, as `/v1` and Stripe's face both name them (`email`, `name`, `phone`,
+/// `description`, `metadata`): each field given is `Some`, an empty string `Some(None)` (cleared).
+pub fn customer_changes(f: &mut Fields) -> kassa_domain::customer::CustomerChanges {
+    use kassa_domain::customer::{MAX_DESCRIPTION, MAX_NAME, MAX_PHONE};
+    let text = |f: &mut Fields, field: &str, max: usize| {
+        f.string(field, max).map(|s| Some(s).filter(|s| !s.trim().is_empty()))
+    };
+    let email = f.string("email", 254).map(|e| match e.trim() {
+        "" => Ok(None),
+        e => Email::parse(e).map(Some),
+    });
+    let email = match email {
+        Some(Ok(e)) => Some(e),
+        Some(Err(invalid)) => {
+            f.reject("email", invalid);
+            None
+        }
+        None => None,
+    };
+    let metadata = f.string_map("metadata");
+    kassa_domain::customer::CustomerChanges {
+        email,
+        name: text(f, "name", MAX_NAME),
+        phone: text(f, "phone", MAX_PHONE),
+        description: text(f, "description", MAX_DESCRIPTION),
+        metadata,
+    }
+}
+
+/// A new customer's details (the fields of [`customer_changes`]; metadata within its limits).
+pub fn new_customer(f: &mut Fields) -> kassa_domain::customer::NewCustomer {
+    let c = customer_changes(f);
+    let metadata = c.metadata.and_then(|m| kassa_domain::Metadata::new(m).map_err(|e| f.reject("metadata", e)).ok());
+    kassa_domain::customer::NewCustomer {
+        email: c.email.flatten(),
+        name: c.name.flatten(),
+        phone: c.phone.flatten(),
+        description: c.description.flatten(),
+        metadata: metadata.unwrap_or_default(),
+    }
+}

@@ -10,6 +10,7 @@ mod checkout_page;
 mod connections;
 mod connectors;
 mod contract;
+mod customers;
 mod dashboard;
 mod events;
 mod hostile;

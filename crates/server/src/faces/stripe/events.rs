@@ -25,6 +25,9 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("refund.created", "refund.created"),
     ("refund.updated", "refund.updated"),
     ("refund.failed", "refund.failed"),
+    ("customer.created", "customer.created"),
+    ("customer.updated", "customer.updated"),
+    ("customer.deleted", "customer.deleted"),
 ];
 
 /// The Stripe name of a Kassa event type, if Stripe has one.
@@ -44,6 +47,7 @@ pub fn envelope(app: &App, event: &Event, pending_webhooks: i64) -> Option<Value
     let object = match &event.payload {
         Payload::Fact(Fact::PaymentIntent { payment_intent, .. }) => render::payment_intent(app, payment_intent),
         Payload::Fact(Fact::Refund { refund, .. }) => render::refund(refund),
+        Payload::Fact(Fact::Customer { customer }) => render::customer(customer),
         _ => return None,
     };
     Some(json!({

@@ -6,9 +6,10 @@
 //! Requests are form-encoded as the SDKs send them (`form.rs`), read with the gateway's field
 //! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
 //! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, refunds,
-//! events and webhook endpoints, whose deliveries are Stripe's signed envelope
+//! customers, events and webhook endpoints, whose deliveries are Stripe's signed envelope
 //! (`webhooks.rs`); every other `/v1` path is Stripe's 404 "Unrecognized request URL".
 
+mod customers;
 mod error;
 mod events;
 mod form;
@@ -49,6 +50,8 @@ impl Face for Stripe {
             .route("/v1/payment_intents/{id}/cancel", post(payment_intents::cancel))
             .route("/v1/refunds", get(refunds::list).post(refunds::create))
             .route("/v1/refunds/{id}", get(refunds::retrieve))
+            .route("/v1/customers", get(customers::list).post(customers::create))
+            .route("/v1/customers/{id}", get(customers::retrieve).post(customers::update).delete(customers::delete))
             .route("/v1/events", get(events::list))
             .route("/v1/events/{id}", get(events::retrieve))
             .route("/v1/webhook_endpoints", get(webhooks::list).post(webhooks::create))

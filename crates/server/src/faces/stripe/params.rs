@@ -17,13 +17,25 @@ pub enum Kind {
 }
 
 /// Reads an encoded form (a body or a query string), giving `typed` parameters their types.
-/// Strings that are not of their type stay strings, for the readers to refuse by name.
+/// Strings that are not of their type stay strings, for the readers to refuse by name. An
+/// empty top-level value is Stripe's "unset": as if not sent (`metadata[k]=` stays, to delete
+/// that key).
 pub fn read(encoded: &[u8], typed: &[(&str, Kind)]) -> Result<Fields, AppError> {
+    read_form(encoded, typed, false)
+}
+
+/// [`read`] for an update, where an empty value clears its field: it is kept, for the
+/// readers to see.
+pub fn read_update(encoded: &[u8], typed: &[(&str, Kind)]) -> Result<Fields, AppError> {
+    read_form(encoded, typed, true)
+}
+
+fn read_form(encoded: &[u8], typed: &[(&str, Kind)], keep_empty: bool) -> Result<Fields, AppError> {
     let mut map = form::parse(encoded)
         .map_err(|form::Malformed(why)| AppError::new(ErrorKind::BadRequest, "parameter_invalid_string", why))?;
-    // Stripe's unset: an empty top-level scalar is as if not sent (`metadata[k]=` stays, to
-    // delete that key).
-    map.retain(|_, v| v.as_str() != Some(""));
+    if !keep_empty {
+        map.retain(|_, v| v.as_str() != Some(""));
+    }
     for (name, kind) in typed {
         let path: Vec<&str> = name.split('.').collect();
         if let Some(slot) = slot(&mut map, &path) {

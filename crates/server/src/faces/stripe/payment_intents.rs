@@ -102,6 +102,9 @@ pub async fn create(
     }
     f.finish()?;
     params::expandable(&expand, &[])?;
+    if let Some(customer) = &customer {
+        known_customer(&s.app, &ctx, customer).await?;
+    }
     let input = NewPaymentIntentInput {
         amount: vouched(amount)?,
         currency: vouched(currency)?,
@@ -119,6 +122,18 @@ pub async fn create(
     let ctx = ctx.awaiting_authorization();
     let result = s.app.create_payment_intent(&ctx, input).await;
     declined_with_intent(&s.app, &ctx, result).await
+}
+
+/// A payment names a customer that exists (Stripe's 400 `resource_missing` otherwise).
+async fn known_customer(app: &App, ctx: &Ctx, id: &str) -> Result<(), AppError> {
+    match app.get_customer(ctx, id).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind == ErrorKind::NotFound => Err(AppError::invalid_field(
+            "customer",
+            Invalid::new("resource_missing", format!("No such customer: '{id}'")),
+        )),
+        Err(e) => Err(e),
+    }
 }
 
 /// A decline names the payment intent it happened to (stripe-node's `error.payment_intent`).

@@ -110,3 +110,32 @@ pub fn refund(r: &Refund) -> Value {
         "transfer_reversal": null,
     })
 }
+
+/// A customer.
+pub fn customer(c: &kassa_domain::Customer) -> Value {
+    json!({
+        "id": c.id.as_str(),
+        "object": "customer",
+        "address": null,
+        "balance": 0,
+        "created": unix(c.created_at),
+        "currency": null,
+        "default_source": null,
+        "delinquent": false,
+        "description": c.description,
+        "discount": null,
+        "email": c.email.as_ref().map(|e| e.as_str()),
+        "invoice_prefix": null,
+        "invoice_settings": {"custom_fields": null, "default_payment_method": null, "footer": null,
+            "rendering_options": null},
+        "livemode": c.mode == kassa_domain::Mode::Live,
+        "metadata": metadata(&c.metadata),
+        "name": c.name,
+        "next_invoice_sequence": 1,
+        "phone": c.phone,
+        "preferred_locales": [],
+        "shipping": null,
+        "tax_exempt": "none",
+        "test_clock": null,
+    })
+}

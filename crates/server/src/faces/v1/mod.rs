@@ -7,6 +7,7 @@ mod captures;
 mod checkout_sessions;
 mod connectors;
 mod coupons;
+mod customers;
 mod error;
 
 pub use error::V1Error;
@@ -84,6 +85,8 @@ fn table() -> OpenApiRouter<HttpState> {
         .routes(routes!(webhook_endpoints::redeliver))
         .routes(routes!(connectors::create, connectors::list))
         .routes(routes!(connectors::retrieve, connectors::update, connectors::delete))
+        .routes(routes!(customers::create, customers::list))
+        .routes(routes!(customers::retrieve, customers::update, customers::delete))
         .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))
         .routes(routes!(webhook_endpoints::retrieve, webhook_endpoints::update, webhook_endpoints::delete))
         .routes(routes!(webhook_endpoints::rotate_secret))

@@ -169,6 +169,7 @@ fn event_object(fact: &Fact, app: &App) -> serde_json::Value {
         }
         Fact::Token { token: t } => serde_json::to_value(token(t)),
         Fact::WebhookEndpoint { webhook_endpoint: w } => serde_json::to_value(webhook_endpoint(w, false)),
+        Fact::Customer { customer: c } => serde_json::to_value(customer(c)),
     };
     // The wire types always serialize.
     rendered.unwrap_or(serde_json::Value::Null)
@@ -202,6 +203,22 @@ pub fn connector(c: &kassa_domain::connector::ConnectorAccount) -> api::Connecto
         base_url: c.base_url.as_str().to_owned(),
         description: c.description.clone(),
         status: "active".into(),
+        created_at: datetime(c.created_at),
+        updated_at: datetime(c.updated_at),
+    }
+}
+
+/// A customer.
+pub fn customer(c: &kassa_domain::Customer) -> api::Customer {
+    api::Customer {
+        id: c.id.to_string(),
+        object: "customer".into(),
+        livemode: c.mode.is_live(),
+        email: c.email.as_ref().map(|e| e.as_str().to_owned()),
+        name: c.name.clone(),
+        phone: c.phone.clone(),
+        description: c.description.clone(),
+        metadata: c.metadata.entries().clone(),
         created_at: datetime(c.created_at),
         updated_at: datetime(c.updated_at),
     }

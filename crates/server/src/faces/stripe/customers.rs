@@ -1,0 +1,92 @@
+//! `/v1/customers`: create, retrieve (a deleted one as `{id, deleted: true}`), update, delete,
+//! list (by `email`, `created`). Kassa's customers, in Stripe's shape.
+
+use super::lists::{self, LIST_PARAMS};
+use super::params;
+use super::{Stripe, StripeError, render};
+use crate::app::CustomerFilter;
+use crate::faces::readers::{customer_changes, new_customer};
+use crate::http::HttpState;
+use crate::http::face::{Caller, Id, RawBody};
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use serde_json::{Value, json};
+
+/// Create a customer.
+pub async fn create(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    RawBody(body, _): RawBody<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(&body, &[])?;
+    let new = new_customer(&mut f);
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    Ok(Json(render::customer(&s.app.create_customer(&ctx, new).await?)))
+}
+
+/// Retrieve a customer; a deleted one answers `{id, object, deleted: true}`, as Stripe's does.
+pub async fn retrieve(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    let (customer, deleted) = s.app.get_customer_even_deleted(&ctx, &id).await?;
+    Ok(Json(if deleted { deleted_customer(customer.id.as_str()) } else { render::customer(&customer) }))
+}
+
+fn deleted_customer(id: &str) -> Value {
+    json!({"id": id, "object": "customer", "deleted": true})
+}
+
+/// Update a customer: an empty value clears its field; metadata merges.
+pub async fn update(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+    RawBody(body, _): RawBody<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read_update(&body, &[])?;
+    let changes = customer_changes(&mut f);
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    Ok(Json(render::customer(&s.app.update_customer(&ctx, &id, changes).await?)))
+}
+
+/// Delete a customer.
+pub async fn delete(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    Id(id, _): Id<Stripe>,
+) -> Result<Json<Value>, StripeError> {
+    let id = s.app.delete_customer(&ctx, &id).await?;
+    Ok(Json(deleted_customer(id.as_str())))
+}
+
+/// List customers, newest first.
+pub async fn list(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(query.unwrap_or_default().as_bytes(), LIST_PARAMS)?;
+    let request = lists::read(&mut f);
+    let email = f.string("email", 512);
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    params::expandable(&expand, &[])?;
+    let anchor = match request.anchor() {
+        Some(id) => Some(s.app.get_customer(&ctx, id).await?.created_at),
+        None => None,
+    };
+    let filter = CustomerFilter { email, created: request.created.clone() };
+    let page = s.app.list_customers(&ctx, &filter, request.page(anchor)?).await?;
+    Ok(Json(request.answer("/v1/customers", page.map(|c| render::customer(&c)))))
+}
