@@ -20,17 +20,26 @@ async fn stripe(app: &TestApp, method: &str, path: &str, form: &str, key: &str) 
 async fn a_form_encoded_payment_is_confirmed_with_its_outcome_and_declines_are_402s() {
     let app = spawn_app().await;
     let key = app.merchant.secret_key.clone();
-    let form = "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&metadata[order]=6735\
-        &expand[0]=latest_charge";
+    let form = "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&expand[0]=amount";
     let refused = stripe(&app, "POST", "/v1/payment_intents", form, &key).await;
-    assert_eq!(refused.status, 400, "latest_charge cannot be expanded yet: {}", refused.text);
+    assert_eq!(refused.status, 400, "an amount is no object to expand: {}", refused.text);
     assert_eq!(refused.error()["param"], "expand");
-    let form = "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&metadata[order]=6735";
+    let listed = stripe(&app, "GET", "/v1/payment_intents", "", &key).await;
+    assert_eq!(listed.body["data"], serde_json::json!([]), "refused before anything was made");
+    let form = "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&metadata[order]=6735\
+        &expand[]=latest_charge";
     let paid = stripe(&app, "POST", "/v1/payment_intents", form, &key).await;
     assert_eq!(paid.status, 200, "{}", paid.text);
     assert_eq!(
         (paid.body["status"].as_str(), paid.body["amount_received"].as_i64(), paid.body["metadata"]["order"].as_str()),
         (Some("succeeded"), Some(2000), Some("6735"))
+    );
+    let charge = &paid.body["latest_charge"];
+    assert_eq!(
+        (charge["object"].as_str(), charge["amount_captured"].as_i64(), charge["paid"].as_bool()),
+        (Some("charge"), Some(2000), Some(true)),
+        "expanded: {}",
+        paid.text
     );
     assert!(paid.header("request-id").is_some_and(|r| r.starts_with("req_")));
     assert_eq!(paid.header("stripe-version"), Some(kassa_server::faces::stripe::API_VERSION));

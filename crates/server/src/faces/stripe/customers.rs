@@ -3,7 +3,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params;
-use super::{Stripe, StripeError, render};
+use super::{Stripe, StripeError, expand, expanded, render};
 use crate::app::CustomerFilter;
 use crate::faces::readers::{customer_changes, new_customer};
 use crate::http::HttpState;
@@ -22,8 +22,9 @@ pub async fn create(
     let new = new_customer(&mut f);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
-    Ok(Json(render::customer(&s.app.create_customer(&ctx, new).await?)))
+    expand::check(&expand, false)?;
+    let customer = s.app.create_customer(&ctx, new).await?;
+    expanded(&s.app, &ctx, render::customer(&customer), &expand).await
 }
 
 /// Retrieve a customer; a deleted one answers `{id, object, deleted: true}`, as Stripe's does.
@@ -36,9 +37,10 @@ pub async fn retrieve(
     let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, false)?;
     let (customer, deleted) = s.app.get_customer_even_deleted(&ctx, &id).await?;
-    Ok(Json(if deleted { deleted_customer(customer.id.as_str()) } else { render::customer(&customer) }))
+    let shown = if deleted { deleted_customer(customer.id.as_str()) } else { render::customer(&customer) };
+    expanded(&s.app, &ctx, shown, &expand).await
 }
 
 fn deleted_customer(id: &str) -> Value {
@@ -56,8 +58,9 @@ pub async fn update(
     let changes = customer_changes(&mut f);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
-    Ok(Json(render::customer(&s.app.update_customer(&ctx, &id, changes).await?)))
+    expand::check(&expand, false)?;
+    let customer = s.app.update_customer(&ctx, &id, changes).await?;
+    expanded(&s.app, &ctx, render::customer(&customer), &expand).await
 }
 
 /// Delete a customer.
@@ -81,12 +84,12 @@ pub async fn list(
     let email = f.string("email", 512);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, true)?;
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_customer(&ctx, id).await?.created_at),
         None => None,
     };
     let filter = CustomerFilter { email, created: request.created.clone() };
     let page = s.app.list_customers(&ctx, &filter, request.page(anchor)?).await?;
-    Ok(Json(request.answer("/v1/customers", page.map(|c| render::customer(&c)))))
+    expanded(&s.app, &ctx, request.answer("/v1/customers", page.map(|c| render::customer(&c))), &expand).await
 }

@@ -4,7 +4,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params;
-use super::{Stripe, StripeError, render};
+use super::{Stripe, StripeError, expand, expanded, render};
 use crate::app::{App, AppError, Event, EventFilter, Payload};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id};
@@ -73,9 +73,10 @@ pub async fn retrieve(
     let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, false)?;
     let event = s.app.get_event(&ctx, &id).await?;
-    Ok(Json(envelope(&s.app, &event, 0).ok_or_else(|| AppError::not_found("event", &id))?))
+    let shown = envelope(&s.app, &event, 0).ok_or_else(|| AppError::not_found("event", &id))?;
+    expanded(&s.app, &ctx, shown, &expand).await
 }
 
 /// List events, newest first (`type`: one Stripe event type).
@@ -91,7 +92,7 @@ pub async fn list(
     });
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, true)?;
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_event(&ctx, id).await?.created_at),
         None => None,
@@ -103,5 +104,5 @@ pub async fn list(
     // whether Kassa holds more).
     let page = page.map(|e| envelope(&s.app, &e, 0));
     let page = crate::app::Page { items: page.items.into_iter().flatten().collect(), next: page.next };
-    Ok(Json(request.answer("/v1/events", page)))
+    expanded(&s.app, &ctx, request.answer("/v1/events", page), &expand).await
 }

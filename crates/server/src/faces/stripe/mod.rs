@@ -5,13 +5,15 @@
 //!
 //! Requests are form-encoded as the SDKs send them (`form.rs`), read with the gateway's field
 //! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
-//! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, refunds,
-//! customers, events and webhook endpoints, whose deliveries are Stripe's signed envelope
+//! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, charges,
+//! refunds, customers, events and webhook endpoints, whose deliveries are Stripe's signed envelope
 //! (`webhooks.rs`); every other `/v1` path is Stripe's 404 "Unrecognized request URL".
 
+mod charges;
 mod customers;
 mod error;
 mod events;
+mod expand;
 mod form;
 mod lists;
 mod params;
@@ -24,14 +26,15 @@ pub use error::StripeError;
 pub use render::API_VERSION;
 pub use webhooks::StripeWebhooks;
 
+use crate::app::{App, Ctx};
 use crate::http::HttpState;
 use crate::http::face::Face;
-use axum::Router;
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use axum::routing::{get, post};
+use axum::{Json, Router};
 
 /// Stripe's API: Bearer (or Basic) secret key, form-encoded requests, JSON answers.
 pub struct Stripe;
@@ -50,6 +53,8 @@ impl Face for Stripe {
             .route("/v1/payment_intents/{id}/cancel", post(payment_intents::cancel))
             .route("/v1/refunds", get(refunds::list).post(refunds::create))
             .route("/v1/refunds/{id}", get(refunds::retrieve))
+            .route("/v1/charges", get(charges::list))
+            .route("/v1/charges/{id}", get(charges::retrieve))
             .route("/v1/customers", get(customers::list).post(customers::create))
             .route("/v1/customers/{id}", get(customers::retrieve).post(customers::update).delete(customers::delete))
             .route("/v1/events", get(events::list))
@@ -64,6 +69,16 @@ impl Face for Stripe {
     fn wrap(routes: Router<HttpState>) -> Router<HttpState> {
         routes.layer(from_fn(echo_version))
     }
+}
+
+/// An answer with the `expand[]` it asked for done.
+async fn expanded(
+    app: &App,
+    ctx: &Ctx,
+    value: serde_json::Value,
+    asked: &[String],
+) -> Result<Json<serde_json::Value>, StripeError> {
+    Ok(Json(expand::apply(app, ctx, value, asked).await?))
 }
 
 /// Every answer names the API version its shapes are: the one asked for (echoed, as Stripe

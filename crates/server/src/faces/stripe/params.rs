@@ -77,16 +77,3 @@ pub fn expand(f: &mut Fields) -> Vec<String> {
         _ => Vec::new(),
     }
 }
-
-/// Refuses to expand what the face cannot: Stripe's words, naming the field.
-pub fn expandable(asked: &[String], can: &[&str]) -> Result<(), AppError> {
-    match asked.iter().find(|a| !can.contains(&a.as_str())) {
-        Some(field) => Err(AppError::new(
-            ErrorKind::BadRequest,
-            "parameter_invalid",
-            format!("This property cannot be expanded ({field})."),
-        )
-        .with_param("expand")),
-        None => Ok(()),
-    }
-}

@@ -4,7 +4,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::{Stripe, StripeError, render};
+use super::{Stripe, StripeError, expand, expanded, render};
 use crate::app::{App, AppError, Ctx, ErrorKind, NewPaymentIntentInput, PaymentIntentFilter, PaymentMethodInput};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
@@ -101,7 +101,7 @@ pub async fn create(
         );
     }
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, false)?;
     if let Some(customer) = &customer {
         known_customer(&s.app, &ctx, customer).await?;
     }
@@ -121,7 +121,7 @@ pub async fn create(
     };
     let ctx = ctx.awaiting_authorization();
     let result = s.app.create_payment_intent(&ctx, input).await;
-    declined_with_intent(&s.app, &ctx, result).await
+    declined_with_intent(&s.app, &ctx, result, &expand).await
 }
 
 /// A payment names a customer that exists (Stripe's 400 `resource_missing` otherwise).
@@ -141,9 +141,10 @@ async fn declined_with_intent(
     app: &App,
     ctx: &Ctx,
     result: Result<PaymentIntent, AppError>,
+    expand: &[String],
 ) -> Result<Json<Value>, StripeError> {
     match result {
-        Ok(pi) => Ok(Json(render::payment_intent(app, &pi))),
+        Ok(pi) => expanded(app, ctx, render::payment_intent(app, &pi), expand).await,
         Err(e) if e.kind == ErrorKind::Card => {
             let pi = match &e.subject {
                 Some(id) => app.get_payment_intent(ctx, id).await.ok(),
@@ -166,8 +167,9 @@ pub async fn retrieve(
     let expand = params::expand(&mut f);
     f.string("client_secret", 200);
     f.finish()?;
-    params::expandable(&expand, &[])?;
-    Ok(Json(render::payment_intent(&s.app, &s.app.get_payment_intent(&ctx, &id).await?)))
+    expand::check(&expand, false)?;
+    let pi = s.app.get_payment_intent(&ctx, &id).await?;
+    expanded(&s.app, &ctx, render::payment_intent(&s.app, &pi), &expand).await
 }
 
 /// Update what may change before confirmation.
@@ -186,8 +188,9 @@ pub async fn update(
     };
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
-    Ok(Json(render::payment_intent(&s.app, &s.app.update_payment_intent(&ctx, &id, changes).await?)))
+    expand::check(&expand, false)?;
+    let pi = s.app.update_payment_intent(&ctx, &id, changes).await?;
+    expanded(&s.app, &ctx, render::payment_intent(&s.app, &pi), &expand).await
 }
 
 /// Confirm: authorize, answering with the outcome.
@@ -202,10 +205,10 @@ pub async fn confirm(
     f.string("return_url", 2048);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, false)?;
     let ctx = ctx.awaiting_authorization();
     let result = s.app.confirm_payment_intent(&ctx, &id, payment_method, false).await;
-    declined_with_intent(&s.app, &ctx, result).await
+    declined_with_intent(&s.app, &ctx, result, &expand).await
 }
 
 /// Capture all, or `amount_to_capture`, of what is authorized (`final_capture=false` keeps
@@ -222,11 +225,11 @@ pub async fn capture(
     let metadata = metadata(&mut f);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, false)?;
     let notes =
         CaptureNotes { description: None, metadata: metadata.unwrap_or_default(), face_notes: Default::default() };
     let pi = s.app.capture_payment_intent(&ctx, &id, amount, final_capture, notes).await?;
-    Ok(Json(render::payment_intent(&s.app, &pi)))
+    expanded(&s.app, &ctx, render::payment_intent(&s.app, &pi), &expand).await
 }
 
 /// Cancel, releasing any authorization.
@@ -240,8 +243,9 @@ pub async fn cancel(
     let reason = f.parsed("cancellation_reason", CancellationReason::parse);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
-    Ok(Json(render::payment_intent(&s.app, &s.app.cancel_payment_intent(&ctx, &id, reason).await?)))
+    expand::check(&expand, false)?;
+    let pi = s.app.cancel_payment_intent(&ctx, &id, reason).await?;
+    expanded(&s.app, &ctx, render::payment_intent(&s.app, &pi), &expand).await
 }
 
 /// List payment intents, newest first.
@@ -254,7 +258,7 @@ pub async fn list(
     let request = lists::read(&mut f);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, true)?;
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_payment_intent(&ctx, id).await?.created_at),
         None => None,
@@ -262,5 +266,5 @@ pub async fn list(
     let filter = PaymentIntentFilter { created: request.created.clone(), ..PaymentIntentFilter::default() };
     let page = s.app.list_payment_intents(&ctx, &filter, request.page(anchor)?).await?;
     let page = page.map(|pi| render::payment_intent(&s.app, &pi));
-    Ok(Json(request.answer("/v1/payment_intents", page)))
+    expanded(&s.app, &ctx, request.answer("/v1/payment_intents", page), &expand).await
 }

@@ -1,9 +1,9 @@
-//! `/v1/refunds`: create (by `payment_intent`, all or `amount`), retrieve, list (by
-//! `payment_intent`).
+//! `/v1/refunds`: create (by `payment_intent` or `charge`, all or `amount`), retrieve, list (by
+//! `payment_intent` or `charge`).
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::{Stripe, StripeError, render};
+use super::{Stripe, StripeError, expand, expanded, render};
 use crate::app::{NewRefundInput, RefundFilter};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
@@ -20,28 +20,38 @@ pub async fn create(
     RawBody(body, _): RawBody<Stripe>,
 ) -> Result<Json<Value>, StripeError> {
     let mut f = params::read(&body, &[("amount", Kind::Integer)])?;
-    let payment_intent = f.required_string("payment_intent", 255);
-    if f.has("charge") {
-        f.reject(
-            "charge",
-            Invalid::new("parameter_unsupported", "Refund by payment_intent: charges are not served yet."),
-        );
+    let payment_intent = f.string("payment_intent", 255);
+    let charge = f.string("charge", 255);
+    match (&payment_intent, &charge) {
+        (Some(_), Some(_)) => {
+            f.reject("charge", Invalid::new("parameter_conflict", "Give payment_intent or charge, not both."))
+        }
+        (None, None) if !f.has_errors() => {
+            f.reject("payment_intent", Invalid::new("parameter_missing", "Give payment_intent or charge."))
+        }
+        _ => {}
     }
     let amount = f.amount("amount");
     let reason = f.parsed("reason", RefundReason::parse);
     let metadata = f.string_map("metadata").and_then(|m| Metadata::new(m).map_err(|e| f.reject("metadata", e)).ok());
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
+    expand::check(&expand, false)?;
+    let payment_intent = match (payment_intent, charge) {
+        (Some(pi), _) => pi,
+        (None, Some(charge)) => super::charges::payment_intent_of(&s.app, &ctx, &charge).await?.id.to_string(),
+        (None, None) => String::new(),
+    };
     let input = NewRefundInput {
-        payment_intent: payment_intent.unwrap_or_default(),
+        payment_intent,
         capture: None,
         amount,
         reason,
         metadata: metadata.unwrap_or_default(),
         face_notes: Default::default(),
     };
-    Ok(Json(render::refund(&s.app.create_refund(&ctx, input).await?)))
+    let refund = s.app.create_refund(&ctx, input).await?;
+    expanded(&s.app, &ctx, render::refund(&refund), &expand).await
 }
 
 /// Retrieve a refund.
@@ -54,8 +64,9 @@ pub async fn retrieve(
     let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
-    Ok(Json(render::refund(&s.app.get_refund(&ctx, &id).await?)))
+    expand::check(&expand, false)?;
+    let refund = s.app.get_refund(&ctx, &id).await?;
+    expanded(&s.app, &ctx, render::refund(&refund), &expand).await
 }
 
 /// List refunds, newest first.
@@ -67,12 +78,14 @@ pub async fn list(
     let mut f = params::read(query.unwrap_or_default().as_bytes(), LIST_PARAMS)?;
     let request = lists::read(&mut f);
     let payment_intent = f.string("payment_intent", 255);
+    let charge = f.string("charge", 255);
     let expand = params::expand(&mut f);
     f.finish()?;
-    params::expandable(&expand, &[])?;
-    let payment_intent = match payment_intent {
-        Some(id) => Some(s.app.get_payment_intent(&ctx, &id).await?.id),
-        None => None::<PaymentIntentId>,
+    expand::check(&expand, true)?;
+    let payment_intent = match (payment_intent, charge) {
+        (Some(id), _) => Some(s.app.get_payment_intent(&ctx, &id).await?.id),
+        (None, Some(charge)) => Some(super::charges::payment_intent_of(&s.app, &ctx, &charge).await?.id),
+        (None, None) => None::<PaymentIntentId>,
     };
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_refund(&ctx, id).await?.created_at),
@@ -80,5 +93,5 @@ pub async fn list(
     };
     let filter = RefundFilter { payment_intent, created: request.created.clone() };
     let page = s.app.list_refunds(&ctx, &filter, request.page(anchor)?).await?;
-    Ok(Json(request.answer("/v1/refunds", page.map(|r| render::refund(&r)))))
+    expanded(&s.app, &ctx, request.answer("/v1/refunds", page.map(|r| render::refund(&r))), &expand).await
 }
