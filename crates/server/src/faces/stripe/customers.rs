@@ -2,14 +2,17 @@
 //! list (by `email`, `created`). Kassa's customers, in Stripe's shape.
 
 use super::lists::{self, LIST_PARAMS};
-use super::params;
+use super::params::{self, Kind};
+use super::search::{self, Field, Query, Term};
 use super::{Stripe, StripeError, expand, expanded, render};
-use crate::app::CustomerFilter;
+use crate::app::{CustomerFilter, PageToken};
 use crate::faces::readers::{customer_changes, new_customer};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
+use crate::http::fields::vouched;
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use kassa_domain::Invalid;
 use serde_json::{Value, json};
 
 /// Create a customer.
@@ -92,4 +95,49 @@ pub async fn list(
     let filter = CustomerFilter { email, created: request.created.clone() };
     let page = s.app.list_customers(&ctx, &filter, request.page(anchor)?).await?;
     expanded(&s.app, &ctx, request.answer("/v1/customers", page.map(|c| render::customer(&c))), &expand).await
+}
+
+/// Search customers: `email`, `name`, `phone`, `created`, `metadata["…"]`.
+pub async fn search(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[("limit", Kind::Integer)])?;
+    let asked = f.required_parsed("query", |q| Query::parse(q, &["email", "name", "phone", "created"]));
+    let limit = f.integer("limit", 1, 100, "limit_out_of_range").unwrap_or(10) as usize;
+    let from = f.parsed("page", |p| {
+        PageToken::parse(p).map_err(|_| Invalid::new("parameter_invalid", "Give the next_page of an earlier search."))
+    });
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    expand::check(&expand, true)?;
+    let asked = vouched(asked)?;
+    let filter = CustomerFilter::default();
+    let (found, next) = search::scan(
+        limit,
+        from,
+        |page| s.app.list_customers(&ctx, &filter, page),
+        |c| asked.matches(|field| customer_field(c, field)),
+        |c| format!("{}.{}", c.created_at.micros(), c.id),
+    )
+    .await?;
+    let data: Vec<Value> = found.iter().map(render::customer).collect();
+    let result = json!({"object": "search_result", "data": data, "has_more": next.is_some(), "next_page": next,
+        "url": "/v1/customers/search"});
+    expanded(&s.app, &ctx, result, &expand).await
+}
+
+fn customer_field(c: &kassa_domain::Customer, field: &Field) -> Option<Term> {
+    let text = |v: Option<&str>| v.map(|t| Term::Text(t.to_owned()));
+    match field {
+        Field::Metadata(key) => text(c.metadata.entries().get(key).map(String::as_str)),
+        Field::Named(name) => match name.as_str() {
+            "email" => text(c.email.as_ref().map(|e| e.as_str())),
+            "name" => text(c.name.as_deref()),
+            "phone" => text(c.phone.as_deref()),
+            "created" => Some(Term::Number(render::unix(c.created_at))),
+            _ => None,
+        },
+    }
 }

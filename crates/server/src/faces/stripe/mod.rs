@@ -20,6 +20,7 @@ mod params;
 mod payment_intents;
 mod refunds;
 mod render;
+mod search;
 mod webhooks;
 
 pub use error::StripeError;
@@ -47,6 +48,7 @@ impl Face for Stripe {
     fn routes() -> Router<HttpState> {
         Router::new()
             .route("/v1/payment_intents", get(payment_intents::list).post(payment_intents::create))
+            .route("/v1/payment_intents/search", get(payment_intents::search))
             .route("/v1/payment_intents/{id}", get(payment_intents::retrieve).post(payment_intents::update))
             .route("/v1/payment_intents/{id}/confirm", post(payment_intents::confirm))
             .route("/v1/payment_intents/{id}/capture", post(payment_intents::capture))
@@ -56,6 +58,7 @@ impl Face for Stripe {
             .route("/v1/charges", get(charges::list))
             .route("/v1/charges/{id}", get(charges::retrieve))
             .route("/v1/customers", get(customers::list).post(customers::create))
+            .route("/v1/customers/search", get(customers::search))
             .route("/v1/customers/{id}", get(customers::retrieve).post(customers::update).delete(customers::delete))
             .route("/v1/events", get(events::list))
             .route("/v1/events/{id}", get(events::retrieve))

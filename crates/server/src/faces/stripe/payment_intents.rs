@@ -4,8 +4,11 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
+use super::search::{self, Field, Query, Term};
 use super::{Stripe, StripeError, expand, expanded, render};
-use crate::app::{App, AppError, Ctx, ErrorKind, NewPaymentIntentInput, PaymentIntentFilter, PaymentMethodInput};
+use crate::app::{
+    App, AppError, Ctx, ErrorKind, NewPaymentIntentInput, PageToken, PaymentIntentFilter, PaymentMethodInput,
+};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
 use crate::http::fields::{Fields, vouched};
@@ -267,4 +270,52 @@ pub async fn list(
     let page = s.app.list_payment_intents(&ctx, &filter, request.page(anchor)?).await?;
     let page = page.map(|pi| render::payment_intent(&s.app, &pi));
     expanded(&s.app, &ctx, request.answer("/v1/payment_intents", page), &expand).await
+}
+
+/// Search payment intents: `amount`, `currency`, `customer`, `status`, `created`,
+/// `metadata["…"]`.
+pub async fn search(
+    State(s): State<HttpState>,
+    Caller(ctx, _): Caller<Stripe>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, StripeError> {
+    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[("limit", Kind::Integer)])?;
+    let fields = ["amount", "currency", "customer", "status", "created"];
+    let asked = f.required_parsed("query", |q| Query::parse(q, &fields));
+    let limit = f.integer("limit", 1, 100, "limit_out_of_range").unwrap_or(10) as usize;
+    let from = f.parsed("page", |p| {
+        PageToken::parse(p).map_err(|_| Invalid::new("parameter_invalid", "Give the next_page of an earlier search."))
+    });
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    expand::check(&expand, true)?;
+    let asked = vouched(asked)?;
+    let filter = PaymentIntentFilter::default();
+    let (found, next) = search::scan(
+        limit,
+        from,
+        |page| s.app.list_payment_intents(&ctx, &filter, page),
+        |pi| asked.matches(|field| payment_intent_field(&s.app, pi, field)),
+        |pi| format!("{}.{}", pi.created_at.micros(), pi.id),
+    )
+    .await?;
+    let data: Vec<Value> = found.iter().map(|pi| render::payment_intent(&s.app, pi)).collect();
+    let result = serde_json::json!({"object": "search_result", "data": data, "has_more": next.is_some(),
+        "next_page": next, "url": "/v1/payment_intents/search"});
+    expanded(&s.app, &ctx, result, &expand).await
+}
+
+/// A payment's field as Stripe's search reads it (the status in Stripe's words).
+fn payment_intent_field(app: &App, pi: &PaymentIntent, field: &Field) -> Option<Term> {
+    match field {
+        Field::Metadata(key) => pi.metadata.entries().get(key).map(|v| Term::Text(v.clone())),
+        Field::Named(name) => match name.as_str() {
+            "amount" => Some(Term::Number(pi.amount.get())),
+            "currency" => Some(Term::Text(pi.currency.code().to_ascii_lowercase())),
+            "customer" => pi.customer.clone().map(Term::Text),
+            "status" => render::payment_intent(app, pi)["status"].as_str().map(|s| Term::Text(s.to_owned())),
+            "created" => Some(Term::Number(render::unix(pi.created_at))),
+            _ => None,
+        },
+    }
 }
