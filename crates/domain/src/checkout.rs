@@ -431,6 +431,10 @@ pub struct CheckoutSession {
     /// How the customer may pay on the page: `card`, or a connector's provider.
     #[serde(default = "card_only")]
     pub payment_method_types: Vec<String>,
+    /// Whether the customer may type a promotion code on the page (the merchant may still
+    /// apply one when creating the session).
+    #[serde(default = "yes")]
+    pub customer_codes: bool,
     /// What the session is for: its payment, or the token it saves a card for.
     #[serde(flatten)]
     pub purpose: Purpose,
@@ -474,6 +478,11 @@ pub enum SessionError {
     /// The change is invalid (e.g. a promotion that does not apply).
     #[error("{0}")]
     Invalid(Invalid),
+}
+
+/// What a session written before the page could be asked not to take codes does.
+fn yes() -> bool {
+    true
 }
 
 /// What a session written before sessions named their payment methods takes.

@@ -74,6 +74,8 @@ pub struct NewSessionInput {
     pub callback: Option<SessionCallback>,
     /// How the customer may pay: `card`, and connectors' providers (at least one).
     pub payment_method_types: Vec<String>,
+    /// Whether the customer may type a promotion code on the page.
+    pub customer_codes: bool,
 }
 
 /// A session's callback: an endpoint bound to the session, told (durably, with retries) when it
@@ -284,6 +286,7 @@ impl App {
                 face_notes: input.face_notes.clone(),
                 purpose: Purpose::Setup(token.id.clone()),
                 payment_method_types: kassa_domain::checkout::card_only(),
+                customer_codes: false,
                 failed_attempts: 0,
                 cancellation: None,
                 created_at: now,
@@ -398,6 +401,7 @@ impl App {
                 face_notes: input.face_notes.clone(),
                 purpose: Purpose::Payment(pi.id.clone()),
                 payment_method_types: input.payment_method_types.clone(),
+                customer_codes: input.customer_codes,
                 failed_attempts: 0,
                 cancellation: None,
                 created_at: now,
@@ -715,6 +719,12 @@ impl App {
             return Err(AppError::invalid_field(
                 field::PROMOTION_CODE,
                 Invalid::new("promotion_code_not_for_setup", "A setup session charges nothing; codes do not apply."),
+            ));
+        }
+        if !session.customer_codes {
+            return Err(AppError::invalid_field(
+                field::PROMOTION_CODE,
+                Invalid::new("promotion_codes_not_allowed", "This checkout takes no promotion code from the customer."),
             ));
         }
         let scope = Scope { merchant_id: session.merchant_id.clone(), mode: session.mode };

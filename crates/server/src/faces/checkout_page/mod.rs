@@ -119,6 +119,10 @@ fn see_other(location: &str) -> Response {
 }
 
 fn success_location(session: &CheckoutSession) -> String {
+    // Stripe's template, for sessions made through its face (or by anyone who writes it).
+    if session.success_url.contains("{CHECKOUT_SESSION_ID}") {
+        return session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id.as_str());
+    }
     match reqwest::Url::parse(&session.success_url) {
         Ok(mut url) => {
             url.query_pairs_mut().append_pair("session_id", session.id.as_str());

@@ -69,22 +69,29 @@ fn summary(w: &Words, s: &CheckoutSession, csrf: &str, base: &str, state: &FormS
                 @if s.totals.shipping.get() > 0 { dt { (w.shipping) } dd { (money(s.totals.shipping.get())) } }
                 dt.grand { (w.total) } dd.grand data-testid="total" { (money(s.totals.total.get())) }
             }
-            form.promo method="post" action={ (base) "/promotion" } {
-                input type="hidden" name="csrf" value=(csrf);
+            @if !s.customer_codes {
+                // The merchant's code shows; this session takes none from the customer.
                 @if let Some(p) = &s.promotion {
                     p.notice { (w.promotion_code) ": " strong { (p.code) } }
-                    button.link type="submit" name="remove" value="1" { (w.remove) }
-                } @else if s.promotion_locked() {
-                    p.notice role="status" data-testid="promotion-locked" { (w.promotion_locked) }
-                } @else {
-                    div.field {
-                        label for="code" { (w.promotion_code) }
-                        input #code name="code" type="text" autocomplete="off" value=(state.promo_input)
-                            aria-invalid=(state.promo_error.is_some())
-                            aria-describedby=[state.promo_error.as_ref().map(|_| "code-error")];
-                        @if let Some(e) = &state.promo_error { p #code-error .error role="alert" { (w.code_refused) " " (e) } }
+                }
+            } @else {
+                form.promo method="post" action={ (base) "/promotion" } {
+                    input type="hidden" name="csrf" value=(csrf);
+                    @if let Some(p) = &s.promotion {
+                        p.notice { (w.promotion_code) ": " strong { (p.code) } }
+                        button.link type="submit" name="remove" value="1" { (w.remove) }
+                    } @else if s.promotion_locked() {
+                        p.notice role="status" data-testid="promotion-locked" { (w.promotion_locked) }
+                    } @else {
+                        div.field {
+                            label for="code" { (w.promotion_code) }
+                            input #code name="code" type="text" autocomplete="off" value=(state.promo_input)
+                                aria-invalid=(state.promo_error.is_some())
+                                aria-describedby=[state.promo_error.as_ref().map(|_| "code-error")];
+                            @if let Some(e) = &state.promo_error { p #code-error .error role="alert" { (w.code_refused) " " (e) } }
+                        }
+                        button.secondary type="submit" { (w.apply) }
                     }
-                    button.secondary type="submit" { (w.apply) }
                 }
             }
         }

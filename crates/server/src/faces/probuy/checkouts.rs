@@ -274,6 +274,7 @@ fn read_order(f: &mut Fields) -> Option<NewSessionInput> {
         face_notes,
         callback: None,
         payment_method_types: kassa_domain::checkout::card_only(),
+        customer_codes: true,
     })
 }
 

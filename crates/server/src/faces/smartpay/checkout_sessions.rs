@@ -342,6 +342,7 @@ async fn create_flat(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppResult<Check
         face_notes,
         callback: None,
         payment_method_types: kassa_domain::checkout::card_only(),
+        customer_codes: true,
     };
     s.app.create_checkout_session(ctx, input).await
 }

@@ -25,6 +25,8 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("refund.created", "refund.created"),
     ("refund.updated", "refund.updated"),
     ("refund.failed", "refund.failed"),
+    ("checkout.session.completed", "checkout.session.completed"),
+    ("checkout.session.expired", "checkout.session.expired"),
     ("customer.created", "customer.created"),
     ("customer.updated", "customer.updated"),
     ("customer.deleted", "customer.deleted"),
@@ -48,6 +50,9 @@ pub fn envelope(app: &App, event: &Event, pending_webhooks: i64) -> Option<Value
         Payload::Fact(Fact::PaymentIntent { payment_intent, .. }) => render::payment_intent(app, payment_intent),
         Payload::Fact(Fact::Refund { refund, .. }) => render::refund(refund),
         Payload::Fact(Fact::Customer { customer }) => render::customer(customer),
+        Payload::Fact(Fact::CheckoutSession { checkout_session }) => {
+            super::checkout::session_object(app, checkout_session)
+        }
         _ => return None,
     };
     Some(json!({

@@ -6,10 +6,11 @@
 //! Requests are form-encoded as the SDKs send them (`form.rs`), read with the gateway's field
 //! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
 //! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, charges,
-//! refunds, customers, events and webhook endpoints, whose deliveries are Stripe's signed envelope
+//! refunds, customers, checkout sessions (payment mode), events and webhook endpoints, whose deliveries are Stripe's signed envelope
 //! (`webhooks.rs`); every other `/v1` path is Stripe's 404 "Unrecognized request URL".
 
 mod charges;
+mod checkout;
 mod customers;
 mod error;
 mod events;
@@ -57,6 +58,10 @@ impl Face for Stripe {
             .route("/v1/refunds/{id}", get(refunds::retrieve))
             .route("/v1/charges", get(charges::list))
             .route("/v1/charges/{id}", get(charges::retrieve))
+            .route("/v1/checkout/sessions", get(checkout::list).post(checkout::create))
+            .route("/v1/checkout/sessions/{id}", get(checkout::retrieve))
+            .route("/v1/checkout/sessions/{id}/expire", post(checkout::expire))
+            .route("/v1/checkout/sessions/{id}/line_items", get(checkout::line_items_of))
             .route("/v1/customers", get(customers::list).post(customers::create))
             .route("/v1/customers/search", get(customers::search))
             .route("/v1/customers/{id}", get(customers::retrieve).post(customers::update).delete(customers::delete))

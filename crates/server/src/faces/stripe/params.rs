@@ -5,7 +5,7 @@
 use super::form;
 use crate::app::{AppError, ErrorKind};
 use crate::http::fields::Fields;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// What type a parameter has on the wire's other side.
 #[derive(Clone, Copy)]
@@ -38,20 +38,30 @@ fn read_form(encoded: &[u8], typed: &[(&str, Kind)], keep_empty: bool) -> Result
     }
     for (name, kind) in typed {
         let path: Vec<&str> = name.split('.').collect();
-        if let Some(slot) = slot(&mut map, &path) {
-            coerce(slot, *kind);
+        let Some((first, rest)) = path.split_first() else { continue };
+        if let Some(value) = map.get_mut(*first) {
+            coerce_at(value, rest, *kind);
         }
     }
     Ok(Fields::new(map))
 }
 
-fn slot<'a>(map: &'a mut Map<String, Value>, path: &[&str]) -> Option<&'a mut Value> {
-    let (first, rest) = path.split_first()?;
-    let value = map.get_mut(*first)?;
-    if rest.is_empty() {
-        return Some(value);
+/// Gives the value at `path` under `value` its type; `*` steps into every element of an array
+/// (`line_items.*.quantity`).
+fn coerce_at(value: &mut Value, path: &[&str], kind: Kind) {
+    match path.split_first() {
+        None => coerce(value, kind),
+        Some((&"*", rest)) => {
+            for item in value.as_array_mut().into_iter().flatten() {
+                coerce_at(item, rest, kind);
+            }
+        }
+        Some((key, rest)) => {
+            if let Some(inner) = value.as_object_mut().and_then(|o| o.get_mut(*key)) {
+                coerce_at(inner, rest, kind);
+            }
+        }
     }
-    slot(value.as_object_mut()?, rest)
 }
 
 fn coerce(slot: &mut Value, kind: Kind) {

@@ -157,6 +157,7 @@ pub async fn create(
         face_notes: Default::default(),
         callback: None,
         payment_method_types: payment_method_types.unwrap_or_else(kassa_domain::checkout::card_only),
+        customer_codes: true,
     };
     let session = s.app.create_checkout_session(&ctx, input).await?;
     Ok(Json(with_payment(&s, &ctx, &session, expanded).await?))

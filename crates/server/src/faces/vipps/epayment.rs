@@ -342,6 +342,7 @@ pub(super) async fn open(s: &HttpState, ctx: &Ctx, r: PaymentRequest) -> Result<
         face_notes,
         callback: r.callback,
         payment_method_types: kassa_domain::checkout::card_only(),
+        customer_codes: true,
     };
     s.app.create_checkout_session(ctx, input).await
 }
