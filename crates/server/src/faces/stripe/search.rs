@@ -163,6 +163,48 @@ fn clause<'a>(s: &'a str, fields: &[&str]) -> Result<(Clause, &'a str), Invalid>
     Ok((Clause { negated, field, op, value }, rest))
 }
 
+/// How many objects one search request reads at most before it answers with where it stopped.
+const MAX_SCANNED: usize = 10_000;
+
+/// Scans pages (newest first, from `from`) for `limit` objects that `hit` keeps. Answers them
+/// and, when more may follow, the cursor to carry on from (Stripe's `next_page`).
+pub async fn scan<T, Fetch, Fut>(
+    limit: usize,
+    from: Option<crate::app::PageToken>,
+    mut fetch: Fetch,
+    hit: impl Fn(&T) -> bool,
+    cursor: impl Fn(&T) -> String,
+) -> crate::app::AppResult<(Vec<T>, Option<String>)>
+where
+    Fetch: FnMut(crate::app::PageRequest) -> Fut,
+    Fut: std::future::Future<Output = crate::app::AppResult<crate::app::Page<T>>>,
+{
+    let mut found = Vec::new();
+    let mut after = from;
+    let mut scanned = 0;
+    loop {
+        let page = crate::app::PageRequest { limit: 100, after: after.take(), order: crate::app::Order::NewestFirst };
+        let page = fetch(page).await?;
+        let last_page = page.next.is_none();
+        let count = page.items.len();
+        for (i, item) in page.items.into_iter().enumerate() {
+            scanned += 1;
+            let at_end = last_page && i + 1 == count;
+            let here = cursor(&item);
+            if hit(&item) {
+                found.push(item);
+            }
+            if found.len() == limit || scanned >= MAX_SCANNED {
+                return Ok((found, (!at_end).then_some(here)));
+            }
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok((found, None)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,48 +247,6 @@ mod tests {
             r#"email:"a" NOT name:"b""#,
         ] {
             assert!(Query::parse(bad, FIELDS).is_err(), "{bad}");
-        }
-    }
-}
-
-/// How many objects one search request reads at most before it answers with where it stopped.
-const MAX_SCANNED: usize = 10_000;
-
-/// Scans pages (newest first, from `from`) for `limit` objects that `hit` keeps. Answers them
-/// and, when more may follow, the cursor to carry on from (Stripe's `next_page`).
-pub async fn scan<T, Fetch, Fut>(
-    limit: usize,
-    from: Option<crate::app::PageToken>,
-    mut fetch: Fetch,
-    hit: impl Fn(&T) -> bool,
-    cursor: impl Fn(&T) -> String,
-) -> crate::app::AppResult<(Vec<T>, Option<String>)>
-where
-    Fetch: FnMut(crate::app::PageRequest) -> Fut,
-    Fut: std::future::Future<Output = crate::app::AppResult<crate::app::Page<T>>>,
-{
-    let mut found = Vec::new();
-    let mut after = from;
-    let mut scanned = 0;
-    loop {
-        let page = crate::app::PageRequest { limit: 100, after: after.take(), order: crate::app::Order::NewestFirst };
-        let page = fetch(page).await?;
-        let last_page = page.next.is_none();
-        let count = page.items.len();
-        for (i, item) in page.items.into_iter().enumerate() {
-            scanned += 1;
-            let at_end = last_page && i + 1 == count;
-            let here = cursor(&item);
-            if hit(&item) {
-                found.push(item);
-            }
-            if found.len() == limit || scanned >= MAX_SCANNED {
-                return Ok((found, (!at_end).then_some(here)));
-            }
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok((found, None)),
         }
     }
 }
