@@ -3,6 +3,8 @@
 //!
 //! Scenarios:
 //! - `create`: `POST /v1/payment_intents`.
+//! - `stripe-create`: the same through the Stripe face (`--stripe-url`), form-encoded and keyed
+//!   as stripe-node sends it.
 //! - `flow`: create and confirm (manual capture), poll until authorized, capture, refund.
 //! - `retrieve`: `GET /v1/payment_intents/{id}` over a pool of existing intents.
 //! - `webhooks`: a local receiver subscribed to `payment_intent.created`; creates as fast as
@@ -43,6 +45,9 @@ struct Args {
     /// clients go; latencies count from when each was due.
     #[arg(long)]
     rate: Option<f64>,
+    /// The Stripe face's base URL (`kassa serve --stripe-addr`), for `stripe-create`.
+    #[arg(long, env = "KASSA_STRIPE_URL")]
+    stripe_url: Option<String>,
     /// Scenarios to run.
     #[arg(short, long, value_enum, default_values_t = [Scenario::Create, Scenario::Flow, Scenario::Retrieve])]
     scenario: Vec<Scenario>,
@@ -51,6 +56,7 @@ struct Args {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
     Create,
+    StripeCreate,
     Flow,
     Retrieve,
     Webhooks,
@@ -67,6 +73,7 @@ struct Samples {
 struct Client {
     http: reqwest::Client,
     url: String,
+    stripe_url: Option<String>,
     key: String,
     /// This run's idempotency key prefix, and how many POSTs it sent.
     run: u64,
@@ -97,6 +104,29 @@ impl Client {
             req = req.json(&b);
         }
         let res = req.send().await?;
+        let status = res.status();
+        let body = res.bytes().await?;
+        if !status.is_success() {
+            bail!("{status}: {}", String::from_utf8_lossy(&body));
+        }
+        Ok(body)
+    }
+}
+
+impl Client {
+    /// A form-encoded POST to the Stripe face, keyed as stripe-node keys every POST.
+    async fn send_stripe(&self, path: &str, form: String) -> anyhow::Result<axum::body::Bytes> {
+        let base = self.stripe_url.as_deref().context("stripe-create needs --stripe-url")?;
+        let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let res = self
+            .http
+            .post(format!("{base}{path}"))
+            .bearer_auth(&self.key)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Idempotency-Key", format!("stripe-node-retry-{:08x}-bench-{n:012x}", self.run))
+            .body(form)
+            .send()
+            .await?;
         let status = res.status();
         let body = res.bytes().await?;
         if !status.is_success() {
@@ -143,6 +173,11 @@ async fn create_once(client: &Client, samples: &mut Samples, n: u64, due: Instan
     timed_from(samples, "create", due, client.send(reqwest::Method::POST, "/v1/payment_intents", Some(body))).await;
 }
 
+async fn stripe_create_once(client: &Client, samples: &mut Samples, n: u64, due: Instant) {
+    let form = format!("amount={}&currency=usd&metadata%5Bbench%5D=create", 1000 + n % 1000);
+    timed_from(samples, "create", due, client.send_stripe("/v1/payment_intents", form)).await;
+}
+
 async fn flow_once(client: &Client, samples: &mut Samples, started: Instant) {
     let body = json!({"amount": 2599, "currency": "USD", "capture_method": "manual", "payment_method": "pm_card_visa", "confirm": true});
     let create = client.call(reqwest::Method::POST, "/v1/payment_intents", Some(body));
@@ -181,6 +216,7 @@ async fn flow_once(client: &Client, samples: &mut Samples, started: Instant) {
 async fn once(client: &Client, scenario: Scenario, samples: &mut Samples, n: u64, due: Instant, pool: &[String]) {
     match scenario {
         Scenario::Create => create_once(client, samples, n, due).await,
+        Scenario::StripeCreate => stripe_create_once(client, samples, n, due).await,
         Scenario::Flow => flow_once(client, samples, due).await,
         Scenario::Webhooks => {}
         Scenario::Retrieve => {
@@ -344,6 +380,7 @@ async fn main() -> anyhow::Result<()> {
     let client = Arc::new(Client {
         http,
         url: args.url.trim_end_matches('/').to_owned(),
+        stripe_url: args.stripe_url.as_deref().map(|u| u.trim_end_matches('/').to_owned()),
         key: args.key.clone(),
         run: run_id,
         sent: std::sync::atomic::AtomicU64::new(0),
@@ -364,6 +401,7 @@ async fn main() -> anyhow::Result<()> {
         }
         let (name, main) = match scenario {
             Scenario::Create => ("create payment intent", "create"),
+            Scenario::StripeCreate => ("create payment intent through the Stripe face", "create"),
             Scenario::Flow => ("create + confirm + wait + capture + refund", "flow: whole flow"),
             Scenario::Retrieve => ("retrieve payment intent", "retrieve"),
             Scenario::Webhooks => unreachable!(),

@@ -105,6 +105,7 @@ fn session(expires_at: i64) -> CheckoutSession {
         metadata: Metadata::default(),
         purpose: Purpose::Payment(PaymentIntentId::generate()),
         payment_method_types: card_only(),
+        customer_codes: true,
         failed_attempts: 0,
         cancellation: None,
         created_at: Timestamp(0),
