@@ -140,6 +140,45 @@ impl Token {
         (token, EventType::TokenCreated)
     }
 
+    /// A token for a card given through the API (no setup session): its card is verified
+    /// next, as a session's is.
+    pub fn for_card(
+        id: TokenId,
+        merchant_id: MerchantId,
+        mode: Mode,
+        customer: Option<String>,
+        (metadata, face_notes): (Metadata, crate::FaceNotes),
+        now: Timestamp,
+    ) -> (Token, EventType) {
+        let token = Token {
+            id,
+            merchant_id,
+            mode,
+            status: TokenStatus::RequiresAuthorization,
+            customer,
+            checkout_session_id: None,
+            card: None,
+            description: None,
+            metadata,
+            face_notes,
+            created_at: now,
+            updated_at: now,
+        };
+        (token, EventType::TokenCreated)
+    }
+
+    /// Gives the token to another customer (or to none).
+    pub fn assign(&mut self, customer: Option<String>, now: Timestamp) -> Result<(), TokenError> {
+        if self.status == TokenStatus::Deleted {
+            return self.refuse("assigned");
+        }
+        if self.customer != customer {
+            self.customer = customer;
+            self.updated_at = now;
+        }
+        Ok(())
+    }
+
     fn refuse<T>(&self, action: &'static str) -> Result<T, TokenError> {
         Err(TokenError::UnexpectedState { action, status: self.status })
     }

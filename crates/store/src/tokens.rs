@@ -17,6 +17,13 @@ macro_rules! select {
     };
 }
 
+/// The lookup key of a token's customer: an email in lower case (tokens of setup sessions name
+/// their customer by email, any case); a customer's id (`cus_…`) as it is.
+fn customer_key(customer: &str) -> String {
+    let customer = customer.trim();
+    if customer.contains('@') { customer.to_lowercase() } else { customer.to_owned() }
+}
+
 /// Stores a new token.
 pub async fn insert(tx: &mut WriteTx, t: &Token) -> Result<()> {
     query(
@@ -27,7 +34,7 @@ pub async fn insert(tx: &mut WriteTx, t: &Token) -> Result<()> {
     .bind(t.merchant_id.as_str().to_owned())
     .bind(live_flag(t.mode))
     .bind(t.status.as_str())
-    .bind(t.customer.clone())
+    .bind(t.customer.as_deref().map(customer_key))
     .bind(to_json(t))
     .bind(t.created_at.micros())
     .bind(t.updated_at.micros())
@@ -36,13 +43,14 @@ pub async fn insert(tx: &mut WriteTx, t: &Token) -> Result<()> {
     Ok(())
 }
 
-/// Writes back a token.
+/// Writes back a token (its customer too: a token may change hands).
 pub async fn update(tx: &mut WriteTx, t: &Token) -> Result<()> {
-    query("UPDATE tokens SET status = $2, data = $3, updated_at = $4 WHERE id = $1")
+    query("UPDATE tokens SET status = $2, data = $3, updated_at = $4, customer_key = $5 WHERE id = $1")
         .bind(t.id.as_str().to_owned())
         .bind(t.status.as_str())
         .bind(to_json(t))
         .bind(t.updated_at.micros())
+        .bind(t.customer.as_deref().map(customer_key))
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -76,7 +84,7 @@ pub async fn lock(tx: &mut WriteTx, scope: &Scope, id: &TokenId) -> Result<Optio
 pub struct Filter {
     /// Only this status.
     pub status: Option<TokenStatus>,
-    /// Only this customer's (email, any case).
+    /// Only this customer's (an email in any case, or a customer's id).
     pub customer: Option<String>,
     /// Only created in this range.
     pub created: TimeRange,
@@ -95,7 +103,7 @@ pub async fn list<'e, E: Into<Db<'e>>>(
         b.push(" AND status = ").text(status.as_str());
     }
     if let Some(customer) = &filter.customer {
-        b.push(" AND customer_key = ").text(customer.trim().to_lowercase());
+        b.push(" AND customer_key = ").text(customer_key(customer));
     }
     fetch_page(exec, b, &filter.created, page, from_row, |t| Cursor {
         created_at: t.created_at.micros(),

@@ -17,7 +17,7 @@ use kassa_domain::capture::{Capture, CaptureNotes};
 use kassa_domain::payment_intent::{CaptureMethod, PaymentFailure, Status};
 use kassa_domain::refund::RefundStatus;
 use kassa_domain::token::{SavedCard, TokenStatus};
-use kassa_domain::{CaptureId, JobId, PaymentIntent, PaymentIntentId, Refund, RefundId, TokenId};
+use kassa_domain::{CaptureId, Currency, JobId, PaymentIntent, PaymentIntentId, Refund, RefundId, TokenId};
 use kassa_store::jobs::{self, Job, JobState, NewJob};
 use kassa_store::{Scope, WriteTx, captures, payment_intents, refunds, tokens};
 use rand::Rng;
@@ -89,6 +89,10 @@ pub(crate) struct Payload {
     /// number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<SavedCard>,
+    /// `verify_card` of a card given through the API (no session to take it from): the
+    /// currency of the zero-amount check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
     /// The request that queued the job, named by the events it writes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
@@ -616,8 +620,14 @@ impl App {
         else {
             return Ok(self.settle(job, JobState::Succeeded, None, async |_: &App, _: &mut WriteTx| Ok(())).await?);
         };
-        let session = kassa_store::checkout::session_of_token(self.store().reader(), &token_id).await?;
-        let currency = session.map(|s| s.currency).ok_or_else(|| AppError::internal("token without its session"))?;
+        let payload = payload(job)?;
+        let currency = match payload.currency {
+            Some(currency) => currency,
+            None => kassa_store::checkout::session_of_token(self.store().reader(), &token_id)
+                .await?
+                .map(|s| s.currency)
+                .ok_or_else(|| AppError::internal("token without its session"))?,
+        };
         let decision = self
             .card_processor(scope.mode)?
             .authorize(AuthorizeRequest {

@@ -1,14 +1,16 @@
-//! Saved cards: the merchant's side of tokens (list, read, disable, enable, delete) and the
-//! card a payment without the customer charges. Tokens are created by setup checkout sessions
-//! (`checkout.rs`) and verified by the `verify_card` job (`processing.rs`).
+//! Saved cards: the merchant's side of tokens (list, read, disable, enable, delete, assign to
+//! a customer) and the card a payment without the customer charges. Tokens are created by
+//! setup checkout sessions (`checkout.rs`) or, in test mode, for a card given through the API
+//! ([`App::save_card`]), and verified by the `verify_card` job (`processing.rs`).
 
 use super::error::field;
 use super::events::{NewEvent, Subscribers};
 use super::list::{Page, PageRequest, TimeRange};
-use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind};
+use super::processing::{JobOutcome, Payload};
+use super::{App, AppError, AppResult, Cause, Ctx, ErrorKind, JobKind, PaymentMethodInput};
 use kassa_domain::payment_intent::PaymentMethod;
-use kassa_domain::token::{Token, TokenError, TokenStatus};
-use kassa_domain::{EventType, Fact, Invalid, PaymentIntentId, Timestamp, TokenId};
+use kassa_domain::token::{SavedCard, Token, TokenError, TokenStatus};
+use kassa_domain::{Currency, EventType, FaceNotes, Fact, Invalid, Metadata, PaymentIntentId, Timestamp, TokenId};
 use kassa_store::{Scope, WriteTx, tokens};
 
 /// List filters.
@@ -62,6 +64,67 @@ impl App {
             created: filter.created.clone(),
         };
         Ok(tokens::list(self.store().reader(), &ctx.scope, &filter, &page.to_store()).await?.into())
+    }
+
+    /// Saves a card given through the API for later payments: a token, its card verified with
+    /// a zero-amount authorization in `currency` before the answer (as a capture waits). A
+    /// refused card is the request's refusal (402, naming the token, now rejected).
+    pub async fn save_card(
+        &self,
+        ctx: &Ctx,
+        card: PaymentMethodInput,
+        customer: Option<String>,
+        currency: Currency,
+        notes: (Metadata, FaceNotes),
+    ) -> AppResult<Token> {
+        self.card_processor_for(ctx, None)?;
+        let tokenize = async || self.resolve_payment_method(ctx, card).await;
+        let mut claimed = None;
+        let token = self
+            .idempotent_after(ctx, true, tokenize, async |tx, payment_method| {
+                let scope = &ctx.scope;
+                let now = self.clock().now();
+                let (token, event) =
+                    Token::for_card(TokenId::generate(), scope.merchant_id.clone(), scope.mode, customer, notes, now);
+                tokens::insert(tx, &token).await?;
+                self.record_token_event(tx, &ctx.cause(), &token, event, None).await?;
+                let card = SavedCard {
+                    details: payment_method.card,
+                    network_token: payment_method.network_token,
+                    payment_method_id: payment_method.id,
+                };
+                let payload = Payload { card: Some(card), currency: Some(currency), ..Payload::caused_by(ctx.cause()) };
+                claimed =
+                    self.enqueue_job(tx, JobKind::VerifyCard, scope, token.id.as_str(), Some(payload), true).await?;
+                Ok(token)
+            })
+            .await?;
+        let Some(job) = claimed else { return Ok(token) };
+        let outcome = self.run_inline(job).await;
+        let token = self.get_token(ctx, token.id.as_str()).await?;
+        match outcome {
+            JobOutcome::Declined(failure) => {
+                let mut refused = AppError::new(ErrorKind::Card, failure.code, failure.message)
+                    .with_decline_code(failure.decline_code)
+                    .with_current_status(token.status.as_str());
+                refused.subject = Some(token.id.to_string());
+                Err(refused)
+            }
+            _ => Ok(token),
+        }
+    }
+
+    /// Gives a token to `customer` (or to none): whose saved card it is.
+    pub async fn assign_token(&self, ctx: &Ctx, id: &str, customer: Option<String>) -> AppResult<Token> {
+        let tok_id = token_id(id)?;
+        self.idempotent(ctx, async |tx| {
+            let mut token =
+                tokens::lock(tx, &ctx.scope, &tok_id).await?.ok_or_else(|| AppError::not_found("token", id))?;
+            token.assign(customer.clone(), self.clock().now())?;
+            tokens::update(tx, &token).await?;
+            Ok(token)
+        })
+        .await
     }
 
     /// Turns an active token off: it cannot be charged until enabled again.

@@ -1,8 +1,10 @@
 //! Readers of order fields that several faces share: the same JSON shapes (snake_case consumer,
 //! addresses, redirect URLs) arrive through `/v1` and through ProBuy's face.
 
+use crate::app::PaymentMethodInput;
 use crate::http::fields::Fields;
 use kassa_domain::Invalid;
+use kassa_domain::card::{Expiry, Pan, check_cvc};
 use kassa_domain::checkout::{Address, Consumer};
 use kassa_domain::contact::{CountryCode, Email};
 
@@ -90,5 +92,36 @@ pub fn new_customer(f: &mut Fields) -> kassa_domain::customer::NewCustomer {
         phone: c.phone.flatten(),
         description: c.description.flatten(),
         metadata: metadata.unwrap_or_default(),
+    }
+}
+
+/// `card`: `{number, exp_month, exp_year, cvc}`, parsed down to a valid number and expiry (the
+/// security code is checked and dropped). `/v1` and Stripe's face read cards alike.
+pub fn card(data: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> {
+    if !data.has("card") {
+        data.reject("card", Invalid::new("parameter_missing", "Missing required parameter: card."));
+        return None;
+    }
+    let mut card = data.object("card")?;
+    let pan = card.required_parsed("number", Pan::parse);
+    let month = card.required_integer("exp_month", 1, 12, "invalid_expiry_month").map(|m| m as u8);
+    let year = card
+        .required_integer("exp_year", 0, 2199, "invalid_expiry_year")
+        .and_then(|y| Expiry::parse_year(y).map_err(|e| card.reject("exp_year", e)).ok());
+    let expiry = match (month, year) {
+        (Some(m), Some(y)) => Expiry::new(m, y, today).map_err(|e| card.reject("exp_year", e)).ok(),
+        _ => None,
+    };
+    let cvc = card.required_string("cvc", 4);
+    if let (Some(cvc), Some(pan)) = (&cvc, &pan)
+        && let Err(e) = check_cvc(cvc, pan.brand())
+    {
+        card.reject("cvc", e);
+    }
+    let valid = !card.has_errors();
+    data.absorb(card);
+    match (pan, expiry, valid) {
+        (Some(pan), Some(expiry), true) => Some(PaymentMethodInput::Card { pan, expiry }),
+        _ => None,
     }
 }

@@ -9,14 +9,21 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// An application error, answered in Stripe's shape (optionally with the payment intent a
-/// decline concerns, as Stripe embeds it).
+/// An application error, answered in Stripe's shape (optionally with the object a decline
+/// concerns, as Stripe embeds it: `payment_intent`, `payment_method`, `setup_intent`).
 #[derive(Debug)]
-pub struct StripeError(pub AppError, pub Option<Value>);
+pub struct StripeError(pub AppError, pub Option<(&'static str, Value)>);
 
 impl From<AppError> for StripeError {
     fn from(e: AppError) -> StripeError {
         StripeError(e, None)
+    }
+}
+
+impl StripeError {
+    /// A refusal carrying the object it concerns under `key`.
+    pub fn with_object(e: AppError, key: &'static str, object: Option<Value>) -> StripeError {
+        StripeError(e, object.map(|o| (key, o)))
     }
 }
 
@@ -78,7 +85,7 @@ fn message_of(e: &AppError) -> String {
 
 impl IntoResponse for StripeError {
     fn into_response(self) -> Response {
-        let StripeError(e, payment_intent) = self;
+        let StripeError(e, concerned) = self;
         let status = status_of(&e);
         let mut error = json!({"type": type_of(&e), "message": message_of(&e)});
         let code = code_of(&e);
@@ -92,8 +99,8 @@ impl IntoResponse for StripeError {
         if let Some(decline) = &e.decline_code {
             error["decline_code"] = json!(decline);
         }
-        if let Some(pi) = payment_intent {
-            error["payment_intent"] = pi;
+        if let Some((key, object)) = concerned {
+            error[key] = object;
         }
         if let Some(request) = &e.request_id {
             error["request_log_url"] = json!(format!("https://dashboard.stripe.com/test/logs/{request}"));

@@ -6,7 +6,8 @@
 //! Requests are form-encoded as the SDKs send them (`form.rs`), read with the gateway's field
 //! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
 //! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, charges,
-//! refunds, customers, checkout sessions (payment mode), events and webhook endpoints, whose deliveries are Stripe's signed envelope
+//! refunds, customers, payment methods and setup intents (saved cards), checkout sessions
+//! (payment mode), events and webhook endpoints, whose deliveries are Stripe's signed envelope
 //! (`webhooks.rs`); every other `/v1` path is Stripe's 404 "Unrecognized request URL".
 
 mod charges;
@@ -19,6 +20,7 @@ mod form;
 mod lists;
 mod params;
 mod payment_intents;
+mod payment_methods;
 mod refunds;
 mod render;
 mod search;
@@ -64,6 +66,14 @@ impl Face for Stripe {
             .route("/v1/checkout/sessions/{id}/line_items", get(checkout::line_items_of))
             .route("/v1/customers", get(customers::list).post(customers::create))
             .route("/v1/customers/search", get(customers::search))
+            .route("/v1/customers/{id}/payment_methods", get(payment_methods::of_customer))
+            .route("/v1/payment_methods", get(payment_methods::list).post(payment_methods::create))
+            .route("/v1/payment_methods/{id}", get(payment_methods::retrieve))
+            .route("/v1/payment_methods/{id}/attach", post(payment_methods::attach))
+            .route("/v1/payment_methods/{id}/detach", post(payment_methods::detach))
+            .route("/v1/setup_intents", get(payment_methods::list_setup).post(payment_methods::create_setup))
+            .route("/v1/setup_intents/{id}", get(payment_methods::retrieve_setup))
+            .route("/v1/setup_intents/{id}/cancel", post(payment_methods::cancel_setup))
             .route("/v1/customers/{id}", get(customers::retrieve).post(customers::update).delete(customers::delete))
             .route("/v1/events", get(events::list))
             .route("/v1/events/{id}", get(events::retrieve))

@@ -37,6 +37,15 @@ fn payment_method(f: &mut Fields) -> Option<PaymentMethodInput> {
     Some(PaymentMethodInput::Named(kassa.to_owned()))
 }
 
+/// `payment_method`: a saved card (`tok_…`, charged without the customer), or a card to pay
+/// with now.
+fn card_or_saved(f: &mut Fields) -> (Option<PaymentMethodInput>, Option<String>) {
+    match payment_method(f) {
+        Some(PaymentMethodInput::Named(name)) if name.starts_with("tok_") => (None, Some(name)),
+        other => (other, None),
+    }
+}
+
 /// `currency`: Stripe's lowercase ISO code.
 fn currency(code: &str) -> Result<Currency, Invalid> {
     Currency::parse(&code.to_ascii_uppercase())
@@ -74,10 +83,13 @@ pub async fn create(
     Caller(ctx, _): Caller<Stripe>,
     RawBody(body, _): RawBody<Stripe>,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(
-        &body,
-        &[("amount", Kind::Integer), ("confirm", Kind::Boolean), ("automatic_payment_methods.enabled", Kind::Boolean)],
-    )?;
+    let typed = [
+        ("amount", Kind::Integer),
+        ("confirm", Kind::Boolean),
+        ("off_session", Kind::Boolean),
+        ("automatic_payment_methods.enabled", Kind::Boolean),
+    ];
+    let mut f = params::read(&body, &typed)?;
     let amount = f.required_amount("amount");
     let currency = f.required_parsed("currency", currency);
     let capture_method = f.parsed("capture_method", |v| match v {
@@ -86,7 +98,9 @@ pub async fn create(
         _ => Err(Invalid::new("invalid_capture_method", "Must be automatic, automatic_async or manual.")),
     });
     let confirm = f.boolean("confirm").unwrap_or(false);
-    let payment_method = payment_method(&mut f);
+    let (payment_method, token) = card_or_saved(&mut f);
+    // A saved card is charged without the customer whether or not this says so.
+    f.boolean("off_session");
     let customer = f.string("customer", MAX_CUSTOMER);
     let description = f.string("description", MAX_DESCRIPTION);
     let statement_descriptor = f.parsed("statement_descriptor", StatementDescriptor::parse);
@@ -94,7 +108,13 @@ pub async fn create(
     f.string("return_url", 2048);
     payment_method_types(&mut f);
     let expand = params::expand(&mut f);
-    if confirm && payment_method.is_none() && !f.has_errors() {
+    if token.is_some() && !confirm {
+        f.reject(
+            "confirm",
+            Invalid::new("parameter_unsupported", "A saved card (tok_…) is charged at creation: send confirm=true."),
+        );
+    }
+    if confirm && payment_method.is_none() && token.is_none() && !f.has_errors() {
         f.reject(
             "payment_method",
             Invalid::new(
@@ -120,7 +140,7 @@ pub async fn create(
         metadata: metadata.unwrap_or_default(),
         face_notes: Default::default(),
         reference: None,
-        token: None,
+        token,
     };
     let ctx = ctx.awaiting_authorization();
     let result = s.app.create_payment_intent(&ctx, input).await;
@@ -153,7 +173,7 @@ async fn declined_with_intent(
                 Some(id) => app.get_payment_intent(ctx, id).await.ok(),
                 None => None,
             };
-            Err(StripeError(e, pi.map(|pi| render::payment_intent(app, &pi))))
+            Err(StripeError::with_object(e, "payment_intent", pi.map(|pi| render::payment_intent(app, &pi))))
         }
         Err(e) => Err(e.into()),
     }

@@ -72,7 +72,8 @@ pub fn payment_intent(app: &App, pi: &PaymentIntent) -> Value {
         "metadata": metadata(&pi.metadata),
         "next_action": next_action,
         "on_behalf_of": null,
-        "payment_method": pi.payment_method.as_ref().map(|m| m.id.clone()),
+        // A saved card shows as the payment method it is on this face.
+        "payment_method": pi.token.as_ref().map(|t| t.to_string()).or_else(|| pi.payment_method.as_ref().map(|m| m.id.clone())),
         "payment_method_options": {},
         "payment_method_types": [pi.connector.as_ref().map_or("card", |c| c.provider.as_str())],
         "processing": null,

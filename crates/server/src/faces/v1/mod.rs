@@ -33,7 +33,6 @@ use crate::http::fields::Fields;
 use crate::http::query::QueryParams;
 use axum::Router;
 use axum::response::Response;
-use kassa_domain::card::{Expiry, Pan, check_cvc};
 use kassa_domain::contact::{BillingDetails, CountryCode, Email, PostalAddress};
 use kassa_domain::{Invalid, Metadata};
 use utoipa_axum::router::OpenApiRouter;
@@ -136,7 +135,7 @@ fn read_payment_method(f: &mut Fields, today: (u16, u8)) -> Option<PaymentMethod
         let kind = data.string("type", 20);
         let billing = data.object("billing_details").map(|b| read_billing_details(&mut data, b));
         let method = match kind.as_deref() {
-            Some("card") | None => read_card(&mut data, today),
+            Some("card") | None => crate::faces::readers::card(&mut data, today),
             Some(provider) => {
                 if data.has("card") {
                     data.reject("card", Invalid::new("unexpected_parameter", "A card goes with type card."));
@@ -197,35 +196,6 @@ fn read_billing_details(parent: &mut Fields, mut b: Fields) -> Option<BillingDet
     let valid = !b.has_errors();
     parent.absorb(b);
     valid.then_some(BillingDetails { name, email, phone, address })
-}
-
-fn read_card(data: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> {
-    if !data.has("card") {
-        data.reject("card", Invalid::new("parameter_missing", "Missing required parameter: card."));
-        return None;
-    }
-    let mut card = data.object("card")?;
-    let pan = card.required_parsed("number", Pan::parse);
-    let month = card.required_integer("exp_month", 1, 12, "invalid_expiry_month").map(|m| m as u8);
-    let year = card
-        .required_integer("exp_year", 0, 2199, "invalid_expiry_year")
-        .and_then(|y| Expiry::parse_year(y).map_err(|e| card.reject("exp_year", e)).ok());
-    let expiry = match (month, year) {
-        (Some(m), Some(y)) => Expiry::new(m, y, today).map_err(|e| card.reject("exp_year", e)).ok(),
-        _ => None,
-    };
-    let cvc = card.required_string("cvc", 4);
-    if let (Some(cvc), Some(pan)) = (&cvc, &pan)
-        && let Err(e) = check_cvc(cvc, pan.brand())
-    {
-        card.reject("cvc", e);
-    }
-    let valid = !card.has_errors();
-    data.absorb(card);
-    match (pan, expiry, valid) {
-        (Some(pan), Some(expiry), true) => Some(PaymentMethodInput::Card { pan, expiry }),
-        _ => None,
-    }
 }
 
 /// Reads `expand[]`, accepting only `allowed`.
