@@ -20,7 +20,7 @@ use kassa_domain::checkout::{
 };
 use kassa_domain::contact::Email;
 use kassa_domain::payment_intent::CaptureMethod;
-use kassa_domain::{Currency, FaceNotes, Invalid, Metadata, MinorUnits};
+use kassa_domain::{Currency, FaceNotes, Invalid, MinorUnits};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -140,7 +140,7 @@ pub async fn create(
     let customer = f.string("customer", 255);
     let customer_email = f.parsed("customer_email", Email::parse);
     let client_reference_id = f.string("client_reference_id", 200);
-    let metadata = f.string_map("metadata").and_then(|m| Metadata::new(m).map_err(|e| f.reject("metadata", e)).ok());
+    let metadata = params::metadata(&mut f);
     let allow_promotion_codes = f.boolean("allow_promotion_codes");
     let promotion_code = f.objects("discounts").and_then(|discounts| {
         let mut code = None;
@@ -175,9 +175,7 @@ pub async fn create(
     let (line_items, currency) = vouched(items)?;
     let mut consumer = Consumer { email: customer_email, ..Consumer::default() };
     if let Some(id) = &customer {
-        let found = s.app.get_customer(&ctx, id).await.map_err(|_| {
-            AppError::invalid_field("customer", Invalid::new("resource_missing", format!("No such customer: '{id}'")))
-        })?;
+        let found = super::customers::known(&s.app, &ctx, id).await?;
         consumer.email = consumer.email.or(found.email);
         consumer.phone_number = found.phone;
         if let Some((first, last)) = found.name.as_deref().and_then(|n| n.rsplit_once(' ')) {

@@ -2,18 +2,30 @@
 //! list (by `email`, `created`). Kassa's customers, in Stripe's shape.
 
 use super::lists::{self, LIST_PARAMS};
-use super::params::{self, Kind};
-use super::search::{self, Field, Query, Term};
+use super::params;
+use super::search::{self, Field, SearchRequest, Term};
 use super::{Stripe, StripeError, expand, expanded, render};
-use crate::app::{CustomerFilter, PageToken};
+use crate::app::{App, AppError, Ctx, CustomerFilter, ErrorKind};
 use crate::faces::readers::{customer_changes, new_customer};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
-use crate::http::fields::vouched;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use kassa_domain::Invalid;
 use serde_json::{Value, json};
+
+/// The customer a request names, which must exist (Stripe's 400 `resource_missing`, naming
+/// `customer`, otherwise).
+pub(super) async fn known(app: &App, ctx: &Ctx, id: &str) -> Result<kassa_domain::Customer, AppError> {
+    match app.get_customer(ctx, id).await {
+        Ok(customer) => Ok(customer),
+        Err(e) if e.kind == ErrorKind::NotFound => Err(AppError::invalid_field(
+            "customer",
+            Invalid::new("resource_missing", format!("No such customer: '{id}'")),
+        )),
+        Err(e) => Err(e),
+    }
+}
 
 /// Create a customer.
 pub async fn create(
@@ -103,29 +115,18 @@ pub async fn search(
     Caller(ctx, _): Caller<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[("limit", Kind::Integer)])?;
-    let asked = f.required_parsed("query", |q| Query::parse(q, &["email", "name", "phone", "created"]));
-    let limit = f.integer("limit", 1, 100, "limit_out_of_range").unwrap_or(10) as usize;
-    let from = f.parsed("page", |p| {
-        PageToken::parse(p).map_err(|_| Invalid::new("parameter_invalid", "Give the next_page of an earlier search."))
-    });
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
-    let asked = vouched(asked)?;
+    let asked = SearchRequest::read(query, &["email", "name", "phone", "created"])?;
     let filter = CustomerFilter::default();
     let (found, next) = search::scan(
-        limit,
-        from,
+        asked.limit,
+        asked.from.clone(),
         |page| s.app.list_customers(&ctx, &filter, page),
-        |c| asked.matches(|field| customer_field(c, field)),
+        |c| asked.query.matches(|field| customer_field(c, field)),
         |c| format!("{}.{}", c.created_at.micros(), c.id),
     )
     .await?;
-    let data: Vec<Value> = found.iter().map(render::customer).collect();
-    let result = json!({"object": "search_result", "data": data, "has_more": next.is_some(), "next_page": next,
-        "url": "/v1/customers/search"});
-    expanded(&s.app, &ctx, result, &expand).await
+    let data = found.iter().map(render::customer).collect();
+    expanded(&s.app, &ctx, SearchRequest::answer("/v1/customers/search", data, next), &asked.expand).await
 }
 
 fn customer_field(c: &kassa_domain::Customer, field: &Field) -> Option<Term> {

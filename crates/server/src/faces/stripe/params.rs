@@ -79,6 +79,12 @@ fn coerce(slot: &mut Value, kind: Kind) {
     }
 }
 
+/// `metadata`, within Kassa's limits (absent when not given or refused).
+pub fn metadata(f: &mut Fields) -> Option<kassa_domain::Metadata> {
+    let map = f.string_map("metadata")?;
+    kassa_domain::Metadata::new(map).map_err(|e| f.reject("metadata", e)).ok()
+}
+
 /// `expand[]`: the fields to expand, read and left for the route to honour or refuse.
 pub fn expand(f: &mut Fields) -> Vec<String> {
     match f.json("expand") {

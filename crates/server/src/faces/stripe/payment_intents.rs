@@ -4,11 +4,9 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::search::{self, Field, Query, Term};
+use super::search::{self, Field, SearchRequest, Term};
 use super::{Stripe, StripeError, expand, expanded, render};
-use crate::app::{
-    App, AppError, Ctx, ErrorKind, NewPaymentIntentInput, PageToken, PaymentIntentFilter, PaymentMethodInput,
-};
+use crate::app::{App, AppError, Ctx, ErrorKind, NewPaymentIntentInput, PaymentIntentFilter, PaymentMethodInput};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
 use crate::http::fields::{Fields, vouched};
@@ -17,23 +15,16 @@ use axum::extract::{RawQuery, State};
 use kassa_domain::capture::CaptureNotes;
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, PaymentIntent, PaymentIntentUpdate};
-use kassa_domain::{Amount, Currency, Invalid, Metadata};
+use kassa_domain::{Amount, Currency, Invalid};
 use serde_json::Value;
 
 const MAX_DESCRIPTION: usize = 1000;
 const MAX_CUSTOMER: usize = 255;
 
-/// Stripe's test payment methods, as the card simulator names them.
-const TEST_PAYMENT_METHODS: &[(&str, &str)] = &[
-    ("pm_card_chargeDeclined", "pm_card_declined"),
-    ("pm_card_chargeDeclinedInsufficientFunds", "pm_card_insufficient_funds"),
-    ("pm_card_chargeDeclinedExpiredCard", "pm_card_expired"),
-    ("pm_card_chargeDeclinedProcessingError", "pm_card_processing_error"),
-];
-
+/// `payment_method`: one of Stripe's test names (as the simulator names it), or an id.
 fn payment_method(f: &mut Fields) -> Option<PaymentMethodInput> {
     let name = f.string("payment_method", 100)?;
-    let kassa = TEST_PAYMENT_METHODS.iter().find(|(stripe, _)| *stripe == name).map_or(name.as_str(), |(_, k)| k);
+    let kassa = super::payment_methods::test_card(&name).unwrap_or(&name);
     Some(PaymentMethodInput::Named(kassa.to_owned()))
 }
 
@@ -49,11 +40,6 @@ fn card_or_saved(f: &mut Fields) -> (Option<PaymentMethodInput>, Option<String>)
 /// `currency`: Stripe's lowercase ISO code.
 fn currency(code: &str) -> Result<Currency, Invalid> {
     Currency::parse(&code.to_ascii_uppercase())
-}
-
-fn metadata(f: &mut Fields) -> Option<Metadata> {
-    let map = f.string_map("metadata")?;
-    Metadata::new(map).map_err(|e| f.reject("metadata", e)).ok()
 }
 
 /// Parameters a card payment takes that change nothing here: the payment method types (only
@@ -104,7 +90,7 @@ pub async fn create(
     let customer = f.string("customer", MAX_CUSTOMER);
     let description = f.string("description", MAX_DESCRIPTION);
     let statement_descriptor = f.parsed("statement_descriptor", StatementDescriptor::parse);
-    let metadata = metadata(&mut f);
+    let metadata = params::metadata(&mut f);
     f.string("return_url", 2048);
     payment_method_types(&mut f);
     let expand = params::expand(&mut f);
@@ -126,7 +112,7 @@ pub async fn create(
     f.finish()?;
     expand::check(&expand, false)?;
     if let Some(customer) = &customer {
-        known_customer(&s.app, &ctx, customer).await?;
+        super::customers::known(&s.app, &ctx, customer).await?;
     }
     let input = NewPaymentIntentInput {
         amount: vouched(amount)?,
@@ -145,18 +131,6 @@ pub async fn create(
     let ctx = ctx.awaiting_authorization();
     let result = s.app.create_payment_intent(&ctx, input).await;
     declined_with_intent(&s.app, &ctx, result, &expand).await
-}
-
-/// A payment names a customer that exists (Stripe's 400 `resource_missing` otherwise).
-async fn known_customer(app: &App, ctx: &Ctx, id: &str) -> Result<(), AppError> {
-    match app.get_customer(ctx, id).await {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind == ErrorKind::NotFound => Err(AppError::invalid_field(
-            "customer",
-            Invalid::new("resource_missing", format!("No such customer: '{id}'")),
-        )),
-        Err(e) => Err(e),
-    }
 }
 
 /// A decline names the payment intent it happened to (stripe-node's `error.payment_intent`).
@@ -245,7 +219,7 @@ pub async fn capture(
     let mut f = params::read(&body, &[("amount_to_capture", Kind::Integer), ("final_capture", Kind::Boolean)])?;
     let amount: Option<Amount> = f.amount("amount_to_capture");
     let final_capture = f.boolean("final_capture").unwrap_or(true);
-    let metadata = metadata(&mut f);
+    let metadata = params::metadata(&mut f);
     let expand = params::expand(&mut f);
     f.finish()?;
     expand::check(&expand, false)?;
@@ -299,30 +273,18 @@ pub async fn search(
     Caller(ctx, _): Caller<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[("limit", Kind::Integer)])?;
-    let fields = ["amount", "currency", "customer", "status", "created"];
-    let asked = f.required_parsed("query", |q| Query::parse(q, &fields));
-    let limit = f.integer("limit", 1, 100, "limit_out_of_range").unwrap_or(10) as usize;
-    let from = f.parsed("page", |p| {
-        PageToken::parse(p).map_err(|_| Invalid::new("parameter_invalid", "Give the next_page of an earlier search."))
-    });
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
-    let asked = vouched(asked)?;
+    let asked = SearchRequest::read(query, &["amount", "currency", "customer", "status", "created"])?;
     let filter = PaymentIntentFilter::default();
     let (found, next) = search::scan(
-        limit,
-        from,
+        asked.limit,
+        asked.from.clone(),
         |page| s.app.list_payment_intents(&ctx, &filter, page),
-        |pi| asked.matches(|field| payment_intent_field(&s.app, pi, field)),
+        |pi| asked.query.matches(|field| payment_intent_field(&s.app, pi, field)),
         |pi| format!("{}.{}", pi.created_at.micros(), pi.id),
     )
     .await?;
-    let data: Vec<Value> = found.iter().map(|pi| render::payment_intent(&s.app, pi)).collect();
-    let result = serde_json::json!({"object": "search_result", "data": data, "has_more": next.is_some(),
-        "next_page": next, "url": "/v1/payment_intents/search"});
-    expanded(&s.app, &ctx, result, &expand).await
+    let data = found.iter().map(|pi| render::payment_intent(&s.app, pi)).collect();
+    expanded(&s.app, &ctx, SearchRequest::answer("/v1/payment_intents/search", data, next), &asked.expand).await
 }
 
 /// A payment's field as Stripe's search reads it (the status in Stripe's words).

@@ -16,7 +16,7 @@ use crate::http::fields::Fields;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use kassa_domain::token::{Token, TokenStatus};
-use kassa_domain::{Currency, FaceNotes, Invalid, Metadata};
+use kassa_domain::{Currency, FaceNotes, Invalid};
 use serde_json::{Value, json};
 
 /// Stripe's test card names (and tokens), as the card simulator names them.
@@ -103,24 +103,6 @@ fn named_card(name: &str) -> PaymentMethodInput {
     PaymentMethodInput::Named(test_card(name).unwrap_or(name).to_owned())
 }
 
-/// A customer that exists (Stripe's 400 `resource_missing` otherwise).
-async fn known_customer(app: &App, ctx: &Ctx, id: &str) -> Result<(), AppError> {
-    match app.get_customer(ctx, id).await {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind == ErrorKind::NotFound => Err(AppError::invalid_field(
-            "customer",
-            Invalid::new("resource_missing", format!("No such customer: '{id}'")),
-        )),
-        Err(e) => Err(e),
-    }
-}
-
-fn metadata(f: &mut Fields) -> Metadata {
-    f.string_map("metadata")
-        .and_then(|m| Metadata::new(m).map_err(|e| f.reject("metadata", e)).ok())
-        .unwrap_or_default()
-}
-
 /// A refused card's 402, naming the payment method (and setup intent) it refused.
 async fn refused(app: &App, ctx: &Ctx, mut e: AppError, as_setup: bool) -> StripeError {
     let token = match &e.subject {
@@ -168,7 +150,7 @@ pub async fn create(
         None => f.reject("type", Invalid::new("parameter_missing", "Missing required param: type.")),
     }
     let card = card(&mut f, s.app.clock().year_month());
-    let metadata = metadata(&mut f);
+    let metadata = params::metadata(&mut f).unwrap_or_default();
     let expand = params::expand(&mut f);
     f.finish()?;
     expand::check(&expand, false)?;
@@ -204,7 +186,7 @@ pub async fn attach(
     f.finish()?;
     expand::check(&expand, false)?;
     let customer = customer.unwrap_or_default();
-    known_customer(&s.app, &ctx, &customer).await?;
+    super::customers::known(&s.app, &ctx, &customer).await?;
     let token = if id.starts_with("tok_") {
         s.app.assign_token(&ctx, &id, Some(customer)).await.map_err(|e| match e.kind {
             ErrorKind::NotFound => AppError::not_found("payment_method", &id),
@@ -336,12 +318,12 @@ pub async fn create_setup(
     {
         f.reject("payment_method_types", Invalid::new("parameter_invalid", "Only card is served on this face."));
     }
-    let metadata = metadata(&mut f);
+    let metadata = params::metadata(&mut f).unwrap_or_default();
     let expand = params::expand(&mut f);
     f.finish()?;
     expand::check(&expand, false)?;
     if let Some(customer) = &customer {
-        known_customer(&s.app, &ctx, customer).await?;
+        super::customers::known(&s.app, &ctx, customer).await?;
     }
     let card = named_card(&payment_method.unwrap_or_default());
     match s.app.save_card(&ctx, card, customer, check_currency(), (metadata, FaceNotes::default())).await {

@@ -10,7 +10,7 @@ use crate::http::face::{Caller, Id, RawBody};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use kassa_domain::refund::RefundReason;
-use kassa_domain::{Invalid, Metadata, PaymentIntentId};
+use kassa_domain::{Invalid, PaymentIntentId};
 use serde_json::Value;
 
 /// Refund (part of) a payment.
@@ -33,7 +33,7 @@ pub async fn create(
     }
     let amount = f.amount("amount");
     let reason = f.parsed("reason", RefundReason::parse);
-    let metadata = f.string_map("metadata").and_then(|m| Metadata::new(m).map_err(|e| f.reject("metadata", e)).ok());
+    let metadata = params::metadata(&mut f);
     let expand = params::expand(&mut f);
     f.finish()?;
     expand::check(&expand, false)?;

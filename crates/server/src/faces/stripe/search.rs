@@ -163,6 +163,43 @@ fn clause<'a>(s: &'a str, fields: &[&str]) -> Result<(Clause, &'a str), Invalid>
     Ok((Clause { negated, field, op, value }, rest))
 }
 
+/// A search request, read: `query` (over `fields`), `limit` (1–100, 10 by default), `page`
+/// (an earlier answer's `next_page`) and `expand[]`.
+pub struct SearchRequest {
+    /// The query.
+    pub query: Query,
+    /// How many to answer.
+    pub limit: usize,
+    /// Where the scan carries on.
+    pub from: Option<crate::app::PageToken>,
+    /// What to expand in the answer.
+    pub expand: Vec<String>,
+}
+
+impl SearchRequest {
+    /// Reads a search's query string.
+    pub fn read(raw: Option<String>, fields: &[&str]) -> Result<SearchRequest, crate::app::AppError> {
+        let mut f =
+            super::params::read(raw.unwrap_or_default().as_bytes(), &[("limit", super::params::Kind::Integer)])?;
+        let query = f.required_parsed("query", |q| Query::parse(q, fields));
+        let limit = f.integer("limit", 1, 100, "limit_out_of_range").unwrap_or(10) as usize;
+        let from = f.parsed("page", |p| {
+            crate::app::PageToken::parse(p)
+                .map_err(|_| Invalid::new("parameter_invalid", "Give the next_page of an earlier search."))
+        });
+        let expand = super::params::expand(&mut f);
+        f.finish()?;
+        super::expand::check(&expand, true)?;
+        Ok(SearchRequest { query: crate::http::fields::vouched(query)?, limit, from, expand })
+    }
+
+    /// The answer: `{object: "search_result", data, has_more, next_page, url}`.
+    pub fn answer(url: &str, data: Vec<serde_json::Value>, next: Option<String>) -> serde_json::Value {
+        serde_json::json!({"object": "search_result", "data": data, "has_more": next.is_some(), "next_page": next,
+            "url": url})
+    }
+}
+
 /// How many objects one search request reads at most before it answers with where it stopped.
 const MAX_SCANNED: usize = 10_000;
 
