@@ -14,20 +14,6 @@ export function stripe(key = SECRET_KEY, options = {}) {
   return new Stripe(key, { host: '127.0.0.1', port: PORT, protocol: 'http', ...options });
 }
 
-export const GATEWAY = process.env.KASSA_URL;
-
-/** A call to Kassa's own API (what the Stripe face does not serve yet). */
-export async function kassa(method, path, body) {
-  const res = await fetch(`${GATEWAY}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${SECRET_KEY}`, 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 async function formToken(pageUrl) {
   const page = await fetch(pageUrl, { redirect: 'manual' });
   const html = await page.text();

@@ -7,6 +7,7 @@ use kassa_domain::Invalid;
 use kassa_domain::card::{Expiry, Pan, check_cvc};
 use kassa_domain::checkout::{Address, Consumer};
 use kassa_domain::contact::{CountryCode, Email};
+use kassa_domain::{Currency, Timestamp};
 
 /// An absolute http(s) URL (redirect targets).
 pub fn web_url(f: &mut Fields, field: &str, required: bool) -> Option<String> {
@@ -124,4 +125,46 @@ pub fn card(data: &mut Fields, today: (u16, u8)) -> Option<PaymentMethodInput> {
         (Some(pan), Some(expiry), true) => Some(PaymentMethodInput::Card { pan, expiry }),
         _ => None,
     }
+}
+
+/// A future instant given as Unix seconds.
+pub fn future_instant(f: &mut Fields, field: &str, now: Timestamp) -> Option<Timestamp> {
+    let secs = f.integer(field, 0, 32_503_680_000, "invalid_timestamp")?;
+    let at = Timestamp(secs * 1_000_000);
+    if at <= now {
+        f.reject(field, Invalid::new("invalid_timestamp", "Must be in the future (Unix seconds)."));
+        return None;
+    }
+    Some(at)
+}
+
+/// A promotion code's `restrictions`: `minimum_amount` with `minimum_amount_currency` (read by
+/// `currency`: faces write currencies in their own case), `first_time_transaction`,
+/// `once_per_customer`.
+pub fn promotion_restrictions(
+    f: &mut Fields,
+    currency: fn(&str) -> Result<Currency, Invalid>,
+) -> kassa_domain::checkout::Restrictions {
+    let mut restrictions = kassa_domain::checkout::Restrictions::default();
+    if let Some(mut r) = f.object("restrictions") {
+        let minimum = r.amount("minimum_amount");
+        let currency = r.parsed("minimum_amount_currency", currency);
+        match (minimum, currency) {
+            (Some(m), Some(c)) => restrictions.minimum_amount = Some((m, c)),
+            (None, None) => {}
+            (Some(_), None) => r.reject(
+                "minimum_amount_currency",
+                Invalid::new("parameter_missing", "minimum_amount needs a currency."),
+            ),
+            (None, Some(_)) if !r.has_errors() => r.reject(
+                "minimum_amount",
+                Invalid::new("parameter_missing", "minimum_amount_currency needs minimum_amount."),
+            ),
+            _ => {}
+        }
+        restrictions.first_time_only = r.boolean("first_time_transaction").unwrap_or(false);
+        restrictions.once_per_customer = r.boolean("once_per_customer").unwrap_or(false);
+        f.absorb(r);
+    }
+    restrictions
 }

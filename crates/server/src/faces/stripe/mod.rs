@@ -7,7 +7,7 @@
 //! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
 //! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, charges,
 //! refunds, customers, payment methods and setup intents (saved cards), checkout sessions
-//! (payment mode), events and webhook endpoints, whose deliveries are Stripe's signed envelope
+//! (payment mode), coupons and promotion codes, events and webhook endpoints, whose deliveries are Stripe's signed envelope
 //! (`webhooks.rs`); every other `/v1` path is Stripe's 404 "Unrecognized request URL".
 
 mod charges;
@@ -21,6 +21,7 @@ mod lists;
 mod params;
 mod payment_intents;
 mod payment_methods;
+mod promotions;
 mod refunds;
 mod render;
 mod search;
@@ -64,6 +65,16 @@ impl Face for Stripe {
             .route("/v1/checkout/sessions/{id}", get(checkout::retrieve))
             .route("/v1/checkout/sessions/{id}/expire", post(checkout::expire))
             .route("/v1/checkout/sessions/{id}/line_items", get(checkout::line_items_of))
+            .route("/v1/coupons", get(promotions::list_coupons).post(promotions::create_coupon))
+            .route(
+                "/v1/coupons/{id}",
+                get(promotions::retrieve_coupon).post(promotions::update_coupon).delete(promotions::delete_coupon),
+            )
+            .route("/v1/promotion_codes", get(promotions::list_promotion_codes).post(promotions::create_promotion_code))
+            .route(
+                "/v1/promotion_codes/{id}",
+                get(promotions::retrieve_promotion_code).post(promotions::update_promotion_code),
+            )
             .route("/v1/customers", get(customers::list).post(customers::create))
             .route("/v1/customers/search", get(customers::search))
             .route("/v1/customers/{id}/payment_methods", get(payment_methods::of_customer))

@@ -5,25 +5,15 @@ use super::error::V1Error;
 use super::read_metadata;
 use super::render;
 use crate::app::NewCouponInput;
+use crate::faces::readers::future_instant;
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
-use crate::http::fields::{Fields, vouched};
+use crate::http::fields::vouched;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
 use kassa_domain::checkout::CouponValue;
-use kassa_domain::{Currency, Invalid, Timestamp};
-
-/// A future instant given as Unix seconds.
-pub(super) fn future_instant(f: &mut Fields, field: &str, now: Timestamp) -> Option<Timestamp> {
-    let secs = f.integer(field, 0, 32_503_680_000, "invalid_timestamp")?;
-    let at = Timestamp(secs * 1_000_000);
-    if at <= now {
-        f.reject(field, Invalid::new("invalid_timestamp", "Must be in the future (Unix seconds)."));
-        return None;
-    }
-    Some(at)
-}
+use kassa_domain::{Currency, Invalid};
 
 /// Create a coupon: `amount_off` with `currency`, or `percent_off`.
 #[utoipa::path(post, path = "/v1/coupons", tag = "Promotions", request_body = api::CreateCoupon,

@@ -1,19 +1,19 @@
 //! `/v1/promotion_codes`
 
 use super::V1;
-use super::coupons::future_instant;
 use super::error::V1Error;
 use super::read_metadata;
 use super::render;
 use crate::app::{NewPromotionCodeInput, PromotionCodeListFilter};
+use crate::faces::readers::future_instant;
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::vouched;
 use axum::Json;
 use axum::extract::State;
 use kassa_api as api;
-use kassa_domain::checkout::{Restrictions, parse_code};
-use kassa_domain::{CouponId, Currency, Invalid};
+use kassa_domain::checkout::parse_code;
+use kassa_domain::{CouponId, Invalid};
 
 /// Create a promotion code for a coupon.
 #[utoipa::path(post, path = "/v1/promotion_codes", tag = "Promotions", request_body = api::CreatePromotionCode,
@@ -28,27 +28,7 @@ pub async fn create(
     let active = f.boolean("active").unwrap_or(true);
     let expires_at = future_instant(&mut f, "expires_at", s.app.clock().now());
     let max_redemptions = f.integer("max_redemptions", 1, i64::from(u32::MAX), "invalid_max_redemptions");
-    let mut restrictions = Restrictions::default();
-    if let Some(mut r) = f.object("restrictions") {
-        let minimum = r.amount("minimum_amount");
-        let currency = r.parsed("minimum_amount_currency", Currency::parse);
-        match (minimum, currency) {
-            (Some(m), Some(c)) => restrictions.minimum_amount = Some((m, c)),
-            (None, None) => {}
-            (Some(_), None) => r.reject(
-                "minimum_amount_currency",
-                Invalid::new("parameter_missing", "minimum_amount needs a currency."),
-            ),
-            (None, Some(_)) if !r.has_errors() => r.reject(
-                "minimum_amount",
-                Invalid::new("parameter_missing", "minimum_amount_currency needs minimum_amount."),
-            ),
-            _ => {}
-        }
-        restrictions.first_time_only = r.boolean("first_time_transaction").unwrap_or(false);
-        restrictions.once_per_customer = r.boolean("once_per_customer").unwrap_or(false);
-        f.absorb(r);
-    }
+    let restrictions = crate::faces::readers::promotion_restrictions(&mut f, kassa_domain::Currency::parse);
     let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
     let input = NewPromotionCodeInput {
