@@ -13,6 +13,7 @@ mod string_enum;
 
 mod builders;
 pub mod capture;
+pub mod catalog;
 pub mod checkout;
 pub mod connector;
 pub mod currency;
@@ -29,6 +30,7 @@ pub mod token;
 pub mod webhook;
 
 pub use capture::{Capture, CaptureStatus};
+pub use catalog::{CreatePrice, CreateProduct, ListPrices, Price, Product, UpdatePrice, UpdateProduct};
 pub use checkout::*;
 pub use connector::{Connector, CreateConnector, UpdateConnector};
 pub use currency::Currency;

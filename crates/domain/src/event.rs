@@ -64,11 +64,19 @@ pub enum EventType {
     CustomerUpdated,
     /// A customer was deleted.
     CustomerDeleted,
+    /// A product was created.
+    ProductCreated,
+    /// A product changed.
+    ProductUpdated,
+    /// A price was created.
+    PriceCreated,
+    /// A price changed.
+    PriceUpdated,
 }
 
 impl EventType {
     /// Every event type, for documentation and filters.
-    pub const ALL: [EventType; 29] = [
+    pub const ALL: [EventType; 33] = [
         EventType::PaymentIntentCreated,
         EventType::PaymentIntentUpdated,
         EventType::PaymentIntentProcessing,
@@ -98,6 +106,10 @@ impl EventType {
         EventType::CustomerCreated,
         EventType::CustomerUpdated,
         EventType::CustomerDeleted,
+        EventType::ProductCreated,
+        EventType::ProductUpdated,
+        EventType::PriceCreated,
+        EventType::PriceUpdated,
     ];
 
     /// The dotted name, e.g. `payment_intent.succeeded`.
@@ -132,6 +144,10 @@ impl EventType {
             EventType::CustomerCreated => "customer.created",
             EventType::CustomerUpdated => "customer.updated",
             EventType::CustomerDeleted => "customer.deleted",
+            EventType::ProductCreated => "product.created",
+            EventType::ProductUpdated => "product.updated",
+            EventType::PriceCreated => "price.created",
+            EventType::PriceUpdated => "price.updated",
         }
     }
 

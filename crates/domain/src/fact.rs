@@ -4,6 +4,7 @@
 //! moved. Each face renders facts in its own words (the v1 API as `data.object`; a provider's
 //! webhook dialect in its envelope). How facts are stored (and versioned) is the app's concern.
 
+use crate::catalog::{Price, Product};
 use crate::checkout::CheckoutSession;
 use crate::customer::Customer;
 use crate::event::EventType;
@@ -79,6 +80,16 @@ pub enum Fact {
         /// The customer after the change.
         customer: Box<Customer>,
     },
+    /// A product changed.
+    Product {
+        /// The product after the change.
+        product: Box<Product>,
+    },
+    /// A price changed.
+    Price {
+        /// The price after the change.
+        price: Box<Price>,
+    },
 }
 
 impl Fact {
@@ -91,8 +102,8 @@ impl Fact {
             Fact::CheckoutSession { checkout_session: o } => (&mut o.face_notes, &mut o.metadata),
             Fact::Token { token: o } => (&mut o.face_notes, &mut o.metadata),
             Fact::WebhookEndpoint { webhook_endpoint: o } => (&mut o.face_notes, &mut o.metadata),
-            // Customers came after face notes moved out of metadata.
-            Fact::Customer { .. } => return,
+            // Customers and the catalog came after face notes moved out of metadata.
+            Fact::Customer { .. } | Fact::Product { .. } | Fact::Price { .. } => return,
         };
         notes.lift_from(metadata, kept);
     }
@@ -152,6 +163,8 @@ impl Fact {
             Fact::Token { token } => token.id.to_string(),
             Fact::WebhookEndpoint { webhook_endpoint } => webhook_endpoint.id.to_string(),
             Fact::Customer { customer } => customer.id.to_string(),
+            Fact::Product { product } => product.id.to_string(),
+            Fact::Price { price } => price.id.to_string(),
         }
     }
 
@@ -162,7 +175,9 @@ impl Fact {
             Fact::CheckoutSession { .. }
             | Fact::Token { .. }
             | Fact::WebhookEndpoint { .. }
-            | Fact::Customer { .. } => None,
+            | Fact::Customer { .. }
+            | Fact::Product { .. }
+            | Fact::Price { .. } => None,
         }
     }
 }

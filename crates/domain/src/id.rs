@@ -160,6 +160,14 @@ define_id!(
     PromotionCodeId, "promo"
 );
 define_id!(
+    /// Identifies a product (`prod_…`).
+    ProductId, "prod"
+);
+define_id!(
+    /// Identifies a product's price (`price_…`).
+    PriceId, "price"
+);
+define_id!(
     /// Identifies a merchant's customer (`cus_…`).
     CustomerId, "cus"
 );

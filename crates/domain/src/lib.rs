@@ -12,6 +12,7 @@
 
 pub mod capture;
 pub mod card;
+pub mod catalog;
 pub mod checkout;
 pub mod connector;
 pub mod contact;

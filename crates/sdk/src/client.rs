@@ -3,8 +3,8 @@
 use crate::error::Error;
 use crate::request::Request;
 use crate::resources::{
-    Captures, CheckoutSessions, Connectors, Coupons, Customers, Events, PaymentIntents, PromotionCodes, Refunds,
-    TestHelpers, Tokens, WebhookEndpoints,
+    Captures, CheckoutSessions, Connectors, Coupons, Customers, Events, PaymentIntents, Prices, Products,
+    PromotionCodes, Refunds, TestHelpers, Tokens, WebhookEndpoints,
 };
 use crate::retry::Backoff;
 use reqwest::Method;
@@ -251,6 +251,16 @@ impl Client {
     /// Promotion codes.
     pub fn promotion_codes(&self) -> PromotionCodes<'_> {
         PromotionCodes { client: self }
+    }
+
+    /// Products: what you sell.
+    pub fn products(&self) -> Products<'_> {
+        Products { client: self }
+    }
+
+    /// Prices: how much your products cost.
+    pub fn prices(&self) -> Prices<'_> {
+        Prices { client: self }
     }
 
     /// Customers: the people your payments are for.

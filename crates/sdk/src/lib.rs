@@ -60,6 +60,7 @@ pub use kassa_api::{
     RefundStatus, SimulatorOperation, UpdatePaymentIntent, UpdateRefund,
 };
 pub use kassa_api::{CreateCustomer, Customer, ListCustomers, UpdateCustomer};
+pub use kassa_api::{CreatePrice, CreateProduct, ListPrices, Price, Product, UpdatePrice, UpdateProduct};
 pub use kassa_api::{
     CreateWebhookEndpoint, Deleted, DeliveryStatus, RedeliverEvent, RotateWebhookSecret, UpdateWebhookEndpoint,
     WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointStatus,

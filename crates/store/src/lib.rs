@@ -16,6 +16,7 @@
 pub mod access_tokens;
 pub mod at_rest;
 pub mod captures;
+pub mod catalog;
 pub mod checkout;
 mod codec;
 pub mod connectors;

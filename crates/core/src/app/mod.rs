@@ -7,6 +7,7 @@
 mod access_tokens;
 mod answers;
 mod at_rest;
+mod catalog;
 mod checkout;
 mod connectors;
 mod customers;
@@ -33,6 +34,7 @@ mod webhooks;
 
 pub use crate::connector::providers::Notification;
 pub use access_tokens::IssuedToken;
+pub use catalog::{NewPriceInput, NewProductInput, PriceListFilter};
 pub use checkout::{
     CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,
 };

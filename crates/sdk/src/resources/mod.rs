@@ -1,6 +1,7 @@
 //! One type per API resource, each with a method per endpoint.
 
 mod captures;
+mod catalog;
 mod checkout;
 mod connectors;
 mod customers;
@@ -12,6 +13,7 @@ mod tokens;
 mod webhook_endpoints;
 
 pub use captures::Captures;
+pub use catalog::{Prices, Products};
 pub use checkout::{CheckoutSessions, Coupons, PromotionCodes};
 pub use connectors::Connectors;
 pub use customers::Customers;

@@ -97,6 +97,14 @@ async fn the_sdk_covers_every_operation_of_the_openapi_document() {
     let _ = kassa.customers().retrieve("cus_x").await;
     let _ = kassa.customers().update("cus_x", &Default::default()).await;
     let _ = kassa.customers().delete("cus_x").await;
+    let _ = kassa.products().create(&kassa::CreateProduct::named("Lamp")).await;
+    let _ = kassa.products().list(&ListParams::default()).await;
+    let _ = kassa.products().retrieve("prod_x").await;
+    let _ = kassa.products().update("prod_x", &Default::default()).await;
+    let _ = kassa.prices().create(&kassa::CreatePrice::new("prod_x", 500, kassa::Currency::USD)).await;
+    let _ = kassa.prices().list(&kassa::ListPrices::default()).await;
+    let _ = kassa.prices().retrieve("price_x").await;
+    let _ = kassa.prices().update("price_x", &Default::default()).await;
     let _ = kassa.health().await;
     let _ = kassa.ready().await;
     let document = kassa.openapi().await.unwrap();

@@ -5,6 +5,7 @@ mod at_rest;
 mod auth;
 mod basics;
 mod captures;
+mod catalog;
 mod checkout;
 mod checkout_page;
 mod connections;

@@ -4,6 +4,7 @@
 
 mod bounds;
 mod captures;
+mod catalog;
 mod checkout_sessions;
 mod connectors;
 mod coupons;
@@ -86,6 +87,10 @@ fn table() -> OpenApiRouter<HttpState> {
         .routes(routes!(connectors::retrieve, connectors::update, connectors::delete))
         .routes(routes!(customers::create, customers::list))
         .routes(routes!(customers::retrieve, customers::update, customers::delete))
+        .routes(routes!(catalog::create_product, catalog::list_products))
+        .routes(routes!(catalog::retrieve_product, catalog::update_product))
+        .routes(routes!(catalog::create_price, catalog::list_prices))
+        .routes(routes!(catalog::retrieve_price, catalog::update_price))
         .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))
         .routes(routes!(webhook_endpoints::retrieve, webhook_endpoints::update, webhook_endpoints::delete))
         .routes(routes!(webhook_endpoints::rotate_secret))

@@ -170,6 +170,8 @@ fn event_object(fact: &Fact, app: &App) -> serde_json::Value {
         Fact::Token { token: t } => serde_json::to_value(token(t)),
         Fact::WebhookEndpoint { webhook_endpoint: w } => serde_json::to_value(webhook_endpoint(w, false)),
         Fact::Customer { customer: c } => serde_json::to_value(customer(c)),
+        Fact::Product { product: p } => serde_json::to_value(product(p)),
+        Fact::Price { price: p } => serde_json::to_value(price(p)),
     };
     // The wire types always serialize.
     rendered.unwrap_or(serde_json::Value::Null)
@@ -205,6 +207,39 @@ pub fn connector(c: &kassa_domain::connector::ConnectorAccount) -> api::Connecto
         status: "active".into(),
         created_at: datetime(c.created_at),
         updated_at: datetime(c.updated_at),
+    }
+}
+
+/// A product.
+pub fn product(p: &kassa_domain::catalog::Product) -> api::Product {
+    api::Product {
+        id: p.id.to_string(),
+        object: "product".into(),
+        livemode: p.mode.is_live(),
+        name: p.name.clone(),
+        description: p.description.clone(),
+        active: p.active,
+        metadata: p.metadata.entries().clone(),
+        created_at: datetime(p.created_at),
+        updated_at: datetime(p.updated_at),
+    }
+}
+
+/// A price.
+pub fn price(p: &kassa_domain::catalog::Price) -> api::Price {
+    api::Price {
+        id: p.id.to_string(),
+        object: "price".into(),
+        livemode: p.mode.is_live(),
+        product: p.product_id.to_string(),
+        currency: api::Currency::new(p.currency.code()),
+        unit_amount: p.unit_amount.get(),
+        active: p.active,
+        nickname: p.nickname.clone(),
+        lookup_key: p.lookup_key.clone(),
+        metadata: p.metadata.entries().clone(),
+        created_at: datetime(p.created_at),
+        updated_at: datetime(p.updated_at),
     }
 }
 
