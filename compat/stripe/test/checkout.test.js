@@ -68,7 +68,7 @@ test('an open session expires on request; what the face does not serve is refuse
   assert.equal(expired.url, null);
   await assert.rejects(
     s.checkout.sessions.create({ mode: 'payment', line_items: [{ price: 'price_123', quantity: 1 }], success_url: 'https://shop.example/ok' }),
-    (err) => err.statusCode === 400 && /price/.test(err.param),
+    (err) => err.statusCode === 400 && err.param === 'line_items[0][price]' && err.code === 'resource_missing',
   );
   await assert.rejects(
     s.checkout.sessions.create({ mode: 'subscription', line_items: line, success_url: 'https://shop.example/ok' }),

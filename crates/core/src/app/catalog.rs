@@ -23,11 +23,20 @@ pub struct NewProductInput {
     pub metadata: Metadata,
 }
 
+/// The product a new price is for.
+#[derive(Debug, Clone)]
+pub enum PriceOf {
+    /// One that exists (`prod_…`, as given).
+    Product(String),
+    /// One made with the price, in the same transaction.
+    NewProduct(NewProductInput),
+}
+
 /// A new price, parsed.
 #[derive(Debug, Clone)]
 pub struct NewPriceInput {
-    /// Its product (`prod_…`), as given.
-    pub product: String,
+    /// Its product.
+    pub product: PriceOf,
     /// Currency.
     pub currency: Currency,
     /// Amount in minor units.
@@ -75,31 +84,26 @@ fn lookup_key_taken(key: &str) -> AppError {
 impl App {
     /// Creates a product.
     pub async fn create_product(&self, ctx: &Ctx, input: NewProductInput) -> AppResult<Product> {
-        self.idempotent(ctx, async |tx| {
-            let now = self.clock().now();
-            let product = Product {
-                id: ProductId::generate(),
-                merchant_id: ctx.scope.merchant_id.clone(),
-                mode: ctx.scope.mode,
-                name: input.name,
-                description: input.description,
-                active: input.active,
-                metadata: input.metadata,
-                created_at: now,
-                updated_at: now,
-            };
-            store::insert_product(tx, &product).await?;
-            self.record_catalog_event(
-                tx,
-                &ctx.cause(),
-                &ctx.scope,
-                EventType::ProductCreated,
-                Fact::Product { product: Box::new(product.clone()) },
-            )
-            .await?;
-            Ok(product)
-        })
-        .await
+        self.idempotent(ctx, async |tx| self.insert_product(tx, ctx, input).await).await
+    }
+
+    async fn insert_product(&self, tx: &mut WriteTx, ctx: &Ctx, input: NewProductInput) -> AppResult<Product> {
+        let now = self.clock().now();
+        let product = Product {
+            id: ProductId::generate(),
+            merchant_id: ctx.scope.merchant_id.clone(),
+            mode: ctx.scope.mode,
+            name: input.name,
+            description: input.description,
+            active: input.active,
+            metadata: input.metadata,
+            created_at: now,
+            updated_at: now,
+        };
+        store::insert_product(tx, &product).await?;
+        let fact = Fact::Product { product: Box::new(product.clone()) };
+        self.record_catalog_event(tx, &ctx.cause(), &ctx.scope, EventType::ProductCreated, fact).await?;
+        Ok(product)
     }
 
     /// One product.
@@ -139,13 +143,21 @@ impl App {
         Ok(store::list_products(self.store().reader(), &ctx.scope, active, created, &page.to_store()).await?.into())
     }
 
-    /// Creates a price of a product (which must exist; an inactive one takes no new price).
+    /// Creates a price of a product (which must exist and be for sale), or of a product made
+    /// with it.
     pub async fn create_price(&self, ctx: &Ctx, input: NewPriceInput) -> AppResult<Price> {
-        let prod_id = product_id(&input.product).map_err(|e| e.with_param("product"))?;
+        let prod_id = match &input.product {
+            PriceOf::Product(id) => Some(product_id(id).map_err(|e| e.with_param("product"))?),
+            PriceOf::NewProduct(_) => None,
+        };
         self.idempotent(ctx, async |tx| {
-            let product = store::get_product(tx.conn(), &ctx.scope, &prod_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("product", &input.product).with_param("product"))?;
+            let product = match (prod_id, input.product) {
+                (Some(id), _) => store::get_product(tx.conn(), &ctx.scope, &id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("product", id.as_str()).with_param("product"))?,
+                (None, PriceOf::NewProduct(new)) => self.insert_product(tx, ctx, new).await?,
+                (None, PriceOf::Product(id)) => return Err(AppError::not_found("product", &id)),
+            };
             if !product.active {
                 return Err(AppError::new(
                     ErrorKind::Conflict,

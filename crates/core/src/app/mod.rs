@@ -34,7 +34,7 @@ mod webhooks;
 
 pub use crate::connector::providers::Notification;
 pub use access_tokens::IssuedToken;
-pub use catalog::{NewPriceInput, NewProductInput, PriceListFilter};
+pub use catalog::{NewPriceInput, NewProductInput, PriceListFilter, PriceOf};
 pub use checkout::{
     CheckoutSessionFilter, CheckoutSubject, CheckoutView, NewSessionInput, NewSetupSessionInput, SessionCallback,
 };

@@ -1,9 +1,9 @@
 //! `/v1/checkout/sessions` (payment mode): Kassa's hosted page, asked for as Stripe asks.
-//! `line_items` with `price_data` (`currency`, `unit_amount`, `product_data.name`) and a
-//! `quantity`; `success_url` (its `{CHECKOUT_SESSION_ID}` replaced), `cancel_url`, `customer` or
-//! `customer_email`, `client_reference_id`, `metadata`, `discounts[0][promotion_code]`,
-//! `payment_intent_data[capture_method]`, `expires_at`, `locale`. Prices (`line_items[][price]`)
-//! and setup mode are not served yet, and are refused as such.
+//! `line_items` of a `price` (active, looked up) or of `price_data` (`currency`, `unit_amount`,
+//! `product_data.name`), with a `quantity`; `success_url` (its `{CHECKOUT_SESSION_ID}`
+//! replaced), `cancel_url`, `customer` or `customer_email`, `client_reference_id`, `metadata`,
+//! `discounts[0][promotion_code]`, `allow_promotion_codes`, `payment_intent_data[capture_method]`,
+//! `expires_at`, `locale`. Setup mode is not served yet, and is refused as such.
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
@@ -35,8 +35,14 @@ const TYPED: &[(&str, Kind)] = &[
     ("allow_promotion_codes", Kind::Boolean),
 ];
 
-/// `line_items`: each a `quantity` of `price_data`; every line in one currency.
-fn line_items(f: &mut Fields) -> Option<(Vec<LineItem>, Currency)> {
+/// A checkout line as asked for: its amount given (`price_data`), or a price to look up.
+enum Line {
+    Given(LineItem, Currency),
+    Priced { price: String, quantity: i64 },
+}
+
+/// `line_items`: each a `quantity` of a `price`, or of `price_data`.
+fn line_items(f: &mut Fields) -> Option<Vec<Line>> {
     let Some(items) = f.objects("line_items") else {
         f.reject("line_items", Invalid::new("parameter_missing", "Missing required param: line_items."));
         return None;
@@ -44,79 +50,121 @@ fn line_items(f: &mut Fields) -> Option<(Vec<LineItem>, Currency)> {
     if items.is_empty() || items.len() > MAX_LINE_ITEMS {
         f.reject("line_items", Invalid::new("parameter_invalid", format!("Give 1 to {MAX_LINE_ITEMS} line items.")));
     }
-    let mut parsed = Vec::new();
-    let mut currencies = Vec::new();
+    let mut lines = Vec::new();
     for mut item in items {
-        if item.has("price") {
-            item.reject(
-                "price",
-                Invalid::new("parameter_unsupported", "Prices are not served yet: give price_data instead."),
-            );
-        }
         let quantity = item.integer("quantity", 1, MAX_QUANTITY, "parameter_invalid_integer");
         if quantity.is_none() && !item.has_errors() {
             item.reject("quantity", Invalid::new("parameter_missing", "Missing required param: quantity."));
         }
-        let mut line = None;
-        match item.object("price_data") {
-            Some(mut price) => {
-                let currency = price.required_parsed("currency", |c| Currency::parse(&c.to_ascii_uppercase()));
-                let unit_amount = price
+        let price = item.string("price", 100);
+        let given = item.has("price_data");
+        let data = match item.object("price_data") {
+            Some(mut data) => {
+                let currency = data.required_parsed("currency", |c| Currency::parse(&c.to_ascii_uppercase()));
+                let unit_amount = data
                     .integer("unit_amount", 0, kassa_domain::money::MAX_AMOUNT, "parameter_invalid_integer")
                     .and_then(MinorUnits::new);
-                if unit_amount.is_none() && !price.has_errors() {
-                    price.reject(
+                if unit_amount.is_none() && !data.has_errors() {
+                    data.reject(
                         "unit_amount",
                         Invalid::new("parameter_missing", "Missing required param: unit_amount."),
                     );
                 }
-                let product = price.object("product_data").map(|mut product| {
+                let product = data.object("product_data").map(|mut product| {
                     let name = product.required_string("name", 200);
                     let description = product.string("description", 1000);
-                    price.absorb(product);
+                    data.absorb(product);
                     (name, description)
                 });
-                if product.is_none() && !price.has_errors() {
-                    price.reject(
+                if product.is_none() && !data.has_errors() {
+                    data.reject(
                         "product_data",
                         Invalid::new("parameter_missing", "Missing required param: product_data."),
                     );
                 }
-                if let (Some(currency), Some(unit_amount), Some((Some(name), description))) =
-                    (currency, unit_amount, product)
-                {
-                    currencies.push(currency);
-                    line = Some((name, description, unit_amount));
+                item.absorb(data);
+                match (currency, unit_amount, product) {
+                    (Some(c), Some(a), Some((Some(name), description))) => Some((c, a, name, description)),
+                    _ => None,
                 }
-                item.absorb(price);
             }
-            None if !item.has("price") => {
-                item.reject("price_data", Invalid::new("parameter_missing", "Give price_data for each line item."));
-            }
-            None => {}
+            None => None,
+        };
+        if price.is_some() == given && !item.has_errors() {
+            item.reject("price", Invalid::new("parameter_missing", "Give price or price_data for each line item."));
         }
         let ok = !item.has_errors();
         f.absorb(item);
-        if let (true, Some(quantity), Some((name, description, unit_amount))) = (ok, quantity, line) {
-            parsed.push(LineItem {
-                name,
-                description,
-                kind: None,
-                reference: None,
-                quantity,
-                unit_amount,
-                discount_amount: MinorUnits::default(),
-                tax_amount: MinorUnits::default(),
-                image_url: None,
-            });
+        match (ok, quantity, price, data) {
+            (true, Some(quantity), Some(price), None) => lines.push(Line::Priced { price, quantity }),
+            (true, Some(quantity), None, Some((currency, unit_amount, name, description))) => lines.push(Line::Given(
+                LineItem {
+                    name,
+                    description,
+                    kind: None,
+                    reference: None,
+                    quantity,
+                    unit_amount,
+                    discount_amount: MinorUnits::default(),
+                    tax_amount: MinorUnits::default(),
+                    image_url: None,
+                },
+                currency,
+            )),
+            _ => {}
+        }
+    }
+    Some(lines)
+}
+
+/// The lines with their prices looked up (each active, of a product), in one currency.
+async fn priced(app: &App, ctx: &Ctx, lines: Vec<Line>) -> Result<(Vec<LineItem>, Currency), AppError> {
+    let mut items = Vec::with_capacity(lines.len());
+    let mut currencies = Vec::new();
+    for (i, line) in lines.into_iter().enumerate() {
+        match line {
+            Line::Given(item, currency) => {
+                items.push(item);
+                currencies.push(currency);
+            }
+            Line::Priced { price, quantity } => {
+                let param = format!("line_items[{i}][price]");
+                let found = app.get_price(ctx, &price).await.map_err(|_| {
+                    AppError::invalid_field(
+                        &param,
+                        Invalid::new("resource_missing", format!("No such price: '{price}'")),
+                    )
+                })?;
+                if !found.active {
+                    return Err(AppError::invalid_field(
+                        &param,
+                        Invalid::new("price_inactive", format!("The price {price} is not active.")),
+                    ));
+                }
+                let product = app.get_product(ctx, found.product_id.as_str()).await?;
+                items.push(LineItem {
+                    name: product.name,
+                    description: product.description,
+                    kind: None,
+                    reference: Some(found.id.to_string()),
+                    quantity,
+                    unit_amount: found.unit_amount,
+                    discount_amount: MinorUnits::default(),
+                    tax_amount: MinorUnits::default(),
+                    image_url: None,
+                });
+                currencies.push(found.currency);
+            }
         }
     }
     currencies.dedup();
-    if currencies.len() > 1 {
-        f.reject("line_items", Invalid::new("parameter_invalid", "Every line item takes the same currency."));
-        return None;
+    match currencies.as_slice() {
+        [one] => Ok((items, *one)),
+        _ => Err(AppError::invalid_field(
+            "line_items",
+            Invalid::new("parameter_invalid", "Every line item takes the same currency."),
+        )),
     }
-    Some((parsed, currencies.pop()?))
 }
 
 /// Create a payment session; the customer pays on its `url`.
@@ -172,7 +220,7 @@ pub async fn create(
     let expand = params::expand(&mut f);
     f.finish()?;
     expand::check(&expand, false)?;
-    let (line_items, currency) = vouched(items)?;
+    let (line_items, currency) = priced(&s.app, &ctx, vouched(items)?).await?;
     let mut consumer = Consumer { email: customer_email, ..Consumer::default() };
     if let Some(id) = &customer {
         let found = super::customers::known(&s.app, &ctx, id).await?;
@@ -317,7 +365,8 @@ pub async fn line_items_of(
                 "amount_total": subtotal - line.discount_amount.get() + line.tax_amount.get(),
                 "currency": currency,
                 "description": line.name,
-                "price": {"object": "price", "currency": currency, "unit_amount": line.unit_amount.get(),
+                "price": {"id": line.reference.as_deref().filter(|r| r.starts_with("price_")),
+                    "object": "price", "currency": currency, "unit_amount": line.unit_amount.get(),
                     "type": "one_time", "product_data": {"name": line.name}},
                 "quantity": line.quantity,
             })

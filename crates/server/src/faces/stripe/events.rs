@@ -27,6 +27,10 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("refund.failed", "refund.failed"),
     ("checkout.session.completed", "checkout.session.completed"),
     ("checkout.session.expired", "checkout.session.expired"),
+    ("product.created", "product.created"),
+    ("product.updated", "product.updated"),
+    ("price.created", "price.created"),
+    ("price.updated", "price.updated"),
     ("customer.created", "customer.created"),
     ("customer.updated", "customer.updated"),
     ("customer.deleted", "customer.deleted"),
@@ -50,6 +54,8 @@ pub fn envelope(app: &App, event: &Event, pending_webhooks: i64) -> Option<Value
         Payload::Fact(Fact::PaymentIntent { payment_intent, .. }) => render::payment_intent(app, payment_intent),
         Payload::Fact(Fact::Refund { refund, .. }) => render::refund(refund),
         Payload::Fact(Fact::Customer { customer }) => render::customer(customer),
+        Payload::Fact(Fact::Product { product }) => super::catalog::product(product),
+        Payload::Fact(Fact::Price { price }) => super::catalog::price(price),
         Payload::Fact(Fact::CheckoutSession { checkout_session }) => {
             super::checkout::session_object(app, checkout_session)
         }

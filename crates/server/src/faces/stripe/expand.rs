@@ -1,5 +1,5 @@
 //! `expand[]`: ids in an answer replaced by the objects they name, as Stripe does
-//! (`latest_charge`, `customer`, `payment_intent`, `charge`; `data.` on lists; nested, up to four
+//! (`latest_charge`, `customer`, `payment_intent`, `charge`, `product`; `data.` on lists; nested, up to four
 //! levels, `latest_charge.customer` say).
 
 use super::{charges, render};
@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// The fields that hold an id Kassa can expand.
-const EXPANDABLE: &[&str] = &["latest_charge", "customer", "payment_intent", "charge"];
+const EXPANDABLE: &[&str] = &["latest_charge", "customer", "payment_intent", "charge", "product"];
 
 /// Longest path.
 const MAX_DEPTH: usize = 4;
@@ -77,6 +77,9 @@ async fn object(app: &App, ctx: &Ctx, id: &str) -> AppResult<Value> {
     }
     if id.starts_with("cus_") {
         return Ok(render::customer(&app.get_customer(ctx, id).await?));
+    }
+    if id.starts_with("prod_") {
+        return Ok(super::catalog::product(&app.get_product(ctx, id).await?));
     }
     if id.starts_with("re_") {
         return Ok(render::refund(&app.get_refund(ctx, id).await?));

@@ -7,9 +7,10 @@
 //! readers (`params.rs`); answers take the shapes of API version `2026-11-18.endive`
 //! (`render.rs`), refusals Stripe's (`error.rs`). Served so far: payment intents, charges,
 //! refunds, customers, payment methods and setup intents (saved cards), checkout sessions
-//! (payment mode), coupons and promotion codes, events and webhook endpoints, whose deliveries are Stripe's signed envelope
+//! (payment mode), products and prices, coupons and promotion codes, events and webhook endpoints, whose deliveries are Stripe's signed envelope
 //! (`webhooks.rs`); every other `/v1` path is Stripe's 404 "Unrecognized request URL".
 
+mod catalog;
 mod charges;
 mod checkout;
 mod customers;
@@ -75,6 +76,10 @@ impl Face for Stripe {
                 "/v1/promotion_codes/{id}",
                 get(promotions::retrieve_promotion_code).post(promotions::update_promotion_code),
             )
+            .route("/v1/products", get(catalog::list_products).post(catalog::create_product))
+            .route("/v1/products/{id}", get(catalog::retrieve_product).post(catalog::update_product))
+            .route("/v1/prices", get(catalog::list_prices).post(catalog::create_price))
+            .route("/v1/prices/{id}", get(catalog::retrieve_price).post(catalog::update_price))
             .route("/v1/customers", get(customers::list).post(customers::create))
             .route("/v1/customers/search", get(customers::search))
             .route("/v1/customers/{id}/payment_methods", get(payment_methods::of_customer))

@@ -3,7 +3,7 @@
 use super::V1;
 use super::error::V1Error;
 use super::{minor_units, read_metadata, render};
-use crate::app::{NewPriceInput, NewProductInput, PriceListFilter};
+use crate::app::{NewPriceInput, NewProductInput, PriceListFilter, PriceOf};
 use crate::http::HttpState;
 use crate::http::face::{Body, Caller, Id, Params};
 use crate::http::fields::{Fields, vouched};
@@ -124,7 +124,7 @@ pub async fn create_price(
     let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
     let input = NewPriceInput {
-        product: vouched(product)?,
+        product: PriceOf::Product(vouched(product)?),
         currency: vouched(currency)?,
         unit_amount: vouched(unit_amount)?,
         active,
