@@ -48,8 +48,8 @@ pub struct CreateProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Your annotations.
-    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
-    pub metadata: Metadata,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
 }
 
 /// `POST /v1/products/{id}`: a field given replaces (an empty description clears it); metadata
@@ -128,8 +128,8 @@ pub struct CreatePrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_key: Option<String>,
     /// Your annotations.
-    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
-    pub metadata: Metadata,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
 }
 
 /// `POST /v1/prices/{id}`: labels and whether it is active (its amount never changes).
@@ -201,7 +201,7 @@ impl CreatePrice {
             active: None,
             nickname: None,
             lookup_key: None,
-            metadata: Metadata::new(),
+            metadata: None,
         }
     }
 }

@@ -57,8 +57,8 @@ pub struct CreateCustomer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Your annotations.
-    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
-    pub metadata: Metadata,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
 }
 
 /// `POST /v1/customers/{id}`: a field given replaces (an empty string clears it); metadata

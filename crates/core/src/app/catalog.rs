@@ -229,7 +229,11 @@ impl App {
     /// One page of prices, newest first.
     pub async fn list_prices(&self, ctx: &Ctx, filter: &PriceListFilter, page: PageRequest) -> AppResult<Page<Price>> {
         let product = match &filter.product {
-            Some(id) => Some(product_id(id).map_err(|e| e.with_param("product"))?),
+            Some(id) => match ProductId::parse(id) {
+                Some(id) => Some(id),
+                // No such product, so no such price.
+                None => return Ok(Page { items: Vec::new(), next: None }),
+            },
             None => None,
         };
         let filter = PriceFilter {

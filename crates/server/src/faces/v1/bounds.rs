@@ -7,6 +7,7 @@ use super::payment_intents::{MAX_CUSTOMER, MAX_DESCRIPTION};
 use crate::app::MAX_CREDENTIAL_CHARS;
 use crate::app::PageToken;
 use crate::connector::simulator::TEST_PAYMENT_METHODS;
+use kassa_domain::catalog;
 use kassa_domain::checkout::{MAX_LINE_ITEMS, MAX_QUANTITY, SessionStatus};
 use kassa_domain::connector::MAX_URL_LEN as CONNECTOR_URL_LEN;
 use kassa_domain::id::ID_LEN;
@@ -20,6 +21,10 @@ use serde_json::{Map, Value, json};
 
 /// Text without control characters (tab and line breaks aside): what every string field takes.
 const TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+/// An email address (a customer's; blank clears it): something, `@`, something, trimmed.
+const EMAIL: &str = "^(?=[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$)(\\s*|\\s*[^@\\s][^@]*@[\\s\\S]*\\S[\\s\\S]*)$";
+/// Text with something in it.
+const NAME: &str = "^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
 /// Unix seconds that fit the server's microsecond clock.
 const MAX_SECONDS: i64 = i64::MAX / 1_000_000;
 /// Latest timestamp a coupon or promotion code may name (year 3000).
@@ -73,6 +78,15 @@ fn property_bounds(schema: &str, property: &str) -> Option<Value> {
         ("CardData", "exp_month") => json!({"minimum": 1, "maximum": 12}),
         ("CardData", "exp_year") => json!({"minimum": 0, "maximum": 9999}),
         ("PaymentMethodData", "type") => json!({"enum": ["card"]}),
+        ("CreateCustomer" | "UpdateCustomer", "email") => json!({"maxLength": 254, "pattern": EMAIL}),
+        ("CreateCustomer" | "UpdateCustomer", "name") => text(kassa_domain::customer::MAX_NAME),
+        ("CreateCustomer" | "UpdateCustomer", "phone") => text(kassa_domain::customer::MAX_PHONE),
+        ("CreateCustomer" | "UpdateCustomer", "description") => text(kassa_domain::customer::MAX_DESCRIPTION),
+        ("CreateProduct" | "UpdateProduct", "name") => json!({"maxLength": catalog::MAX_NAME, "pattern": NAME}),
+        ("CreateProduct" | "UpdateProduct", "description") => text(catalog::MAX_DESCRIPTION),
+        ("CreatePrice", "product") => id("prod"),
+        ("CreatePrice", "unit_amount") => json!({"minimum": 0, "maximum": MAX_AMOUNT}),
+        ("CreatePrice" | "UpdatePrice", "nickname" | "lookup_key") => text(catalog::MAX_KEY),
         ("CreateCoupon" | "UpdateCoupon", "name") => text(100),
         ("CreateCoupon", "amount_off") => amount(),
         ("CreateCoupon", "percent_off") => json!({"minimum": 1, "maximum": 100}),
@@ -159,7 +173,8 @@ fn query_bounds(method: &str, path: &str, name: &str) -> Option<Value> {
             let allowed = if method == "get" && !path.contains('{') { "data.payment_intent" } else { "payment_intent" };
             json!({"type": "array", "items": {"type": "string", "enum": [allowed]}})
         }
-        "code" | "customer" | "customer_email" | "related_object" | "payment_intent" => {
+        "lookup_keys[]" => json!({"type": "array", "items": {"type": "string", "pattern": TEXT}}),
+        "code" | "customer" | "customer_email" | "related_object" | "payment_intent" | "email" | "product" => {
             json!({"type": "string", "pattern": TEXT})
         }
         _ => return None,
