@@ -75,3 +75,31 @@ test('an open session expires on request; what the face does not serve is refuse
     (err) => err.statusCode === 400 && err.param === 'mode',
   );
 });
+
+test('a setup session saves the customer\'s card on the hosted page, to be charged off-session', async () => {
+  const customer = await s.customers.create({ email: `setup-${Date.now()}@example.com` });
+  const session = await s.checkout.sessions.create({
+    mode: 'setup', customer: customer.id, currency: 'usd', client_reference_id: 'onboarding-9',
+    success_url: 'https://shop.example/saved?session={CHECKOUT_SESSION_ID}',
+  });
+  assert.equal(session.mode, 'setup');
+  assert.equal(session.payment_status, 'no_payment_required');
+  assert.equal(session.client_reference_id, 'onboarding-9');
+  assert.match(session.setup_intent, /^seti_/);
+  assert.equal((await payOnPage(session.url)).status, 303);
+  assert.equal(await successLocation(session.url), `https://shop.example/saved?session=${session.id}`);
+  const done = await s.checkout.sessions.retrieve(session.id, { expand: ['setup_intent.payment_method'] });
+  assert.equal(done.status, 'complete');
+  assert.equal(done.setup_intent.status, 'succeeded');
+  assert.equal(done.setup_intent.payment_method.card.last4, '4242');
+  const methods = await s.customers.listPaymentMethods(customer.id);
+  assert.deepEqual(methods.data.map((m) => m.id), [done.setup_intent.payment_method.id]);
+  const charged = await s.paymentIntents.create({
+    amount: 1200, currency: 'usd', customer: customer.id, payment_method: methods.data[0].id, off_session: true, confirm: true,
+  });
+  assert.equal(charged.status, 'succeeded');
+  await assert.rejects(
+    s.checkout.sessions.create({ mode: 'setup', line_items: [{ price: 'price_x', quantity: 1 }], success_url: 'https://shop.example/ok' }),
+    (err) => err.statusCode === 400 && err.param === 'line_items',
+  );
+});

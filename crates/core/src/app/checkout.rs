@@ -93,6 +93,8 @@ pub struct SessionCallback {
 /// A setup session's create request, parsed: a page that saves a card, charging nothing.
 #[derive(Debug)]
 pub struct NewSetupSessionInput {
+    /// Whose card it saves, when not the consumer's email (a customer's id, say).
+    pub customer: Option<String>,
     /// The currency the card is verified in.
     pub currency: Currency,
     /// Whose card (the email binds the token to the customer).
@@ -252,7 +254,7 @@ impl App {
                 TokenId::generate(),
                 ctx.scope.merchant_id.clone(),
                 ctx.scope.mode,
-                input.consumer.customer_key(),
+                input.customer.clone().or_else(|| input.consumer.customer_key()),
                 id.clone(),
                 (input.metadata.clone(), input.face_notes.clone()),
                 now,

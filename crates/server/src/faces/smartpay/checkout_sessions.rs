@@ -357,6 +357,7 @@ async fn create_token_session(s: &HttpState, ctx: &Ctx, mut f: Fields) -> AppRes
     let _ = f.boolean("test");
     f.finish()?;
     let input = NewSetupSessionInput {
+        customer: None,
         currency: currency.unwrap_or(Currency::JPY),
         consumer: vouched(customer)?.consumer,
         success_url: vouched(success_url)?,

@@ -3,12 +3,13 @@
 //! `product_data.name`), with a `quantity`; `success_url` (its `{CHECKOUT_SESSION_ID}`
 //! replaced), `cancel_url`, `customer` or `customer_email`, `client_reference_id`, `metadata`,
 //! `discounts[0][promotion_code]`, `allow_promotion_codes`, `payment_intent_data[capture_method]`,
-//! `expires_at`, `locale`. Setup mode is not served yet, and is refused as such.
+//! `expires_at`, `locale`. In setup mode the customer saves a card on the page instead
+//! (`setup_intent`, `customer`'s payment method).
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
 use super::{Stripe, StripeError, expand, expanded, render};
-use crate::app::{App, AppError, CheckoutSessionFilter, Ctx, NewSessionInput};
+use crate::app::{App, AppError, CheckoutSessionFilter, Ctx, NewSessionInput, NewSetupSessionInput};
 use crate::faces::readers::web_url;
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
@@ -27,6 +28,8 @@ use std::time::Duration;
 const FACE: &str = "stripe";
 /// The customer (`cus_…`) a session is for.
 const CUSTOMER: &str = "customer";
+/// A setup session's `client_reference_id` (a payment session keeps it as its order reference).
+const CLIENT_REFERENCE: &str = "client_reference_id";
 
 const TYPED: &[(&str, Kind)] = &[
     ("line_items.*.quantity", Kind::Integer),
@@ -176,9 +179,11 @@ pub async fn create(
     let mut f = params::read(&body, TYPED)?;
     match f.string("mode", 20).as_deref() {
         Some("payment") => {}
-        Some("setup" | "subscription") => {
-            f.reject("mode", Invalid::new("parameter_unsupported", "Only payment mode is served yet."))
-        }
+        Some("setup") => return create_setup(&s, ctx, f).await,
+        Some("subscription") => f.reject(
+            "mode",
+            Invalid::new("parameter_unsupported", "Subscriptions are not served: use payment or setup mode."),
+        ),
         Some(_) => f.reject("mode", Invalid::new("parameter_invalid", "Mode must be payment, setup or subscription.")),
         None => f.reject("mode", Invalid::new("parameter_missing", "Missing required param: mode.")),
     }
@@ -263,6 +268,60 @@ pub async fn create(
     expanded(&s.app, &ctx, session_object(&s.app, &session), &expand).await
 }
 
+/// Fields only a payment session takes: a setup session charges nothing.
+const PAYMENT_ONLY: [&str; 4] = ["line_items", "discounts", "allow_promotion_codes", "payment_intent_data"];
+
+/// A setup session: the customer saves a card on the hosted page (verified, nothing charged);
+/// its setup intent is that card's verification, its payment method the saved card.
+async fn create_setup(s: &HttpState, ctx: Ctx, mut f: Fields) -> Result<Json<Value>, StripeError> {
+    for field in PAYMENT_ONLY {
+        if f.json(field).is_some() {
+            f.reject(field, Invalid::new("parameter_invalid", format!("{field} is for payment mode.")));
+        }
+    }
+    let currency = f.parsed("currency", |c| Currency::parse(&c.to_ascii_uppercase()));
+    let success_url = web_url(&mut f, "success_url", true);
+    let cancel_url = web_url(&mut f, "cancel_url", false);
+    let customer = f.string("customer", 255);
+    let customer_email = f.parsed("customer_email", Email::parse);
+    let client_reference_id = f.string("client_reference_id", 200);
+    let metadata = params::metadata(&mut f);
+    let expires_at = f.integer("expires_at", 0, i64::MAX / 1_000_000, "parameter_invalid_integer");
+    let locale = f.parsed("locale", |l| if l == "auto" { Ok(Locale::En) } else { Locale::parse(l) });
+    if let Some(Value::Array(types)) = f.json("payment_method_types")
+        && types.iter().any(|t| t != "card")
+    {
+        f.reject("payment_method_types", Invalid::new("parameter_invalid", "Only card is served on this face."));
+    }
+    let expand = params::expand(&mut f);
+    f.finish()?;
+    expand::check(&expand, false)?;
+    let mut consumer = Consumer { email: customer_email, ..Consumer::default() };
+    if let Some(id) = &customer {
+        let found = super::customers::known(&s.app, &ctx, id).await?;
+        consumer.email = consumer.email.or(found.email);
+    }
+    let now = render::unix(s.app.clock().now());
+    let notes =
+        FaceNotes::default().with(FACE, CUSTOMER, customer.clone()).with(FACE, CLIENT_REFERENCE, client_reference_id);
+    let input = NewSetupSessionInput {
+        customer,
+        // The card's zero-amount check; nothing is charged.
+        currency: currency.unwrap_or(Currency::USD),
+        consumer,
+        success_url: vouched(success_url)?,
+        failure_url: None,
+        cancel_url,
+        locale: locale.unwrap_or(Locale::En),
+        expires_in: expires_at.map(|at| Duration::from_secs(at.saturating_sub(now).max(1) as u64)),
+        reference: None,
+        metadata: metadata.unwrap_or_default(),
+        face_notes: notes,
+    };
+    let session = s.app.create_setup_session(&ctx, input).await?;
+    expanded(&s.app, &ctx, session_object(&s.app, &session), &expand).await
+}
+
 /// A session in Stripe's shape.
 pub fn session_object(app: &App, cs: &CheckoutSession) -> Value {
     let t = &cs.totals;
@@ -273,7 +332,7 @@ pub fn session_object(app: &App, cs: &CheckoutSession) -> Value {
         "amount_subtotal": t.subtotal.get(),
         "amount_total": t.total.get(),
         "cancel_url": cs.cancel_url,
-        "client_reference_id": cs.order_reference,
+        "client_reference_id": cs.order_reference.as_deref().or(cs.face_notes.get(FACE, CLIENT_REFERENCE)),
         "created": render::unix(cs.created_at),
         "currency": cs.currency.code().to_ascii_lowercase(),
         "customer": cs.face_notes.get(FACE, CUSTOMER),
@@ -286,11 +345,12 @@ pub fn session_object(app: &App, cs: &CheckoutSession) -> Value {
         "mode": if cs.payment_intent_id().is_some() { "payment" } else { "setup" },
         "payment_intent": cs.payment_intent_id().map(|p| p.as_str()),
         "payment_method_types": ["card"],
-        "payment_status": match cs.payment_status {
-            SessionPaymentStatus::Paid => "paid",
+        "payment_status": match (cs.payment_status, cs.token_id()) {
+            (_, Some(_)) => "no_payment_required",
+            (SessionPaymentStatus::Paid, None) => "paid",
             _ => "unpaid",
         },
-        "setup_intent": null,
+        "setup_intent": cs.token_id().map(|t| format!("seti_{}", &t.as_str()["tok_".len()..])),
         "status": match cs.status {
             SessionStatus::Open => "open",
             SessionStatus::Complete => "complete",

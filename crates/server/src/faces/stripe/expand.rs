@@ -9,7 +9,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// The fields that hold an id Kassa can expand.
-const EXPANDABLE: &[&str] = &["latest_charge", "customer", "payment_intent", "charge", "product"];
+const EXPANDABLE: &[&str] =
+    &["latest_charge", "customer", "payment_intent", "charge", "product", "setup_intent", "payment_method"];
 
 /// Longest path.
 const MAX_DEPTH: usize = 4;
@@ -77,6 +78,13 @@ async fn object(app: &App, ctx: &Ctx, id: &str) -> AppResult<Value> {
     }
     if id.starts_with("cus_") {
         return Ok(render::customer(&app.get_customer(ctx, id).await?));
+    }
+    if let Some(body) = id.strip_prefix("seti_") {
+        let token = app.get_token(ctx, &format!("tok_{body}")).await?;
+        return Ok(super::payment_methods::setup_intent(&token));
+    }
+    if id.starts_with("tok_") {
+        return Ok(super::payment_methods::payment_method(&app.get_token(ctx, id).await?));
     }
     if id.starts_with("prod_") {
         return Ok(super::catalog::product(&app.get_product(ctx, id).await?));

@@ -203,6 +203,7 @@ fn setup_input(mut f: Fields) -> Result<NewSetupSessionInput, AppError> {
     let metadata = read_metadata(&mut f, "metadata");
     f.finish()?;
     Ok(NewSetupSessionInput {
+        customer: None,
         currency,
         consumer,
         success_url: vouched(success_url)?,
