@@ -84,3 +84,73 @@ test('an event type Kassa does not send is refused, named', async () => {
     (err) => err.statusCode === 400 && err.param === 'enabled_events' && /invoice\.paid/.test(err.message),
   );
 });
+
+test('one change may be several Stripe events: charges, saved cards and setup intents each get theirs', async () => {
+  const endpoint = await s.webhookEndpoints.create({
+    url,
+    enabled_events: [
+      'payment_intent.amount_capturable_updated', 'charge.succeeded', 'charge.captured', 'charge.failed',
+      'charge.refunded', 'setup_intent.succeeded', 'payment_method.attached', 'payment_method.detached',
+    ],
+  });
+  const verified = async (matches) => {
+    const got = await delivery(matches);
+    return s.webhooks.constructEvent(got.body, got.signature, endpoint.secret);
+  };
+
+  // An authorization: the intent's event and the charge's, each its own id; then the capture
+  // and a refund of part of it.
+  const pi = await s.paymentIntents.create({
+    amount: 4100, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual',
+  });
+  const capturable = await verified((e) => e.type === 'payment_intent.amount_capturable_updated' && e.data.object.id === pi.id);
+  const charged = await verified((e) => e.type === 'charge.succeeded' && e.data.object.payment_intent === pi.id);
+  assert.notEqual(charged.id, capturable.id);
+  assert.equal(charged.data.object.id, pi.latest_charge);
+  assert.equal(charged.data.object.captured, false);
+  assert.equal((await s.events.retrieve(charged.id)).type, 'charge.succeeded');
+  await s.paymentIntents.capture(pi.id, { amount_to_capture: 3000 });
+  const captured = await verified((e) => e.type === 'charge.captured' && e.data.object.payment_intent === pi.id);
+  assert.equal(captured.data.object.amount_captured, 3000);
+  await s.refunds.create({ payment_intent: pi.id, amount: 1000 });
+  const refunded = await verified((e) => e.type === 'charge.refunded' && e.data.object.payment_intent === pi.id);
+  assert.equal(refunded.data.object.amount_refunded, 1000);
+  const charges = await s.events.list({ type: 'charge.succeeded', limit: 10 });
+  assert.ok(charges.data.some((e) => e.id === charged.id));
+  assert.ok(charges.data.every((e) => e.type === 'charge.succeeded'));
+
+  // A decline is a failed charge.
+  await assert.rejects(s.paymentIntents.create({
+    amount: 4200, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true,
+  }));
+  const failed = await verified((e) => e.type === 'charge.failed' && e.data.object.amount === 4200);
+  assert.equal(failed.data.object.status, 'failed');
+
+  // A card set up for a customer: the setup intent succeeded and the payment method was
+  // attached; detached later.
+  const customer = await s.customers.create({ email: 'events@example.com' });
+  const setup = await s.setupIntents.create({ customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
+  const succeeded = await verified((e) => e.type === 'setup_intent.succeeded' && e.data.object.id === setup.id);
+  assert.equal(succeeded.data.object.status, 'succeeded');
+  const attached = await verified((e) => e.type === 'payment_method.attached' && e.data.object.id === setup.payment_method);
+  assert.equal(attached.data.object.customer, customer.id);
+  await s.paymentMethods.detach(setup.payment_method);
+  const detached = await verified((e) => e.type === 'payment_method.detached' && e.data.object.id === setup.payment_method);
+  assert.equal(detached.data.object.customer, null);
+  await s.webhookEndpoints.del(endpoint.id);
+});
+
+test('each use of a test payment method is a payment method of its own', async () => {
+  const one = await s.paymentIntents.create({ amount: 500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+  const two = await s.paymentIntents.create({ amount: 600, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+  assert.match(one.payment_method, /^pm_/);
+  assert.notEqual(one.payment_method, 'pm_card_visa');
+  assert.notEqual(one.payment_method, two.payment_method);
+  const method = await s.paymentMethods.retrieve(one.payment_method);
+  assert.equal(method.card.last4, '4242');
+  assert.equal(method.customer, null);
+  const expanded = await s.paymentIntents.retrieve(two.id, { expand: ['payment_method'] });
+  assert.equal(expanded.payment_method.id, two.payment_method);
+  const charge = await s.charges.retrieve(one.latest_charge);
+  assert.equal(charge.payment_method, one.payment_method);
+});

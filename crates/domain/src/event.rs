@@ -58,6 +58,10 @@ pub enum EventType {
     TokenDeleted,
     /// A token was charged (a payment without the customer present).
     TokenUsed,
+    /// A token was given to a customer: it is now that customer's saved card.
+    TokenAttached,
+    /// A token was taken from its customer.
+    TokenDetached,
     /// A customer was created.
     CustomerCreated,
     /// A customer's details changed.
@@ -76,7 +80,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for documentation and filters.
-    pub const ALL: [EventType; 33] = [
+    pub const ALL: [EventType; 35] = [
         EventType::PaymentIntentCreated,
         EventType::PaymentIntentUpdated,
         EventType::PaymentIntentProcessing,
@@ -103,6 +107,8 @@ impl EventType {
         EventType::TokenEnabled,
         EventType::TokenDeleted,
         EventType::TokenUsed,
+        EventType::TokenAttached,
+        EventType::TokenDetached,
         EventType::CustomerCreated,
         EventType::CustomerUpdated,
         EventType::CustomerDeleted,
@@ -141,6 +147,8 @@ impl EventType {
             EventType::TokenEnabled => "token.enabled",
             EventType::TokenDeleted => "token.deleted",
             EventType::TokenUsed => "token.used",
+            EventType::TokenAttached => "token.attached",
+            EventType::TokenDetached => "token.detached",
             EventType::CustomerCreated => "customer.created",
             EventType::CustomerUpdated => "customer.updated",
             EventType::CustomerDeleted => "customer.deleted",

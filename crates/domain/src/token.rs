@@ -168,15 +168,17 @@ impl Token {
     }
 
     /// Gives the token to another customer (or to none).
-    pub fn assign(&mut self, customer: Option<String>, now: Timestamp) -> Result<(), TokenError> {
+    pub fn assign(&mut self, customer: Option<String>, now: Timestamp) -> Result<Option<EventType>, TokenError> {
         if self.status == TokenStatus::Deleted {
             return self.refuse("assigned");
         }
-        if self.customer != customer {
-            self.customer = customer;
-            self.updated_at = now;
+        if self.customer == customer {
+            return Ok(None);
         }
-        Ok(())
+        let event = if customer.is_some() { EventType::TokenAttached } else { EventType::TokenDetached };
+        self.customer = customer;
+        self.updated_at = now;
+        Ok(Some(event))
     }
 
     fn refuse<T>(&self, action: &'static str) -> Result<T, TokenError> {

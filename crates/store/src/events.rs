@@ -52,8 +52,8 @@ pub struct StoredEvent {
 /// Which events to list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Exact type, or a prefix when it ends with `.*`.
-    pub event_type: Option<String>,
+    /// Any of these types (each exact, or a prefix when it ends with `.*`); empty for all.
+    pub event_types: Vec<String>,
     /// Only events whose object is this id, or whose payment intent is.
     pub related_object: Option<String>,
     /// Only created in this range.
@@ -190,15 +190,17 @@ pub async fn list<'e, E: Into<Db<'e>>>(
     page: &PageRequest,
 ) -> Result<Page<StoredEvent>> {
     let mut b = scoped_list(select!("WHERE "), scope);
-    match filter.event_type.as_deref() {
-        Some(t) if t.ends_with(".*") => {
+    for (n, t) in filter.event_types.iter().enumerate() {
+        b.push(if n == 0 { " AND (" } else { " OR " });
+        if t.ends_with(".*") {
             let prefix = t.trim_end_matches('*').replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            b.push(" AND event_type LIKE ").text(format!("{prefix}%")).push(" ESCAPE '\\'");
+            b.push("event_type LIKE ").text(format!("{prefix}%")).push(" ESCAPE '\\'");
+        } else {
+            b.push("event_type = ").text(t.clone());
         }
-        Some(t) => {
-            b.push(" AND event_type = ").text(t);
-        }
-        None => {}
+    }
+    if !filter.event_types.is_empty() {
+        b.push(")");
     }
     if let Some(id) = &filter.related_object {
         // Every event about a payment intent carries it as `payment_intent_id`, so for one the

@@ -93,20 +93,32 @@ impl App {
             .ok_or_else(|| AppError::internal(format!("no webhook dialect `{}`", endpoint.dialect.as_str())))?;
         let delivery =
             Delivery { event: &event, endpoint: &endpoint, delivery_id: d.id.as_str(), attempt: d.attempt, now };
-        let Some(rendered) = dialect.render(self, delivery).await? else {
+        let requests = dialect.render(self, delivery).await?;
+        if requests.is_empty() {
             // Nothing to say in the endpoint's dialect: the delivery ends, sent to no one.
             let mut tx = self.store().begin().await?;
             store::finish_delivery(&mut tx, d, true, now).await?;
             return self.commit_redoable(tx).await;
-        };
-        let headers: Vec<(&str, String)> = rendered.headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        let sent = self.inner.sender.post(d.mode, endpoint.url.as_str(), &headers, rendered.body).await;
-        tracing::info!(
-            status = sent.status.unwrap_or(0),
-            latency_ms = sent.latency.as_millis() as u64,
-            error = sent.error.as_deref().unwrap_or(""),
-            "webhook sent"
-        );
+        }
+        // In order, stopping at the first that fails: the attempt records that one (or the
+        // last), and a retry sends them all again (receivers dedupe by event id).
+        let mut sent = None;
+        for rendered in requests {
+            let headers: Vec<(&str, String)> = rendered.headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let answer = self.inner.sender.post(d.mode, endpoint.url.as_str(), &headers, rendered.body).await;
+            tracing::info!(
+                status = answer.status.unwrap_or(0),
+                latency_ms = answer.latency.as_millis() as u64,
+                error = answer.error.as_deref().unwrap_or(""),
+                "webhook sent"
+            );
+            let failed = !answer.succeeded();
+            sent = Some(answer);
+            if failed {
+                break;
+            }
+        }
+        let sent = sent.expect("at least one request was sent");
 
         let now = self.clock().now();
         let attempt = Attempt {

@@ -37,10 +37,13 @@ pub trait WebhookDialect: Send + Sync + 'static {
     /// The dialect's name, as stored on its endpoints.
     fn name(&self) -> &'static str;
 
-    /// The body and headers of one delivery attempt, or `None` if the dialect has no words for
-    /// this event (the delivery then ends without a request). It may read what the event's
-    /// fact lacks (a payment's reference, the merchant's serial number) through `app`.
-    fn render<'a>(&'a self, app: &'a App, delivery: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>>;
+    /// The requests of one delivery attempt: usually one; none if the dialect has no words for
+    /// this event (the delivery then ends without a request); several where the dialect's
+    /// receivers expect several events for one change (Stripe's `charge.succeeded` beside
+    /// `payment_intent.amount_capturable_updated`), sent in order, the attempt succeeding when
+    /// all do. It may read what the event's fact lacks (a payment's reference, the merchant's
+    /// serial number) through `app`.
+    fn render<'a>(&'a self, app: &'a App, delivery: Delivery<'a>) -> BoxFuture<'a, AppResult<Vec<Rendered>>>;
 }
 
 /// The dialects the gateway speaks, by name.

@@ -98,8 +98,8 @@ impl Event {
 /// Which events to list.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
-    /// Exact type, or a prefix ending in `.*`.
-    pub event_type: Option<String>,
+    /// Any of these types (each exact, or a prefix ending in `.*`); empty for all.
+    pub event_types: Vec<String>,
     /// Only events about this object or related to it.
     pub related_object: Option<String>,
     /// Creation range (µs).
@@ -183,7 +183,7 @@ impl App {
     /// One page of the merchant's events, newest first.
     pub async fn list_events(&self, ctx: &Ctx, filter: &EventFilter, page: PageRequest) -> AppResult<Page<Event>> {
         let filter = store_events::Filter {
-            event_type: filter.event_type.clone(),
+            event_types: filter.event_types.clone(),
             related_object: filter.related_object.clone(),
             created: filter.created.clone(),
         };

@@ -120,8 +120,10 @@ impl App {
         self.idempotent(ctx, async |tx| {
             let mut token =
                 tokens::lock(tx, &ctx.scope, &tok_id).await?.ok_or_else(|| AppError::not_found("token", id))?;
-            token.assign(customer.clone(), self.clock().now())?;
-            tokens::update(tx, &token).await?;
+            if let Some(event) = token.assign(customer.clone(), self.clock().now())? {
+                tokens::update(tx, &token).await?;
+                self.record_token_event(tx, &ctx.cause(), &token, event, None).await?;
+            }
             Ok(token)
         })
         .await

@@ -152,16 +152,16 @@ impl WebhookDialect for SmartpayWebhooks {
         DIALECT
     }
 
-    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>> {
+    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Vec<Rendered>>> {
         Box::pin(async move {
-            let Some(kind) = smartpay_type(&d.event.event_type, &d.event.payload) else { return Ok(None) };
+            let Some(kind) = smartpay_type(&d.event.event_type, &d.event.payload) else { return Ok(Vec::new()) };
             if !subscribed(d.endpoint, kind) {
-                return Ok(None);
+                return Ok(Vec::new());
             }
             let mode = d.endpoint.mode;
             let scope = Scope { merchant_id: d.endpoint.merchant_id.clone(), mode };
             let ctx = Ctx::new(scope, KeyKind::Secret, RequestId::generate(), None);
-            let Some(data) = event_data(app, &ctx, kind, &d.event.payload).await? else { return Ok(None) };
+            let Some(data) = event_data(app, &ctx, kind, &d.event.payload).await? else { return Ok(Vec::new()) };
             let event_id = ids::wire(ids::EVENT, mode, d.event.id.as_str());
             let body = json!({
                 "id": event_id,
@@ -180,7 +180,7 @@ impl WebhookDialect for SmartpayWebhooks {
                 ("Smartpay-Subscription-Id".to_owned(), ids::wire(ids::ENDPOINT, mode, d.endpoint.id.as_str())),
                 ("Smartpay-Event-Id".to_owned(), event_id),
             ];
-            Ok(Some(Rendered { body, headers }))
+            Ok(vec![Rendered { body, headers }])
         })
     }
 }

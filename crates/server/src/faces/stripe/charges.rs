@@ -82,7 +82,7 @@ pub fn charge(app: &App, pi: &PaymentIntent) -> Option<Value> {
         },
         "paid": authorized && !failed,
         "payment_intent": pi.id.as_str(),
-        "payment_method": pi.payment_method.as_ref().map(|m| m.id.clone()),
+        "payment_method": super::payment_methods::of_payment(pi),
         "payment_method_details": {"card": card, "type": "card"},
         "receipt_url": app.receipt_url(pi),
         "refunded": captured > 0 && pi.amount_refunded.get() == captured,

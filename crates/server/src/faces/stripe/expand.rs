@@ -83,8 +83,8 @@ async fn object(app: &App, ctx: &Ctx, id: &str) -> AppResult<Value> {
         let token = app.get_token(ctx, &format!("tok_{body}")).await?;
         return Ok(super::payment_methods::setup_intent(&token));
     }
-    if id.starts_with("tok_") {
-        return Ok(super::payment_methods::payment_method(&app.get_token(ctx, id).await?));
+    if id.starts_with("tok_") || id.starts_with("pm_") {
+        return super::payment_methods::find(app, ctx, id).await;
     }
     if id.starts_with("prod_") {
         return Ok(super::catalog::product(&app.get_product(ctx, id).await?));

@@ -60,12 +60,18 @@ impl ListRequest {
     /// The page to ask the core for, given when the anchor object was created (looked up by
     /// the route: an anchor that is not in the list is a 404, as Stripe answers).
     pub fn page(&self, anchor_created: Option<Timestamp>) -> Result<PageRequest, AppError> {
+        self.page_at(anchor_created.zip(self.anchor()))
+    }
+
+    /// [`Self::page`] from the Kassa object (when it was created, and its id) that the
+    /// anchor is a view of.
+    pub fn page_at(&self, anchor: Option<(Timestamp, &str)>) -> Result<PageRequest, AppError> {
         let order = match self.anchor {
             Some((_, true)) => Order::OldestFirst,
             _ => Order::NewestFirst,
         };
         let mut page = PageRequest::first(self.limit, order);
-        if let (Some((id, _)), Some(created)) = (&self.anchor, anchor_created) {
+        if let Some((created, id)) = anchor {
             let token = format!("{}.{id}", created.micros());
             page.after = Some(PageToken::parse(&token).map_err(|_| AppError::not_found("object", id))?);
         }

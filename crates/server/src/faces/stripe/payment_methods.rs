@@ -15,8 +15,9 @@ use crate::http::face::{Caller, Id, RawBody};
 use crate::http::fields::Fields;
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use kassa_domain::card::CardDetails;
 use kassa_domain::token::{Token, TokenStatus};
-use kassa_domain::{Currency, FaceNotes, Invalid};
+use kassa_domain::{Currency, FaceNotes, Invalid, PaymentIntent};
 use serde_json::{Value, json};
 
 /// Stripe's test card names (and tokens), as the card simulator names them.
@@ -46,15 +47,17 @@ fn check_currency() -> Currency {
     Currency::parse("USD").expect("USD is a currency")
 }
 
+/// A card in a payment method's `card`.
+fn card_json(d: &CardDetails) -> Value {
+    json!({"brand": d.brand.as_str(), "last4": d.last4, "exp_month": d.exp_month, "exp_year": d.exp_year,
+        "fingerprint": d.fingerprint, "funding": "credit", "country": null,
+        "checks": {"address_line1_check": null, "address_postal_code_check": null, "cvc_check": "pass"},
+        "networks": {"available": [d.brand.as_str()], "preferred": null}, "wallet": null})
+}
+
 /// A saved card as Stripe's payment method.
 pub fn payment_method(t: &Token) -> Value {
-    let card = t.card.as_ref().map(|c| {
-        let d = &c.details;
-        json!({"brand": d.brand.as_str(), "last4": d.last4, "exp_month": d.exp_month, "exp_year": d.exp_year,
-            "fingerprint": d.fingerprint, "funding": "credit", "country": null,
-            "checks": {"address_line1_check": null, "address_postal_code_check": null, "cvc_check": "pass"},
-            "networks": {"available": [d.brand.as_str()], "preferred": null}, "wallet": null})
-    });
+    let card = t.card.as_ref().map(|c| card_json(&c.details));
     json!({
         "id": t.id.as_str(),
         "object": "payment_method",
@@ -67,6 +70,45 @@ pub fn payment_method(t: &Token) -> Value {
         "metadata": serde_json::to_value(&t.metadata).unwrap_or_else(|_| json!({})),
         "type": "card",
     })
+}
+
+/// The payment method a payment was confirmed with, as this face names it: the saved card
+/// (`tok_…`), or for a card given to this payment alone (one of Stripe's test names, or card
+/// details) `pm_` + the payment's id body: a payment method of its own per payment, as Stripe
+/// makes a new `pm_…` each time `pm_card_visa` is used.
+pub fn of_payment(pi: &PaymentIntent) -> Option<String> {
+    if let Some(token) = &pi.token {
+        return Some(token.to_string());
+    }
+    pi.payment_method.as_ref().map(|_| format!("pm_{}", &pi.id.as_str()["pi_".len()..]))
+}
+
+/// A payment's own payment method (see [`of_payment`]) as Stripe shows it.
+fn of_payment_shown(pi: &PaymentIntent) -> Option<Value> {
+    let method = pi.payment_method.as_ref().filter(|_| pi.token.is_none())?;
+    Some(json!({
+        "id": of_payment(pi),
+        "object": "payment_method",
+        "allow_redisplay": "unspecified",
+        "billing_details": {"address": null, "email": null, "name": null, "phone": null},
+        "card": card_json(&method.card),
+        "created": render::unix(pi.created_at),
+        "customer": null,
+        "livemode": pi.mode == kassa_domain::Mode::Live,
+        "metadata": {},
+        "type": "card",
+    }))
+}
+
+/// A payment method by id: a saved card, or a payment's own card.
+pub async fn find(app: &App, ctx: &Ctx, id: &str) -> Result<Value, AppError> {
+    let not_found = || AppError::not_found("payment_method", id);
+    if let Some(body) = id.strip_prefix("pm_") {
+        let pi = app.get_payment_intent(ctx, &format!("pi_{body}")).await.map_err(|_| not_found())?;
+        return of_payment_shown(&pi).ok_or_else(not_found);
+    }
+    let token = app.get_token(ctx, id).await.map_err(|_| not_found())?;
+    Ok(payment_method(&token))
 }
 
 /// The verification of a saved card as Stripe's setup intent.
@@ -168,8 +210,7 @@ pub async fn retrieve(
     Caller(ctx, _): Caller<Stripe>,
     Id(id, _): Id<Stripe>,
 ) -> Result<Json<Value>, StripeError> {
-    let token = s.app.get_token(&ctx, &id).await.map_err(|_| AppError::not_found("payment_method", &id))?;
-    Ok(Json(payment_method(&token)))
+    Ok(Json(find(&s.app, &ctx, &id).await?))
 }
 
 /// Attach a payment method to a customer: a saved card (`tok_…`) changes hands; one of

@@ -36,7 +36,7 @@ fn status(s: Status) -> &'static str {
 pub fn payment_intent(app: &App, pi: &PaymentIntent) -> Value {
     let last_payment_error = pi.last_error.as_ref().filter(|_| pi.status == Status::Failed).map(|f| {
         json!({"type": "card_error", "code": f.code, "decline_code": f.decline_code, "message": f.message,
-            "payment_method": pi.payment_method.as_ref().map(|m| m.id.clone())})
+            "payment_method": super::payment_methods::of_payment(pi)})
     });
     let next_action = pi.connector.as_ref().filter(|_| pi.status == Status::RequiresAction).and_then(|c| {
         c.redirect_url
@@ -73,7 +73,7 @@ pub fn payment_intent(app: &App, pi: &PaymentIntent) -> Value {
         "next_action": next_action,
         "on_behalf_of": null,
         // A saved card shows as the payment method it is on this face.
-        "payment_method": pi.token.as_ref().map(|t| t.to_string()).or_else(|| pi.payment_method.as_ref().map(|m| m.id.clone())),
+        "payment_method": super::payment_methods::of_payment(pi),
         "payment_method_options": {},
         "payment_method_types": [pi.connector.as_ref().map_or("card", |c| c.provider.as_str())],
         "processing": null,

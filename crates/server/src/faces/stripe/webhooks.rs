@@ -3,12 +3,12 @@
 //! (the HMAC `stripe.webhooks.constructEvent` checks), through the same durable, retried,
 //! logged deliveries as every dialect.
 
-use super::events::{self, EVENT_TYPES, envelope};
+use super::events::{self, envelope, stripe_events};
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
 use super::{Stripe, StripeError, render};
 use crate::app::{
-    App, AppError, AppResult, Ctx, Delivery, EndpointChanges, NewEndpointInput, Rendered, WebhookDialect,
+    App, AppError, AppResult, Ctx, Delivery, EndpointChanges, NewEndpointInput, Rendered, Scope, WebhookDialect,
 };
 use crate::connector::BoxFuture;
 use crate::http::HttpState;
@@ -17,7 +17,7 @@ use crate::http::fields::{Fields, vouched};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use kassa_domain::webhook::{Dialect, EnabledEvents, EndpointStatus, EndpointUrl, WebhookEndpoint};
-use kassa_domain::{FaceNotes, Invalid, Metadata, Mode};
+use kassa_domain::{FaceNotes, Invalid, KeyKind, Metadata, Mode, RequestId};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -37,7 +37,7 @@ fn read_enabled(f: &mut Fields) -> Option<Vec<String>> {
         _ => Vec::new(),
     };
     let unknown: Vec<&str> =
-        names.iter().filter(|n| n.as_str() != "*" && events::kassa_type(n).is_none()).map(String::as_str).collect();
+        names.iter().filter(|n| n.as_str() != "*" && !events::is_stripe_type(n)).map(String::as_str).collect();
     if names.is_empty() || !unknown.is_empty() {
         let why = if names.is_empty() {
             "List at least one event type, or \"*\".".to_owned()
@@ -50,12 +50,19 @@ fn read_enabled(f: &mut Fields) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// The Kassa events that make the Stripe events an endpoint asked for (the dialect then sends
+/// only those of them it asked for: a `token.approved` is a `payment_method.attached` too).
 fn kassa_events(names: &[String]) -> EnabledEvents {
-    if names.iter().any(|n| n == "*") {
-        return EnabledEvents::Only(EVENT_TYPES.iter().map(|(_, k)| (*k).to_owned()).collect());
-    }
-    let types: BTreeSet<String> = names.iter().filter_map(|n| events::kassa_type(n)).map(str::to_owned).collect();
+    let all = names.iter().any(|n| n == "*");
+    let asked: Vec<&str> =
+        if all { events::stripe_types().collect() } else { names.iter().map(String::as_str).collect() };
+    let types: BTreeSet<String> = asked.into_iter().flat_map(events::kassa_types).map(str::to_owned).collect();
     EnabledEvents::Only(types)
+}
+
+/// Whether an endpoint asked for events of a Stripe type.
+fn asked_for(e: &WebhookEndpoint, kind: &str) -> bool {
+    e.face_notes.get(FACE, ENABLED_EVENTS).is_some_and(|n| n.split(',').any(|asked| asked == "*" || asked == kind))
 }
 
 fn render_endpoint(e: &WebhookEndpoint, with_secret: bool) -> Value {
@@ -192,16 +199,23 @@ impl WebhookDialect for StripeWebhooks {
         DIALECT
     }
 
-    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>> {
+    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Vec<Rendered>>> {
         Box::pin(async move {
-            let Some(event) = envelope(app, d.event, 1) else { return Ok(None) };
-            let body = serde_json::to_vec(&event).map_err(AppError::internal)?;
-            let signature = kassa_api::signature::sign(&body, render::unix(d.now), &d.endpoint.signing_secrets(d.now));
-            let headers = vec![
-                ("Content-Type".to_owned(), "application/json; charset=utf-8".to_owned()),
-                ("Stripe-Signature".to_owned(), signature),
-            ];
-            Ok(Some(Rendered { body, headers }))
+            let scope = Scope { merchant_id: d.endpoint.merchant_id.clone(), mode: d.endpoint.mode };
+            let ctx = Ctx::new(scope, KeyKind::Secret, RequestId::generate(), None);
+            let mut requests = Vec::new();
+            for one in stripe_events(d.event).iter().filter(|e| asked_for(d.endpoint, e.kind)) {
+                let Some(event) = envelope(app, &ctx, d.event, one, 1).await? else { continue };
+                let body = serde_json::to_vec(&event).map_err(AppError::internal)?;
+                let signature =
+                    kassa_api::signature::sign(&body, render::unix(d.now), &d.endpoint.signing_secrets(d.now));
+                let headers = vec![
+                    ("Content-Type".to_owned(), "application/json; charset=utf-8".to_owned()),
+                    ("Stripe-Signature".to_owned(), signature),
+                ];
+                requests.push(Rendered { body, headers });
+            }
+            Ok(requests)
         })
     }
 }

@@ -45,7 +45,14 @@ pub async fn list(
     let related_object = q.take("related_object");
     let created = q.time_range("created");
     q.finish()?;
-    let found = s.app.list_events(&ctx, &EventFilter { event_type, related_object, created }, page).await?;
+    let found = s
+        .app
+        .list_events(
+            &ctx,
+            &EventFilter { event_types: event_type.into_iter().collect(), related_object, created },
+            page,
+        )
+        .await?;
     Ok(Json(api::List::new(
         found.items.iter().map(|e| render::event(e, &s.app)).collect(),
         found.next.map(|c| c.encode()),

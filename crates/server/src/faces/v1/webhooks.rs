@@ -14,8 +14,8 @@ impl WebhookDialect for V1Webhooks {
         Dialect::NATIVE
     }
 
-    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>> {
-        Box::pin(async move { self.sign(app, d).map(Some) })
+    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Vec<Rendered>>> {
+        Box::pin(async move { self.sign(app, d).map(|r| vec![r]) })
     }
 }
 

@@ -189,10 +189,12 @@ impl WebhookDialect for VippsCheckoutCallbacks {
         CALLBACK_DIALECT
     }
 
-    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>> {
+    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Vec<Rendered>>> {
         Box::pin(async move {
-            let Payload::Fact(Fact::CheckoutSession { checkout_session }) = &d.event.payload else { return Ok(None) };
-            let Some(pi_id) = checkout_session.payment_intent_id() else { return Ok(None) };
+            let Payload::Fact(Fact::CheckoutSession { checkout_session }) = &d.event.payload else {
+                return Ok(Vec::new());
+            };
+            let Some(pi_id) = checkout_session.payment_intent_id() else { return Ok(Vec::new()) };
             let scope = Scope { merchant_id: d.endpoint.merchant_id.clone(), mode: d.endpoint.mode };
             let ctx = Ctx::new(scope, KeyKind::Secret, RequestId::generate(), None);
             let pi = app.get_payment_intent(&ctx, pi_id.as_str()).await?;
@@ -204,7 +206,7 @@ impl WebhookDialect for VippsCheckoutCallbacks {
                 ("Authorization".to_owned(), d.endpoint.secret.clone()),
                 ("Content-Type".to_owned(), "application/json".to_owned()),
             ];
-            Ok(Some(Rendered { body, headers }))
+            Ok(vec![Rendered { body, headers }])
         })
     }
 }

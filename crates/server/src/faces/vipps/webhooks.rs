@@ -97,14 +97,14 @@ impl WebhookDialect for VippsWebhooks {
         DIALECT
     }
 
-    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Option<Rendered>>> {
+    fn render<'a>(&'a self, app: &'a App, d: Delivery<'a>) -> BoxFuture<'a, AppResult<Vec<Rendered>>> {
         Box::pin(async move {
-            let Some(entry) = log_entry(d.event) else { return Ok(None) };
+            let Some(entry) = log_entry(d.event) else { return Ok(Vec::new()) };
             // Only the operations the endpoint asked for in Vipps' words (one Kassa event type
             // can stand for two of them).
             let wanted = d.endpoint.face_notes.get(FACE, EVENTS).unwrap_or_default();
             if !wanted.split(',').any(|w| w == vipps_event_name(entry.name)) {
-                return Ok(None);
+                return Ok(Vec::new());
             }
             let scope = Scope { merchant_id: d.endpoint.merchant_id.clone(), mode: d.endpoint.mode };
             let ctx = Ctx::new(scope, KeyKind::Secret, RequestId::generate(), None);
@@ -114,10 +114,10 @@ impl WebhookDialect for VippsWebhooks {
                 crate::app::Payload::Fact(Fact::CheckoutSession { checkout_session }) => {
                     match checkout_session.payment_intent_id() {
                         Some(id) => id.clone(),
-                        None => return Ok(None),
+                        None => return Ok(Vec::new()),
                     }
                 }
-                _ => return Ok(None),
+                _ => return Ok(Vec::new()),
             };
             let pi = app.get_payment_intent(&ctx, pi_id.as_str()).await?;
             let merchant = app.merchant(&d.endpoint.merchant_id).await?;
@@ -140,7 +140,7 @@ impl WebhookDialect for VippsWebhooks {
                 ("Authorization".to_owned(), authorization),
                 ("Content-Type".to_owned(), "application/json".to_owned()),
             ];
-            Ok(Some(Rendered { body, headers }))
+            Ok(vec![Rendered { body, headers }])
         })
     }
 }
