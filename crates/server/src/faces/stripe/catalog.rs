@@ -4,7 +4,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{NewPriceInput, NewProductInput, PriceListFilter, PriceOf};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
@@ -88,9 +88,7 @@ pub async fn create_product(
     let active = f.boolean("active").unwrap_or(true);
     let metadata = params::metadata(&mut f);
     refuse_custom_id(&mut f);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    params::finish(f, false)?;
     let input = NewProductInput { name: vouched(name)?, description, active, metadata: metadata.unwrap_or_default() };
     Ok(Json(product(&s.app.create_product(&ctx, input).await?)))
 }
@@ -175,9 +173,7 @@ pub async fn create_price(
     let nickname = f.string("nickname", MAX_KEY);
     let lookup_key = f.string("lookup_key", MAX_KEY);
     let metadata = params::metadata(&mut f);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let product = match (product_id, product_data) {
         (Some(id), _) => PriceOf::Product(id),
         (None, Some((name, metadata))) => PriceOf::NewProduct(NewProductInput {
@@ -251,9 +247,7 @@ pub async fn list_prices(
             Invalid::new("parameter_unsupported", format!("Only one_time prices are served, not {kind}.")),
         );
     }
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_price(&ctx, id).await?.created_at),
         None => None,

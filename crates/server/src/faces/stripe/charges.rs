@@ -4,7 +4,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params;
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{App, AppError, AppResult, Ctx, PaymentIntentFilter};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id};
@@ -98,10 +98,7 @@ pub async fn retrieve(
     Id(id, _): Id<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(params::read(query.unwrap_or_default().as_bytes(), &[])?, false)?;
     let pi = payment_intent_of(&s.app, &ctx, &id).await?;
     let charge = charge(&s.app, &pi).ok_or_else(|| AppError::not_found("charge", &id))?;
     expanded(&s.app, &ctx, charge, &expand).await
@@ -116,9 +113,7 @@ pub async fn list(
     let mut f = params::read(query.unwrap_or_default().as_bytes(), LIST_PARAMS)?;
     let request = lists::read(&mut f);
     let payment_intent = f.string("payment_intent", 255);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     if let Some(pi) = payment_intent {
         let pi = s.app.get_payment_intent(&ctx, &pi).await?;
         let data: Vec<Value> = charge(&s.app, &pi).into_iter().collect();

@@ -8,7 +8,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{App, AppError, CheckoutSessionFilter, Ctx, NewSessionInput, NewSetupSessionInput};
 use crate::faces::readers::web_url;
 use crate::http::HttpState;
@@ -222,9 +222,7 @@ pub async fn create(
     {
         f.reject("payment_method_types", Invalid::new("parameter_invalid", "Only card is served on this face."));
     }
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let (line_items, currency) = priced(&s.app, &ctx, vouched(items)?).await?;
     let mut consumer = Consumer { email: customer_email, ..Consumer::default() };
     if let Some(id) = &customer {
@@ -293,9 +291,7 @@ async fn create_setup(s: &HttpState, ctx: Ctx, mut f: Fields) -> Result<Json<Val
     {
         f.reject("payment_method_types", Invalid::new("parameter_invalid", "Only card is served on this face."));
     }
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let mut consumer = Consumer { email: customer_email, ..Consumer::default() };
     if let Some(id) = &customer {
         let found = super::customers::known(&s.app, &ctx, id).await?;
@@ -375,10 +371,7 @@ pub async fn retrieve(
     Id(id, _): Id<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(params::read(query.unwrap_or_default().as_bytes(), &[])?, false)?;
     let cs = session(&s.app, &ctx, &id).await?;
     expanded(&s.app, &ctx, session_object(&s.app, &cs), &expand).await
 }
@@ -390,10 +383,7 @@ pub async fn expire(
     Id(id, _): Id<Stripe>,
     RawBody(body, _): RawBody<Stripe>,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(&body, &[])?;
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(params::read(&body, &[])?, false)?;
     let cs = s.app.expire_checkout_session(&ctx, &id).await?;
     expanded(&s.app, &ctx, session_object(&s.app, &cs), &expand).await
 }
@@ -450,9 +440,7 @@ pub async fn list(
         f.absorb(d);
         email
     });
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let payment_intent = match payment_intent {
         Some(id) => Some(s.app.get_payment_intent(&ctx, &id).await?.id),
         None => None,

@@ -4,7 +4,7 @@
 use super::lists::{self, LIST_PARAMS};
 use super::params;
 use super::search::{self, Field, SearchRequest, Term};
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{App, AppError, Ctx, CustomerFilter, ErrorKind};
 use crate::faces::readers::{customer_changes, new_customer};
 use crate::http::HttpState;
@@ -35,9 +35,7 @@ pub async fn create(
 ) -> Result<Json<Value>, StripeError> {
     let mut f = params::read(&body, &[])?;
     let new = new_customer(&mut f);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let customer = s.app.create_customer(&ctx, new).await?;
     expanded(&s.app, &ctx, render::customer(&customer), &expand).await
 }
@@ -49,10 +47,7 @@ pub async fn retrieve(
     Id(id, _): Id<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(params::read(query.unwrap_or_default().as_bytes(), &[])?, false)?;
     let (customer, deleted) = s.app.get_customer_even_deleted(&ctx, &id).await?;
     let shown = if deleted { deleted_customer(customer.id.as_str()) } else { render::customer(&customer) };
     expanded(&s.app, &ctx, shown, &expand).await
@@ -71,9 +66,7 @@ pub async fn update(
 ) -> Result<Json<Value>, StripeError> {
     let mut f = params::read_update(&body, &[])?;
     let changes = customer_changes(&mut f);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let customer = s.app.update_customer(&ctx, &id, changes).await?;
     expanded(&s.app, &ctx, render::customer(&customer), &expand).await
 }
@@ -97,9 +90,7 @@ pub async fn list(
     let mut f = params::read(query.unwrap_or_default().as_bytes(), LIST_PARAMS)?;
     let request = lists::read(&mut f);
     let email = f.string("email", 512);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_customer(&ctx, id).await?.created_at),
         None => None,

@@ -10,7 +10,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params;
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{App, AppError, AppResult, Ctx, Event, EventFilter, Payload};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id};
@@ -206,10 +206,7 @@ pub async fn retrieve(
     Id(id, _): Id<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(params::read(query.unwrap_or_default().as_bytes(), &[])?, false)?;
     let not_found = || AppError::not_found("event", &id);
     let event = s.app.get_event(&ctx, kassa_event_id(&id)).await.map_err(|_| not_found())?;
     let one = stripe_events(&event).into_iter().find(|e| e.id == id).ok_or_else(not_found)?;
@@ -232,9 +229,7 @@ pub async fn list(
             .map(|s| s.stripe)
             .ok_or_else(|| Invalid::new("parameter_invalid", format!("No such event type: {t}.")))
     });
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     // A page holds every Stripe event of its Kassa events: the next starts past the anchor's.
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_event(&ctx, kassa_event_id(id)).await?),

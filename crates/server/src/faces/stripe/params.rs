@@ -93,3 +93,13 @@ pub fn expand(f: &mut Fields) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// Ends the reading: reads `expand[]`, names every bad or unknown parameter, and refuses an
+/// expansion the face cannot make (`list`: the answer is a list, expanded under `data.`).
+/// Returns the expansions for [`super::expanded`].
+pub fn finish(mut f: Fields, list: bool) -> Result<Vec<String>, AppError> {
+    let expand = expand(&mut f);
+    f.finish()?;
+    super::expand::check(&expand, list)?;
+    Ok(expand)
+}

@@ -5,7 +5,7 @@
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
 use super::search::{self, Field, SearchRequest, Term};
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{App, AppError, Ctx, ErrorKind, NewPaymentIntentInput, PaymentIntentFilter, PaymentMethodInput};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
@@ -93,7 +93,6 @@ pub async fn create(
     let metadata = params::metadata(&mut f);
     f.string("return_url", 2048);
     payment_method_types(&mut f);
-    let expand = params::expand(&mut f);
     if token.is_some() && !confirm {
         f.reject(
             "confirm",
@@ -109,8 +108,7 @@ pub async fn create(
             ),
         );
     }
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     if let Some(customer) = &customer {
         super::customers::known(&s.app, &ctx, customer).await?;
     }
@@ -161,10 +159,8 @@ pub async fn retrieve(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
     let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
-    let expand = params::expand(&mut f);
     f.string("client_secret", 200);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let pi = s.app.get_payment_intent(&ctx, &id).await?;
     expanded(&s.app, &ctx, render::payment_intent(&s.app, &pi), &expand).await
 }
@@ -183,9 +179,7 @@ pub async fn update(
         statement_descriptor: f.parsed("statement_descriptor", StatementDescriptor::parse),
         metadata: f.string_map("metadata"),
     };
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let pi = s.app.update_payment_intent(&ctx, &id, changes).await?;
     expanded(&s.app, &ctx, render::payment_intent(&s.app, &pi), &expand).await
 }
@@ -200,9 +194,7 @@ pub async fn confirm(
     let mut f = params::read(&body, &[])?;
     let payment_method = payment_method(&mut f);
     f.string("return_url", 2048);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let ctx = ctx.awaiting_authorization();
     let result = s.app.confirm_payment_intent(&ctx, &id, payment_method, false).await;
     declined_with_intent(&s.app, &ctx, result, &expand).await
@@ -220,9 +212,7 @@ pub async fn capture(
     let amount: Option<Amount> = f.amount("amount_to_capture");
     let final_capture = f.boolean("final_capture").unwrap_or(true);
     let metadata = params::metadata(&mut f);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let notes =
         CaptureNotes { description: None, metadata: metadata.unwrap_or_default(), face_notes: Default::default() };
     let pi = s.app.capture_payment_intent(&ctx, &id, amount, final_capture, notes).await?;
@@ -238,9 +228,7 @@ pub async fn cancel(
 ) -> Result<Json<Value>, StripeError> {
     let mut f = params::read(&body, &[])?;
     let reason = f.parsed("cancellation_reason", CancellationReason::parse);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let pi = s.app.cancel_payment_intent(&ctx, &id, reason).await?;
     expanded(&s.app, &ctx, render::payment_intent(&s.app, &pi), &expand).await
 }
@@ -253,9 +241,7 @@ pub async fn list(
 ) -> Result<Json<Value>, StripeError> {
     let mut f = params::read(query.unwrap_or_default().as_bytes(), LIST_PARAMS)?;
     let request = lists::read(&mut f);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_payment_intent(&ctx, id).await?.created_at),
         None => None,

@@ -8,7 +8,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{App, AppError, Ctx, ErrorKind, PaymentMethodInput, TokenFilter};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
@@ -193,9 +193,7 @@ pub async fn create(
     }
     let card = card(&mut f, s.app.clock().year_month());
     let metadata = params::metadata(&mut f).unwrap_or_default();
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let card = card.ok_or_else(|| AppError::internal("a card passed its checks without a value"))?;
     match s.app.save_card(&ctx, card, None, check_currency(), (metadata, FaceNotes::default())).await {
         Ok(token) => expanded(&s.app, &ctx, payment_method(&token), &expand).await,
@@ -223,9 +221,7 @@ pub async fn attach(
 ) -> Result<Json<Value>, StripeError> {
     let mut f = params::read(&body, &[])?;
     let customer = f.required_string("customer", 255);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let customer = customer.unwrap_or_default();
     super::customers::known(&s.app, &ctx, &customer).await?;
     let token = if id.starts_with("tok_") {
@@ -292,9 +288,7 @@ pub async fn list(
             Invalid::new("parameter_invalid", format!("Only card payment methods are served, not {kind}.")),
         );
     }
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let list = cards_of(&s, &ctx, &customer.unwrap_or_default(), &request).await?;
     expanded(&s.app, &ctx, list, &expand).await
 }
@@ -314,9 +308,7 @@ pub async fn of_customer(
             Invalid::new("parameter_invalid", format!("Only card payment methods are served, not {kind}.")),
         );
     }
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let list = cards_of(&s, &ctx, &customer, &request).await?;
     expanded(&s.app, &ctx, list, &expand).await
 }
@@ -360,9 +352,7 @@ pub async fn create_setup(
         f.reject("payment_method_types", Invalid::new("parameter_invalid", "Only card is served on this face."));
     }
     let metadata = params::metadata(&mut f).unwrap_or_default();
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     if let Some(customer) = &customer {
         super::customers::known(&s.app, &ctx, customer).await?;
     }
@@ -381,10 +371,7 @@ pub async fn retrieve_setup(
     Id(id, _): Id<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(params::read(query.unwrap_or_default().as_bytes(), &[])?, false)?;
     let token =
         s.app.get_token(&ctx, &token_of_setup(&id)).await.map_err(|_| AppError::not_found("setup_intent", &id))?;
     expanded(&s.app, &ctx, setup_intent(&token), &expand).await
@@ -427,9 +414,7 @@ pub async fn list_setup(
     let mut f = params::read(query.unwrap_or_default().as_bytes(), LIST_PARAMS)?;
     let request = lists::read(&mut f);
     let customer = f.string("customer", 255);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let anchor = match request.anchor() {
         Some(id) => Some(s.app.get_token(&ctx, &token_of_setup(id)).await?.created_at),
         None => None,

@@ -7,7 +7,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::{Stripe, StripeError, expand, render};
+use super::{Stripe, StripeError, render};
 use crate::app::{NewCouponInput, NewPromotionCodeInput, PromotionCodeListFilter};
 use crate::faces::readers::{future_instant, promotion_restrictions};
 use crate::http::HttpState;
@@ -122,9 +122,7 @@ pub async fn create_coupon(
         }
         _ => None,
     };
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    params::finish(f, false)?;
     let input = NewCouponInput {
         name,
         value: vouched(value)?,

@@ -3,7 +3,7 @@
 
 use super::lists::{self, LIST_PARAMS};
 use super::params::{self, Kind};
-use super::{Stripe, StripeError, expand, expanded, render};
+use super::{Stripe, StripeError, expanded, render};
 use crate::app::{NewRefundInput, RefundFilter};
 use crate::http::HttpState;
 use crate::http::face::{Caller, Id, RawBody};
@@ -34,9 +34,7 @@ pub async fn create(
     let amount = f.amount("amount");
     let reason = f.parsed("reason", RefundReason::parse);
     let metadata = params::metadata(&mut f);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(f, false)?;
     let payment_intent = match (payment_intent, charge) {
         (Some(pi), _) => pi,
         (None, Some(charge)) => super::charges::payment_intent_of(&s.app, &ctx, &charge).await?.id.to_string(),
@@ -61,10 +59,7 @@ pub async fn retrieve(
     Id(id, _): Id<Stripe>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, StripeError> {
-    let mut f = params::read(query.unwrap_or_default().as_bytes(), &[])?;
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, false)?;
+    let expand = params::finish(params::read(query.unwrap_or_default().as_bytes(), &[])?, false)?;
     let refund = s.app.get_refund(&ctx, &id).await?;
     expanded(&s.app, &ctx, render::refund(&refund), &expand).await
 }
@@ -79,9 +74,7 @@ pub async fn list(
     let request = lists::read(&mut f);
     let payment_intent = f.string("payment_intent", 255);
     let charge = f.string("charge", 255);
-    let expand = params::expand(&mut f);
-    f.finish()?;
-    expand::check(&expand, true)?;
+    let expand = params::finish(f, true)?;
     let payment_intent = match (payment_intent, charge) {
         (Some(id), _) => Some(s.app.get_payment_intent(&ctx, &id).await?.id),
         (None, Some(charge)) => Some(super::charges::payment_intent_of(&s.app, &ctx, &charge).await?.id),

@@ -187,9 +187,7 @@ impl SearchRequest {
             crate::app::PageToken::parse(p)
                 .map_err(|_| Invalid::new("parameter_invalid", "Give the next_page of an earlier search."))
         });
-        let expand = super::params::expand(&mut f);
-        f.finish()?;
-        super::expand::check(&expand, true)?;
+        let expand = super::params::finish(f, true)?;
         Ok(SearchRequest { query: crate::http::fields::vouched(query)?, limit, from, expand })
     }
 
