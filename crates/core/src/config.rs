@@ -24,6 +24,11 @@ pub struct Config {
     pub idempotency: IdempotencyConfig,
     /// Webhook deliveries.
     pub webhooks: WebhookConfig,
+    /// How often idle job runners and webhook senders look for due work while this node hears
+    /// the others announce theirs (`LISTEN` on PostgreSQL): a safety net for announcements
+    /// lost while the listening session reconnects. Without it they poll every
+    /// `jobs.poll_interval` / `webhooks.poll_interval`.
+    pub listening_poll: Duration,
     /// Checkout sessions and the hosted page.
     pub checkout: CheckoutConfig,
     /// Largest request body accepted, in bytes.
@@ -71,7 +76,7 @@ pub struct RateLimitConfig {
 pub struct JobConfig {
     /// How long a claimed job is reserved for its worker before another may take it over.
     pub lease: Duration,
-    /// Jobs run at once per node.
+    /// Jobs run at once per node (0: none on this node; the other nodes run them).
     pub concurrency: usize,
     /// Tries before giving up on a job.
     pub max_attempts: i64,
@@ -211,6 +216,7 @@ impl Config {
             jobs: JobConfig::default(),
             idempotency: IdempotencyConfig::default(),
             webhooks: WebhookConfig::default(),
+            listening_poll: Duration::from_secs(10),
             checkout: CheckoutConfig::default(),
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),

@@ -1,7 +1,7 @@
 //! Background work that runs beside the HTTP server on every node: the job runner, the
 //! webhook sender and the idempotency-key reaper. Both stop when the shutdown signal flips.
 
-use crate::app::App;
+use crate::app::{ANNOUNCE_GAP, App};
 use kassa_domain::WebhookEndpointId;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,6 +14,9 @@ use tokio::task::JoinSet;
 /// other nodes, leases of crashed workers running out).
 pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
     let config = app.job_config().clone();
+    if config.concurrency == 0 {
+        return; // This node runs none: the other nodes do.
+    }
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut running = JoinSet::new();
     while !*stop.borrow() {
@@ -36,9 +39,10 @@ pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
                 Err(e) => tracing::error!(error = %e, "could not claim jobs"),
             }
         }
-        let next_due = app.next_job_due_in().await.ok().flatten().unwrap_or(config.poll_interval);
+        let poll = app.idle_poll(config.poll_interval);
+        let next_due = app.next_job_due_in().await.ok().flatten().unwrap_or(poll);
         // Never spin: another node may hold the due job.
-        let wait = next_due.clamp(Duration::from_millis(10), config.poll_interval);
+        let wait = next_due.clamp(Duration::from_millis(10), poll);
         tokio::select! {
             _ = app.job_enqueued() => {}
             _ = tokio::time::sleep(wait) => {}
@@ -48,6 +52,44 @@ pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
     }
     // Let running jobs finish; a job cut off here is retried after its lease by any node.
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
+}
+
+/// Tells the other nodes of the work this node's commits queue (PostgreSQL), at most once per
+/// [`ANNOUNCE_GAP`], so an idle node starts it at once.
+pub async fn announce(app: App, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        tokio::select! {
+            _ = app.announce_queued() => {}
+            _ = stop.changed() => {}
+        }
+        tokio::time::sleep(ANNOUNCE_GAP).await;
+    }
+}
+
+/// Hears the other nodes' announcements and wakes this node's workers for their work; while it
+/// does, the workers poll only as a safety net ([`App::idle_poll`]). A lost session is opened
+/// again after a second, polling meanwhile.
+pub async fn listen(app: App, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        match app.listener().await {
+            Ok(None) => return,
+            Ok(Some(mut listener)) => loop {
+                tokio::select! {
+                    heard = app.hear(&mut listener) => if let Err(e) = heard {
+                        tracing::warn!(error = %e, "lost the session hearing the other nodes; polling until it is back");
+                        break;
+                    },
+                    _ = stop.changed() => break,
+                }
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot hear the other nodes; polling until it can"),
+        }
+        app.stop_hearing();
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => {}
+        }
+    }
 }
 
 /// Keeps this node among the nodes on the database (it joined them before serving, with
@@ -141,9 +183,10 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
                 Err(e) => tracing::error!(error = %e, "could not claim webhook deliveries"),
             }
         }
-        let next_due = app.next_delivery_due_in().await.ok().flatten().unwrap_or(config.poll_interval);
+        let poll = app.idle_poll(config.poll_interval);
+        let next_due = app.next_delivery_due_in().await.ok().flatten().unwrap_or(poll);
         // Due deliveries of endpoints at their cap wait for a slot; never spin on them.
-        let wait = next_due.clamp(Duration::from_millis(50), config.poll_interval);
+        let wait = next_due.clamp(Duration::from_millis(50), poll);
         let woken = tokio::select! {
             _ = app.deliveries_queued() => true,
             _ = tokio::time::sleep(wait) => false,

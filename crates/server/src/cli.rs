@@ -45,6 +45,14 @@ struct DbArgs {
     /// Most database connections (PostgreSQL) or SQLite readers.
     #[arg(long, env = "KASSA_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     db_max_connections: u32,
+    /// DATABASE_URL reaches PostgreSQL through a transaction pooler (PgBouncer with
+    /// `pool_mode = transaction`): no statement is kept prepared across transactions.
+    #[arg(long, env = "KASSA_DB_THROUGH_POOLER", default_value_t = false, global = true)]
+    db_through_pooler: bool,
+    /// PostgreSQL reached directly (not through the pooler), for the migrations' session lock;
+    /// without it, behind a pooler, run `kassa migrate` against PostgreSQL directly first.
+    #[arg(long, env = "KASSA_DB_DIRECT_URL", hide_env_values = true, global = true)]
+    db_direct_url: Option<String>,
     /// SQLite durability: `full` (fsync each commit) or `normal` (fsync at checkpoints).
     #[arg(long, env = "KASSA_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = ["full", "normal"], global = true)]
     sqlite_synchronous: String,
@@ -183,9 +191,15 @@ struct ServeArgs {
     /// Seconds a worker holds a claimed job before another may take it over.
     #[arg(long, env = "KASSA_JOB_LEASE_SECS", default_value_t = 60)]
     job_lease_secs: u64,
-    /// Jobs run at once on this node.
+    /// Jobs run at once on this node; 0 runs none here (the other nodes on the database run
+    /// them; requests that wait for their job still run it).
     #[arg(long, env = "KASSA_JOB_CONCURRENCY", default_value_t = 64)]
     job_concurrency: usize,
+    /// How often idle workers look for due work anyway while this node hears the other nodes
+    /// announce theirs (PostgreSQL's LISTEN), in milliseconds: a safety net for announcements
+    /// lost while reconnecting.
+    #[arg(long, env = "KASSA_LISTENING_POLL_MS", default_value_t = 10_000)]
+    listening_poll_ms: u64,
     /// Attempts before a job gives up.
     #[arg(long, env = "KASSA_JOB_MAX_ATTEMPTS", default_value_t = 10)]
     job_max_attempts: i64,
@@ -262,6 +276,8 @@ impl DbArgs {
                 url: url.clone(),
                 max_connections: self.db_max_connections,
                 sqlite_sync: SqliteSync::Full,
+                through_pooler: self.db_through_pooler,
+                direct_url: self.db_direct_url.clone(),
             },
             None => StoreConfig::sqlite_in(&self.data_dir)
                 .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?,
@@ -315,12 +331,13 @@ impl ServeArgs {
             rate_limit: RateLimitConfig { per_second: self.rate_limit, burst: self.rate_limit_burst },
             jobs: JobConfig {
                 lease: Duration::from_secs(self.job_lease_secs.max(1)),
-                concurrency: self.job_concurrency.max(1),
+                concurrency: self.job_concurrency,
                 max_attempts: self.job_max_attempts.max(1),
                 base_backoff: Duration::from_millis(self.job_backoff_ms),
                 inline_wait: Duration::from_millis(self.inline_wait_ms),
                 ..JobConfig::default()
             },
+            listening_poll: Duration::from_millis(self.listening_poll_ms.max(100)),
             idempotency: IdempotencyConfig {
                 ttl: Duration::from_secs(self.idempotency_ttl_secs),
                 lease: Duration::from_secs(self.idempotency_lease_secs.max(1)),

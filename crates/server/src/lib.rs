@@ -105,6 +105,8 @@ impl Server {
         let jobs = tokio::spawn(workers::run_jobs(self.app.clone(), stop_rx.clone()));
         let deliveries = tokio::spawn(workers::run_deliveries(self.app.clone(), stop_rx.clone()));
         let sessions = tokio::spawn(workers::expire_sessions(self.app.clone(), stop_rx.clone()));
+        let announcer = tokio::spawn(workers::announce(self.app.clone(), stop_rx.clone()));
+        let listener = tokio::spawn(workers::listen(self.app.clone(), stop_rx.clone()));
         let sampler =
             self.config.metrics.then(|| tokio::spawn(workers::sample_backlogs(self.app.clone(), stop_rx.clone())));
         let reaper = tokio::spawn(workers::reap(self.app.clone(), stop_rx, move || limiter.shrink()));
@@ -130,6 +132,8 @@ impl Server {
         let _ = jobs.await;
         let _ = deliveries.await;
         let _ = sessions.await;
+        let _ = announcer.await;
+        let _ = listener.await;
         let _ = reaper.await;
         if let Some(sampler) = sampler {
             let _ = sampler.await;

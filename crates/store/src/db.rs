@@ -131,6 +131,18 @@ fn rows(out: Out) -> Vec<Row> {
     }
 }
 
+/// How PostgreSQL statements are prepared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prepare {
+    /// Once per connection, then reused (named prepared statements): the server keeps them
+    /// for the session.
+    OncePerConnection,
+    /// Each time, unnamed: for a transaction pooler (PgBouncer in transaction mode, before
+    /// 1.21) that hands each transaction another server session, where a named statement
+    /// would be missing or taken.
+    EachTime,
+}
+
 /// A row of either driver.
 pub(crate) enum Row {
     Any(AnyRow),
@@ -143,7 +155,7 @@ pub struct Reader(pub(crate) ReadPool);
 
 #[derive(Debug, Clone)]
 pub(crate) enum ReadPool {
-    Any(AnyPool),
+    Any(AnyPool, Prepare),
     Lite(Arc<lite::LitePool>),
 }
 
@@ -151,7 +163,7 @@ pub(crate) enum ReadPool {
 pub struct Conn<'a>(pub(crate) ConnKind<'a>);
 
 pub(crate) enum ConnKind<'a> {
-    Any(&'a mut AnyConnection),
+    Any(&'a mut AnyConnection, Prepare),
     Lite(&'a mut rusqlite::Connection),
 }
 
@@ -178,8 +190,17 @@ impl<'a> From<Conn<'a>> for Db<'a> {
 
 async fn run(db: Db<'_>, stmt: Stmt, want: Want) -> Result<Out> {
     match db.0 {
-        Target::Read(Reader(ReadPool::Any(pool))) => run_any(pool, stmt, want).await,
-        Target::Write(Conn(ConnKind::Any(conn))) => run_any(conn, stmt, want).await,
+        Target::Read(Reader(ReadPool::Any(pool, Prepare::EachTime))) => {
+            // sqlx parses a statement and waits for the answer (a sync) before it binds: a
+            // transaction pooler may hand the bind to another session between the two, unless
+            // a transaction holds the session.
+            let mut tx = pool.begin().await?;
+            let out = run_any(&mut *tx, stmt, want, Prepare::EachTime).await?;
+            tx.commit().await?;
+            Ok(out)
+        }
+        Target::Read(Reader(ReadPool::Any(pool, prepare))) => run_any(pool, stmt, want, *prepare).await,
+        Target::Write(Conn(ConnKind::Any(conn, prepare))) => run_any(conn, stmt, want, prepare).await,
         Target::Write(Conn(ConnKind::Lite(conn))) => lite::run(conn, &stmt, want),
         Target::Read(Reader(ReadPool::Lite(pool))) => {
             if want == Want::All {
@@ -195,15 +216,16 @@ async fn run(db: Db<'_>, stmt: Stmt, want: Want) -> Result<Out> {
     }
 }
 
-async fn run_any<'e, E>(exec: E, stmt: Stmt, want: Want) -> Result<Out>
+async fn run_any<'e, E>(exec: E, stmt: Stmt, want: Want, prepare: Prepare) -> Result<Out>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let mut q = match stmt.sql {
+    let q = match stmt.sql {
         Cow::Borrowed(sql) => sqlx::query(sql),
         // Built from literal SQL only (see `query`); values are bound below.
         Cow::Owned(sql) => sqlx::query(sqlx::AssertSqlSafe(sql)),
     };
+    let mut q = q.persistent(prepare == Prepare::OncePerConnection);
     for arg in stmt.args {
         q = match arg {
             Value::Int(v) => q.bind(v),

@@ -41,11 +41,12 @@ pub mod settings;
 pub mod simulator;
 mod sql;
 pub mod tokens;
+pub mod wakeups;
 mod wal;
 pub mod webhooks;
 
 pub use db::{Conn, Db, Reader};
-use db::{ConnKind, ReadPool};
+use db::{ConnKind, Prepare, ReadPool};
 pub use group_commit::GroupCounts;
 use group_commit::{GroupWriter, Unit};
 use lite::{LiteConfig, LitePool};
@@ -85,6 +86,12 @@ pub struct StoreConfig {
     pub max_connections: u32,
     /// SQLite durability.
     pub sqlite_sync: SqliteSync,
+    /// PostgreSQL is reached through a transaction pooler (PgBouncer in transaction mode):
+    /// statements are prepared each time, never kept for a session.
+    pub through_pooler: bool,
+    /// PostgreSQL reached directly, for what needs a session of its own (the migrations'
+    /// lock). Without it, behind a pooler, the schema must be migrated already.
+    pub direct_url: Option<String>,
 }
 
 impl StoreConfig {
@@ -96,6 +103,8 @@ impl StoreConfig {
             url: format!("sqlite://{}?mode=rwc", path.display()),
             max_connections: 8,
             sqlite_sync: SqliteSync::Full,
+            through_pooler: false,
+            direct_url: None,
         })
     }
 }
@@ -112,6 +121,9 @@ pub enum StoreError {
     /// A row could not be turned back into a domain value: the data is not what Kassa wrote.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The schema is behind this Kassa and it may not migrate it here.
+    #[error("{0}")]
+    NotMigrated(String),
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -146,6 +158,8 @@ pub struct Store {
     backend: Backend,
     writer: Writer,
     reader: Reader,
+    /// PostgreSQL reached directly, where a session may `LISTEN`.
+    listen_url: Option<String>,
 }
 
 /// Where write transactions begin.
@@ -161,6 +175,7 @@ enum Writer {
 pub struct WriteTx {
     inner: Writes,
     backend: Backend,
+    prepare: Prepare,
     queued: Queued,
 }
 
@@ -186,7 +201,7 @@ impl WriteTx {
     /// The connection to run statements on.
     pub fn conn(&mut self) -> Conn<'_> {
         Conn(match &mut self.inner {
-            Writes::Own(tx) => ConnKind::Any(tx),
+            Writes::Own(tx) => ConnKind::Any(tx, self.prepare),
             Writes::Grouped(unit) => ConnKind::Lite(unit.conn()),
         })
     }
@@ -226,6 +241,26 @@ impl WriteTx {
     }
 }
 
+/// Refuses a schema this Kassa has migrations for that are not applied: behind a transaction
+/// pooler, with no direct connection to run them on.
+async fn check_migrated(pool: &AnyPool) -> Result<()> {
+    let latest = migrations().iter().map(|m| m.version).max().unwrap_or(0);
+    // Unnamed (not persistent), as every statement through the pooler.
+    let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+        .persistent(false)
+        .fetch_one(pool)
+        .await
+        .unwrap_or(None);
+    if applied.unwrap_or(0) < latest {
+        return Err(StoreError::NotMigrated(format!(
+            "the database is at schema version {} and this Kassa needs {latest}: behind a transaction pooler, run \
+             `kassa migrate` with DATABASE_URL pointing at PostgreSQL directly, or give KASSA_DB_DIRECT_URL",
+            applied.unwrap_or(0)
+        )));
+    }
+    Ok(())
+}
+
 /// The embedded migrations, every schema version (also for tests that build a database as an
 /// earlier Kassa left it).
 pub fn migrations() -> sqlx::migrate::Migrator {
@@ -258,16 +293,32 @@ impl Store {
             migrated?;
             let group = GroupWriter::start(&lite)?;
             let reader = Reader(ReadPool::Lite(Arc::new(LitePool::new(lite))));
-            Ok(Store { backend: Backend::Sqlite, writer: Writer::Group(Arc::new(group)), reader })
+            Ok(Store { backend: Backend::Sqlite, writer: Writer::Group(Arc::new(group)), reader, listen_url: None })
         } else if config.url.starts_with("postgres:") || config.url.starts_with("postgresql:") {
             let pool = AnyPoolOptions::new()
                 .max_connections(config.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(options)
                 .await?;
-            migrations().run(&pool).await?;
-            let reader = Reader(ReadPool::Any(pool.clone()));
-            Ok(Store { backend: Backend::Postgres, writer: Writer::Pool(pool), reader })
+            match (&config.direct_url, config.through_pooler) {
+                (Some(direct), _) => {
+                    // The migrator's lock is a session's: taken and released on one server
+                    // connection, which a transaction pooler would not keep.
+                    let session = AnyPoolOptions::new()
+                        .max_connections(1)
+                        .connect_with(AnyConnectOptions::from_str(direct)?)
+                        .await?;
+                    let migrated = migrations().run(&session).await;
+                    session.close().await;
+                    migrated?;
+                }
+                (None, true) => check_migrated(&pool).await?,
+                (None, false) => migrations().run(&pool).await?,
+            }
+            let prepare = if config.through_pooler { Prepare::EachTime } else { Prepare::OncePerConnection };
+            let reader = Reader(ReadPool::Any(pool.clone(), prepare));
+            let listen_url = config.direct_url.clone().or((!config.through_pooler).then(|| config.url.clone()));
+            Ok(Store { backend: Backend::Postgres, writer: Writer::Pool(pool), reader, listen_url })
         } else {
             Err(StoreError::Corrupt(format!("unsupported database URL `{}`: use sqlite:// or postgres://", config.url)))
         }
@@ -284,7 +335,11 @@ impl Store {
             Writer::Group(group) => Writes::Grouped(group.begin().await?),
             Writer::Pool(pool) => Writes::Own(pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?),
         };
-        Ok(WriteTx { inner, backend: self.backend, queued: Queued::default() })
+        let prepare = match &self.reader.0 {
+            ReadPool::Any(_, prepare) => *prepare,
+            ReadPool::Lite(_) => Prepare::OncePerConnection,
+        };
+        Ok(WriteTx { inner, backend: self.backend, prepare, queued: Queued::default() })
     }
 
     /// How SQLite's writes are grouped into commits (`None` on PostgreSQL).
@@ -300,6 +355,20 @@ impl Store {
         &self.reader
     }
 
+    /// A session listening for other nodes' announcements ([`wakeups`]): `None` on SQLite
+    /// (one node) and behind a transaction pooler without a direct URL.
+    pub async fn listener(&self) -> Result<Option<wakeups::Listener>> {
+        match &self.listen_url {
+            Some(url) => Ok(Some(wakeups::Listener::connect(url).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether other nodes may be listening for queued work ([`wakeups::announce`]).
+    pub fn announces(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
     /// Checks the database answers (readiness).
     pub async fn ping(&self) -> Result<()> {
         db::query("SELECT 1").fetch_optional(&self.reader).await?;
@@ -312,7 +381,7 @@ impl Store {
             group.close().await;
         }
         match &self.reader.0 {
-            ReadPool::Any(pool) => pool.close().await,
+            ReadPool::Any(pool, _) => pool.close().await,
             ReadPool::Lite(pool) => pool.close(),
         }
     }

@@ -1,5 +1,6 @@
 //! A fresh database per test.
 
+use crate::PgBouncer;
 use kassa_store::{SqliteSync, StoreConfig};
 use rand::Rng;
 use sqlx::Connection;
@@ -11,6 +12,7 @@ pub struct TestDatabase {
     pub url: String,
     dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
+    pooler: Option<PgBouncer>,
 }
 
 /// Environment variable naming a PostgreSQL database whose server the tests may use.
@@ -24,7 +26,7 @@ impl TestDatabase {
             None => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("kassa.db").display());
-                TestDatabase { url, dir: Some(dir), postgres: None }
+                TestDatabase { url, dir: Some(dir), postgres: None, pooler: None }
             }
         }
     }
@@ -41,7 +43,7 @@ impl TestDatabase {
             .await
             .expect("a test database can be created");
         let _ = conn.close().await;
-        TestDatabase { url: format!("{server}/{name}"), dir: None, postgres: Some((admin, name)) }
+        TestDatabase { url: format!("{server}/{name}"), dir: None, postgres: Some((admin, name)), pooler: None }
     }
 
     /// Makes this (empty) database what an earlier Kassa left: the schema of the migrations up
@@ -74,12 +76,31 @@ impl TestDatabase {
 
     /// A placeholder that owns nothing.
     pub(crate) fn detached() -> TestDatabase {
-        TestDatabase { url: String::new(), dir: None, postgres: None }
+        TestDatabase { url: String::new(), dir: None, postgres: None, pooler: None }
     }
 
     /// Store settings for this database.
     pub fn store_config(&self) -> StoreConfig {
-        StoreConfig { url: self.url.clone(), max_connections: 8, sqlite_sync: SqliteSync::Normal }
+        StoreConfig {
+            url: self.url.clone(),
+            max_connections: 8,
+            sqlite_sync: SqliteSync::Normal,
+            through_pooler: false,
+            direct_url: None,
+        }
+    }
+
+    /// This PostgreSQL database behind PgBouncer in transaction pooling mode, with
+    /// `pool_size` server connections for every gateway started on it ([`Self::pooled_url`]).
+    pub async fn through_pgbouncer(mut self, pool_size: u32) -> TestDatabase {
+        assert!(self.is_postgres(), "PgBouncer pools PostgreSQL connections");
+        self.pooler = Some(PgBouncer::start(&self.url, pool_size).await);
+        self
+    }
+
+    /// The database through its PgBouncer, if it has one.
+    pub fn pooled_url(&self) -> Option<&str> {
+        self.pooler.as_ref().map(|p| p.url.as_str())
     }
 
     /// `true` for PostgreSQL.

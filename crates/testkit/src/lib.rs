@@ -8,11 +8,13 @@
 pub mod customer;
 mod database;
 mod http;
+mod pgbouncer;
 pub mod proxy;
 mod receiver;
 
 pub use database::TestDatabase;
 pub use http::{TestResponse, json_of};
+pub use pgbouncer::PgBouncer;
 pub use receiver::{Received, Receiver, Reply};
 
 use kassa_domain::{KeyKind, Mode};
@@ -64,6 +66,7 @@ pub fn test_config(database: &TestDatabase) -> Config {
     config.jobs.base_backoff = Duration::from_millis(50);
     config.jobs.max_backoff = Duration::from_secs(1);
     config.webhooks.poll_interval = Duration::from_millis(100);
+    config.listening_poll = Duration::from_millis(100);
     config.checkout.min_expires_in = Duration::from_secs(1);
     config.checkout.sweep_interval = Duration::from_millis(100);
     // One key for every test, so a restart on the same database finds the key it was under.

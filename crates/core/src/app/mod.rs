@@ -30,6 +30,8 @@ mod refunds;
 mod test_helpers;
 mod through_connectors;
 mod tokens;
+mod wakeups;
+pub use wakeups::ANNOUNCE_GAP;
 mod webhooks;
 
 pub use crate::connector::providers::Notification;
@@ -100,6 +102,10 @@ struct Inner {
     job_signal: Notify,
     /// Wakes the webhook senders after a commit that may have queued deliveries.
     delivery_signal: Notify,
+    /// What to tell the other nodes, and whether this node hears theirs.
+    wakeups: wakeups::Wakeups,
+    /// The workers' safety-net poll while this node hears the others.
+    listening_poll: std::time::Duration,
     /// This process's id among the nodes on the database; prefixes its leases' tokens.
     node: String,
     /// The address it serves on (for the nodes table).
@@ -144,6 +150,8 @@ impl App {
                 secrets: crate::secrets::Secrets::new(&config.master_key),
                 job_signal: Notify::new(),
                 delivery_signal: Notify::new(),
+                wakeups: wakeups::Wakeups::default(),
+                listening_poll: config.listening_poll,
                 node: nodes::new_node_id(),
                 address: config.addr.to_string(),
                 keys: key_cache::KeyCache::default(),
@@ -275,6 +283,7 @@ impl App {
         let queued = tx.commit().await?;
         metrics::histogram!("kassa_db_commit_seconds").record(started.elapsed().as_secs_f64());
         self.wake_for(queued);
+        self.tell_others(queued);
         Ok(())
     }
 
@@ -283,6 +292,7 @@ impl App {
     pub(crate) async fn commit_redoable(&self, tx: WriteTx) -> AppResult<()> {
         let queued = tx.commit_redoable().await?;
         self.wake_for(queued);
+        self.tell_others(queued);
         Ok(())
     }
 

@@ -31,9 +31,12 @@ pub struct Gateway {
 /// The `kassa` binary with the database options for `db`.
 pub fn kassa(db: &TestDatabase) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kassa"));
-    match db.sqlite_dir() {
-        Some(dir) => cmd.env("KASSA_DATA_DIR", dir).env_remove("DATABASE_URL"),
-        None => cmd.env("DATABASE_URL", &db.url),
+    match (db.sqlite_dir(), db.pooled_url()) {
+        (Some(dir), _) => cmd.env("KASSA_DATA_DIR", dir).env_remove("DATABASE_URL"),
+        (None, Some(pooled)) => {
+            cmd.env("DATABASE_URL", pooled).env("KASSA_DB_THROUGH_POOLER", "true").env("KASSA_DB_DIRECT_URL", &db.url)
+        }
+        (None, None) => cmd.env("DATABASE_URL", &db.url),
     };
     cmd.env("KASSA_LOG", "warn")
         .env("KASSA_MASTER_KEY", hex::encode(kassa_testkit::TEST_MASTER_KEY))

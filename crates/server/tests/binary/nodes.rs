@@ -67,6 +67,21 @@ async fn three_nodes_on_one_postgres_lose_nothing_and_double_nothing_when_one_is
     if !db.is_postgres() {
         return; // SQLite is one node (its data directory is locked).
     }
+    three_nodes(db).await;
+}
+
+/// The same through PgBouncer in transaction pooling mode: 48 client connections (16 per
+/// node) share 8 server connections.
+#[tokio::test]
+async fn three_nodes_behind_pgbouncer_lose_nothing_and_double_nothing_when_one_is_killed() {
+    let db = TestDatabase::fresh().await;
+    if !db.is_postgres() {
+        return;
+    }
+    three_nodes(db.through_pgbouncer(8).await).await;
+}
+
+async fn three_nodes(db: TestDatabase) {
     let first = Gateway::start(&db, ENV).await;
     let key = first.printed("secret key").expect("the demo key");
     let mut nodes = vec![Some(first), Some(Gateway::start(&db, ENV).await), Some(Gateway::start(&db, ENV).await)];
@@ -275,4 +290,41 @@ async fn a_dead_nodes_work_is_taken_over_within_ten_seconds_and_a_slow_node_keep
     assert!(jobs[0].starts_with("1 "), "claimed once, by the slow node, never taken from it: {jobs:?}");
     slow.kill().await;
     steady.kill().await;
+}
+
+/// A job queued on one node starts on another at once: an API-only node (it runs no jobs)
+/// confirms a payment, and the other node, whose idle workers would look again only after a
+/// minute, hears of the job (`LISTEN`/`NOTIFY`) and authorizes it.
+#[tokio::test]
+async fn a_job_queued_on_one_node_starts_on_another_that_hears_of_it() {
+    let db = TestDatabase::fresh().await;
+    if !db.is_postgres() {
+        return; // SQLite is one node.
+    }
+    let slow_poll = [("KASSA_LISTENING_POLL_MS", "60000"), ("KASSA_RATE_LIMIT", "0")];
+    let worker = Gateway::start(&db, &slow_poll).await;
+    let key = worker.printed("secret key").expect("the demo key");
+    let api_only = Gateway::start(&db, &[("KASSA_JOB_CONCURRENCY", "0"), ("KASSA_RATE_LIMIT", "0")]).await;
+    // Let the worker's loops go idle on their long wait.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let body = json!({"amount": 2500, "currency": "USD", "capture_method": "manual",
+        "payment_method": "pm_card_visa", "confirm": true});
+    let pi =
+        send_any(std::slice::from_ref(&api_only.base), 0, "POST", "/v1/payment_intents", &key, "heard", Some(body))
+            .await;
+    assert_eq!(pi["status"], "processing", "{pi}");
+    let id = pi["id"].as_str().unwrap();
+    let started = Instant::now();
+    loop {
+        let now = get(&api_only.base, &format!("/v1/payment_intents/{id}"), &key).await;
+        if now["status"] == "requires_capture" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the other node never heard of the job: {now}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!("authorized by the other node {:?} after the confirm", started.elapsed());
+    worker.kill().await;
+    api_only.kill().await;
 }

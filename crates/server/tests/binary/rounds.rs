@@ -120,8 +120,20 @@ fn count(ops: &Value, operation: &str) -> usize {
 
 #[tokio::test]
 async fn killed_at_random_moments_the_gateway_loses_and_doubles_nothing() {
-    let rounds: usize = std::env::var("KASSA_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    killed_at_random_moments(TestDatabase::fresh().await).await;
+}
+
+#[tokio::test]
+async fn killed_at_random_moments_behind_pgbouncer_the_gateway_loses_and_doubles_nothing() {
     let db = TestDatabase::fresh().await;
+    if !db.is_postgres() {
+        return; // PgBouncer pools PostgreSQL's connections.
+    }
+    killed_at_random_moments(db.through_pgbouncer(4).await).await;
+}
+
+async fn killed_at_random_moments(db: TestDatabase) {
+    let rounds: usize = std::env::var("KASSA_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     let env = |latency: &'static str| {
         vec![
             ("KASSA_SIMULATOR_LATENCY_MS", latency),
