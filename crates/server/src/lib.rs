@@ -109,6 +109,7 @@ impl Server {
         let listener = tokio::spawn(workers::listen(self.app.clone(), stop_rx.clone()));
         let sampler =
             self.config.metrics.then(|| tokio::spawn(workers::sample_backlogs(self.app.clone(), stop_rx.clone())));
+        let shares = tokio::spawn(share_limits(self.app.live_nodes(), limiter.clone()));
         let reaper = tokio::spawn(workers::reap(self.app.clone(), stop_rx, move || limiter.shrink()));
         let limits = serve::ConnectionLimits {
             header_read_timeout: self.config.header_read_timeout,
@@ -141,7 +142,18 @@ impl Server {
         // Last: the workers' leases stay renewed until they are done, then are released.
         let _ = stop_heart.send(true);
         let _ = heart.await;
+        shares.abort();
         self.app.close().await;
         Ok(())
+    }
+}
+
+/// Shares the rate limits among the live nodes, whenever the heartbeat finds another count.
+async fn share_limits(mut nodes: tokio::sync::watch::Receiver<usize>, limiter: Arc<RateLimiter>) {
+    loop {
+        limiter.share_among(*nodes.borrow_and_update());
+        if nodes.changed().await.is_err() {
+            return;
+        }
     }
 }

@@ -83,13 +83,18 @@ pub async fn renew(
     Ok(renewed)
 }
 
-/// Nodes whose last heartbeat is older than `cutoff`.
-pub async fn silent_since(tx: &mut WriteTx, cutoff: Timestamp) -> Result<Vec<String>> {
-    let rows = query("SELECT id FROM nodes WHERE heartbeat_at < $1 ORDER BY id")
-        .bind(cutoff.micros())
-        .fetch_all(tx.conn())
-        .await?;
-    rows.iter().map(|r| r.text("id")).collect()
+/// Nodes whose last heartbeat is older than `cutoff`, and how many others are alive.
+pub async fn silent_since(tx: &mut WriteTx, cutoff: Timestamp) -> Result<(Vec<String>, usize)> {
+    let rows = query("SELECT id, heartbeat_at FROM nodes ORDER BY id").fetch_all(tx.conn()).await?;
+    let (mut silent, mut live) = (Vec::new(), 0);
+    for r in &rows {
+        if r.int("heartbeat_at")? < cutoff.micros() {
+            silent.push(r.text("id")?);
+        } else {
+            live += 1;
+        }
+    }
+    Ok((silent, live))
 }
 
 /// Every node on the database.

@@ -102,6 +102,8 @@ struct Inner {
     job_signal: Notify,
     /// Wakes the webhook senders after a commit that may have queued deliveries.
     delivery_signal: Notify,
+    /// How many nodes are alive (the last heartbeat's count).
+    live_nodes: tokio::sync::watch::Sender<usize>,
     /// What to tell the other nodes, and whether this node hears theirs.
     wakeups: wakeups::Wakeups,
     /// The workers' safety-net poll while this node hears the others.
@@ -150,6 +152,7 @@ impl App {
                 secrets: crate::secrets::Secrets::new(&config.master_key),
                 job_signal: Notify::new(),
                 delivery_signal: Notify::new(),
+                live_nodes: tokio::sync::watch::Sender::new(1),
                 wakeups: wakeups::Wakeups::default(),
                 listening_poll: config.listening_poll,
                 node: nodes::new_node_id(),

@@ -37,6 +37,8 @@ pub struct Beat {
     pub taken_over: Vec<String>,
     /// What their release freed.
     pub released: Released,
+    /// Nodes alive now, this one included.
+    pub live_nodes: usize,
 }
 
 impl App {
@@ -90,7 +92,9 @@ impl App {
         .await?;
         let mut beat = Beat { renewed, ..Beat::default() };
         let cutoff = Timestamp(now.micros().saturating_sub(micros(DEAD_AFTER)));
-        for silent in nodes::silent_since(&mut tx, cutoff).await? {
+        let (silent_nodes, live) = nodes::silent_since(&mut tx, cutoff).await?;
+        beat.live_nodes = live.max(1);
+        for silent in silent_nodes {
             if silent == self.inner.node {
                 continue;
             }
@@ -102,6 +106,7 @@ impl App {
             beat.taken_over.push(silent);
         }
         self.commit(tx).await?;
+        self.inner.live_nodes.send_if_modified(|n| std::mem::replace(n, beat.live_nodes) != beat.live_nodes);
         if beat.released.jobs > 0 {
             self.inner.job_signal.notify_one();
         }
@@ -118,6 +123,12 @@ impl App {
         let released = nodes::release(&mut tx, &self.inner.node).await?;
         self.commit(tx).await?;
         Ok(released)
+    }
+
+    /// How many nodes serve the database, as the last heartbeat found them (1 until then):
+    /// what shares out limits that hold for the whole cluster.
+    pub fn live_nodes(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.inner.live_nodes.subscribe()
     }
 
     /// The nodes serving the database.

@@ -328,3 +328,78 @@ async fn a_job_queued_on_one_node_starts_on_another_that_hears_of_it() {
     worker.kill().await;
     api_only.kill().await;
 }
+
+/// Lists payments with `key` round-robin over `bases` from `clients` clients for `seconds`;
+/// returns (answers by status, seconds it took).
+async fn hammer(
+    bases: &[String],
+    key: &str,
+    clients: usize,
+    seconds: u64,
+) -> (std::collections::BTreeMap<u16, u64>, f64) {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let until = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let (client, bases, key) = (client.clone(), bases.to_vec(), key.to_owned());
+            tokio::spawn(async move {
+                let mut seen = std::collections::BTreeMap::new();
+                let mut n = c;
+                while Instant::now() < until {
+                    let base = &bases[n % bases.len()];
+                    n += 1;
+                    let res = client.get(format!("{base}/v1/payment_intents?limit=1")).bearer_auth(&key).send().await;
+                    *seen.entry(res.map(|r| r.status().as_u16()).unwrap_or(0)).or_insert(0) += 1;
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut all = std::collections::BTreeMap::new();
+    for t in tasks {
+        for (status, n) in t.await.unwrap() {
+            *all.entry(status).or_insert(0) += n;
+        }
+    }
+    (all, started.elapsed().as_secs_f64())
+}
+
+/// A key's rate limit, and the failed-authentication throttle, hold for the whole cluster:
+/// three nodes behind a round-robin client allow what one node would (each its third), not
+/// three times as much.
+#[tokio::test]
+async fn rate_limits_hold_for_the_cluster_not_per_node() {
+    let db = TestDatabase::fresh().await;
+    if !db.is_postgres() {
+        return; // SQLite is one node.
+    }
+    let env = [("KASSA_RATE_LIMIT", "20"), ("KASSA_RATE_LIMIT_BURST", "30")];
+    let first = Gateway::start(&db, &env).await;
+    let key = first.printed("secret key").expect("the demo key");
+    let nodes = [first, Gateway::start(&db, &env).await, Gateway::start(&db, &env).await];
+    let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
+    // Each node's heartbeat (every 2 s) counts the others.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    let (seen, took) = hammer(&bases, &key, 8, 3).await;
+    let allowed = seen.get(&200).copied().unwrap_or(0) as f64;
+    // A burst of 30 (10 per node), then 20 per second.
+    let limit = 30.0 + 20.0 * took;
+    println!("key: {seen:?} in {took:.2} s; the cluster's limit {limit:.0}");
+    assert!(seen.get(&429).copied().unwrap_or(0) > 0, "never limited: {seen:?}");
+    assert!((allowed - limit).abs() <= 0.1 * limit, "{allowed} allowed against a limit of {limit:.0}: {seen:?}");
+
+    // Wrong keys from one address: 50 failures in a burst, then 10 per second, cluster-wide.
+    // (Two clients: each failure is counted after its key was looked up, so every client in
+    // flight when a node's part runs out gets one more through, whatever the node count.)
+    let (seen, took) = hammer(&bases, "sk_test_not_a_key_of_anyone_at_all", 2, 3).await;
+    let failures = seen.get(&401).copied().unwrap_or(0) as f64;
+    let throttle = 51.0 + 10.0 * took;
+    println!("wrong keys: {seen:?} in {took:.2} s; the cluster's throttle {throttle:.0}");
+    assert!(seen.get(&429).copied().unwrap_or(0) > 0, "never throttled: {seen:?}");
+    assert!(failures <= 1.1 * throttle, "{failures} failed authentications let through against {throttle:.0}");
+    for node in nodes {
+        node.kill().await;
+    }
+}
