@@ -22,6 +22,7 @@ pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         while running.try_join_next().is_some() {}
         let free = slots.available_permits();
+        app.note_free_job_slots(free);
         if free > 0 {
             match app.claim_jobs(free.min(32) as u32).await {
                 Ok(jobs) if !jobs.is_empty() => {
@@ -33,6 +34,7 @@ pub async fn run_jobs(app: App, mut stop: watch::Receiver<bool>) {
                             drop(slot);
                         });
                     }
+                    app.note_free_job_slots(slots.available_permits());
                     continue;
                 }
                 Ok(_) => {}
@@ -156,6 +158,7 @@ pub async fn run_deliveries(app: App, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         while running.try_join_next().is_some() {}
         let free = slots.available_permits();
+        app.note_free_delivery_slots(free);
         if free > 0 {
             let asked = free.min(32);
             match app.claim_deliveries(asked as u32).await {

@@ -1,7 +1,9 @@
-//! Wake-ups across nodes (PostgreSQL): a node tells the others what its commits queued, so an
-//! idle node starts another's job or delivery at once instead of at its next poll, and hears
-//! theirs. Announcements are coalesced (at most one per [`ANNOUNCE_GAP`]) and sent off the
-//! request path; while a node hears the others its workers poll only as a safety net.
+//! Wake-ups across nodes (PostgreSQL): a node tells the others of queued work it cannot start
+//! itself at once (it runs no jobs, or its workers are all busy), so an idle node starts it
+//! instead of at its next poll, and hears theirs. Work the node starts itself is not announced:
+//! every other node would only race it to the claim. Announcements are coalesced (at most one
+//! per [`ANNOUNCE_GAP`]) and sent off the request path; while a node hears the others its
+//! workers poll only as a safety net.
 
 use super::App;
 use kassa_store::Queued;
@@ -20,15 +22,23 @@ pub(crate) struct Wakeups {
     untold_deliveries: AtomicBool,
     untold: Notify,
     listening: AtomicBool,
+    /// Every job slot of this node is taken.
+    jobs_saturated: AtomicBool,
+    /// Every delivery slot of this node is taken.
+    deliveries_saturated: AtomicBool,
 }
 
 impl App {
     /// Notes what a commit queued, for the other nodes to hear of.
     pub(crate) fn tell_others(&self, queued: Queued) {
+        let w = &self.inner.wakeups;
+        let queued = Queued {
+            jobs: queued.jobs && (self.job_config().concurrency == 0 || w.jobs_saturated.load(Ordering::Relaxed)),
+            deliveries: queued.deliveries && w.deliveries_saturated.load(Ordering::Relaxed),
+        };
         if !(queued.jobs || queued.deliveries) || !self.store().announces() {
             return;
         }
-        let w = &self.inner.wakeups;
         if queued.jobs {
             w.untold_jobs.store(true, Ordering::Relaxed);
         }
@@ -79,6 +89,17 @@ impl App {
         }
         self.wake_for(queued);
         heard.map(|_| ())
+    }
+
+    /// Notes how many job slots this node's runner has free: with none, what it queues is
+    /// announced to the others.
+    pub fn note_free_job_slots(&self, free: usize) {
+        self.inner.wakeups.jobs_saturated.store(free == 0, Ordering::Relaxed);
+    }
+
+    /// Notes how many delivery slots this node's sender has free (as for jobs).
+    pub fn note_free_delivery_slots(&self, free: usize) {
+        self.inner.wakeups.deliveries_saturated.store(free == 0, Ordering::Relaxed);
     }
 
     /// Stops counting on announcements (the listener is gone): the workers poll again.
