@@ -69,36 +69,43 @@ macro_rules! insert_event_at {
     };
 }
 
-/// Writes an event as [`bind_event`] binds it, stamped no earlier than `$11` and strictly after
-/// every earlier event of its payment (or, for an event about no payment, of its object): on
-/// PostgreSQL, where several nodes write. The writers of one payment hold its row's lock, so
-/// the latest is read after the previous writer committed: the log keeps the order the events
-/// were written in even when the nodes that wrote them disagree on the time. `$latest` picks
-/// the events to follow.
-macro_rules! insert_event {
-    ($latest:expr) => {
-        concat!(
-            "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
-             payload_version, request_id, idempotency_key, created_at) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN latest.next > $11 THEN latest.next ELSE $11 END \
-             FROM (SELECT COALESCE(MAX(created_at) + 1, 0) AS next FROM events WHERE merchant_id = $2 AND livemode = $3 AND ",
-            $latest,
-            ") AS latest"
-        )
+/// Writes an event about no payment as [`bind_event`] binds it, stamped no earlier than `$11` and
+/// strictly after every earlier event of its object (`events_by_object`): on PostgreSQL, where
+/// several nodes write. The writers of one object hold its row's lock, so the latest is read
+/// after the previous writer committed: the log keeps the order the events were written in even
+/// when the nodes that wrote them disagree on the time.
+macro_rules! insert_object_event {
+    () => {
+        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
+         payload_version, request_id, idempotency_key, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN latest.next > $11 THEN latest.next ELSE $11 END \
+         FROM (SELECT COALESCE(MAX(created_at) + 1, 0) AS next FROM events WHERE merchant_id = $2 AND livemode = $3 \
+         AND object_id = $5 AND payment_intent_id IS NULL) AS latest"
     };
 }
 
-/// The events an event about a payment follows: the payment's (`events_by_payment_intent`).
-macro_rules! of_payment {
+/// The clock of an event about a payment (PostgreSQL): a `WITH` item moving the payment's
+/// `last_event_at` to `$11` or, if that is not later, one microsecond past it. The update takes
+/// the payment's row lock (every writer of its events holds it already) and reads the row as
+/// the previous writer committed it, so the order holds across nodes whose clocks disagree,
+/// from one primary-key update rather than a read of the log (whose generic plan, cached before
+/// `events` has statistics, can walk the merchant's whole history for a new payment). A payment
+/// written before the column existed reads its latest event from the log once.
+macro_rules! stamp_payment_event {
     () => {
-        "payment_intent_id = $6"
+        "stamped AS (UPDATE payment_intents SET last_event_at = GREATEST($11, COALESCE(last_event_at, \
+         (SELECT MAX(created_at) FROM events WHERE merchant_id = $2 AND livemode = $3 AND payment_intent_id = $6)) + 1) \
+         WHERE id = $6 RETURNING last_event_at)"
     };
 }
 
-/// The events an event about no payment follows: its object's (`events_by_object`).
-macro_rules! of_object {
+/// Writes an event about a payment as [`bind_event`] binds it, at the time [`stamp_payment_event`]
+/// gave it (`$11` should its payment be missing, which the foreign-keyless log allows).
+macro_rules! append_payment_event {
     () => {
-        "object_id = $5 AND payment_intent_id IS NULL"
+        "INSERT INTO events (id, merchant_id, livemode, event_type, object_id, payment_intent_id, data, \
+         payload_version, request_id, idempotency_key, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE((SELECT last_event_at FROM stamped), $11)"
     };
 }
 
@@ -122,8 +129,8 @@ fn bind_event(q: Stmt, e: &StoredEvent) -> Stmt {
 pub async fn insert(tx: &mut WriteTx, e: &StoredEvent) -> Result<()> {
     let sql = match (tx.backend(), &e.payment_intent_id) {
         (Backend::Sqlite, _) => insert_event_at!(),
-        (_, Some(_)) => insert_event!(of_payment!()),
-        (_, None) => insert_event!(of_object!()),
+        (_, Some(_)) => concat!("WITH ", stamp_payment_event!(), " ", append_payment_event!()),
+        (_, None) => insert_object_event!(),
     };
     bind_event(query(sql), e).execute(tx.conn()).await?;
     Ok(())
@@ -144,20 +151,18 @@ pub async fn insert_reading_subscribers(
     }
     // A data-modifying WITH runs once whether or not the query reads it; the endpoints are
     // read from the statement's snapshot, as a SELECT after the INSERT would read them.
-    macro_rules! with_subscribers {
-        ($latest:expr) => {
-            concat!(
-                "WITH appended AS (",
-                insert_event!($latest),
-                ") SELECT id, enabled_events FROM webhook_endpoints \
-                 WHERE merchant_id = $2 AND livemode = $3 AND status = 'enabled' AND deleted_at IS NULL \
-                 AND bound_to IS NULL"
-            )
+    macro_rules! subscribers {
+        () => {
+            " SELECT id, enabled_events FROM webhook_endpoints \
+             WHERE merchant_id = $2 AND livemode = $3 AND status = 'enabled' AND deleted_at IS NULL \
+             AND bound_to IS NULL"
         };
     }
     let sql = match e.payment_intent_id {
-        Some(_) => with_subscribers!(of_payment!()),
-        None => with_subscribers!(of_object!()),
+        Some(_) => {
+            concat!("WITH ", stamp_payment_event!(), ", appended AS (", append_payment_event!(), ")", subscribers!())
+        }
+        None => concat!("WITH appended AS (", insert_object_event!(), ")", subscribers!()),
     };
     let rows = bind_event(query(sql), e).fetch_all(tx.conn()).await?;
     crate::webhooks::subscriptions(&rows)

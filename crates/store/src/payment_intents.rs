@@ -59,9 +59,9 @@ pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
          processor_authorization, created_at, updated_at, reference, latest_capture, token_id, face_notes, \
-         connector_id, connector, connector_reference) \
+         connector_id, connector, connector_reference, last_event_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26, $27, $28, $29, $30)",
+         $24, $25, $26, $27, $28, $29, $30, 0)",
     )
     .bind(pi.id.as_str().to_owned())
     .bind(pi.merchant_id.as_str().to_owned())
