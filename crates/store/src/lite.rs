@@ -12,6 +12,10 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// How long a connection waits for a lock another holds: it covers other processes (the CLI)
+/// writing to the same file.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Enough for every statement the store prepares, so none is prepared twice.
 const STATEMENT_CACHE: usize = 512;
 
@@ -63,8 +67,7 @@ impl LiteConfig {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn = Connection::open_with_flags(&self.path, flags)?;
-        // The busy timeout covers other processes (the CLI) writing to the same file.
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let sync = match self.sync {
             SqliteSync::Full => "FULL",
             SqliteSync::Normal => "NORMAL",

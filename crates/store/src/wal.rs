@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The WAL file, opened by us to fsync it.
 #[derive(Debug)]
@@ -33,6 +33,8 @@ pub(crate) struct WalFile {
     file: Mutex<Option<File>>,
     /// The checkpointer found the WAL past its limit: the writer should restart it.
     restart_wanted: AtomicBool,
+    /// A reader held the WAL at the last restart: none is asked for before this.
+    restart_held_off: Mutex<Option<Instant>>,
 }
 
 impl WalFile {
@@ -44,6 +46,7 @@ impl WalFile {
             fsync: config.sync() == SqliteSync::Full,
             file: Mutex::new(None),
             restart_wanted: AtomicBool::new(false),
+            restart_held_off: Mutex::new(None),
         }
     }
 
@@ -71,18 +74,41 @@ impl WalFile {
         self.restart_wanted.swap(false, Ordering::Relaxed)
     }
 
+    /// Asks the writer for a restart, unless a reader held the last one off a moment ago.
+    fn want_restart(&self) {
+        let held_off = self.restart_held_off.lock().unwrap_or_else(|p| p.into_inner());
+        if held_off.is_none_or(|until| Instant::now() >= until) {
+            self.restart_wanted.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Restarts the WAL from the writer's connection, between two batches (the caller holds
     /// the writer, so no unit waits on a busy lock). Under constant writes passive checkpoints
     /// never catch up with the writer, and the WAL would grow without end. The frames are
     /// mostly copied already; the checkpoint syncs the database file before SQLite may
     /// overwrite them, hence `synchronous = FULL` for its duration.
+    ///
+    /// A restart waits for every reader to leave the WAL. One that stays (a `kassa backup` in
+    /// progress, Litestream's standing read transaction) would hold the writer, and every write
+    /// behind it, for the whole busy timeout: so it waits [`RESTART_WAIT`] at most, and after a
+    /// restart a reader held off, none is asked for during [`RESTART_HOLD_OFF`] (the WAL grows
+    /// meanwhile, as it must while a reader needs its frames).
     pub(crate) fn restart(&self, writer: &rusqlite::Connection) {
-        let restarted = writer
-            .execute_batch("PRAGMA synchronous = FULL")
-            .and_then(|()| writer.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())));
-        let reset = writer.execute_batch("PRAGMA synchronous = OFF");
-        if let Err(e) = restarted.and(reset) {
-            tracing::warn!(error = %e, "restarting the WAL failed; asking again after the next checkpoint");
+        let blocked = writer
+            .busy_timeout(RESTART_WAIT)
+            .and_then(|()| writer.execute_batch("PRAGMA synchronous = FULL"))
+            .and_then(|()| writer.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0)));
+        let reset = writer
+            .execute_batch("PRAGMA synchronous = OFF")
+            .and_then(|()| writer.busy_timeout(crate::lite::BUSY_TIMEOUT));
+        let outcome = blocked.and_then(|blocked| reset.map(|()| blocked != 0));
+        if !matches!(outcome, Ok(false)) {
+            *self.restart_held_off.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + RESTART_HOLD_OFF);
+        }
+        match outcome {
+            Ok(false) => {}
+            Ok(true) => tracing::debug!("a reader held the WAL; restarting it later"),
+            Err(e) => tracing::warn!(error = %e, "restarting the WAL failed; asking again later"),
         }
     }
 }
@@ -92,6 +118,12 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
 /// Past this many frames (64 MB at 4 KiB pages) the writer restarts the WAL ([`WalFile::restart`]).
 const WAL_FRAMES_LIMIT: i64 = 16_384;
+
+/// Longest a restart waits for readers to leave the WAL.
+const RESTART_WAIT: Duration = Duration::from_millis(50);
+
+/// How long after a restart a reader held off the next may be asked for.
+const RESTART_HOLD_OFF: Duration = Duration::from_secs(1);
 
 /// Copies committed frames back into the database file, on its own thread and connection.
 #[derive(Debug)]
@@ -133,7 +165,7 @@ impl Checkpointer {
 fn checkpoint(conn: &rusqlite::Connection, wal: &WalFile) -> rusqlite::Result<()> {
     let frames: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
     if frames > WAL_FRAMES_LIMIT {
-        wal.restart_wanted.store(true, Ordering::Relaxed);
+        wal.want_restart();
     }
     Ok(())
 }
