@@ -8,6 +8,7 @@
 //! translate, and render events through the [`app::WebhookDialect`]s they register.
 
 pub mod app;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod connector;

@@ -1,5 +1,5 @@
 //! Command line: `kassa [serve]`, `kassa migrate`, `kassa merchants …`, `kassa keys …`,
-//! `kassa users …`, `kassa listen`, `kassa trigger`.
+//! `kassa users …`, `kassa listen`, `kassa trigger`, `kassa backup`, `kassa restore`.
 //! Every flag has a `KASSA_*` environment variable; the database options are shared by all
 //! commands, so the operator commands work on the database of a running gateway.
 
@@ -91,6 +91,10 @@ enum Command {
     Listen(crate::listen::ListenArgs),
     /// Make, in test mode, the objects that produce an event (`kassa trigger --list`).
     Trigger(crate::trigger::TriggerArgs),
+    /// Copy the SQLite database while the gateway runs, checked whole (docs/backups.md).
+    Backup(crate::backup::BackupArgs),
+    /// Put a backup in place as an empty data directory's database.
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Subcommand)]
@@ -287,6 +291,30 @@ impl DbArgs {
         Ok(config)
     }
 
+    /// The SQLite database file; PostgreSQL is backed up with its own tools.
+    fn sqlite_file(&self) -> anyhow::Result<PathBuf> {
+        match &self.database_url {
+            None => Ok(self.data_dir.join("kassa.db")),
+            Some(url) => kassa_server::data_lock::sqlite_file(url).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "kassa backup and kassa restore work on the embedded SQLite database; back up PostgreSQL with its \
+                     own tools (continuous archiving with pgBackRest, or pg_dump): see docs/backups.md"
+                )
+            }),
+        }
+    }
+
+    /// The master key as it exists: never a new one (see `master_key::resolve_existing`).
+    fn existing_master_key(&self) -> anyhow::Result<kassa_server::secrets::MasterKey> {
+        let data_dir = self.database_url.is_none().then_some(self.data_dir.as_path());
+        kassa_server::master_key::resolve_existing(
+            self.master_key.as_deref(),
+            self.master_key_file.as_deref(),
+            data_dir,
+        )
+        .map(|resolved| resolved.key)
+    }
+
     fn master_key(&self) -> anyhow::Result<kassa_server::master_key::Resolved> {
         let data_dir = self.database_url.is_none().then_some(self.data_dir.as_path());
         kassa_server::master_key::resolve(self.master_key.as_deref(), self.master_key_file.as_deref(), data_dir)
@@ -425,6 +453,12 @@ pub async fn main() -> anyhow::Result<()> {
         Some(Command::Users { command }) => users(&cli.db, command).await,
         Some(Command::Listen(args)) => crate::listen::run(args).await,
         Some(Command::Trigger(args)) => crate::trigger::run(args).await,
+        Some(Command::Backup(args)) => {
+            crate::backup::backup(&cli.db.sqlite_file()?, &cli.db.existing_master_key()?, &args)
+        }
+        Some(Command::Restore(args)) => {
+            crate::backup::restore(&cli.db.sqlite_file()?, &cli.db.existing_master_key()?, &args)
+        }
     }
 }
 

@@ -6,7 +6,6 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// The held lock; released when dropped (or when the process dies).
@@ -32,8 +31,8 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
 }
 
 /// Takes the lock of the SQLite database at `url` (nothing to take on PostgreSQL), writing
-/// who holds it into the file.
-pub fn acquire(url: &str, addr: SocketAddr) -> anyhow::Result<Option<DataLock>> {
+/// who holds it (this process and `holder`, what it does) into the file.
+pub fn acquire(url: &str, holder: &str) -> anyhow::Result<Option<DataLock>> {
     let Some(db) = sqlite_file(url) else { return Ok(None) };
     let mut path = db.into_os_string();
     path.push(".lock");
@@ -60,7 +59,7 @@ pub fn acquire(url: &str, addr: SocketAddr) -> anyhow::Result<Option<DataLock>> 
     }
     file.set_len(0)?;
     file.seek(SeekFrom::Start(0))?;
-    writeln!(file, "pid {}, serving http://{addr}", std::process::id())?;
+    writeln!(file, "pid {}, {holder}", std::process::id())?;
     file.flush()?;
     Ok(Some(DataLock { _file: file, path }))
 }
@@ -81,11 +80,10 @@ mod tests {
     fn a_second_holder_is_refused_and_told_who_holds_it() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("kassa.db").display());
-        let addr: SocketAddr = "127.0.0.1:4242".parse().unwrap();
-        let held = acquire(&url, addr).unwrap().expect("a lock for SQLite");
-        let refused = acquire(&url, addr).unwrap_err().to_string();
-        assert!(refused.contains(&format!("pid {}", std::process::id())), "{refused}");
+        let held = acquire(&url, "serving http://127.0.0.1:4242").unwrap().expect("a lock for SQLite");
+        let refused = acquire(&url, "kassa restore").unwrap_err().to_string();
+        assert!(refused.contains(&format!("pid {}, serving http://127.0.0.1:4242", std::process::id())), "{refused}");
         drop(held);
-        assert!(acquire(&url, addr).unwrap().is_some(), "free again once the holder is gone");
+        assert!(acquire(&url, "kassa restore").unwrap().is_some(), "free again once the holder is gone");
     }
 }

@@ -13,7 +13,7 @@ pub mod routes;
 pub mod serve;
 
 // The application core lives in `kassa-core`; its modules keep their paths here.
-pub use kassa_core::{app, clock, config, connector, secrets, webhooks, workers};
+pub use kassa_core::{app, backup, clock, config, connector, secrets, webhooks, workers};
 
 use app::App;
 use clock::Clock;
@@ -62,7 +62,7 @@ impl Server {
             }
             None => None,
         };
-        let data_lock = data_lock::acquire(&config.store.url, config.addr)?;
+        let data_lock = data_lock::acquire(&config.store.url, &format!("serving http://{}", config.addr))?;
         let app = open_app(&config).await?;
         if data_lock.is_some() {
             // Alone on the data: whatever a crashed process held resumes now.

@@ -1,5 +1,6 @@
 //! `kassa`: the gateway and its operator commands. See `kassa --help`.
 
+mod backup;
 mod cli;
 mod listen;
 mod trigger;

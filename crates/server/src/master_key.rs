@@ -33,11 +33,7 @@ pub fn resolve(value: Option<&str>, file: Option<&Path>, data_dir: Option<&Path>
         let key = MasterKey::parse_hex(value).map_err(|e| anyhow::anyhow!("KASSA_MASTER_KEY: {e}"))?;
         return Ok(Resolved { key, source: "KASSA_MASTER_KEY".to_owned() });
     }
-    let path = match file {
-        Some(f) => f.to_path_buf(),
-        None => default_file()
-            .context("no HOME to keep the master key in: set KASSA_MASTER_KEY_FILE or KASSA_MASTER_KEY")?,
-    };
+    let path = key_file(file)?;
     if let Some(data) = data_dir {
         let inside = |p: &Path, dir: &Path| match (absolute(p), absolute(dir)) {
             (Some(p), Some(dir)) => p.starts_with(dir),
@@ -58,6 +54,31 @@ pub fn resolve(value: Option<&str>, file: Option<&Path>, data_dir: Option<&Path>
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path),
         Err(e) => Err(e).with_context(|| format!("cannot read the master key file {}", path.display())),
+    }
+}
+
+/// As [`resolve`], but a missing key file is an error rather than a new key: for commands that
+/// read what an existing key sealed (a restore), where a new key could only be the wrong one.
+pub fn resolve_existing(value: Option<&str>, file: Option<&Path>, data_dir: Option<&Path>) -> anyhow::Result<Resolved> {
+    if value.is_none() {
+        let path = key_file(file)?;
+        anyhow::ensure!(
+            path.exists(),
+            "there is no master key file at {}: give the key the gateway ran with (KASSA_MASTER_KEY or \
+             KASSA_MASTER_KEY_FILE)",
+            path.display()
+        );
+    }
+    resolve(value, file, data_dir)
+}
+
+/// The key file: the one given, else the default.
+fn key_file(file: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match file {
+        Some(f) => Ok(f.to_path_buf()),
+        None => {
+            default_file().context("no HOME to keep the master key in: set KASSA_MASTER_KEY_FILE or KASSA_MASTER_KEY")
+        }
     }
 }
 

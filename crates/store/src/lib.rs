@@ -15,6 +15,7 @@
 
 pub mod access_tokens;
 pub mod at_rest;
+pub mod backup;
 pub mod captures;
 pub mod catalog;
 pub mod checkout;

@@ -2,6 +2,7 @@
 //! and the operator CLI working on the database of a running gateway. On SQLite, or on
 //! PostgreSQL with `KASSA_TEST_DATABASE_URL`.
 
+mod backups;
 mod batches;
 mod cli;
 mod crash;
