@@ -2,11 +2,12 @@
 
 use crate::Db;
 use crate::codec::{RowExt, corrupt, from_json, opt_from_json, opt_json, to_json};
+use crate::day_totals::{self, Counted};
 use crate::db::Row;
 use crate::db::query;
 use crate::page::{Cursor, Page, PageRequest, TimeRange, fetch_page};
 use crate::sql::{by_id, locking, scoped_list};
-use crate::{Result, Scope, WriteTx, live_flag, mode_from_flag};
+use crate::{Backend, Result, Scope, WriteTx, live_flag, mode_from_flag};
 use kassa_domain::contact::StatementDescriptor;
 use kassa_domain::payment_intent::{CancellationReason, CaptureMethod, Status};
 use kassa_domain::{
@@ -54,84 +55,146 @@ pub struct Search {
 
 /// Stores a new intent.
 pub async fn insert(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
-    query(
-        "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
+    macro_rules! insert_payment {
+        () => {
+            "INSERT INTO payment_intents (id, merchant_id, livemode, status, amount, currency, capture_method, \
          amount_authorized, amount_captured, amount_refunded, amount_refund_pending, amount_canceled, payment_method, \
          customer, description, statement_descriptor, metadata, last_error, cancellation_reason, pending_capture, \
          processor_authorization, created_at, updated_at, reference, latest_capture, token_id, face_notes, \
          connector_id, connector, connector_reference, last_event_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26, $27, $28, $29, $30, 0)",
-    )
-    .bind(pi.id.as_str().to_owned())
-    .bind(pi.merchant_id.as_str().to_owned())
-    .bind(live_flag(pi.mode))
-    .bind(pi.status.as_str())
-    .bind(pi.amount.get())
-    .bind(pi.currency.code().to_owned())
-    .bind(pi.capture_method.as_str())
-    .bind(pi.amount_authorized.get())
-    .bind(pi.amount_captured.get())
-    .bind(pi.amount_refunded.get())
-    .bind(pi.amount_refund_pending.get())
-    .bind(pi.amount_canceled.get())
-    .bind(opt_json(&pi.payment_method))
-    .bind(pi.customer.clone())
-    .bind(pi.description.clone())
-    .bind(pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()))
-    .bind(to_json(&pi.metadata))
-    .bind(opt_json(&pi.last_error))
-    .bind(pi.cancellation_reason.map(|r| r.as_str()))
-    .bind(opt_json(&pi.pending_capture))
-    .bind(opt_json(&pi.authorization))
-    .bind(pi.created_at.micros())
-    .bind(pi.updated_at.micros())
-    .bind(pi.reference.as_ref().map(|r| r.as_str().to_owned()))
-    .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
-    .bind(pi.token.as_ref().map(|t| t.as_str().to_owned()))
-    .bind(to_json(&pi.face_notes))
-    .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
-    .bind(opt_json(&pi.connector))
-    .bind(pi.connector.as_ref().and_then(|c| c.reference.clone()))
-    .execute(tx.conn())
-    .await?;
+         $24, $25, $26, $27, $28, $29, $30, 0)"
+        };
+    }
+    let counted = Counted::of(pi);
+    let shard = day_totals::shard(tx.backend(), pi.id.as_str(), pi.updated_at.micros());
+    if tx.backend() == Backend::Sqlite {
+        bind_new(query(insert_payment!()), pi).execute(tx.conn()).await?;
+        return day_totals::add(tx, &counted, shard, 1, counted.captured, counted.refunded).await;
+    }
+    // One statement: the payment and its count in the day's totals.
+    let sql = concat!(
+        "WITH inserted AS (",
+        insert_payment!(),
+        " RETURNING 1) INSERT INTO payment_day_totals (merchant_id, livemode, day, status, currency, failed, shard, \
+         payments, captured, refunded) SELECT $2, $3, $31, $4, $6, $32, $33, 1, $34, $35 FROM inserted",
+        day_totals::on_conflict_add!()
+    );
+    bind_new(query(sql), pi)
+        .bind(counted.day)
+        .bind(counted.failed)
+        .bind(shard)
+        .bind(counted.captured)
+        .bind(counted.refunded)
+        .execute(tx.conn())
+        .await?;
     Ok(())
+}
+
+/// Binds a new payment's columns, `$1`…`$30`.
+fn bind_new(q: crate::db::Stmt, pi: &PaymentIntent) -> crate::db::Stmt {
+    q.bind(pi.id.as_str().to_owned())
+        .bind(pi.merchant_id.as_str().to_owned())
+        .bind(live_flag(pi.mode))
+        .bind(pi.status.as_str())
+        .bind(pi.amount.get())
+        .bind(pi.currency.code().to_owned())
+        .bind(pi.capture_method.as_str())
+        .bind(pi.amount_authorized.get())
+        .bind(pi.amount_captured.get())
+        .bind(pi.amount_refunded.get())
+        .bind(pi.amount_refund_pending.get())
+        .bind(pi.amount_canceled.get())
+        .bind(opt_json(&pi.payment_method))
+        .bind(pi.customer.clone())
+        .bind(pi.description.clone())
+        .bind(pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()))
+        .bind(to_json(&pi.metadata))
+        .bind(opt_json(&pi.last_error))
+        .bind(pi.cancellation_reason.map(|r| r.as_str()))
+        .bind(opt_json(&pi.pending_capture))
+        .bind(opt_json(&pi.authorization))
+        .bind(pi.created_at.micros())
+        .bind(pi.updated_at.micros())
+        .bind(pi.reference.as_ref().map(|r| r.as_str().to_owned()))
+        .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(pi.token.as_ref().map(|t| t.as_str().to_owned()))
+        .bind(to_json(&pi.face_notes))
+        .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
+        .bind(opt_json(&pi.connector))
+        .bind(pi.connector.as_ref().and_then(|c| c.reference.clone()))
 }
 
 /// Writes back every field a transition can change (face notes are written once, at creation).
 pub async fn update(tx: &mut WriteTx, pi: &PaymentIntent) -> Result<()> {
-    query(
-        "UPDATE payment_intents SET status = $2, amount_authorized = $3, amount_captured = $4, amount_refunded = $5, \
+    macro_rules! update_payment {
+        () => {
+            "UPDATE payment_intents SET status = $2, amount_authorized = $3, amount_captured = $4, amount_refunded = $5, \
          amount_refund_pending = $6, amount_canceled = $7, payment_method = $8, customer = $9, description = $10, \
          statement_descriptor = $11, metadata = $12, last_error = $13, cancellation_reason = $14, \
          pending_capture = $15, processor_authorization = $16, updated_at = $17, amount = $18, latest_capture = $19, \
-         connector_id = $20, connector = $21, connector_reference = $22 WHERE id = $1",
-    )
-    .bind(pi.id.as_str().to_owned())
-    .bind(pi.status.as_str())
-    .bind(pi.amount_authorized.get())
-    .bind(pi.amount_captured.get())
-    .bind(pi.amount_refunded.get())
-    .bind(pi.amount_refund_pending.get())
-    .bind(pi.amount_canceled.get())
-    .bind(opt_json(&pi.payment_method))
-    .bind(pi.customer.clone())
-    .bind(pi.description.clone())
-    .bind(pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()))
-    .bind(to_json(&pi.metadata))
-    .bind(opt_json(&pi.last_error))
-    .bind(pi.cancellation_reason.map(|r| r.as_str()))
-    .bind(opt_json(&pi.pending_capture))
-    .bind(opt_json(&pi.authorization))
-    .bind(pi.updated_at.micros())
-    .bind(pi.amount.get())
-    .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
-    .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
-    .bind(opt_json(&pi.connector))
-    .bind(pi.connector.as_ref().and_then(|c| c.reference.clone()))
-    .execute(tx.conn())
-    .await?;
+         connector_id = $20, connector = $21, connector_reference = $22 WHERE id = $1"
+        };
+    }
+    let shard = day_totals::shard(tx.backend(), pi.id.as_str(), pi.updated_at.micros());
+    if tx.backend() == Backend::Sqlite {
+        let before = day_totals::counted_now(tx, pi.id.as_str()).await?;
+        bind_changes(query(update_payment!()), pi).execute(tx.conn()).await?;
+        return match before {
+            Some(before) => day_totals::moved(tx, &before, &Counted::of(pi), shard).await,
+            None => Ok(()),
+        };
+    }
+    // One statement: the row as it was (the statement's snapshot), the update, and the move in
+    // the day's totals (nothing written there when the payment stays in its bucket unchanged).
+    let sql = concat!(
+        "WITH before AS (SELECT merchant_id, livemode, created_at, status, currency, \
+         CASE WHEN last_error IS NULL THEN 0 ELSE 1 END AS failed, amount_captured, amount_refunded \
+         FROM payment_intents WHERE id = $1), updated AS (",
+        update_payment!(),
+        " RETURNING 1), moved AS (\
+         SELECT merchant_id, livemode, created_at / $23 AS day, status, currency, failed, -1 AS payments, \
+         -amount_captured AS captured, -amount_refunded AS refunded FROM before, updated \
+         UNION ALL SELECT merchant_id, livemode, created_at / $23, $2, currency, $24, 1, $4, $5 FROM before, updated) \
+         INSERT INTO payment_day_totals (merchant_id, livemode, day, status, currency, failed, shard, payments, \
+         captured, refunded) SELECT merchant_id, livemode, day, status, currency, failed, $25, SUM(payments), \
+         SUM(captured), SUM(refunded) FROM moved GROUP BY merchant_id, livemode, day, status, currency, failed \
+         HAVING SUM(payments) <> 0 OR SUM(captured) <> 0 OR SUM(refunded) <> 0",
+        day_totals::on_conflict_add!()
+    );
+    bind_changes(query(sql), pi)
+        .bind(day_totals::DAY_MICROS)
+        .bind(i64::from(pi.last_error.is_some()))
+        .bind(shard)
+        .execute(tx.conn())
+        .await?;
     Ok(())
+}
+
+/// Binds the columns an update writes, `$1`…`$22`.
+fn bind_changes(q: crate::db::Stmt, pi: &PaymentIntent) -> crate::db::Stmt {
+    q.bind(pi.id.as_str().to_owned())
+        .bind(pi.status.as_str())
+        .bind(pi.amount_authorized.get())
+        .bind(pi.amount_captured.get())
+        .bind(pi.amount_refunded.get())
+        .bind(pi.amount_refund_pending.get())
+        .bind(pi.amount_canceled.get())
+        .bind(opt_json(&pi.payment_method))
+        .bind(pi.customer.clone())
+        .bind(pi.description.clone())
+        .bind(pi.statement_descriptor.as_ref().map(|s| s.as_str().to_owned()))
+        .bind(to_json(&pi.metadata))
+        .bind(opt_json(&pi.last_error))
+        .bind(pi.cancellation_reason.map(|r| r.as_str()))
+        .bind(opt_json(&pi.pending_capture))
+        .bind(opt_json(&pi.authorization))
+        .bind(pi.updated_at.micros())
+        .bind(pi.amount.get())
+        .bind(pi.latest_capture.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(pi.connector.as_ref().map(|c| c.connector_id.as_str().to_owned()))
+        .bind(opt_json(&pi.connector))
+        .bind(pi.connector.as_ref().and_then(|c| c.reference.clone()))
 }
 
 /// The payment through connector `id` that its provider knows as `reference`.
