@@ -655,3 +655,68 @@ async fn a_payment_s_timeline_shows_its_provider_s_notifications_and_what_the_pr
     assert!(page.html[notice..].contains("asked: approved"), "{}", page.html);
     assert!(notice < requires_capture, "heard before the transition it caused: {}", page.html);
 }
+
+#[tokio::test]
+async fn the_overview_shows_the_periods_payments_outcomes_failures_refunds_and_webhook_health() {
+    let app = spawn_app().await;
+    let (email, password) = user(&app).await;
+    let mut settled = Vec::new();
+    for (amount, method) in [(4_200, "pm_card_visa"), (1_000, "pm_card_visa"), (700, "pm_card_insufficient_funds")] {
+        let pi = app
+            .create_payment_intent(
+                json!({"amount": amount, "currency": "USD", "payment_method": method, "confirm": true}),
+            )
+            .await;
+        settled.push(app.wait_until_settled(json_of(&pi, "id")).await);
+    }
+    let canceled = app.create_payment_intent(json!({"amount": 300, "currency": "USD"})).await;
+    let res = app.post(&format!("/v1/payment_intents/{}/cancel", json_of(&canceled, "id")), json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    app.create_payment_intent(json!({"amount": 900, "currency": "EUR"})).await;
+    let refund = app.post("/v1/refunds", json!({"payment_intent": json_of(&settled[0], "id"), "amount": 500})).await;
+    assert_eq!(refund.status, 200, "{}", refund.text);
+    // An endpoint nothing listens at: its deliveries fail.
+    let endpoint =
+        app.post("/v1/webhook_endpoints", json!({"url": "http://127.0.0.1:9/hook", "enabled_events": ["*"]})).await;
+    assert_eq!(endpoint.status, 200, "{}", endpoint.text);
+    app.create_payment_intent(json!({"amount": 100, "currency": "USD"})).await;
+
+    let mut person = Person::new(&app);
+    person.sign_in(&email, &password).await;
+    let home = person.get("/dashboard").await;
+    assert_eq!(home.location.as_deref(), Some("/dashboard/test/overview"), "the dashboard opens on the overview");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let page = loop {
+        let page = person.get("/dashboard/test/overview?period=7d").await;
+        assert_eq!(page.status, 200, "{}", page.html);
+        if page.html.contains("Failing") || std::time::Instant::now() > deadline {
+            break page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let html = &page.html;
+    let row = |label: &str, value: &str| format!("<th scope=\"row\">{label}</th><td class=\"amount\">{value}</td>");
+    assert!(html.contains("<strong>6</strong> created"), "{html}");
+    for (label, value) in [
+        ("Succeeded", "2 (33%)"),
+        ("Failed", "1 (17%)"),
+        ("Canceled", "1 (17%)"),
+        ("Not paid yet", "2 (33%)"),
+        ("insufficient_funds", "1"),
+        ("Succeeded, USD", "1 · $5.00"),
+    ] {
+        assert!(html.contains(&row(label, value)), "{label}: {value} in {html}");
+    }
+    assert!(html.contains("$52.00</strong> captured, $5.00 refunded"), "{html}");
+    assert!(html.contains("Gross volume, EUR"), "every currency has its volume: {html}");
+    assert!(html.contains("http://127.0.0.1:9/hook") && html.contains("Failing"), "{html}");
+    assert!(html.contains("<svg role=\"img\""), "charts are drawn on the server");
+    assert!(!html.contains("<script"), "no script");
+
+    // Today's overview holds the same payments; live mode's none of them.
+    let today = person.get("/dashboard/test/overview?period=today").await;
+    assert!(today.html.contains("<strong>6</strong> created"), "{}", today.html);
+    let live = person.get("/dashboard/live/overview?period=30d").await;
+    assert!(live.html.contains("<strong>0</strong> created"), "{}", live.html);
+    assert!(live.html.contains("No failed payment in this period."), "{}", live.html);
+}

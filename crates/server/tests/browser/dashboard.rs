@@ -103,7 +103,12 @@ async fn sign_in_find_a_payment_refund_part_of_it_send_its_webhook_again_and_sig
     assert_eq!(browser.text("[data-testid=error]").await, "The email or the password is wrong.");
     browser.fill("#password", &user.password).await;
     browser.click("button.primary").await;
-    browser.wait_for_url(&app.url("/dashboard/test/payments")).await;
+    // It opens on the overview: charts drawn on the server, each with its table.
+    browser.wait_for_url(&app.url("/dashboard/test/overview")).await;
+    browser.wait_for("[data-testid=outcomes] svg").await;
+    browser.assert_accessible("overview").await;
+    browser.screenshot("dashboard-2-overview").await;
+    browser.client.goto(&app.url("/dashboard/test/payments")).await.unwrap();
     browser.wait_for("[data-testid=payments]").await;
     browser.assert_accessible("payments").await;
     browser.screenshot("dashboard-2-payments").await;

@@ -9,6 +9,7 @@
 mod commerce;
 mod connectors;
 mod developers;
+mod overview;
 mod payments;
 mod session;
 mod view;
@@ -53,6 +54,7 @@ impl Face for Dashboard {
             .route("/dashboard/", get(home))
             .route("/dashboard/assets/dashboard.css", get(stylesheet))
             .merge(session::routes())
+            .merge(overview::routes())
             .merge(payments::routes())
             .merge(developers::routes())
             .merge(commerce::routes())
@@ -137,7 +139,7 @@ fn in_both_modes(pages: Vec<(&str, MethodRouter<HttpState>)>) -> Router<HttpStat
 /// `GET /dashboard`
 async fn home(desk: Result<Signed, Response>) -> Response {
     match desk {
-        Ok(_) => see_other("/dashboard/test/payments"),
+        Ok(_) => see_other("/dashboard/test/overview"),
         Err(to_sign_in) => to_sign_in,
     }
 }

@@ -48,7 +48,7 @@ fn sign_in_form(next: &str, email: &str, error: Option<&str>) -> Markup {
 /// `GET /dashboard/sign-in`
 async fn sign_in_page(uri: Uri) -> Response {
     let q = query(&uri);
-    let next = q.get("next").map(String::as_str).and_then(local_path).unwrap_or("/dashboard/test/payments");
+    let next = q.get("next").map(String::as_str).and_then(local_path).unwrap_or("/dashboard/test/overview");
     page(StatusCode::OK, sign_in_form(next, "", None))
 }
 
@@ -63,7 +63,7 @@ async fn sign_in(
 ) -> Response {
     let fields: std::collections::BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or_default();
-    let next = local_path(field("next")).unwrap_or("/dashboard/test/payments").to_owned();
+    let next = local_path(field("next")).unwrap_or("/dashboard/test/overview").to_owned();
     let email = field("email").trim().to_owned();
     let client = client.map(|Extension(ConnectInfo(addr))| addr.ip());
     if !super::same_origin(&headers) {

@@ -11,6 +11,7 @@ use maud::{DOCTYPE, Markup, html};
 /// Where a page sits in the navigation.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Section {
+    Overview,
     Payments,
     Sessions,
     Coupons,
@@ -20,7 +21,8 @@ pub enum Section {
     Account,
 }
 
-const SECTIONS: [(Section, &str, &str); 6] = [
+const SECTIONS: [(Section, &str, &str); 7] = [
+    (Section::Overview, "overview", "Overview"),
     (Section::Payments, "payments", "Payments"),
     (Section::Sessions, "checkout-sessions", "Checkout sessions"),
     (Section::Coupons, "coupons", "Coupons"),
