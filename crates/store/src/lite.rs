@@ -16,6 +16,10 @@ use std::time::Duration;
 /// writing to the same file.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Bytes a WAL file is cut back to when it starts over: the size at which the writer restarts
+/// it (`wal.rs`, 16,384 frames of 4 KiB).
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
 /// Enough for every statement the store prepares, so none is prepared twice.
 const STATEMENT_CACHE: usize = 512;
 
@@ -73,9 +77,11 @@ impl LiteConfig {
             SqliteSync::Normal => "NORMAL",
         };
         // A unit's savepoint journals the pages it changes: in memory, not in a temporary file.
+        // A WAL that grew while a reader held it (a backup, Litestream) shrinks back to the
+        // restart threshold when it starts over, instead of keeping its largest size on disk.
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; \
-             PRAGMA temp_store = MEMORY;"
+             PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};"
         ))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
