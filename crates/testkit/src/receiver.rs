@@ -82,6 +82,9 @@ pub struct Receiver {
     pub addr: SocketAddr,
     inner: Arc<Inner>,
     server: Mutex<Option<JoinHandle<()>>>,
+    /// While down: the port, bound but not listening, so connections are refused and no other
+    /// test's server can take it meanwhile.
+    reserved: Mutex<Option<tokio::net::TcpSocket>>,
 }
 
 async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -106,7 +109,7 @@ impl Receiver {
     pub async fn start() -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let addr = listener.local_addr().expect("an address");
-        let receiver = Receiver { addr, inner: Arc::default(), server: Mutex::new(None) };
+        let receiver = Receiver { addr, inner: Arc::default(), server: Mutex::new(None), reserved: Mutex::new(None) };
         receiver.serve(listener);
         receiver
     }
@@ -134,25 +137,40 @@ impl Receiver {
         *self.inner.fallback.lock().unwrap() = Some(reply);
     }
 
-    /// Stops listening: connections are refused until [`Receiver::up`].
-    pub fn down(&self) {
-        if let Some(handle) = self.server.lock().unwrap().take() {
+    /// Stops listening: connections are refused until [`Receiver::up`]. The port stays bound
+    /// meanwhile (a socket that does not listen), so no other server can take it.
+    pub async fn down(&self) {
+        let server = self.server.lock().unwrap().take();
+        if let Some(handle) = server {
             handle.abort();
+            // The listener is closed once the aborted task is dropped.
+            let _ = handle.await;
         }
-    }
-
-    /// Listens again on the same port.
-    pub async fn up(&self) {
         let mut tries = 0;
-        let listener = loop {
-            match tokio::net::TcpListener::bind(self.addr).await {
-                Ok(l) => break l,
+        let socket = loop {
+            let bound = tokio::net::TcpSocket::new_v4().and_then(|s| {
+                s.set_reuseaddr(true)?;
+                s.bind(self.addr)?;
+                Ok(s)
+            });
+            match bound {
+                Ok(s) => break s,
                 Err(_) if tries < 50 => {
                     tries += 1;
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
-                Err(e) => panic!("cannot listen on {} again: {e}", self.addr),
+                Err(e) => panic!("cannot keep {} while down: {e}", self.addr),
             }
+        };
+        *self.reserved.lock().unwrap() = Some(socket);
+    }
+
+    /// Listens again on the same port.
+    pub async fn up(&self) {
+        let reserved = self.reserved.lock().unwrap().take();
+        let listener = match reserved {
+            Some(socket) => socket.listen(1024).expect("listening on the kept port"),
+            None => tokio::net::TcpListener::bind(self.addr).await.expect("listening again"),
         };
         self.serve(listener);
     }

@@ -142,7 +142,7 @@ async fn a_receiver_that_is_down_for_a_while_gets_every_event_when_it_is_back() 
         spawn_app_with(|c| c.webhooks.schedule = quick(&[0, 300, 300, 500, 500, 1000, 1000, 2000, 2000, 3000])).await;
     let receiver = Receiver::start().await;
     let we = endpoint(&app, &receiver.url(), json!(["payment_intent.created"])).await;
-    receiver.down();
+    receiver.down().await;
     for i in 0..5 {
         app.create_payment_intent(json!({"amount": 100 + i, "currency": "USD"})).await;
     }
