@@ -203,6 +203,8 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.down();
+        if let Some(handle) = self.server.lock().unwrap().take() {
+            handle.abort();
+        }
     }
 }
